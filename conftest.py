@@ -1,0 +1,54 @@
+"""Session-wide test setup: isolated caches, shared corpora built once, the slow tier."""
+
+import os
+import pathlib
+import tempfile
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parent
+# Set before any test imports serzoo, so no test touches the user's ~/.cache/serzoo.
+os.environ["SERZOO_CACHE_DIR"] = tempfile.mkdtemp(prefix="serzoo-test-cache-")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--runslow", action="store_true", help="also run tests marked slow")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--runslow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --runslow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+def emodb_dir() -> pathlib.Path:
+    """The real EmoDB: ``$SERZOO_EMODB_DIR`` or ``../shared/corpora/emodb`` beside the repo."""
+    return pathlib.Path(os.environ.get("SERZOO_EMODB_DIR", REPO.parent / "shared" / "corpora" / "emodb"))
+
+
+@pytest.fixture(scope="session")
+def tfds_data_dir(tmp_path_factory):
+    import tensorflow_datasets as tfds
+
+    tfds.disable_progress_bar()
+    return tmp_path_factory.mktemp("tensorflow_datasets")
+
+
+@pytest.fixture(scope="session")
+def synth_is11(tfds_data_dir):
+    """The embedded synthetic corpus, IS11 features, built once per session."""
+    from serzoo.data import load_corpus
+
+    return load_corpus("synth_emo/is11", data_dir=tfds_data_dir)
+
+
+@pytest.fixture(scope="session")
+def real_emodb_dir():
+    path = emodb_dir()
+    if not (path / "wav").is_dir():
+        pytest.skip(f"real EmoDB not found at {path} (set SERZOO_EMODB_DIR)")
+    return path

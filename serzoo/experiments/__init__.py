@@ -1,0 +1,1 @@
+"""Paper protocols: leave-one-group-out evaluation and (later) augmentation sweeps."""

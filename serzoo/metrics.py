@@ -1,0 +1,49 @@
+"""Classification metrics of the SER papers: UAR, WA and the confusion matrix.
+
+Reference: Yi & Mak, journal eqs. 19-20: WA = sum_k TP_k / sum_k N_k; UAR = (1/K) sum_k TP_k / N_k.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def confusion_matrix(y_true, y_pred, n_classes: int) -> np.ndarray:
+    """Counts ``[true class, predicted class]`` as an ``int64`` matrix."""
+    y_true, y_pred = np.asarray(y_true, np.int64), np.asarray(y_pred, np.int64)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_true {y_true.shape} and y_pred {y_pred.shape} differ in shape")
+    for name, y in (("y_true", y_true), ("y_pred", y_pred)):
+        if y.size and (y.min() < 0 or y.max() >= n_classes):
+            raise ValueError(f"{name} has labels outside 0..{n_classes - 1}")
+    return np.bincount(y_true * n_classes + y_pred, minlength=n_classes**2).reshape(
+        n_classes, n_classes
+    )
+
+
+def weighted_accuracy(y_true, y_pred) -> float:
+    """WA: the fraction of correctly classified samples (overall accuracy)."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.size == 0:
+        raise ValueError("weighted_accuracy of an empty set")
+    return float(np.mean(y_true == y_pred))
+
+
+def unweighted_average_recall(y_true, y_pred, n_classes: int) -> float:
+    """UAR: mean per-class recall over the classes present in ``y_true``."""
+    matrix = confusion_matrix(y_true, y_pred, n_classes)
+    support = matrix.sum(axis=1)
+    present = support > 0
+    if not present.any():
+        raise ValueError("unweighted_average_recall of an empty set")
+    return float(np.mean(np.diag(matrix)[present] / support[present]))
+
+
+def classification_summary(y_true, y_pred, n_classes: int) -> dict:
+    """UAR, WA, the confusion matrix and the sample count, JSON-ready."""
+    return {
+        "uar": unweighted_average_recall(y_true, y_pred, n_classes),
+        "wa": weighted_accuracy(y_true, y_pred),
+        "confusion": confusion_matrix(y_true, y_pred, n_classes).tolist(),
+        "n": int(np.asarray(y_true).size),
+    }

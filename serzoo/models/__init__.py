@@ -1,0 +1,1 @@
+"""Keras models: one adversarial scheme per module, plus the baseline classifiers."""

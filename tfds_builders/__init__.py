@@ -1,0 +1,1 @@
+"""TFDS builders of serzoo's corpora; importing a builder module registers it with TFDS."""
