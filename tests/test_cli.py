@@ -1,0 +1,37 @@
+"""The serzoo command: instant help, evaluate and demo on the synthetic corpus."""
+
+import json
+import subprocess
+import sys
+
+from serzoo import cli
+
+
+def test_help_is_instant_and_does_not_import_tensorflow():
+    code = "import sys, serzoo.cli; assert 'tensorflow' not in sys.modules; serzoo.cli.main(['--help'])"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "demo" in done.stdout and "evaluate" in done.stdout
+
+
+def test_evaluate_writes_json(synth_is11, tfds_data_dir, tmp_path, capsys):
+    out = tmp_path / "result.json"
+    assert cli.main(["evaluate", "--dataset", "synth_emo/is11", "--classifier", "svm", "--folds", "2",
+                     "--data-dir", str(tfds_data_dir), "--output", str(out)]) == 0
+    result = json.loads(out.read_text())
+    assert [f["fold"] for f in result["folds"]] == ["speaker01", "speaker02"]
+    assert "UAR %" in capsys.readouterr().out
+
+
+def test_evaluate_reports_bad_input_without_traceback(tmp_path, capsys):
+    assert cli.main(["evaluate", "--dataset", "emodb/is11", "--manual-dir", str(tmp_path / "missing"),
+                     "--data-dir", str(tmp_path)]) == 2
+    assert "missing does not exist" in capsys.readouterr().err
+
+
+def test_demo_writes_a_report(synth_is11, tfds_data_dir, tmp_path):
+    out = tmp_path / "report"
+    assert cli.main(["demo", "--folds", "2", "--data-dir", str(tfds_data_dir), "--output-dir", str(out)]) == 0
+    text = (out / "report.md").read_text()
+    assert "SYNTHETIC" in text and "| synth_emo/is11 | svm |" in text and "| synth_emo/is11 | dnn |" in text
+    assert {p.name for p in out.glob("*.png")} == {"fold_uar.png", "confusion_svm.png", "confusion_dnn.png"}
+    assert len(json.loads((out / "results.json").read_text())["results"]) == 2

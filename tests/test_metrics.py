@@ -1,0 +1,36 @@
+"""UAR / WA / confusion matrix against hand-computed values."""
+
+import numpy as np
+import pytest
+
+from serzoo import metrics
+
+
+def test_hand_computed_example():
+    y_true = [0, 0, 0, 0, 1, 1, 2]
+    y_pred = [0, 0, 0, 1, 1, 0, 1]
+    # recalls: class0 3/4, class1 1/2, class2 0/1 -> UAR 5/12; WA 4/7
+    assert metrics.unweighted_average_recall(y_true, y_pred, 3) == pytest.approx(5 / 12)
+    assert metrics.weighted_accuracy(y_true, y_pred) == pytest.approx(4 / 7)
+    np.testing.assert_array_equal(
+        metrics.confusion_matrix(y_true, y_pred, 3), [[3, 1, 0], [1, 1, 0], [0, 1, 0]]
+    )
+
+
+def test_uar_ignores_classes_absent_from_the_test_set():
+    # class 2 never occurs in y_true (a test speaker without disgust): UAR over classes 0 and 1
+    assert metrics.unweighted_average_recall([0, 1, 1], [0, 1, 2], 3) == pytest.approx((1 + 0.5) / 2)
+
+
+def test_summary_is_json_ready():
+    summary = metrics.classification_summary(np.array([0, 1]), np.array([0, 0]), 2)
+    assert summary == {"uar": 0.5, "wa": 0.5, "confusion": [[1, 0], [1, 0]], "n": 2}
+
+
+def test_errors():
+    with pytest.raises(ValueError, match="outside"):
+        metrics.confusion_matrix([0, 3], [0, 1], 3)
+    with pytest.raises(ValueError, match="shape"):
+        metrics.confusion_matrix([0, 1], [0], 2)
+    with pytest.raises(ValueError, match="empty"):
+        metrics.weighted_accuracy([], [])
