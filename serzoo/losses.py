@@ -1,0 +1,81 @@
+"""Small pure loss functions shared by every adversarial scheme (``keras.ops``, rank-generic).
+
+Discriminators output logits; ``sigmoid`` is applied inside the losses, which is the same function
+as the papers' sigmoid-output discriminators but numerically stable.
+
+Reference: Goodfellow et al. 2014 (GAN, eqs. 2-3 of Yi & Mak); Yi & Mak, journal eqs. 10-18
+(ADAN / WADAN); Wu et al. 2018, "Wasserstein divergence for GANs" (eq. 16).
+"""
+
+from __future__ import annotations
+
+from keras import ops
+
+EPSILON = 1e-12
+
+
+def _mean_over_batch(per_sample):
+    """Mean over the batch of a per-sample quantity, summing any trailing axes first."""
+    per_sample = ops.convert_to_tensor(per_sample)
+    if len(per_sample.shape) > 1:
+        per_sample = ops.sum(ops.reshape(per_sample, (ops.shape(per_sample)[0], -1)), axis=1)
+    return ops.mean(per_sample)
+
+
+def log_sigmoid(logits):
+    """``log(sigmoid(logits))`` without overflow."""
+    return -ops.softplus(-logits)
+
+
+def discriminator_loss(real_logits, fake_logits):
+    """``-E log D(real) - E log(1 - D(fake))`` (Yi & Mak eqs. 2, 5, 7, 10)."""
+    return -ops.mean(log_sigmoid(real_logits)) - ops.mean(log_sigmoid(-fake_logits))
+
+
+def generator_loss_non_saturating(fake_logits):
+    """``-E log D(fake)`` (Yi & Mak eqs. 3, 6, 8)."""
+    return -ops.mean(log_sigmoid(fake_logits))
+
+
+def generator_loss_minimax(fake_logits):
+    """``E log(1 - D(fake))`` (the first term of Yi & Mak eq. 14)."""
+    return ops.mean(log_sigmoid(-fake_logits))
+
+
+def weighted_cross_entropy(labels, logits, class_weights=None):
+    """``-E w_y log softmax(logits)_y`` with integer ``labels`` (eq. 11 with weights n_max/n_k)."""
+    labels = ops.cast(labels, "int32")
+    log_probs = ops.log_softmax(logits, axis=-1)
+    picked = ops.take_along_axis(log_probs, ops.expand_dims(labels, -1), axis=-1)[..., 0]
+    if class_weights is None:
+        return -ops.mean(picked)
+    weights = ops.take(ops.convert_to_tensor(class_weights, dtype=logits.dtype), labels)
+    return -ops.mean(weights * picked)
+
+
+def reconstruction_loss(x, x_hat, reduction: str = "sum"):
+    """Squared error ``||x - x_hat||^2`` per sample (``"sum"``, eq. 12) or per value (``"mean"``)."""
+    squared = ops.square(x - x_hat)
+    if reduction == "sum":
+        return _mean_over_batch(squared)
+    if reduction == "mean":
+        return ops.mean(squared)
+    raise ValueError(f"reduction must be 'sum' or 'mean', got {reduction!r}")
+
+
+def gradient_norm_power(gradients, power: float):
+    """``E ||g||^p`` over the batch, with an epsilon inside the square root (Wu et al. eq. 16)."""
+    flat = ops.reshape(gradients, (ops.shape(gradients)[0], -1))
+    norms = ops.sqrt(ops.sum(ops.square(flat), axis=1) + EPSILON)
+    return ops.mean(ops.power(norms, power))
+
+
+def wasserstein_divergence_critic_loss(real_scores, fake_scores, penalty, weight: float):
+    """``E D(real) - E D(fake) + λ E ||∇D(x̆)||^p`` (Yi & Mak eq. 17); ``penalty`` = the expectation."""
+    return ops.mean(real_scores) - ops.mean(fake_scores) + weight * penalty
+
+
+def interpolate(real, fake, mu):
+    """``(1 - μ) real + μ fake`` with one ``μ`` per sample, broadcast over trailing axes."""
+    mu = ops.reshape(mu, (-1,) + (1,) * (len(real.shape) - 1))
+    return (1.0 - mu) * real + mu * fake

@@ -1,0 +1,175 @@
+"""Common base of the adversarial schemes: per-player optimizers, loss trackers, NaN guard.
+
+A scheme is one ``keras.Model`` subclass holding one training algorithm; it receives Functional
+sub-networks (built by :mod:`serzoo.networks`) and owns a ``SeedGenerator`` for all its noise.
+Subclasses set ``PLAYERS`` (player → the sub-networks its optimizer updates; ``compile`` takes
+one ``<player>_optimizer`` each), ``NETWORKS`` (constructor sub-network arguments) and ``LOSSES`` (the tracked loss names) and implement ``compute_losses`` and ``train_step``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import keras
+import numpy as np
+from keras import ops
+
+from serzoo.models.classifiers import balanced_class_weights
+
+
+class DivergenceError(FloatingPointError):
+    """Training produced a non-finite loss."""
+
+
+class NanGuard(keras.callbacks.Callback):
+    """Stop ``fit`` with a clear message as soon as any logged loss is NaN or infinite."""
+
+    def __init__(self):
+        super().__init__()
+        self.epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        bad = {k: float(v) for k, v in (logs or {}).items() if not math.isfinite(float(v))}
+        if bad:
+            self.model.stop_training = True
+            raise DivergenceError(
+                f"{self.model.name} diverged at epoch {self.epoch + 1}, batch {batch + 1}: "
+                f"{', '.join(f'{k}={v}' for k, v in bad.items())}. Lower the learning rates "
+                "(compile(<player>_optimizer=...)) or check the input for extreme values."
+            )
+
+
+class AdversarialScheme(keras.Model):
+    """Base class; see the module docstring.
+
+    Args:
+        n_classes: number of emotion classes.
+        class_weights: per-class weights of the classification losses (default: all 1).
+        seed: seed of the model's ``SeedGenerator``.
+    """
+
+    PLAYERS: dict[str, tuple[str, ...]] = {}
+    NETWORKS: tuple[str, ...] = ()
+    LOSSES: tuple[str, ...] = ()
+
+    def __init__(self, *, n_classes: int, class_weights=None, seed: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.n_classes = int(n_classes)
+        self.class_weights = (
+            [1.0] * self.n_classes if class_weights is None else [float(w) for w in class_weights]
+        )
+        if len(self.class_weights) != self.n_classes:
+            raise ValueError(
+                f"class_weights has {len(self.class_weights)} entries for {self.n_classes} classes"
+            )
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.loss_trackers = {name: keras.metrics.Mean(name=name) for name in self.LOSSES}
+
+    # ----------------------------------------------------------------- compile
+    def compile(self, **kwargs):
+        """``compile(<player>_optimizer=..., ...)``; players default to Adam(1e-4) (Yi & Mak)."""
+        for player in self.PLAYERS:
+            optimizer = keras.optimizers.get(kwargs.pop(f"{player}_optimizer", None) or
+                                             keras.optimizers.Adam(1e-4))
+            optimizer.build(self._player_variables(player))  # so a .keras reload restores its state
+            setattr(self, f"{player}_optimizer", optimizer)
+        unknown = [k for k in kwargs if k.endswith("_optimizer")]
+        if unknown:
+            raise ValueError(f"{type(self).__name__} has no player for {unknown}; players: {list(self.PLAYERS)}")
+        super().compile(**kwargs)
+
+    def _player_variables(self, player: str) -> list:
+        return [v for name in self.PLAYERS[player] for v in getattr(self, name).trainable_variables]
+
+    def get_compile_config(self):
+        return {
+            f"{player}_optimizer": keras.saving.serialize_keras_object(getattr(self, f"{player}_optimizer"))
+            for player in self.PLAYERS
+        }
+
+    def compile_from_config(self, config):
+        self.compile(**{k: keras.saving.deserialize_keras_object(v) for k, v in config.items()})
+
+    # ----------------------------------------------------------------- config
+    def get_config(self):
+        config = super().get_config()
+        config.update(n_classes=self.n_classes, class_weights=self.class_weights, seed=self.seed)
+        for name in self.NETWORKS:
+            config[name] = keras.saving.serialize_keras_object(getattr(self, name))
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for name in cls.NETWORKS:
+            config[name] = keras.saving.deserialize_keras_object(config[name])
+        return cls(**config)
+
+    # ----------------------------------------------------------------- training
+    @property
+    def metrics(self):
+        return list(self.loss_trackers.values())
+
+    def _record(self, losses: dict) -> dict:
+        for name, value in losses.items():
+            self.loss_trackers[name].update_state(value)
+        return {name: tracker.result() for name, tracker in self.loss_trackers.items()}
+
+    def compute_losses(self, x, y, training: bool = False) -> dict:
+        raise NotImplementedError
+
+    def test_step(self, data):
+        x, y = data[0], data[1]
+        return self._record(self.compute_losses(x, y, training=False))
+
+    def _apply(self, tape, loss, player: str) -> None:
+        """One optimizer step of ``player`` on ``loss`` (other players' networks stay frozen)."""
+        variables = self._player_variables(player)
+        grads = tape.gradient(loss, variables)
+        getattr(self, f"{player}_optimizer").apply_gradients(zip(grads, variables))
+
+    def fit(self, *args, callbacks=None, **kwargs):
+        """``keras.Model.fit`` with a :class:`NanGuard` that stops diverging training."""
+        callbacks = list(callbacks or [])
+        if not any(isinstance(c, NanGuard) for c in callbacks):
+            callbacks.append(NanGuard())
+        return super().fit(*args, callbacks=callbacks, **kwargs)
+
+    # ----------------------------------------------------------------- sampling
+    def noise(self, batch, dim, seed=None):
+        """Standard normal noise from the model's ``SeedGenerator`` (or an explicit int ``seed``)."""
+        return keras.random.normal((batch, dim), seed=self.seed_generator if seed is None else seed)
+
+    def one_hot(self, labels):
+        return ops.one_hot(ops.cast(labels, "int32"), self.n_classes)
+
+    def check_labels(self, labels) -> np.ndarray:
+        labels = np.asarray(labels)
+        if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
+            raise ValueError(f"labels must be a 1-D integer array, got shape {labels.shape} {labels.dtype}")
+        if labels.size and (labels.min() < 0 or labels.max() >= self.n_classes):
+            raise ValueError(f"labels must lie in 0..{self.n_classes - 1}, got {labels.min()}..{labels.max()}")
+        return labels.astype(np.int32)
+
+    def generate(self, labels, seed: int | None = None, batch_size: int = 1024) -> np.ndarray:
+        """Synthetic feature vectors (normalised scale) for the requested integer ``labels``."""
+        labels = self.check_labels(labels)
+        parts = []
+        for start in range(0, labels.size, batch_size):
+            chunk = labels[start : start + batch_size]
+            part_seed = None if seed is None else seed + start
+            parts.append(ops.convert_to_numpy(self.synthesize(self.noise(chunk.size, self.noise_dim, part_seed), chunk)))
+        return np.concatenate(parts) if parts else np.zeros((0, self.feature_dim), np.float32)
+
+    def synthesize(self, noise, labels):
+        """Map explicit noise and labels to features (deterministic; used for export)."""
+        raise NotImplementedError
+
+
+def class_weights_for(y, n_classes: int) -> list[float]:
+    """Weights ``n_max / n_k`` as a list (1.0 where a class is absent)."""
+    return [w or 1.0 for w in balanced_class_weights(y, n_classes).values()]

@@ -1,0 +1,313 @@
+"""Check a corpus copy before building it: layout, labels and counts, without extracting features.
+
+Uses the TFDS builders' own parsing functions (``tfds_builders.<corpus>.<corpus>_dataset_builder``),
+so a copy that verifies is a copy that builds. Counts are printed beside the published ones;
+anything missing (sessions, speakers, labelled files without audio) or extra (audio without a
+label, unknown file names) is named. Only WAV headers are read (sample rates), never the audio.
+
+Example:
+    >>> report = verify_corpus("iemocap", "/data/IEMOCAP")   # doctest: +SKIP
+    >>> report.ok                                            # doctest: +SKIP
+    True
+
+Reference counts: Busso et al. 2008 (IEMOCAP; 4490 / 5531 four-class as used since Mirsamadi
+et al. 2017), Sahu et al. 2018 (MSP-IMPROV four classes), Burkhardt et al. 2005 (EmoDB).
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import pathlib
+import sys
+from collections.abc import Iterable
+
+CORPORA = ("iemocap", "msp_improv", "emodb")
+#: EmoDB's published counts (``../shared/corpora/README.md``): per class and per speaker.
+EMODB_PUBLISHED = {
+    "total": 535,
+    "classes": {"anger": 127, "boredom": 81, "neutral": 79, "happiness": 71, "fear": 69, "sadness": 62,
+                "disgust": 46},
+    "speakers": {"03": 49, "08": 58, "09": 43, "10": 38, "11": 55, "12": 35, "13": 61, "14": 69, "15": 56,
+                 "16": 71},
+}
+_LISTED = 20  # longest list of missing/extra items printed in full
+
+
+@dataclasses.dataclass(frozen=True)
+class Count:
+    """One count of the corpus copy beside its published value (None: nothing published)."""
+
+    what: str
+    found: int
+    published: int | None = None
+
+    @property
+    def matches(self) -> bool | None:
+        return None if self.published is None else self.found == self.published
+
+
+@dataclasses.dataclass
+class CorpusReport:
+    """Outcome of :func:`verify_corpus`.
+
+    Attributes:
+        corpus: ``iemocap``, ``msp_improv`` or ``emodb``.
+        root: the corpus folder found in the manual dir (or the manual dir if none was found).
+        counts: counts of utterances per scheme, class, session, speaker, beside published ones.
+        missing: what the layout needs but the copy lacks (folders, speakers, audio of labels).
+        extra: what the copy has but the corpus does not label (audio without label, bad names).
+        errors: label files or names the builder would refuse (``file:line`` and the fix).
+        notes: facts worth knowing (sample rates, rater-line duplicates, file-name spellings).
+    """
+
+    corpus: str
+    root: str
+    counts: list[Count] = dataclasses.field(default_factory=list)
+    missing: list[str] = dataclasses.field(default_factory=list)
+    extra: list[str] = dataclasses.field(default_factory=list)
+    errors: list[str] = dataclasses.field(default_factory=list)
+    notes: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def layout_ok(self) -> bool:
+        """True when the builder can build this copy (nothing missing, no errors)."""
+        return not self.missing and not self.errors
+
+    @property
+    def mismatches(self) -> list[Count]:
+        return [c for c in self.counts if c.matches is False]
+
+    @property
+    def ok(self) -> bool:
+        """Layout OK, nothing extra, and every published count matches."""
+        return self.layout_ok and not self.extra and not self.mismatches
+
+    def count(self, what: str) -> int:
+        """The found value of the count named ``what`` (KeyError if there is none)."""
+        for c in self.counts:
+            if c.what == what:
+                return c.found
+        raise KeyError(f"no count {what!r} in the {self.corpus} report")
+
+    def format(self) -> str:
+        """The report as text: a count table, then missing / extra / errors / notes."""
+        width = max([len(c.what) for c in self.counts] + [5])
+        lines = [f"{self.corpus} at {self.root}", f"  {'count':<{width}}  {'found':>7}  {'published':>9}"]
+        for c in self.counts:
+            flag = {True: "ok", False: "DIFFERS", None: ""}[c.matches]
+            published = "-" if c.published is None else str(c.published)
+            lines.append(f"  {c.what:<{width}}  {c.found:>7}  {published:>9}  {flag}".rstrip())
+        for title, items in (("Missing", self.missing), ("Extra", self.extra), ("Errors", self.errors),
+                             ("Notes", self.notes)):
+            lines.append(f"{title}: {len(items) if items else 'none'}")
+            lines += [f"  - {item}" for item in items]
+        verdict = "layout OK" if self.layout_ok else "layout NOT OK (the builder will fail)"
+        differ = len(self.mismatches)
+        lines.append(f"Result: {verdict}; {differ} count(s) differ from the published ones; "
+                     f"{len(self.extra)} extra item(s).")
+        return "\n".join(lines)
+
+    __str__ = format
+
+
+def verify_corpus(name: str, manual_dir, *, echo: bool = True, stream=None) -> CorpusReport:
+    """Check the copy of corpus ``name`` in ``manual_dir`` (the folder given to the builder).
+
+    Args:
+        name: ``iemocap``, ``msp_improv`` or ``emodb``.
+        manual_dir: the manual dir of the TFDS build (``IEMOCAP_full_release``'s parent or
+            itself; the folder with MSP-IMPROV's ``Evaluation.txt``; EmoDB's folder with ``wav/``).
+        echo: print the report (to ``stream``, default stdout).
+
+    Returns:
+        The :class:`CorpusReport`; ``report.layout_ok`` says whether the builder can build it,
+        ``report.ok`` whether it also matches the published counts with nothing extra.
+
+    Raises:
+        ValueError: unknown corpus name.
+    """
+    checks = {"iemocap": _verify_iemocap, "msp_improv": _verify_msp_improv, "emodb": _verify_emodb}
+    if name not in checks:
+        raise ValueError(f"unknown corpus {name!r}; verify_corpus knows {', '.join(CORPORA)}")
+    report = checks[name](pathlib.Path(manual_dir))
+    if echo:
+        print(report.format(), file=stream or sys.stdout)
+    return report
+
+
+def _listed(items: list[str], what: str) -> list[str]:
+    if len(items) <= _LISTED:
+        return items
+    return [*items[:_LISTED], f"... and {len(items) - _LISTED} more {what}"]
+
+
+def _sample_rate_notes(paths: Iterable, report: CorpusReport) -> None:
+    """Read every WAV header: unreadable files are errors, rates other than 16 kHz a note."""
+    import soundfile
+
+    rates: collections.Counter = collections.Counter()
+    for path in paths:
+        try:
+            rates[soundfile.info(str(path)).samplerate] += 1
+        except Exception as err:  # soundfile raises LibsndfileError / RuntimeError / OSError
+            report.errors.append(f"{path}: cannot read the WAV header ({err}); replace the file")
+    if rates:
+        listed = ", ".join(f"{rate} Hz x {n}" for rate, n in sorted(rates.items()))
+        resampled = " (files not at 16 kHz are resampled to 16 kHz by the builder)" if set(rates) != {16000} else ""
+        report.notes.append(f"sample rates: {listed}{resampled}")
+
+
+def _verify_iemocap(manual_dir: pathlib.Path) -> CorpusReport:
+    from tfds_builders.iemocap import iemocap_dataset_builder as iemocap
+
+    report = CorpusReport("iemocap", str(manual_dir))
+    try:
+        root = iemocap.corpus_root(manual_dir)
+    except FileNotFoundError as err:
+        report.missing.append(str(err))
+        return report
+    report.root = str(root)
+    scans = []
+    for session in iemocap.SESSIONS:
+        try:
+            scans.append(iemocap.scan_session(root, session))
+        except FileNotFoundError as err:
+            report.missing.append(str(err))
+        except ValueError as err:
+            report.errors.append(str(err))
+    try:
+        scan = iemocap.join_sessions(root, scans)
+    except ValueError as err:
+        report.errors.append(str(err))
+        return report
+    labels, published = scan.labels, iemocap.PUBLISHED
+    codes = collections.Counter(r.code for r in labels)
+    four = iemocap.scheme_counts(labels, "four_class")
+    four_exc = iemocap.scheme_counts(labels, "four_class_exc")
+    report.counts += [
+        Count("utterances (all codes)", len(labels), published["total"]),
+        Count("four_class (ang/hap/sad/neu)", sum(four.values()), published["four_class"]),
+        Count("four_class_exc (exc merged into hap)", sum(four_exc.values()), published["four_class_exc"]),
+        *(Count(f"code {code}", codes[code], n) for code, n in published["codes"].items()),
+        Count("improvised", sum(r.name.improvised for r in labels)),
+        Count("scripted", sum(not r.name.improvised for r in labels)),
+    ]
+    sessions = collections.Counter(r.name.session for r in labels)
+    report.counts += [Count(f"session{s}", sessions[int(s)]) for s in iemocap.SESSIONS]
+    speakers = collections.Counter(r.name.speaker for r in labels)
+    report.counts += [Count(f"speaker {s}", speakers[s]) for s in iemocap.SPEAKERS]
+    report.missing += [f"speaker {s}: no labelled utterance" for s in iemocap.SPEAKERS if not speakers[s]]
+    report.missing += _listed(
+        [f"{r.utterance_id}.wav (labelled at {r.source}) is missing" for r in scan.missing_wavs],
+        "labelled utterances without WAV",
+    )
+    report.extra += [f"speaker {s}: not an IEMOCAP speaker" for s in sorted(set(speakers) - set(iemocap.SPEAKERS))]
+    report.extra += _listed(
+        [f"{p}: WAV without a label (the builder skips it)" for p in scan.unlabelled_wavs], "unlabelled WAVs"
+    )
+    missing_dom = sum(1 for r in labels for a in r.attributes if a[3] != a[3])
+    report.notes.append(f"{missing_dom} A- rater line(s) without a parsable dominance (not used: "
+                        "the builder takes the consensus [V, A, D])")
+    _sample_rate_notes(scan.wavs.values(), report)
+    return report
+
+
+def _verify_msp_improv(manual_dir: pathlib.Path) -> CorpusReport:
+    from tfds_builders.msp_improv import msp_improv_dataset_builder as msp
+
+    report = CorpusReport("msp_improv", str(manual_dir))
+    try:
+        root = msp.corpus_root(manual_dir)
+        label_path = msp.label_file(root)
+    except FileNotFoundError as err:
+        report.missing.append(str(err))
+        return report
+    report.root = str(root)
+    if label_path.name != "Evaluation.txt":
+        report.notes.append(f"label file spelled {label_path.name} (accepted)")
+    try:
+        labels = msp.parse_evaluation_file(label_path)
+    except ValueError as err:
+        report.errors.append(str(err))
+        labels = []
+    wavs = {}
+    for session in msp.SESSIONS:
+        try:
+            wavs.update(msp.session_wavs(root, session))
+        except FileNotFoundError as err:
+            report.missing.append(str(err))
+        except ValueError as err:
+            report.errors.append(str(err))
+    try:
+        scan = msp.join(root, labels, wavs)
+    except ValueError as err:
+        report.errors.append(str(err))
+        return report
+    four = msp.scheme_counts(labels, "four_class")
+    everything = msp.scheme_counts(labels, "all")
+    report.counts += [
+        Count("consensus lines (all codes)", len(labels)),
+        Count("four_class (A/H/S/N)", sum(four.values()), msp.PUBLISHED["four_class"]),
+        *(Count(f"class {name}", n, msp.PUBLISHED["classes"][name]) for name, n in four.items()),
+        *(Count(f"class {name}", everything[name]) for name in everything if name not in four),
+    ]
+    names = {}
+    for record in labels:
+        try:
+            names[record.clip_id] = msp.parse_clip_name(record.clip_id)
+        except ValueError as err:
+            report.errors.append(f"{record.source}: {err}")
+    sessions = collections.Counter(n.session for n in names.values())
+    speakers = collections.Counter(n.speaker for n in names.values())
+    types = collections.Counter(n.recording_type for n in names.values())
+    report.counts += [Count(f"session{s}", sessions[int(s)]) for s in msp.SESSIONS]
+    report.counts += [Count(f"speaker {s}", speakers[s]) for s in msp.SPEAKERS]
+    report.counts += [Count(f"recording type {t}", types[t]) for t in msp.RECORDING_TYPES.values()]
+    report.missing += [f"speaker {s}: no labelled clip" for s in msp.SPEAKERS if not speakers[s]]
+    report.missing += _listed(
+        [f"{r.clip_id}.wav (labelled at {r.source}) is missing" for r in scan.missing_wavs],
+        "labelled clips without WAV",
+    )
+    report.extra += [f"speaker {s}: not an MSP-IMPROV speaker" for s in sorted(set(speakers) - set(msp.SPEAKERS))]
+    report.extra += _listed(
+        [f"{p}: WAV without a consensus line (the builder skips it)" for p in scan.unlabelled_wavs],
+        "unlabelled WAVs",
+    )
+    duplicates = sum(r.duplicate_rater_lines for r in labels)
+    with_nan = sum(1 for r in labels if any(v != v for v in (r.activation, r.valence, r.dominance)))
+    report.notes.append(f"{duplicates} duplicate (clip, rater) line(s), counted once")
+    report.notes.append(f"{with_nan} clip(s) with a NaN A/V/D consensus (attribute class -1 = no label)")
+    _sample_rate_notes(scan.wavs.values(), report)
+    return report
+
+
+def _verify_emodb(manual_dir: pathlib.Path) -> CorpusReport:
+    from serzoo.emotions import EMODB_CLASSES
+    from tfds_builders.emodb import emodb_dataset_builder as emodb
+
+    report = CorpusReport("emodb", str(manual_dir))
+    folders = [manual_dir / f for f in emodb.AUDIO_FOLDERS if (manual_dir / f).is_dir()]
+    if not folders:
+        report.missing.append(f"no {' or '.join(emodb.AUDIO_FOLDERS)} folder in {manual_dir}. {emodb.LAYOUT}")
+        return report
+    folder = folders[0]
+    report.root = str(folder)
+    utterances = []
+    for path in sorted(folder.glob("*.wav")):
+        try:
+            utterances.append(emodb.parse_file_name(path))
+        except ValueError as err:
+            report.extra.append(f"{err} (the builder refuses it)")
+    classes = collections.Counter(u.label for u in utterances)
+    speakers = collections.Counter(u.speaker for u in utterances)
+    published = EMODB_PUBLISHED
+    report.counts += [
+        Count("utterances", len(utterances), published["total"]),
+        *(Count(f"class {c}", classes[c], published["classes"][c]) for c in EMODB_CLASSES),
+        *(Count(f"speaker {s}", speakers[s], published["speakers"][s]) for s in emodb.SPEAKERS),
+    ]
+    report.missing += [f"speaker {s}: no file (split speaker{s} would be empty)" for s in emodb.SPEAKERS
+                       if not speakers[s]]
+    _sample_rate_notes([u.path for u in utterances], report)
+    return report
