@@ -23,7 +23,7 @@ def main() -> None:
         raise SystemExit(f"no WAV files under {args.emodb}/wav (set --emodb)")
     cores = os.cpu_count()
     print(f"{len(paths)} EmoDB files, {cores} cores\n")
-    print("| feature set | 1 worker files/s | {} workers files/s | speed-up |".format(cores))
+    print(f"| feature set | 1 worker files/s | {cores} workers files/s | speed-up |")
     print("|---|---|---|---|")
     for fs in features.FEATURE_SETS.values():
         rates = []

@@ -77,6 +77,36 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_verify_corpus(args) -> int:
+    from serzoo.verify_corpus import verify_corpus
+
+    report = verify_corpus(args.corpus, args.manual_dir)
+    ok = report.ok if args.strict else report.layout_ok
+    print("\nverdict: " + ("OK" if ok else "PROBLEMS (see above)"))
+    return 0 if ok else 1
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        return [int(v) for v in text.split(",") if v.strip()]
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from err
+
+
+def cmd_reproduce(args) -> int:
+    _quiet_tensorflow()
+    from serzoo.experiments import yi_mak
+
+    epochs = {m: args.epochs for m in yi_mak.PAPER_EPOCHS} if args.epochs else {}
+    yi_mak.reproduce(
+        manual_dir=_manual_dir(args), data_dir=args.data_dir, output_dir=args.output_dir,
+        dataset=args.dataset, methods=args.methods.split(","), ks=args.ks, headline_k=args.headline_k,
+        classifiers=args.classifiers.split(","), seeds=args.seeds, epochs=epochs, max_folds=args.folds,
+        synthetic_only=not args.no_synthetic_only,
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="serzoo", description="Adversarial data augmentation for speech emotion recognition."
@@ -94,6 +124,28 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--epochs", type=int, default=None, help="DNN epochs (default 100)")
     evaluate.add_argument("--output", default=None, help="JSON result path (default results/...)")
     evaluate.set_defaults(func=cmd_evaluate)
+
+    reproduce = sub.add_parser("reproduce", help="reproduce a paper's experiment (yi-mak-emodb)")
+    reproduce.add_argument("experiment", choices=("yi-mak-emodb",))
+    _add_data_options(reproduce, "emodb/is11")
+    reproduce.set_defaults(seed=None)
+    reproduce.add_argument("--methods", default="duplicate,noise,smote,gan,cgan,adan,wadan")
+    reproduce.add_argument("--classifiers", default="svm,dnn")
+    reproduce.add_argument("--ks", type=_int_list, default=[0, 10], help="numbers of synthetic sets, e.g. 0,1,2,5,10")
+    reproduce.add_argument("--headline-k", type=int, default=10, help="k of the headline table (fixed in advance)")
+    reproduce.add_argument("--seeds", type=_int_list, default=[0], help="e.g. 0,1,2")
+    reproduce.add_argument("--epochs", type=int, default=None,
+                           help="epochs of every adversarial scheme (default: ADAN 800, WADAN 1500, GAN/cGAN 800)")
+    reproduce.add_argument("--no-synthetic-only", action="store_true",
+                           help="skip the synthetic-only classifiers (halves the classifier time)")
+    reproduce.add_argument("--output-dir", default="results/yi_mak_emodb")
+    reproduce.set_defaults(func=cmd_reproduce)
+
+    verify = sub.add_parser("verify-corpus", help="check a corpus copy's layout and counts before building")
+    verify.add_argument("corpus", choices=("iemocap", "msp_improv", "emodb"))
+    verify.add_argument("--manual-dir", required=True, help="the folder holding the corpus")
+    verify.add_argument("--strict", action="store_true", help="also fail when counts differ from the published ones")
+    verify.set_defaults(func=cmd_verify_corpus)
 
     build = sub.add_parser("build", help="extract features and build the TFDS dataset")
     _add_data_options(build, "emodb/is11")

@@ -18,29 +18,38 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-DATASETS = ("emodb", "synth_emo")
+DATASETS = ("emodb", "synth_emo", "iemocap", "msp_improv")
 NORMALISATIONS = ("global", "speaker")
 
 
 def parse_dataset(spec: str) -> tuple[str, str]:
-    """``"emodb/is11"`` → ``("emodb", "is11")``; the config defaults to ``is11``."""
-    from serzoo.features import get_feature_set
+    """``"emodb/is11"`` → ``("emodb", "is11")``; ``"iemocap/is10_four_class"`` likewise.
+
+    Without a config the builder's default is used; the ``compare`` alias means ``is13``.
+    """
+    from serzoo.features import ALIASES
 
     name, _, config = spec.partition("/")
     if name not in DATASETS:
         raise ValueError(f"unknown dataset {name!r} in {spec!r}; choose one of: {', '.join(DATASETS)}")
-    return name, get_feature_set(config or "is11").name
+    configs = [c.name for c in builder_class(name).BUILDER_CONFIGS]
+    if not config:
+        return name, configs[0]
+    head, sep, tail = config.partition("_")
+    candidates = [config.lower(), f"{ALIASES.get(head.lower(), head.lower())}{sep}{tail}"]
+    for candidate in candidates:
+        if candidate in configs:
+            return name, candidate
+    raise ValueError(f"{name} has no config {config!r}; choose one of: {', '.join(configs)}")
 
 
 def builder_class(name: str):
     """The TFDS builder class of a serzoo dataset (importing it registers it with TFDS)."""
-    if name == "emodb":
-        from tfds_builders.emodb import Builder
-    elif name == "synth_emo":
-        from tfds_builders.synth_emo import Builder
-    else:
+    import importlib
+
+    if name not in DATASETS:
         raise ValueError(f"unknown dataset {name!r}; choose one of: {', '.join(DATASETS)}")
-    return Builder
+    return importlib.import_module(f"tfds_builders.{name}").Builder
 
 
 def prepare_builder(spec: str, *, data_dir=None, manual_dir=None):

@@ -62,3 +62,84 @@ def _save(fig, path) -> pathlib.Path:
     fig.savefig(path, dpi=110)
     _pyplot().close(fig)
     return path
+
+
+def uar_vs_k_png(table: list[dict], path, title: str = "UAR vs number of augmented sets") -> pathlib.Path:
+    """One panel per classifier: UAR (mean over seeds) against k per method; k = 0 is real data only."""
+    plt = _pyplot()
+    classifiers = sorted({row["classifier"] for row in table})
+    fig, axes = plt.subplots(1, len(classifiers), figsize=(5.2 * len(classifiers), 3.8), squeeze=False)
+    for ax, clf in zip(axes[0], classifiers):
+        rows = [r for r in table if r["classifier"] == clf and not r["synthetic_only"]]
+        baseline = [r for r in rows if r["k"] == 0]
+        for method in sorted({r["method"] for r in rows if r["k"] > 0}):
+            points = baseline + sorted((r for r in rows if r["method"] == method and r["k"] > 0),
+                                       key=lambda r: r["k"])
+            ax.errorbar([r["k"] for r in points], [100 * r["uar"] for r in points],
+                        yerr=[100 * r["uar_std"] for r in points], marker="o", ms=3, capsize=2, label=method)
+        ax.set_xlabel("augmented sets k")
+        ax.set_ylabel("UAR (%)")
+        ax.set_title(clf, fontsize=10)
+        ax.grid(alpha=0.3)
+    axes[0][-1].legend(fontsize=8)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def loss_curves_png(histories: dict, path, title: str = "training losses") -> pathlib.Path:
+    """One panel per method: every tracked loss against the epoch."""
+    plt = _pyplot()
+    histories = {m: h for m, h in histories.items() if h}
+    fig, axes = plt.subplots(1, max(1, len(histories)), figsize=(4.6 * max(1, len(histories)), 3.5),
+                             squeeze=False)
+    for ax, (method, history) in zip(axes[0], histories.items()):
+        for name, values in history.items():
+            if not name.startswith("val_") and (not name.startswith("class") or name.startswith("class0_")):
+                ax.plot(np.arange(1, len(values) + 1), values, label=name.replace("_loss", ""))
+        ax.set_title(method, fontsize=10)
+        ax.set_xlabel("epoch")
+        ax.set_yscale("symlog")
+        ax.legend(fontsize=7)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def tsne_png(examples: dict, class_names, path, seed: int = 0) -> pathlib.Path:
+    """t-SNE of real (circles) and synthetic (crosses) training-fold vectors, one panel per method."""
+    from sklearn.manifold import TSNE
+
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, len(examples), figsize=(4.4 * len(examples), 4.2), squeeze=False)
+    colours = plt.get_cmap("tab10")
+    for ax, (method, ex) in zip(axes[0], examples.items()):
+        both = np.concatenate([ex["real"], ex["synthetic"]])
+        embedded = TSNE(init="pca", random_state=seed, perplexity=30).fit_transform(both)
+        n = len(ex["real"])
+        for k, name in enumerate(class_names):
+            real, syn = embedded[:n][ex["real_labels"] == k], embedded[n:][ex["synthetic_labels"] == k]
+            ax.scatter(real[:, 0], real[:, 1], s=8, color=colours(k), marker="o", label=name)
+            ax.scatter(syn[:, 0], syn[:, 1], s=10, color=colours(k), marker="x")
+        ax.set_title(f"{method}: real (o) vs synthetic (x)", fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    axes[0][-1].legend(fontsize=7, loc="best")
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def feature_histogram_png(examples: dict, feature: int, path, feature_name: str = "") -> pathlib.Path:
+    """Histogram of one (normalised) feature: real training data vs each method's synthetic data."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, len(examples), figsize=(3.8 * len(examples), 3.2), squeeze=False)
+    for ax, (method, ex) in zip(axes[0], examples.items()):
+        bins = np.linspace(-4, 4, 41)
+        ax.hist(np.clip(ex["real"][:, feature], -4, 4), bins=bins, alpha=0.6, density=True, label="real")
+        ax.hist(np.clip(ex["synthetic"][:, feature], -4, 4), bins=bins, alpha=0.6, density=True,
+                label="synthetic")
+        ax.set_title(f"{method}", fontsize=9)
+        ax.set_xlabel(f"feature {feature_name or feature} (z-norm)")
+    axes[0][0].legend(fontsize=8)
+    fig.tight_layout()
+    return _save(fig, path)

@@ -154,7 +154,9 @@ def _sample_rate_notes(paths: Iterable, report: CorpusReport) -> None:
             report.errors.append(f"{path}: cannot read the WAV header ({err}); replace the file")
     if rates:
         listed = ", ".join(f"{rate} Hz x {n}" for rate, n in sorted(rates.items()))
-        resampled = " (files not at 16 kHz are resampled to 16 kHz by the builder)" if set(rates) != {16000} else ""
+        resampled = ""
+        if set(rates) != {16000}:
+            resampled = " (files not at 16 kHz are resampled to 16 kHz by the builder)"
         report.notes.append(f"sample rates: {listed}{resampled}")
 
 
@@ -202,7 +204,8 @@ def _verify_iemocap(manual_dir: pathlib.Path) -> CorpusReport:
         [f"{r.utterance_id}.wav (labelled at {r.source}) is missing" for r in scan.missing_wavs],
         "labelled utterances without WAV",
     )
-    report.extra += [f"speaker {s}: not an IEMOCAP speaker" for s in sorted(set(speakers) - set(iemocap.SPEAKERS))]
+    unknown = sorted(set(speakers) - set(iemocap.SPEAKERS))
+    report.extra += [f"speaker {s}: not an IEMOCAP speaker" for s in unknown]
     report.extra += _listed(
         [f"{p}: WAV without a label (the builder skips it)" for p in scan.unlabelled_wavs], "unlabelled WAVs"
     )
@@ -269,7 +272,8 @@ def _verify_msp_improv(manual_dir: pathlib.Path) -> CorpusReport:
         [f"{r.clip_id}.wav (labelled at {r.source}) is missing" for r in scan.missing_wavs],
         "labelled clips without WAV",
     )
-    report.extra += [f"speaker {s}: not an MSP-IMPROV speaker" for s in sorted(set(speakers) - set(msp.SPEAKERS))]
+    unknown = sorted(set(speakers) - set(msp.SPEAKERS))
+    report.extra += [f"speaker {s}: not an MSP-IMPROV speaker" for s in unknown]
     report.extra += _listed(
         [f"{p}: WAV without a consensus line (the builder skips it)" for p in scan.unlabelled_wavs],
         "unlabelled WAVs",

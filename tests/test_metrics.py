@@ -34,3 +34,20 @@ def test_errors():
         metrics.confusion_matrix([0, 1], [0], 2)
     with pytest.raises(ValueError, match="empty"):
         metrics.weighted_accuracy([], [])
+
+
+def test_mmd_of_identical_sets_is_zero_and_grows_with_a_shift():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 5))
+    assert metrics.mmd_rbf(x, x) == pytest.approx(0.0, abs=1e-9)
+    near = metrics.mmd_rbf(x, rng.normal(size=(200, 5)))
+    far = metrics.mmd_rbf(x, rng.normal(size=(200, 5)) + 3.0)
+    assert 0 <= near < far
+
+
+def test_mmd_hand_computed_single_points():
+    # one point each, distance² = 4, σ = 1 and 2: k = exp(-2) + exp(-0.5); MMD² = 2·2 - 2k
+    value = metrics.mmd_rbf([[0.0, 0.0]], [[2.0, 0.0]], sigmas=(1.0, 2.0))
+    assert value == pytest.approx(4 - 2 * (np.exp(-2) + np.exp(-0.5)))
+    with pytest.raises(ValueError, match="mmd_rbf needs"):
+        metrics.mmd_rbf(np.zeros((2, 3)), np.zeros((2, 4)))

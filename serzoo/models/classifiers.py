@@ -25,7 +25,11 @@ def balanced_class_weights(y: np.ndarray, n_classes: int) -> dict[int, float]:
 
 @dataclasses.dataclass
 class LinearSvm:
-    """Linear-kernel SVM (``sklearn.svm.SVC``, one-vs-one)."""
+    """Linear-kernel SVM (``sklearn.svm.SVC``, one-vs-one).
+
+    The linear kernel is passed precomputed (``X Xᵀ`` by BLAS): the same classifier as
+    ``SVC(kernel="linear")``, many times faster for thousands of 4368-D (augmented) vectors.
+    """
 
     c: float = 1.0
     seed: int = 0
@@ -33,11 +37,13 @@ class LinearSvm:
     def fit(self, x: np.ndarray, y: np.ndarray, n_classes: int | None = None) -> LinearSvm:
         from sklearn.svm import SVC
 
-        self.model_ = SVC(kernel="linear", C=self.c, random_state=self.seed).fit(x, y)
+        self.support_x_ = np.asarray(x, np.float64)
+        gram = self.support_x_ @ self.support_x_.T
+        self.model_ = SVC(kernel="precomputed", C=self.c, random_state=self.seed).fit(gram, y)
         return self
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        return self.model_.predict(x)
+        return self.model_.predict(np.asarray(x, np.float64) @ self.support_x_.T)
 
 
 @dataclasses.dataclass

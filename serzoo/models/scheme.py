@@ -3,7 +3,8 @@
 A scheme is one ``keras.Model`` subclass holding one training algorithm; it receives Functional
 sub-networks (built by :mod:`serzoo.networks`) and owns a ``SeedGenerator`` for all its noise.
 Subclasses set ``PLAYERS`` (player → the sub-networks its optimizer updates; ``compile`` takes
-one ``<player>_optimizer`` each), ``NETWORKS`` (constructor sub-network arguments) and ``LOSSES`` (the tracked loss names) and implement ``compute_losses`` and ``train_step``.
+one ``<player>_optimizer`` each), ``NETWORKS`` (constructor sub-network arguments) and ``LOSSES``
+(the tracked loss names) and implement ``compute_losses`` and ``train_step``.
 """
 
 from __future__ import annotations
@@ -162,7 +163,8 @@ class AdversarialScheme(keras.Model):
         for start in range(0, labels.size, batch_size):
             chunk = labels[start : start + batch_size]
             part_seed = None if seed is None else seed + start
-            parts.append(ops.convert_to_numpy(self.synthesize(self.noise(chunk.size, self.noise_dim, part_seed), chunk)))
+            noise = self.noise(chunk.size, self.noise_dim, part_seed)
+            parts.append(ops.convert_to_numpy(self.synthesize(noise, chunk)))
         return np.concatenate(parts) if parts else np.zeros((0, self.feature_dim), np.float32)
 
     def synthesize(self, noise, labels):

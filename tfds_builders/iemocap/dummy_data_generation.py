@@ -138,7 +138,8 @@ def main(out_dir: pathlib.Path = pathlib.Path(__file__).parent / "dummy_data") -
                 _write_wav(session_dir / "sentences" / "wav" / dialog / f"{utt}.wav", audio)
             transcript.insert(1, "M: [BREATHING]")  # a non-utterance line of the transcript format
             (evaluation / f"{dialog}.txt").write_text("\n".join(lines) + "\n")
-            (session_dir / "dialog" / "transcriptions" / f"{dialog}.txt").write_text("\n".join(transcript) + "\n")
+            transcript_path = session_dir / "dialog" / "transcriptions" / f"{dialog}.txt"
+            transcript_path.write_text("\n".join(transcript) + "\n")
             (evaluation / "Categorical" / f"{dialog}_e1_cat.txt").write_text("\n".join(cat) + "\n")
             (evaluation / "Attribute" / f"{dialog}_e2_atr.txt").write_text("\n".join(atr) + "\n")
         # Decoy with a top-level file's name: contradicting labels and an utterance without audio.

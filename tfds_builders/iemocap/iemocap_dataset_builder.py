@@ -323,7 +323,7 @@ def scan_session(root: epath.Path, session: str) -> SessionScan:
     wavs: dict[str, epath.Path] = {}
     for path in sorted(wav_dir.glob("*/*.wav")):
         if path.stem in wavs:
-            raise ValueError(f"{path}: the utterance {path.stem} also exists as {wavs[path.stem]}; remove one")
+            raise ValueError(f"{path}: utterance {path.stem} also exists as {wavs[path.stem]}; remove one")
         wavs[path.stem] = path
     texts: dict[str, str] = {}
     transcription_dir = epath.Path(root) / f"Session{session}" / "dialog" / "transcriptions"
@@ -384,7 +384,9 @@ def scan_corpus(manual_dir: epath.PathLike, sessions=SESSIONS) -> CorpusScan:
 def scheme_label(code: str, scheme: str) -> str | None:
     """Class name of a consensus code under a label scheme, None if the scheme leaves it out."""
     if scheme not in SCHEME_CLASSES:
-        raise ValueError(f"unknown IEMOCAP label scheme {scheme!r}; choose one of {', '.join(SCHEME_CLASSES)}")
+        raise ValueError(
+            f"unknown IEMOCAP label scheme {scheme!r}; choose one of {', '.join(SCHEME_CLASSES)}"
+        )
     if scheme == "four_class_exc" and code == "exc":
         return "happiness"
     name = CODES[code]
@@ -530,7 +532,7 @@ class Builder(FeatureCorpusBuilder):
             "session": tfds.features.Scalar(dtype=np.int32, doc="session 1-5"),
             "dialog": tfds.features.Text(doc="dialog id, e.g. Ses01F_impro05b"),
             "improvised": tfds.features.Scalar(dtype=np.bool_, doc="improvised (True) or scripted"),
-            "emotion_code": tfds.features.Text(doc="consensus code: ang hap sad neu exc fru sur fea dis oth xxx"),
+            "emotion_code": tfds.features.Text(doc=f"consensus code: {' '.join(CODES)}"),
             **floats,
             **bins,
         }

@@ -89,7 +89,9 @@ def main(out_dir: pathlib.Path = pathlib.Path(__file__).parent / "dummy_data") -
             clip = f"{sentence}-{gender}{session:02d}-{kind}-{last}"
             stem = f"MSP-IMPROV-{clip}"
             a, v, d, n = values
-            lines.append(f"UTD-IMPROV-{clip}.avi; {code}; A:{_fmt(a)}; V:{_fmt(v)}; D:{_fmt(d)} ; N:{_fmt(n)};")
+            lines.append(
+                f"UTD-IMPROV-{clip}.avi; {code}; A:{_fmt(a)}; V:{_fmt(v)}; D:{_fmt(d)} ; N:{_fmt(n)};"
+            )
             raters = [f"rater_x{(7 * session + k) % 40:02d}" for k in range(3)]
             for k, rater in enumerate(raters):
                 lines.append(_rater_line(rater, code, values, shift=0.5 * (k - 1)))

@@ -50,7 +50,10 @@ LABEL_SCHEMES = {
 }
 SCHEME_CLASSES = {"four_class": FOUR_CLASSES, "all": tuple(CODES.values())}
 #: Published four-class counts (Sahu et al.), for serzoo.verify_corpus.
-PUBLISHED = {"four_class": 7798, "classes": {"happiness": 2644, "neutral": 3477, "anger": 792, "sadness": 885}}
+PUBLISHED = {
+    "four_class": 7798,
+    "classes": {"happiness": 2644, "neutral": 3477, "anger": 792, "sadness": 885},
+}
 
 LAYOUT = (
     "Expected layout: <manual_dir>/Evaluation.txt (or Evalution.txt) and the audio tree "
@@ -185,7 +188,9 @@ def parse_evaluation_file(path: epath.Path) -> list[ConsensusRecord]:
                     )
                 current = previous
                 continue
-            current = records[clip_id] = dict(clip_id=clip_id, source=where, raters=[], duplicates=0, **values)
+            current = records[clip_id] = dict(
+                clip_id=clip_id, source=where, raters=[], duplicates=0, **values
+            )
             continue
         rater, sep, _ = line.partition(";")
         if not sep or not rater.strip():
@@ -194,7 +199,9 @@ def parse_evaluation_file(path: epath.Path) -> list[ConsensusRecord]:
                 f"({_CONSENSUS_FORMAT}) and rater lines '<rater>; <Category>; ...'. Fix or remove it."
             )
         if current is None:
-            raise ValueError(f"{where}: rater line {line!r} before the first consensus line; restore the file.")
+            raise ValueError(
+                f"{where}: rater line {line!r} before the first consensus line; restore the file."
+            )
         if rater.strip() in current["raters"]:
             current["duplicates"] += 1
         else:
