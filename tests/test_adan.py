@@ -38,11 +38,14 @@ def test_every_player_moves_and_only_its_own_networks(tmp_path):
 
 
 def test_training_improves_reconstruction_and_latent_classification():
+    import keras
+
+    keras.utils.set_random_seed(0)
     model = tiny_adan("js")
     model.compile()
     x, y = tiny_data(96)
     first = model.evaluate(x, y, verbose=0, return_dict=True)
-    model.compile(**{f"{p}_optimizer": __import__("keras").optimizers.Adam(3e-3) for p in model.PLAYERS})
+    model.compile(**{f"{p}_optimizer": keras.optimizers.Adam(3e-3) for p in model.PLAYERS})
     model.fit(x, y, batch_size=32, epochs=60, verbose=0)
     last = model.evaluate(x, y, verbose=0, return_dict=True)
     assert last["reconstruction_loss"] < 0.7 * first["reconstruction_loss"]

@@ -19,9 +19,10 @@ def test_gan_passes_the_scheme_checks(conditional, tmp_path):
 def test_cgan_learns_the_class_conditional_structure():
     x, y = tiny_data(192)
     x = x + 3.0 * np.eye(N_CLASSES, FEATURES)[y]  # class k is shifted by 5 along axis k
-    model = build_gan(FEATURES, N_CLASSES, noise_dim=4, generator_width=32, discriminator_width=16, seed=1)
-    model.compile(discriminator_optimizer=keras.optimizers.Adam(1e-3),
-                  generator_optimizer=keras.optimizers.Adam(1e-3))
+    keras.utils.set_random_seed(0)
+    model = build_gan(FEATURES, N_CLASSES, noise_dim=4, generator_width=64, discriminator_width=64, seed=0)
+    model.compile(discriminator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+                  generator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5))
     labels = np.repeat(np.arange(N_CLASSES), 200).astype("int32")
     real_means = np.stack([x[y == k].mean(axis=0) for k in range(N_CLASSES)])
 
@@ -32,4 +33,4 @@ def test_cgan_learns_the_class_conditional_structure():
 
     assert nearest_mean_accuracy() < 0.6
     model.fit(x, y, batch_size=32, epochs=200, verbose=0)
-    assert nearest_mean_accuracy() > 0.8
+    assert nearest_mean_accuracy() > 0.9
