@@ -195,3 +195,100 @@ def augmented_sets(augmenter, y_train, k: int, seed: int = 0) -> tuple[np.ndarra
     if labels.size == 0:
         return np.zeros((0, 0), np.float32), labels
     return augmenter.sample(labels, seed=seed), labels
+
+
+class ExportedGenerator:
+    """A generator exported by :mod:`serzoo.export`, loaded with ``tf.saved_model.load``.
+
+    It samples in the ORIGINAL openSMILE scale (unlike the in-fold augmenters above, which work
+    on normalised features). ``fit`` only checks the manifest against the user's data.
+
+    Args:
+        path: ``exported/<name>/<version>``.
+        feature_set, class_names: when given, must match the manifest (clear error otherwise).
+    """
+
+    def __init__(self, path, *, feature_set: str | None = None, class_names=None):
+        import tensorflow as tf
+
+        from serzoo.export import read_manifest
+
+        self.path = str(path)
+        self.manifest = read_manifest(path)
+        self.check(feature_set=feature_set, class_names=class_names)
+        self.module = tf.saved_model.load(self.path)
+        self.name = f"exported:{self.manifest['scheme']}"
+
+    @property
+    def class_names(self) -> list[str]:
+        return list(self.manifest["class_names"])
+
+    def check(self, *, feature_set=None, dim=None, class_names=None) -> None:
+        """Raise ``ValueError`` naming the manifest field that does not match the user's data."""
+        m, where = self.manifest, f"{self.path}/manifest.json"
+        if feature_set is not None and feature_set != m["feature_set"]:
+            raise ValueError(f"{where}: feature_set is {m['feature_set']!r}, your data is {feature_set!r}; "
+                             "use a generator exported for your feature set")
+        if dim is not None and dim != m["feature_dim"]:
+            raise ValueError(f"{where}: feature_dim is {m['feature_dim']}, your data has {dim} features")
+        if class_names is not None and list(class_names) != self.class_names:
+            raise ValueError(f"{where}: class_names are {self.class_names}, your data's are {list(class_names)}; "
+                             "map your labels to the generator's order")
+
+    def fit(self, x, y, n_classes: int):
+        x, _ = _check_fit(x, y, n_classes)
+        self.check(dim=x.shape[1])
+        if n_classes != len(self.class_names):
+            raise ValueError(f"the generator knows {len(self.class_names)} classes, your data has {n_classes}")
+        return self
+
+    def sample(self, labels, seed: int = 0) -> np.ndarray:
+        import tensorflow as tf
+
+        labels = tf.constant(np.asarray(labels, np.int32))
+        return self.module.generate(labels=labels, seed=tf.constant(seed, tf.int64))["features"].numpy()
+
+    def dataset_transform(self, k: int, seed: int = 0):
+        """A ``tf.data`` transformation: every ``(features, label)`` is followed by ``k`` synthetic ones.
+
+        Example: ``train = train.apply(generator.dataset_transform(k=2))``.
+        """
+        import tensorflow as tf
+
+        module = self.module
+
+        def expand(index, features, label):
+            synthetic = module.generate(labels=tf.fill([k], tf.cast(label, tf.int32)),
+                                        seed=tf.cast(index, tf.int64) + seed)["features"]
+            all_features = tf.concat([tf.cast(features[None], tf.float32), synthetic], axis=0)
+            all_labels = tf.fill([k + 1], tf.cast(label, tf.int64))
+            return tf.data.Dataset.from_tensor_slices((all_features, all_labels))
+
+        return lambda dataset: dataset.enumerate().flat_map(lambda i, item: expand(i, *item))
+
+
+def augment(x, y, method, *, k: int = 1, n_classes: int | None = None, seed: int = 0, feature_set=None,
+            class_names=None, **options) -> tuple[np.ndarray, np.ndarray]:
+    """Real data followed by ``k`` synthetic sets: ``method`` is a name of :data:`METHODS` (fitted on
+    ``x, y`` here) or the path of an exported generator (checked against ``feature_set``/``class_names``).
+
+    Example:
+        >>> x_aug, y_aug = augment(x, y, "exported/wadan_emodb/1", k=5, feature_set="is11")  # doctest: +SKIP
+        >>> x_aug, y_aug = augment(x, y, "smote", k=5)                                        # doctest: +SKIP
+    """
+    from serzoo.data import Normalizer
+
+    x, y = np.asarray(x, np.float32), np.asarray(y, np.int64)
+    if k == 0:
+        return x, y
+    if isinstance(method, str) and method in METHODS:  # fitted here, in z-normalised space
+        normalizer = Normalizer("global").fit(x)
+        generator = make_augmenter(method, seed=seed, **options)
+        generator.fit(normalizer.transform(x), y, n_classes or int(y.max()) + 1)
+        z_syn, y_syn = augmented_sets(generator, y, k, seed=seed)
+        x_syn = normalizer.restore(z_syn)
+    else:
+        generator = ExportedGenerator(method, feature_set=feature_set, class_names=class_names)
+        generator.fit(x, y, n_classes or len(generator.class_names))
+        x_syn, y_syn = augmented_sets(generator, y, k, seed=seed)
+    return np.concatenate([x, x_syn]), np.concatenate([y, y_syn])

@@ -87,13 +87,21 @@ class Corpus:
     """A prepared corpus held in memory, split by group."""
 
     name: str
-    feature_set: str
+    feature_set: str  # the builder config, e.g. "is11" or "is10_four_class"
     class_names: list[str]
     splits: dict[str, SplitData]
+    opensmile_set: str = ""  # the feature set of that config, e.g. "is10"
 
     @property
     def n_classes(self) -> int:
         return len(self.class_names)
+
+    @property
+    def feature_names(self) -> list[str]:
+        """openSMILE's feature names in column order."""
+        from serzoo.features import feature_names
+
+        return feature_names(self.opensmile_set or self.feature_set)
 
     def select(self, split_names: Sequence[str]) -> SplitData:
         return SplitData.concat([self.splits[s] for s in split_names])
@@ -126,6 +134,7 @@ def load_corpus(spec: str, *, data_dir=None, manual_dir=None) -> Corpus:
         feature_set=config,
         class_names=list(builder.info.features["label"].names),
         splits={s: _split_to_numpy(builder, s) for s in builder.group_splits()},
+        opensmile_set=builder.builder_config.feature_set,
     )
 
 
@@ -174,6 +183,7 @@ class Normalizer:
     keep: np.ndarray | None = None
     mean: np.ndarray | None = None
     std: np.ndarray | None = None
+    dropped_values: np.ndarray | None = None  # the constant training value of each dropped feature
 
     def __post_init__(self):
         if self.mode not in NORMALISATIONS:
@@ -188,6 +198,7 @@ class Normalizer:
         mean, std = self._stats(x)
         self.keep = std > 1e-8
         self.mean, self.std = mean[self.keep], std[self.keep]
+        self.dropped_values = mean[~self.keep]
         return self
 
     def transform(self, x: np.ndarray, speakers: np.ndarray | None = None) -> np.ndarray:
@@ -208,6 +219,13 @@ class Normalizer:
     def inverse_transform(self, z: np.ndarray) -> np.ndarray:
         """Back to the kept features' original scale (global statistics)."""
         return (np.asarray(z, np.float64) * self.std + self.mean).astype(np.float32)
+
+    def restore(self, z: np.ndarray) -> np.ndarray:
+        """Normalised kept features → all original features (dropped ones at their constant value)."""
+        out = np.empty((len(z), self.keep.size), np.float32)
+        out[:, self.keep] = self.inverse_transform(z)
+        out[:, ~self.keep] = self.dropped_values
+        return out
 
 
 @dataclasses.dataclass

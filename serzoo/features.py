@@ -107,6 +107,29 @@ def make_extractor(feature_set: FeatureSet | str):
     )
 
 
+def _worker_feature_names(feature_set: str) -> list[str]:
+    return list(make_extractor(feature_set).feature_names)
+
+
+def feature_names(feature_set: FeatureSet | str) -> list[str]:
+    """openSMILE's names of the features, in column order (read in a worker process; cached)."""
+    import json
+    import multiprocessing
+
+    fs = get_feature_set(feature_set) if isinstance(feature_set, str) else feature_set
+    cached = cache_root() / "feature_names" / f"{fs.name}.json"
+    if cached.is_file():
+        return json.loads(cached.read_text(encoding="utf-8"))
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
+        names = pool.submit(_worker_feature_names, fs.name).result()
+    if len(names) != fs.dim:
+        raise RuntimeError(f"openSMILE lists {len(names)} names for {fs.name}, expected {fs.dim}")
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    cached.write_text(json.dumps(names), encoding="utf-8")
+    return names
+
+
 def read_audio(path: str | os.PathLike, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
     """Read a WAV/FLAC file as float32 mono at ``sample_rate`` (resampled when needed).
 

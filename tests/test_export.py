@@ -1,0 +1,132 @@
+"""Exported generators: reload in a process without serzoo, TFSMLayer, atomicity, manifest checks."""
+
+import json
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from serzoo import augment, export
+from serzoo.experiments.train_export import train_and_export
+
+SMALL = {"latent_dim": 16, "noise_dim": 16, "autoencoder_width": 64, "width": 32}
+
+
+@pytest.fixture(scope="module")
+def exported(synth_is11, tmp_path_factory):
+    root = tmp_path_factory.mktemp("exported")
+    train = [s for s in synth_is11.splits if s != "speaker10"]
+    path, augmenter, normalizer = train_and_export(synth_is11, "adan", train_splits=train, epochs=20,
+                                                   root=root, version="1", options=SMALL)
+    return path, synth_is11.select(train)
+
+
+def test_layout_and_manifest(exported, synth_is11):
+    path, train = exported
+    assert path.name == "1" and path.parent.name == "adan_synth_emo_is11"
+    manifest = export.read_manifest(path)
+    assert manifest["class_names"] == synth_is11.class_names and manifest["feature_dim"] == 4368
+    assert len(manifest["feature_names"]) == 4368 and manifest["feature_names"][0].startswith("audspec")
+    assert "speaker10" not in manifest["training_groups"] and len(manifest["training_groups"]) == 9
+    assert set(manifest["metrics_at_export"]) == {"mmd", "tstr_uar", "trts_uar"}
+    assert {"serzoo", "tensorflow", "keras"} <= set(manifest["versions"])
+    assert (path / "saved_model.pb").is_file()
+    assert not [p for p in path.parent.iterdir() if p.name.startswith(".")]  # no staging left
+
+
+def test_fresh_process_without_serzoo(exported, tmp_path):
+    path, train = exported
+    np.savez(tmp_path / "stats.npz", mean=train.x.mean(0), std=train.x.std(0))
+    consumer = pathlib.Path(__file__).with_name("export_consumer.py")
+    done = subprocess.run([sys.executable, str(consumer), str(path), str(tmp_path / "stats.npz"),
+                           str(tmp_path / "out.json")], capture_output=True, text=True, timeout=300,
+                          cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = json.loads((tmp_path / "out.json").read_text())
+    assert out["serzoo_imported"] is False
+    assert out["shape"] == [200, 4368] and out["dtype"] == "float32" and out["finite"]
+    assert out["deterministic"] and out["seed_changes_output"] and out["serving_equals_generate"]
+    assert out["sample_shape"] == [5, 4368] and out["codes_shape"] == [10, 16] and out["single_shape"] == [200, 4368]
+    # original openSMILE scale: feature means span orders of magnitude and must line up
+    assert out["mean_correlation"] > 0.99 and out["median_mean_error_in_std"] < 1.0
+    assert "labels must lie in 0..6" in out["errors"]["label_too_big"]
+    assert "labels must lie in 0..6" in out["errors"]["negative_label"]
+    assert "n must be >= 0" in out["errors"]["negative_n"]
+
+
+def test_tfsmlayer_inside_a_keras_model(exported):
+    import keras
+
+    path, _ = exported
+    labels = keras.Input(shape=(), dtype="int32")
+    features = keras.layers.TFSMLayer(str(path), call_endpoint="generate_labels")(labels)
+    model = keras.Model(labels, keras.layers.Dense(3)(features))
+    assert model(np.array([0, 1, 6], "int32")).shape == (3, 3)
+
+
+def test_augmentation_api_with_an_export_and_a_baseline(exported, synth_is11):
+    path, train = exported
+    x_aug, y_aug = augment.augment(train.x, train.y, str(path), k=2, feature_set="is11",
+                                   class_names=synth_is11.class_names)
+    assert x_aug.shape == (3 * len(train.y), 4368) and np.array_equal(y_aug[len(train.y):], np.tile(train.y, 2))
+    x_smote, _ = augment.augment(train.x, train.y, "smote", k=1)
+    assert x_smote.shape == (2 * len(train.y), 4368)
+    assert np.corrcoef(x_smote[len(train.y):].mean(0), train.x.mean(0))[0, 1] > 0.99
+    with pytest.raises(ValueError, match="feature_set is 'is11', your data is 'egemaps'"):
+        augment.augment(train.x, train.y, str(path), feature_set="egemaps")
+    with pytest.raises(ValueError, match="class_names are"):
+        augment.augment(train.x, train.y, str(path), class_names=["a", "b"])
+    with pytest.raises(ValueError, match="feature_dim is 4368, your data has 88"):
+        augment.augment(train.x[:, :88], train.y, str(path))
+
+
+def test_tf_data_transformation(exported):
+    import tensorflow as tf
+
+    path, train = exported
+    gen = augment.ExportedGenerator(path)
+    ds = tf.data.Dataset.from_tensor_slices((train.x[:4], train.y[:4])).apply(gen.dataset_transform(k=2))
+    items = list(ds.as_numpy_iterator())
+    assert len(items) == 12 and [int(y) for _, y in items[:3]] == [int(train.y[0])] * 3
+    np.testing.assert_allclose(items[0][0], train.x[0])
+
+
+def test_refuses_to_overwrite_and_interrupted_export_leaves_nothing(exported, monkeypatch):
+    import tensorflow as tf
+
+    path, _ = exported
+    augmenter_model = None
+    with pytest.raises(FileExistsError, match="already exists; pass overwrite=True"):
+        export.export_generator(augmenter_model, None, path, manifest={})
+    target = path.parent / "2"
+
+    def interrupted(module, directory, signatures=None):
+        pathlib.Path(directory, "saved_model.pb").write_bytes(b"partial")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tf.saved_model, "save", interrupted)
+    from serzoo.data import Normalizer
+
+    normalizer = Normalizer("global").fit(np.random.default_rng(0).normal(size=(20, 4368)))
+    from serzoo.models.adan import build_adan
+
+    scheme = build_adan(4368, 7, **SMALL)
+    with pytest.raises(KeyboardInterrupt):
+        export.export_generator(scheme, normalizer, target, manifest={"class_names": list("abcdefg"),
+                                                                     "dataset": "x", "feature_set": "is11"})
+    assert not target.exists()
+    assert not [p for p in path.parent.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "manifest.json is missing"),
+    ("{not json", "is not valid JSON"),
+    (json.dumps({"format": "serzoo-generator/1"}), "lacks the field"),
+])
+def test_bad_manifest(tmp_path, content, message):
+    if content is not None:
+        (tmp_path / "manifest.json").write_text(content)
+    with pytest.raises((ValueError, FileNotFoundError), match=message):
+        augment.ExportedGenerator(tmp_path)
