@@ -71,7 +71,8 @@ def cmd_demo(args) -> int:
 
     summary = run_demo(
         args.dataset, output_dir=args.output_dir, data_dir=args.data_dir, manual_dir=_manual_dir(args),
-        normalisation=args.normalisation, max_folds=args.folds, seed=args.seed,
+        normalisation=args.normalisation, max_folds=args.folds, seed=args.seed, scheme=args.scheme,
+        epochs=args.epochs, export_root=args.export_root,
     )
     print(f"done in {summary['seconds']:.0f} s: see {args.output_dir}/report.md")
     return 0
@@ -107,6 +108,24 @@ def cmd_reproduce(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    _quiet_tensorflow()
+    from serzoo.data import load_corpus
+    from serzoo.experiments.train_export import train_and_export
+
+    corpus = load_corpus(args.dataset, data_dir=args.data_dir, manual_dir=_manual_dir(args))
+    held_out = set(args.hold_out.split(",")) if args.hold_out else set()
+    unknown = held_out - set(corpus.splits)
+    if unknown:
+        raise ValueError(f"--hold-out {sorted(unknown)}: no such split; splits are {list(corpus.splits)}")
+    path, _, _ = train_and_export(
+        corpus, args.scheme, train_splits=[s for s in corpus.splits if s not in held_out], epochs=args.epochs,
+        seed=args.seed, root=args.root, name=args.name, version=args.version, overwrite=args.overwrite,
+    )
+    print(f"exported to {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="serzoo", description="Adversarial data augmentation for speech emotion recognition."
@@ -116,6 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the whole pipeline (default: embedded synthetic corpus)")
     _add_data_options(demo, "synth_emo/is11")
     demo.add_argument("--output-dir", default="serzoo_demo_report", help="report folder")
+    demo.add_argument("--scheme", choices=("adan", "wadan", "cgan"), default="adan", help="generator (default adan)")
+    demo.add_argument("--epochs", type=int, default=300, help="generator training epochs (default 300)")
+    demo.add_argument("--export-root", default="exported", help="where the generator is exported")
     demo.set_defaults(func=cmd_demo)
 
     evaluate = sub.add_parser("evaluate", help="leave-one-speaker-out evaluation of a baseline classifier")
@@ -141,6 +163,17 @@ def build_parser() -> argparse.ArgumentParser:
     reproduce.add_argument("--output-dir", default="results/yi_mak_emodb")
     reproduce.set_defaults(func=cmd_reproduce)
 
+    exporter = sub.add_parser("export", help="train a generator and export it as a SavedModel")
+    _add_data_options(exporter, "synth_emo/is11")
+    exporter.add_argument("--scheme", choices=("adan", "wadan", "cgan"), default="adan")
+    exporter.add_argument("--epochs", type=int, default=300)
+    exporter.add_argument("--hold-out", default="", help="comma-separated splits kept out of training")
+    exporter.add_argument("--root", default="exported")
+    exporter.add_argument("--name", default=None, help="default <scheme>_<dataset>_<config>")
+    exporter.add_argument("--version", default="1")
+    exporter.add_argument("--overwrite", action="store_true", help="replace an existing version")
+    exporter.set_defaults(func=cmd_export)
+
     verify = sub.add_parser("verify-corpus", help="check a corpus copy's layout and counts before building")
     verify.add_argument("corpus", choices=("iemocap", "msp_improv", "emodb"))
     verify.add_argument("--manual-dir", required=True, help="the folder holding the corpus")
@@ -157,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ValueError, FileNotFoundError) as err:
+    except (ValueError, FileNotFoundError, FileExistsError) as err:
         print(f"serzoo {args.command}: error: {err}", file=sys.stderr)
         return 2
 

@@ -143,3 +143,24 @@ def feature_histogram_png(examples: dict, feature: int, path, feature_name: str 
     axes[0][0].legend(fontsize=8)
     fig.tight_layout()
     return _save(fig, path)
+
+
+def augmentation_bars_png(rows: list[dict], path, title: str) -> pathlib.Path:
+    """UAR with vs without augmentation per classifier (``rows``: classifier, setting, uar)."""
+    plt = _pyplot()
+    classifiers = sorted({r["classifier"] for r in rows})
+    settings = list(dict.fromkeys(r["setting"] for r in rows))
+    width = 0.8 / len(settings)
+    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    for j, setting in enumerate(settings):
+        values = [100 * next(r["uar"] for r in rows if r["classifier"] == c and r["setting"] == setting)
+                  for c in classifiers]
+        bars = ax.bar(np.arange(len(classifiers)) + j * width, values, width, label=setting)
+        ax.bar_label(bars, fmt="%.1f", fontsize=8)
+    ax.set_xticks(np.arange(len(classifiers)) + 0.4 - width / 2, classifiers)
+    ax.set_ylabel("UAR (%)")
+    ax.set_ylim(0, 100)
+    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return _save(fig, path)

@@ -23,10 +23,11 @@ def main(export_dir, stats_file, out_file):
     codes = model.encode(features=tf.constant(first[:10]))["codes"].numpy()
     single = model.generate_labels(labels).numpy()
     errors = {}
+    seed0 = tf.constant(0, tf.int64)
     for name, call in {
-        "label_too_big": lambda: model.generate(labels=tf.constant([0, n_classes], tf.int32), seed=tf.constant(0, tf.int64)),
-        "negative_label": lambda: model.generate(labels=tf.constant([-1], tf.int32), seed=tf.constant(0, tf.int64)),
-        "negative_n": lambda: model.sample(class_id=tf.constant(0), n=tf.constant(-3), seed=tf.constant(0, tf.int64)),
+        "label_too_big": lambda: model.generate(labels=tf.constant([0, n_classes], tf.int32), seed=seed0),
+        "negative_label": lambda: model.generate(labels=tf.constant([-1], tf.int32), seed=seed0),
+        "negative_n": lambda: model.sample(class_id=tf.constant(0), n=tf.constant(-3), seed=seed0),
     }.items():
         try:
             call()

@@ -30,8 +30,14 @@ def test_evaluate_reports_bad_input_without_traceback(tmp_path, capsys):
 
 def test_demo_writes_a_report(synth_is11, tfds_data_dir, tmp_path):
     out = tmp_path / "report"
-    assert cli.main(["demo", "--folds", "2", "--data-dir", str(tfds_data_dir), "--output-dir", str(out)]) == 0
+    exported = tmp_path / "exported"
+    assert cli.main(["demo", "--folds", "2", "--data-dir", str(tfds_data_dir), "--output-dir", str(out),
+                     "--epochs", "2", "--export-root", str(exported)]) == 0
     text = (out / "report.md").read_text()
     assert "SYNTHETIC" in text and "| synth_emo/is11 | svm |" in text and "| synth_emo/is11 | dnn |" in text
-    assert {p.name for p in out.glob("*.png")} == {"fold_uar.png", "confusion_svm.png", "confusion_dnn.png"}
-    assert len(json.loads((out / "results.json").read_text())["results"]) == 2
+    assert "| svm | real only |" in text and "| dnn | real + 5 × adan |" in text
+    assert {p.name for p in out.glob("*.png")} == {"fold_uar.png", "confusion_svm.png", "confusion_dnn.png",
+                                                   "augmentation_uar.png", "loss_curves.png", "tsne.png"}
+    summary = json.loads((out / "results.json").read_text())
+    assert len(summary["results"]) == 2 and len(summary["augmentation"]["rows"]) == 4
+    assert (exported / "demo_adan_synth_emo_is11" / "1" / "manifest.json").is_file()

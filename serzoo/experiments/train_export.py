@@ -46,7 +46,8 @@ def train_and_export(
     train = corpus.select(train_splits)
     normalizer = Normalizer("global").fit(train.x)
     x = normalizer.transform(train.x)
-    augmenter = SchemeAugmenter(scheme, epochs=epochs, seed=seed, options=options or {}).fit(x, train.y, corpus.n_classes)
+    augmenter = SchemeAugmenter(scheme, epochs=epochs, seed=seed, options=options or {})
+    augmenter.fit(x, train.y, corpus.n_classes)
     y_syn = train.y.copy()
     quality = generator_quality(x, train.y, augmenter.sample(y_syn, seed=seed + 1), y_syn, corpus.n_classes)
     name = name or f"{scheme}_{corpus.name}_{corpus.feature_set}"
