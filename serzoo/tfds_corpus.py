@@ -197,3 +197,21 @@ class FeatureCorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tr
                 "text": u.text,
                 "utterance_id": u.utterance_id,
             }
+
+
+def scheme_class_names(config: SchemeConfig, scheme_classes, validate_scheme) -> tuple[str, ...]:
+    """Class names of a :class:`SchemeConfig`; ``validate_scheme(name)`` raises on unknown schemes."""
+    validate_scheme(config.label_scheme)
+    if not config.low_max < config.mid_max:
+        raise ValueError(
+            f"config {config.name}: low_max ({config.low_max}) must be below mid_max ({config.mid_max})"
+        )
+    return tuple(scheme_classes[config.label_scheme])
+
+
+def attribute_features(float_docs) -> dict:
+    """One float ``Scalar`` per ``(name, doc)`` plus 3-bin ``ClassLabel`` s of valence/activation/dominance."""
+    bins = {f"{k}_class": tfds.features.ClassLabel(names=list(ATTRIBUTE_BINS))
+            for k in ("valence", "activation", "dominance")}
+    floats = {k: tfds.features.Scalar(dtype=np.float32, doc=doc) for k, doc in float_docs}
+    return {**floats, **bins}

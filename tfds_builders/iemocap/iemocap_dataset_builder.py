@@ -19,11 +19,12 @@ import tensorflow_datasets as tfds
 from etils import epath
 
 from serzoo.tfds_corpus import (
-    ATTRIBUTE_BINS,
     FeatureCorpusBuilder,
     SchemeConfig,
     Utterance,
     attribute_bin,
+    attribute_features,
+    scheme_class_names,
     scheme_configs,
 )
 
@@ -473,12 +474,15 @@ def speaker_fold_datasets(builder: tfds.core.DatasetBuilder, speaker: str, **as_
     folds = {fold.speaker: fold for fold in speaker_folds()}
     if speaker not in folds:
         raise ValueError(f"unknown IEMOCAP speaker {speaker!r}; choose one of {', '.join(SPEAKERS)}")
+    import tensorflow as tf
+
     fold = folds[speaker]
     held_out = builder.as_dataset(split=fold.test_split, **as_dataset_kwargs)
+    plain = tf.autograph.experimental.do_not_convert  # plain tf ops: no AutoGraph (and no conversion cache)
     return {
         "train": builder.as_dataset(split=fold.train_split, **as_dataset_kwargs),
-        "validation": held_out.filter(fold.is_validation),
-        "test": held_out.filter(fold.is_test),
+        "validation": held_out.filter(plain(fold.is_validation)),
+        "test": held_out.filter(plain(fold.is_test)),
     }
 
 
@@ -510,31 +514,22 @@ class Builder(FeatureCorpusBuilder):
         return LAYOUT
 
     def _class_names(self) -> tuple[str, ...]:
-        config = self.builder_config
-        scheme_label("neu", config.label_scheme)  # validates the scheme name
-        if not config.low_max < config.mid_max:
-            raise ValueError(
-                f"config {config.name}: low_max ({config.low_max}) must be below mid_max ({config.mid_max})"
-            )
-        return SCHEME_CLASSES[config.label_scheme]
+        return scheme_class_names(self.builder_config, SCHEME_CLASSES, lambda scheme: scheme_label("neu", scheme))
 
     def _extra_features(self) -> dict[str, tfds.features.FeatureConnector]:
-        bins = {f"{k}_class": tfds.features.ClassLabel(names=list(ATTRIBUTE_BINS))
-                for k in ("valence", "activation", "dominance")}
-        floats = {k: tfds.features.Scalar(dtype=np.float32, doc=doc) for k, doc in (
+        attributes = attribute_features((
             ("valence", "consensus (mean) valence rating, 1-5"),
             ("activation", "consensus (mean) activation rating, 1-5"),
             ("dominance", "consensus (mean) dominance rating, 1-5"),
             ("start_time", "start of the utterance in its dialog, seconds"),
             ("end_time", "end of the utterance in its dialog, seconds"),
-        )}
+        ))
         return {
             "session": tfds.features.Scalar(dtype=np.int32, doc="session 1-5"),
             "dialog": tfds.features.Text(doc="dialog id, e.g. Ses01F_impro05b"),
             "improvised": tfds.features.Scalar(dtype=np.bool_, doc="improvised (True) or scripted"),
             "emotion_code": tfds.features.Text(doc=f"consensus code: {' '.join(CODES)}"),
-            **floats,
-            **bins,
+            **attributes,
         }
 
     def _metadata(self) -> tfds.core.Metadata:

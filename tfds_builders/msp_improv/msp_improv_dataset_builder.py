@@ -20,11 +20,12 @@ import tensorflow_datasets as tfds
 from etils import epath
 
 from serzoo.tfds_corpus import (
-    ATTRIBUTE_BINS,
     FeatureCorpusBuilder,
     SchemeConfig,
     Utterance,
     attribute_bin,
+    attribute_features,
+    scheme_class_names,
     scheme_configs,
 )
 
@@ -406,31 +407,22 @@ class Builder(FeatureCorpusBuilder):
         return LAYOUT
 
     def _class_names(self) -> tuple[str, ...]:
-        config = self.builder_config
-        scheme_label("N", config.label_scheme)  # validates the scheme name
-        if not config.low_max < config.mid_max:
-            raise ValueError(
-                f"config {config.name}: low_max ({config.low_max}) must be below mid_max ({config.mid_max})"
-            )
-        return SCHEME_CLASSES[config.label_scheme]
+        return scheme_class_names(self.builder_config, SCHEME_CLASSES, lambda scheme: scheme_label("N", scheme))
 
     def _extra_features(self) -> dict[str, tfds.features.FeatureConnector]:
-        bins = {f"{k}_class": tfds.features.ClassLabel(names=list(ATTRIBUTE_BINS))
-                for k in ("valence", "activation", "dominance")}
-        floats = {k: tfds.features.Scalar(dtype=np.float32, doc=doc) for k, doc in (
+        attributes = attribute_features((
             ("valence", "consensus valence (V:), 1-5, NaN if not rated"),
             ("activation", "consensus activation/arousal (A:), 1-5, NaN if not rated"),
             ("dominance", "consensus dominance (D:), 1-5, NaN if not rated"),
             ("naturalness", "consensus naturalness (N:), 1-5, NaN if not rated"),
-        )}
+        ))
         return {
             "session": tfds.features.Scalar(dtype=np.int32, doc="session 1-6"),
             "sentence": tfds.features.Scalar(dtype=np.int32, doc="target sentence 1-20 of the file name"),
             "target_emotion": tfds.features.ClassLabel(names=list(TARGETS.values())),
             "recording_type": tfds.features.ClassLabel(names=list(RECORDING_TYPES.values())),
             "emotion_code": tfds.features.Text(doc="consensus code: A H S N O X"),
-            **floats,
-            **bins,
+            **attributes,
             "num_raters": tfds.features.Scalar(dtype=np.int32, doc="distinct raters of the clip"),
         }
 
