@@ -126,6 +126,38 @@ def cmd_export(args) -> int:
     return 0
 
 
+def _float_list(text: str) -> list[float]:
+    try:
+        return [float(v) for v in text.split(",") if v.strip()]
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from err
+
+
+def cmd_cross_corpus(args) -> int:
+    _quiet_tensorflow()
+    import pathlib
+
+    from serzoo import plots, report
+    from serzoo.data import load_corpus
+    from serzoo.experiments.cross_corpus import cross_corpus_table, run_cross_corpus
+
+    source = load_corpus(args.source, data_dir=args.data_dir, manual_dir=args.source_manual_dir)
+    target = load_corpus(args.target, data_dir=args.data_dir, manual_dir=args.target_manual_dir)
+    result = run_cross_corpus(source, target, fractions=args.fractions, n_synthetic=args.n_synthetic,
+                              method=args.method, classifier=args.classifier, seeds=args.seeds, epochs=args.epochs)
+    out = pathlib.Path(args.output_dir)
+    report.write_json(result, out / "results.json")
+    plots.cross_corpus_png(result, out / "cross_corpus.png")
+    table = cross_corpus_table(result)
+    (out / "report.md").write_text(
+        f"# {result['source']} → {result['target']}\n\nShared classes: {', '.join(result['classes'])}. "
+        f"Augmentation: {result['method']}; classifier: {result['classifier']}; UAR % on the whole target "
+        f"corpus, mean ± std over seeds {args.seeds}.\n\n{table}\n\n![curves](cross_corpus.png)\n", encoding="utf-8")
+    print(table)
+    print(f"\nwrote {out}/report.md")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="serzoo", description="Adversarial data augmentation for speech emotion recognition."
@@ -173,6 +205,21 @@ def build_parser() -> argparse.ArgumentParser:
     exporter.add_argument("--version", default="1")
     exporter.add_argument("--overwrite", action="store_true", help="replace an existing version")
     exporter.set_defaults(func=cmd_export)
+
+    cross = sub.add_parser("cross-corpus", help="train on one corpus (+ synthetic data), test on another")
+    cross.add_argument("--source", required=True, help="e.g. iemocap/is10_four_class or emodb/is11")
+    cross.add_argument("--target", required=True, help="e.g. msp_improv/is10_four_class or synth_emo/is11")
+    cross.add_argument("--source-manual-dir", default=None)
+    cross.add_argument("--target-manual-dir", default=None)
+    cross.add_argument("--data-dir", default=None, help="TFDS data dir (default ~/tensorflow_datasets)")
+    cross.add_argument("--method", default="smote", help="augmentation method (smote, noise, adan, wadan, ...)")
+    cross.add_argument("--classifier", choices=("svm", "dnn"), default="svm")
+    cross.add_argument("--fractions", type=_float_list, default=[0.1, 0.25, 0.5, 0.8, 1.0])
+    cross.add_argument("--n-synthetic", type=_int_list, default=[0, 600, 2000, 6000])
+    cross.add_argument("--seeds", type=_int_list, default=[0])
+    cross.add_argument("--epochs", type=int, default=None, help="epochs of an adversarial method")
+    cross.add_argument("--output-dir", default="results/cross_corpus")
+    cross.set_defaults(func=cmd_cross_corpus)
 
     verify = sub.add_parser("verify-corpus", help="check a corpus copy's layout and counts before building")
     verify.add_argument("corpus", choices=("iemocap", "msp_improv", "emodb"))

@@ -201,6 +201,15 @@ class Normalizer:
         self.dropped_values = mean[~self.keep]
         return self
 
+    def fit_statistics(self, x: np.ndarray) -> Normalizer:
+        """Mean / std of ``x`` for the features of an existing ``keep`` mask (another corpus's own scale)."""
+        if self.keep is None:
+            raise ValueError("fit_statistics needs a keep mask (from fit, or passed to the constructor)")
+        mean, std = self._stats(x)
+        self.mean, self.std = mean[self.keep], np.where(std[self.keep] > 1e-8, std[self.keep], 1.0)
+        self.dropped_values = mean[~self.keep]
+        return self
+
     def transform(self, x: np.ndarray, speakers: np.ndarray | None = None) -> np.ndarray:
         if self.keep is None:
             raise ValueError("Normalizer.transform called before fit")

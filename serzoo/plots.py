@@ -164,3 +164,22 @@ def augmentation_bars_png(rows: list[dict], path, title: str) -> pathlib.Path:
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return _save(fig, path)
+
+
+def cross_corpus_png(result: dict, path) -> pathlib.Path:
+    """Target UAR against the fraction of source data, one line per number of synthetic samples."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(5.5, 3.8))
+    for n in sorted({r["n_synthetic"] for r in result["rows"]}):
+        fractions = sorted({r["fraction"] for r in result["rows"]})
+        uars = [100 * np.mean([r["uar"] for r in result["rows"] if r["fraction"] == p and r["n_synthetic"] == n])
+                for p in fractions]
+        label = f"N = {n} ({result['method']})" if n else "real only"
+        ax.plot([100 * p for p in fractions], uars, marker="o", label=label)
+    ax.axhline(100 / len(result["classes"]), color="grey", ls=":", label="chance")
+    ax.set_xlabel(f"% of {result['source']} data")
+    ax.set_ylabel(f"UAR on {result['target']} (%)")
+    ax.legend(fontsize=8)
+    ax.set_title(f"{result['source']} → {result['target']} ({result['classifier']})", fontsize=10)
+    fig.tight_layout()
+    return _save(fig, path)
