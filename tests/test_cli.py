@@ -41,3 +41,14 @@ def test_demo_writes_a_report(synth_is11, tfds_data_dir, tmp_path):
     summary = json.loads((out / "results.json").read_text())
     assert len(summary["results"]) == 2 and len(summary["augmentation"]["rows"]) == 4
     assert (exported / "demo_adan_synth_emo_is11" / "1" / "manifest.json").is_file()
+
+
+def test_verify_corpus_command_on_fixtures(capsys):
+    import pathlib
+
+    root = pathlib.Path(cli.__file__).resolve().parents[1] / "tfds_builders"
+    assert cli.main(["verify-corpus", "iemocap", "--manual-dir", str(root / "iemocap" / "dummy_data")]) == 0
+    assert cli.main(["verify-corpus", "emodb", "--manual-dir", str(root / "emodb" / "dummy_data")]) == 0
+    assert cli.main(["verify-corpus", "emodb", "--strict", "--manual-dir", str(root / "emodb" / "dummy_data")]) == 1
+    out = capsys.readouterr().out
+    assert "published" in out and "verdict: OK" in out and "verdict: PROBLEMS" in out
