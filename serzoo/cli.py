@@ -103,7 +103,7 @@ def cmd_reproduce(args) -> int:
         manual_dir=_manual_dir(args), data_dir=args.data_dir, output_dir=args.output_dir,
         dataset=args.dataset, methods=args.methods.split(","), ks=args.ks, headline_k=args.headline_k,
         classifiers=args.classifiers.split(","), seeds=args.seeds, epochs=epochs, max_folds=args.folds,
-        synthetic_only=not args.no_synthetic_only,
+        synthetic_only=not args.no_synthetic_only, fresh=args.fresh,
     )
     return 0
 
@@ -193,6 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
     reproduce.add_argument("--no-synthetic-only", action="store_true",
                            help="skip the synthetic-only classifiers (halves the classifier time)")
     reproduce.add_argument("--output-dir", default="results/yi_mak_emodb")
+    reproduce.add_argument("--fresh", action="store_true",
+                           help="discard finished units in --output-dir (default: resume an interrupted run)")
     reproduce.set_defaults(func=cmd_reproduce)
 
     exporter = sub.add_parser("export", help="train a generator and export it as a SavedModel")

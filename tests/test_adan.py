@@ -62,3 +62,26 @@ def test_bad_arguments():
         model.compile(critic_optimizer="adam")
     with pytest.raises(ValueError, match="class_weights has 2 entries"):
         tiny_adan("js", class_weights=[1.0, 2.0])
+
+
+@pytest.mark.parametrize("objective", ["minimax", "non_saturating"])
+def test_generator_objectives_follow_the_loss_functions(objective):
+    from serzoo import losses
+
+    model = tiny_adan("js", generator_objective=objective)
+    x, y = tiny_data(8)
+    h_fake = model.generator(model._generator_input(y, 8))
+    scores = model.discriminator(h_fake)
+    adversarial = (losses.generator_loss_minimax if objective == "minimax"
+                   else losses.generator_loss_non_saturating)(scores)
+    expected = float(adversarial) + float(losses.weighted_cross_entropy(y, model.classifier(h_fake)))
+    np.testing.assert_allclose(float(model._generator_loss(y, h_fake)), expected, rtol=1e-5)
+    with pytest.raises(ValueError, match="generator_objective must be one of"):
+        tiny_adan("js", generator_objective="hinge")
+
+
+def test_bounded_latent_space_option():
+    model = tiny_adan("js", latent_activation="tanh")
+    x, y = tiny_data(8)
+    assert np.abs(model.encode(x).numpy()).max() <= 1.0
+    assert np.abs(model.generator(model._generator_input(y, 8)).numpy()).max() <= 1.0

@@ -50,3 +50,37 @@ def test_reproduce_writes_tables_beside_the_paper_and_figures(synth_is11, tfds_d
     results = json.loads((out / "results.json").read_text())
     assert results["epochs"]["wadan"] == 2 and results["headline_k"] == 1
     assert np.isfinite(results["mmd"]["wadan"]["mean"])
+
+
+def test_interrupted_reproduction_resumes_without_redoing_finished_units(synth_is11, tfds_data_dir, tmp_path,
+                                                                         monkeypatch):
+    from serzoo.experiments import augmentation
+
+    out, fitted = tmp_path / "repro", []
+    original = augmentation.make_augmenter
+
+    def counting(method, **options):
+        fitted.append(method)
+        if method == "smote" and len(fitted) == 4:
+            raise KeyboardInterrupt  # the run is stopped in fold 2, after its duplicate unit
+        return original(method, **options)
+
+    monkeypatch.setattr(augmentation, "make_augmenter", counting)
+    settings = dict(dataset="synth_emo/is11", data_dir=tfds_data_dir, output_dir=out, methods=("duplicate", "smote"),
+                    ks=(0, 1), headline_k=1, classifiers=("svm",), max_folds=2, log=lambda text: None)
+    with pytest.raises(KeyboardInterrupt):
+        yi_mak.reproduce(**settings)
+    assert fitted == ["duplicate", "smote", "duplicate", "smote"]
+    with (out / "units.jsonl").open("a") as handle:
+        handle.write('{"key": "seed0/speaker')  # a line cut short by the interruption
+    fitted.clear()
+    resumed = yi_mak.reproduce(**settings)
+    assert fitted == ["smote"]  # only the unfinished unit is redone
+    fitted.clear()
+    monkeypatch.setattr(augmentation, "make_augmenter", original)
+    uninterrupted = yi_mak.reproduce(**{**settings, "output_dir": tmp_path / "whole"})
+    assert resumed["table"] == uninterrupted["table"]
+    assert (out / "tsne.png").exists()  # drawn from the SMOTE example saved before the interruption
+    with pytest.raises(ValueError, match=r"units\.jsonl holds units of a run with different settings \(ks\)"):
+        yi_mak.reproduce(**{**settings, "ks": (0, 2), "headline_k": 2})
+    yi_mak.reproduce(**{**settings, "ks": (0, 2), "headline_k": 2, "fresh": True})

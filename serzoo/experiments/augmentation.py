@@ -37,6 +37,7 @@ def run_augmentation(
     synthetic_only: bool = True,
     keep_examples: bool = True,
     progress: bool = True,
+    store=None,
 ) -> dict:
     """Run the protocol; returns a JSON-ready dict (see :func:`summarise`).
 
@@ -50,6 +51,8 @@ def run_augmentation(
         epochs: training epochs per adversarial method, e.g. ``{"adan": 800}``.
         max_folds: only the first folds (for quick runs).
         keep_examples: keep fold 0's loss curves and a real/synthetic sample for the figures.
+        store: a :class:`serzoo.experiments.resume.UnitStore`; finished (seed, fold, method) units
+            are written there and reused, so an interrupted run resumes without redoing them.
     """
     from tqdm.auto import tqdm
 
@@ -58,51 +61,30 @@ def run_augmentation(
     epochs = epochs or {}
     ks = sorted(set(ks))
     records, mmd, timings, examples = [], [], [], {}
+    stored_examples = store.example_methods() if store else set()
     n_folds = max_folds or len(corpus.splits)
     bar = tqdm(total=len(seeds) * n_folds * (len(methods) + 1), desc="folds × methods",
                disable=not progress)
     for seed in seeds:
         for data in iter_folds(corpus, normalisation=normalisation, max_folds=max_folds, progress=False):
-            fold = data.fold.name
-
-            def evaluate(method, k, x_train, y_train, synthetic_only=False, data=data, seed=seed):
-                for name in classifiers:
-                    start = time.perf_counter()
-                    model = make_classifier(name, seed=seed).fit(x_train, y_train, corpus.n_classes)
-                    records.append({
-                        "seed": seed, "fold": data.fold.name, "method": method, "k": k, "classifier": name,
-                        "synthetic_only": synthetic_only,
-                        "y_true": data.y_test.tolist(),
-                        "y_pred": np.asarray(model.predict(data.x_test)).tolist(),
-                        "seconds": time.perf_counter() - start,
-                    })
-
-            if 0 in ks:
-                evaluate(NO_AUGMENTATION, 0, data.x_train, data.y_train)
-            bar.update(1)
-            for method in methods:
-                bar.set_postfix_str(f"seed {seed} {fold} {method}")
-                start = time.perf_counter()
-                augmenter = make_augmenter(method, seed=seed, epochs=epochs.get(method))
-                augmenter.fit(data.x_train, data.y_train, corpus.n_classes)
-                fitted = time.perf_counter() - start
-                x_syn, y_syn = augmented_sets(augmenter, data.y_train, max(ks), seed=seed + 1000)
-                timings.append({"seed": seed, "fold": fold, "method": method, "fit_seconds": fitted,
-                                "sample_seconds": time.perf_counter() - start - fitted})
-                n = data.y_train.size
-                mmd.append({"seed": seed, "fold": fold, "method": method,
-                            "mmd": mmd_rbf(data.x_train, x_syn[:n])})
-                for k in (k for k in ks if k > 0):
-                    evaluate(method, k, np.concatenate([data.x_train, x_syn[: k * n]]),
-                             np.concatenate([data.y_train, y_syn[: k * n]]))
-                if synthetic_only:
-                    evaluate(method, max(ks), x_syn, y_syn, synthetic_only=True)
-                if keep_examples and seed == seeds[0] and method not in examples:
-                    examples[method] = {
-                        "fold": fold, "history": getattr(augmenter, "history_", {}),
-                        "real": data.x_train, "real_labels": data.y_train,
-                        "synthetic": x_syn[:n], "synthetic_labels": y_syn[:n],
-                    }
+            for method in (NO_AUGMENTATION, *methods):
+                key = f"seed{seed}/{data.fold.name}/{method}"
+                bar.set_postfix_str(key)
+                unit = store.get(key) if store else None
+                if unit is None:
+                    keep = (keep_examples and seed == seeds[0] and method != NO_AUGMENTATION
+                            and method not in examples and method not in stored_examples)
+                    unit, example = _run_unit(data, method, seed, ks, classifiers, corpus.n_classes,
+                                              epochs.get(method), synthetic_only, keep)
+                    if store:
+                        store.add(key, unit)
+                    if example:
+                        examples[method] = example
+                        if store:
+                            store.save_example(method, example)
+                records.extend(unit["records"])
+                mmd.extend(unit["mmd"])
+                timings.extend(unit["timings"])
                 bar.update(1)
     bar.close()
     result = summarise(records, corpus.n_classes, headline_k)
@@ -112,8 +94,48 @@ def run_augmentation(
         class_names=corpus.class_names, mmd=_mean_by(mmd, "method", "mmd"), timings=timings,
         records=records,
     )
-    result["examples"] = examples
+    result["examples"] = {**(store.load_examples() if store else {}), **examples}
     return result
+
+
+def _run_unit(data, method, seed, ks, classifiers, n_classes, epochs, synthetic_only, keep_example):
+    """One (seed, fold, method) cell: fit the augmenter, sample, train and test every classifier."""
+    fold = data.fold.name
+    unit = {"records": [], "mmd": [], "timings": []}
+
+    def evaluate(k, x_train, y_train, only_synthetic=False):
+        for name in classifiers:
+            start = time.perf_counter()
+            model = make_classifier(name, seed=seed).fit(x_train, y_train, n_classes)
+            unit["records"].append({
+                "seed": seed, "fold": fold, "method": method, "k": k, "classifier": name,
+                "synthetic_only": only_synthetic, "y_true": data.y_test.tolist(),
+                "y_pred": np.asarray(model.predict(data.x_test)).tolist(),
+                "seconds": time.perf_counter() - start,
+            })
+
+    if method == NO_AUGMENTATION:
+        if 0 in ks:
+            evaluate(0, data.x_train, data.y_train)
+        return unit, None
+    start = time.perf_counter()
+    augmenter = make_augmenter(method, seed=seed, epochs=epochs)
+    augmenter.fit(data.x_train, data.y_train, n_classes)
+    fitted = time.perf_counter() - start
+    x_syn, y_syn = augmented_sets(augmenter, data.y_train, max(ks), seed=seed + 1000)
+    unit["timings"].append({"seed": seed, "fold": fold, "method": method, "fit_seconds": fitted,
+                            "sample_seconds": time.perf_counter() - start - fitted})
+    n = data.y_train.size
+    unit["mmd"].append({"seed": seed, "fold": fold, "method": method, "mmd": mmd_rbf(data.x_train, x_syn[:n])})
+    for k in (k for k in ks if k > 0):
+        evaluate(k, np.concatenate([data.x_train, x_syn[: k * n]]), np.concatenate([data.y_train, y_syn[: k * n]]))
+    if synthetic_only:
+        evaluate(max(ks), x_syn, y_syn, only_synthetic=True)
+    example = None
+    if keep_example:
+        example = {"fold": fold, "history": getattr(augmenter, "history_", {}), "real": data.x_train,
+                   "real_labels": data.y_train, "synthetic": x_syn[:n], "synthetic_labels": y_syn[:n]}
+    return unit, example
 
 
 def _mean_by(rows, key, value):

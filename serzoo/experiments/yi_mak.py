@@ -9,12 +9,14 @@ advance (``headline_k``) and show the sweep separately.
 from __future__ import annotations
 
 import pathlib
+import shutil
 
 import numpy as np
 
 from serzoo import plots, report
 from serzoo.data import load_corpus
 from serzoo.experiments.augmentation import NO_AUGMENTATION, run_augmentation
+from serzoo.experiments.resume import UnitStore
 
 METHODS = ("duplicate", "noise", "smote", "gan", "cgan", "adan", "wadan")
 #: Yi & Mak, journal Table I: (method, classifier) → (WA %, UAR %); None = not reported.
@@ -72,19 +74,33 @@ def sweep_table(result: dict, synthetic_only: bool = False) -> str:
 def reproduce(
     *, manual_dir=None, data_dir=None, output_dir="results/yi_mak_emodb", dataset: str = "emodb/is11",
     methods=METHODS, ks=(0, 10), headline_k: int = 10, classifiers=("svm", "dnn"), seeds=(0,),
-    epochs: dict | None = None, max_folds: int | None = None, synthetic_only: bool = True, log=print,
+    epochs: dict | None = None, max_folds: int | None = None, synthetic_only: bool = True, fresh: bool = False,
+    log=print,
 ) -> dict:
-    """Run the reproduction and write ``report.md``, ``results.json`` and figures to ``output_dir``."""
+    """Run the reproduction and write ``report.md``, ``results.json`` and figures to ``output_dir``.
+
+    Finished (seed, fold, method) units are kept in ``output_dir/units.jsonl``: running the same
+    command again after an interruption redoes only the unfinished ones (``fresh=True`` starts over).
+    """
     import time
 
     start = time.perf_counter()
     out = pathlib.Path(output_dir)
     epochs = {**PAPER_EPOCHS, **(epochs or {})}
     corpus = load_corpus(dataset, data_dir=data_dir, manual_dir=manual_dir)
+    if fresh:
+        (out / UnitStore.FILE).unlink(missing_ok=True)
+        shutil.rmtree(out / "examples", ignore_errors=True)
+    used_epochs = {m: epochs[m] for m in methods if m in epochs}
+    store = UnitStore(out, {"dataset": dataset, "ks": sorted(set(ks)), "classifiers": list(classifiers),
+                            "epochs": used_epochs, "synthetic_only": synthetic_only, "normalisation": "global"})
+    if store.units:
+        log(f"resuming: {len(store.units)} finished units in {store.path}")
     log(f"{dataset}: {sum(s.y.size for s in corpus.splits.values())} utterances; methods {list(methods)}, "
         f"k {list(ks)}, seeds {list(seeds)}, epochs {epochs}")
     result = run_augmentation(corpus, methods, ks=ks, headline_k=headline_k, classifiers=classifiers,
-                              seeds=seeds, epochs=epochs, max_folds=max_folds, synthetic_only=synthetic_only)
+                              seeds=seeds, epochs=epochs, max_folds=max_folds, synthetic_only=synthetic_only,
+                              store=store)
     result["seconds"] = time.perf_counter() - start
     examples = result.pop("examples")
     figures = _figures(result, examples, out)

@@ -1,0 +1,100 @@
+"""Finished units of a long experiment on disk, so that an interrupted run resumes where it stopped.
+
+A unit is one (seed, fold, method) cell of the augmentation harness. Each finished unit is one JSON
+line appended (and flushed to disk) to ``units.jsonl``; the first line records the settings, and a
+run with different settings refuses to mix its results with the old ones. Arrays kept for the
+figures go beside it as ``examples/<method>.npz``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+
+import numpy as np
+
+
+class UnitStore:
+    """Append-only record of finished units in ``directory/units.jsonl``.
+
+    Args:
+        directory: where the run writes (e.g. the reproduction's ``--output-dir``).
+        settings: JSON-ready settings that must match for stored units to be reused.
+    """
+
+    FILE = "units.jsonl"
+
+    def __init__(self, directory, settings: dict):
+        self.directory = pathlib.Path(directory)
+        self.path = self.directory / self.FILE
+        self.settings = json.loads(json.dumps(settings))
+        self.units: dict[str, dict] = {}
+        if self.path.exists():
+            self._load()
+        else:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._append({"settings": self.settings})
+
+    def _load(self) -> None:
+        lines = self.path.read_text(encoding="utf-8").splitlines()
+        try:
+            header = json.loads(lines[0])["settings"] if lines else None
+        except (json.JSONDecodeError, KeyError, TypeError) as err:
+            raise ValueError(f"{self.path}: first line is not a settings record ({err}); delete the file "
+                             "to start the run afresh") from err
+        if header != self.settings:
+            changed = sorted(k for k in set(header or {}) | set(self.settings)
+                             if (header or {}).get(k) != self.settings.get(k))
+            raise ValueError(
+                f"{self.path} holds units of a run with different settings ({', '.join(changed)}); "
+                "use another output directory, or --fresh (delete the file) to start afresh")
+        for number, line in enumerate(lines[1:], start=2):
+            try:
+                unit = json.loads(line)
+                self.units[unit["key"]] = unit["payload"]
+            except (json.JSONDecodeError, KeyError, TypeError):
+                if number == len(lines):  # a line cut short by the interruption: redo that unit
+                    continue
+                raise ValueError(f"{self.path}, line {number}: not a unit record; delete the file (or "
+                                 "pass --fresh) to start afresh") from None
+
+    def _append(self, record: dict) -> None:
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def get(self, key: str) -> dict | None:
+        """The payload of a finished unit, or ``None``."""
+        return self.units.get(key)
+
+    def add(self, key: str, payload: dict) -> None:
+        """Record a finished unit (durably, before the run moves on)."""
+        payload = json.loads(json.dumps(payload))
+        self._append({"key": key, "payload": payload})
+        self.units[key] = payload
+
+    def save_example(self, method: str, example: dict) -> None:
+        """Keep a method's figure material: arrays plus its loss history."""
+        folder = self.directory / "examples"
+        folder.mkdir(exist_ok=True)
+        arrays = {k: np.asarray(v) for k, v in example.items() if k not in ("history", "fold")}
+        tmp = folder / f".{method}.tmp.npz"
+        np.savez(tmp, history=json.dumps(example.get("history", {})), fold=str(example.get("fold", "")), **arrays)
+        tmp.replace(folder / f"{method}.npz")
+
+    def example_methods(self) -> set[str]:
+        """Methods whose example is saved."""
+        return {path.stem for path in (self.directory / "examples").glob("*.npz")}
+
+    def load_examples(self) -> dict:
+        """Every saved example, keyed by method."""
+        examples = {}
+        for path in sorted((self.directory / "examples").glob("*.npz")):
+            with np.load(path) as data:
+                example = {k: data[k] for k in data.files if k not in ("history", "fold")}
+                example["history"] = json.loads(str(data["history"]))
+                example["fold"] = str(data["fold"])
+            examples[path.stem] = example
+        return examples
