@@ -112,6 +112,7 @@ class SchemeAugmenter:
         epochs, batch_size: training length (Yi & Mak: batch 128; ADAN ≥ 800, WADAN 1500 epochs).
         seed: seed of the model (and of its noise).
         options: extra keyword arguments of the scheme builder (e.g. ``alpha``).
+        learning_rate: Adam learning rate of every player (``None`` = the scheme's default, 1e-4).
         jit_compile: XLA-compile the train step (measured 1.7× faster on CPU).
     """
 
@@ -120,6 +121,7 @@ class SchemeAugmenter:
     batch_size: int = 128
     seed: int = 0
     options: dict = dataclasses.field(default_factory=dict)
+    learning_rate: float | None = None
     jit_compile: bool = True
 
     def _build(self, input_dim: int, n_classes: int, class_weights):
@@ -140,7 +142,9 @@ class SchemeAugmenter:
 
         keras.utils.set_random_seed(self.seed)
         model = self._build(x.shape[1], n_classes, class_weights)
-        model.compile(jit_compile=self.jit_compile)
+        optimizers = {} if self.learning_rate is None else {
+            f"{player}_optimizer": keras.optimizers.Adam(self.learning_rate) for player in model.PLAYERS}
+        model.compile(jit_compile=self.jit_compile, **optimizers)
         history = model.fit(x, y, batch_size=self.batch_size, epochs=self.epochs, verbose=0)
         return model, history.history
 

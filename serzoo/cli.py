@@ -73,6 +73,7 @@ def cmd_demo(args) -> int:
         args.dataset, output_dir=args.output_dir, data_dir=args.data_dir, manual_dir=_manual_dir(args),
         normalisation=args.normalisation, max_folds=args.folds, seed=args.seed, scheme=args.scheme,
         epochs=args.epochs, export_root=args.export_root,
+        **({"learning_rate": args.learning_rate} if args.learning_rate else {}),
     )
     print(f"done in {summary['seconds']:.0f} s: see {args.output_dir}/report.md")
     return 0
@@ -169,6 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--output-dir", default="serzoo_demo_report", help="report folder")
     demo.add_argument("--scheme", choices=("adan", "wadan", "cgan"), default="adan", help="generator (default adan)")
     demo.add_argument("--epochs", type=int, default=300, help="generator training epochs (default 300)")
+    demo.add_argument("--learning-rate", type=float, default=None,
+                      help="Adam rate of every generator player (default 1e-3, see serzoo.experiments.demo)")
     demo.add_argument("--export-root", default="exported", help="where the generator is exported")
     demo.set_defaults(func=cmd_demo)
 

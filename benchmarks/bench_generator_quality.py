@@ -1,0 +1,67 @@
+"""Benchmark: quality of ADAN/WADAN generators measured on training speakers only.
+
+Trains a scheme on the training speakers of one leave-one-speaker-out fold and reports, without
+touching the held-out speaker: TRTS (a linear SVM trained on the real training set labels a synthetic
+set of the same size), TSTR (the reverse), the MMD between the real training set and that synthetic set, how often the
+auxiliary classifier C recognises G's latent vectors, and the mean |h| of E(x) and G(z, y). This is
+what chose the bounded (tanh) latent space of :func:`serzoo.models.adan.build_adan` and the demo's
+learning rate (:data:`serzoo.experiments.demo.DEMO_LEARNING_RATE`).
+
+Run: python benchmarks/bench_generator_quality.py --dataset emodb/is11 --data-dir DIR \\
+        --variants adan:linear:800:1e-4,adan:tanh:400:1e-4,wadan:tanh:400:1e-4
+"""
+
+import argparse
+import time
+
+import numpy as np
+
+
+def measure(corpus, fold_data, method: str, latent: str, epochs: int, learning_rate: float) -> dict:
+    from serzoo.augment import SchemeAugmenter, augmented_sets
+    from serzoo.experiments.train_export import generator_quality
+
+    x, y = fold_data.x_train, fold_data.y_train
+    options = {"latent_activation": None if latent == "linear" else latent}
+    start = time.perf_counter()
+    augmenter = SchemeAugmenter(method, epochs=epochs, seed=0, options=options, learning_rate=learning_rate)
+    augmenter.fit(x, y, corpus.n_classes)
+    seconds = time.perf_counter() - start
+    x_syn, y_syn = augmented_sets(augmenter, y, 1, seed=1)
+    quality = generator_quality(x, y, x_syn, y_syn, corpus.n_classes)
+    model = augmenter.model
+    h_real = model.encode(x).numpy()
+    h_fake = model.generator(model._generator_input(y, len(y))).numpy()
+    recognised = float(np.mean(model.classifier(h_fake).numpy().argmax(1) == y))
+    return {"method": method, "latent": latent, "epochs": epochs, "lr": learning_rate, **quality,
+            "c_on_fake": recognised, "h_real": float(np.abs(h_real).mean()),
+            "h_fake": float(np.abs(h_fake).mean()), "seconds": seconds}
+
+
+def main() -> None:
+    from serzoo.data import iter_folds, load_corpus
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", default="emodb/is11")
+    parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--manual-dir", default=None)
+    parser.add_argument("--variants", default="adan:linear:800:1e-4,adan:tanh:400:1e-4,wadan:tanh:400:1e-4",
+                        help="method:latent:epochs:learning_rate, comma-separated")
+    args = parser.parse_args()
+    corpus = load_corpus(args.dataset, data_dir=args.data_dir, manual_dir=args.manual_dir)
+    fold_data = next(iter_folds(corpus, progress=False))
+    print(f"{args.dataset}, training speakers of fold {fold_data.fold.name} ({fold_data.y_train.size} utterances)")
+    print("| scheme | latent | epochs | Adam lr | TRTS UAR % | TSTR UAR % | MMD | C recognises G(z,y) "
+          "| mean abs h real / fake | fit s |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for variant in args.variants.split(","):
+        method, latent, epochs, learning_rate = variant.split(":")
+        r = measure(corpus, fold_data, method, latent, int(epochs), float(learning_rate))
+        print(f"| {r['method']} | {r['latent']} | {r['epochs']} | {r['lr']:g} | {100 * r['trts_uar']:.1f} "
+              f"| {100 * r['tstr_uar']:.1f} | {r['mmd']:.4f} "
+              f"| {100 * r['c_on_fake']:.1f} % | {r['h_real']:.2f} / {r['h_fake']:.2f} | {r['seconds']:.0f} |",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()
