@@ -19,7 +19,7 @@ import numpy as np
 
 def measure(corpus, fold_data, method: str, latent: str, epochs: int, learning_rate: float) -> dict:
     from serzoo.augment import SchemeAugmenter, augmented_sets
-    from serzoo.experiments.train_export import generator_quality
+    from serzoo.quality import generator_quality
 
     x, y = fold_data.x_train, fold_data.y_train
     options = {"latent_activation": None if latent == "linear" else latent}

@@ -18,7 +18,10 @@ import dataclasses
 
 import numpy as np
 
-METHODS = ("duplicate", "noise", "smote", "gan", "cgan", "adan", "wadan")
+SCHEMES = ("gan", "cgan", "aae", "adan", "wadan")
+#: Schemes that are one conditional generator (exportable as one SavedModel); GAN is one model per class.
+EXPORTABLE_SCHEMES = ("adan", "wadan", "cgan", "aae")
+METHODS = ("duplicate", "noise", "smote", *SCHEMES)
 
 
 def _check_fit(x, y, n_classes):
@@ -125,6 +128,7 @@ class SchemeAugmenter:
     jit_compile: bool = True
 
     def _build(self, input_dim: int, n_classes: int, class_weights):
+        from serzoo.models.aae import build_aae
         from serzoo.models.adan import build_adan
         from serzoo.models.gan import build_gan
 
@@ -132,6 +136,8 @@ class SchemeAugmenter:
             divergence = "js" if self.name == "adan" else "wasserstein"
             return build_adan(input_dim, n_classes, divergence=divergence, class_weights=class_weights,
                               seed=self.seed, **self.options)
+        if self.name == "aae":
+            return build_aae(input_dim, n_classes, class_weights=class_weights, seed=self.seed, **self.options)
         if self.name in ("gan", "cgan"):
             return build_gan(input_dim, n_classes, conditional=self.name == "cgan", seed=self.seed,
                              **self.options)
@@ -185,7 +191,7 @@ def make_augmenter(method: str, *, seed: int = 0, epochs: int | None = None, **o
         return GaussianNoise(**options)
     if method == "smote":
         return Smote(**options)
-    if method in ("gan", "cgan", "adan", "wadan"):
+    if method in SCHEMES:
         extra = {"epochs": epochs} if epochs is not None else {}
         return SchemeAugmenter(method, seed=seed, options=options, **extra)
     raise ValueError(f"unknown augmentation method {method!r}; choose one of: {', '.join(METHODS)}")

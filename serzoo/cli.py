@@ -6,6 +6,9 @@ import argparse
 import os
 import sys
 
+from serzoo.augment import EXPORTABLE_SCHEMES as EXPORTABLE
+from serzoo.augment import METHODS as YI_MAK_METHODS
+
 EMODB_ENV = "SERZOO_EMODB_DIR"
 
 
@@ -168,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the whole pipeline (default: embedded synthetic corpus)")
     _add_data_options(demo, "synth_emo/is11")
     demo.add_argument("--output-dir", default="serzoo_demo_report", help="report folder")
-    demo.add_argument("--scheme", choices=("adan", "wadan", "cgan"), default="adan", help="generator (default adan)")
+    demo.add_argument("--scheme", choices=EXPORTABLE, default="adan", help="generator (default adan)")
     demo.add_argument("--epochs", type=int, default=300, help="generator training epochs (default 300)")
     demo.add_argument("--learning-rate", type=float, default=None,
                       help="Adam rate of every generator player (default 1e-3, see serzoo.experiments.demo)")
@@ -186,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     reproduce.add_argument("experiment", choices=("yi-mak-emodb",))
     _add_data_options(reproduce, "emodb/is11")
     reproduce.set_defaults(seed=None)
-    reproduce.add_argument("--methods", default="duplicate,noise,smote,gan,cgan,adan,wadan")
+    reproduce.add_argument("--methods", default=",".join(YI_MAK_METHODS))
     reproduce.add_argument("--classifiers", default="svm,dnn")
     reproduce.add_argument("--ks", type=_int_list, default=[0, 10], help="numbers of synthetic sets, e.g. 0,1,2,5,10")
     reproduce.add_argument("--headline-k", type=int, default=10, help="k of the headline table (fixed in advance)")
@@ -202,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     exporter = sub.add_parser("export", help="train a generator and export it as a SavedModel")
     _add_data_options(exporter, "synth_emo/is11")
-    exporter.add_argument("--scheme", choices=("adan", "wadan", "cgan"), default="adan")
+    exporter.add_argument("--scheme", choices=EXPORTABLE, default="adan")
     exporter.add_argument("--epochs", type=int, default=300)
     exporter.add_argument("--hold-out", default="", help="comma-separated splits kept out of training")
     exporter.add_argument("--root", default="exported")

@@ -84,3 +84,7 @@ def test_interrupted_reproduction_resumes_without_redoing_finished_units(synth_i
     with pytest.raises(ValueError, match=r"units\.jsonl holds units of a run with different settings \(ks\)"):
         yi_mak.reproduce(**{**settings, "ks": (0, 2), "headline_k": 2})
     yi_mak.reproduce(**{**settings, "ks": (0, 2), "headline_k": 2, "fresh": True})
+    monkeypatch.setattr(augmentation, "make_augmenter", counting)
+    fitted.clear()
+    yi_mak.reproduce(**{**settings, "ks": (0, 2), "headline_k": 2, "methods": ("duplicate", "smote", "noise")})
+    assert fitted == ["noise", "noise"]  # a method added to a finished run: only its units are computed

@@ -130,3 +130,18 @@ def test_bad_manifest(tmp_path, content, message):
         (tmp_path / "manifest.json").write_text(content)
     with pytest.raises((ValueError, FileNotFoundError), match=message):
         augment.ExportedGenerator(tmp_path)
+
+
+def test_aae_exports_with_its_encoder(synth_is11, tmp_path):
+    train = [s for s in synth_is11.splits if s != "speaker10"]
+    path, _, _ = train_and_export(synth_is11, "aae", train_splits=train, epochs=5, root=tmp_path / "exported",
+                                  options={"width": 32})
+    x = synth_is11.select(train).x
+    np.savez(tmp_path / "stats.npz", mean=x.mean(0), std=x.std(0))
+    consumer = pathlib.Path(__file__).with_name("export_consumer.py")
+    done = subprocess.run([sys.executable, str(consumer), str(path), str(tmp_path / "stats.npz"),
+                           str(tmp_path / "out.json")], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = json.loads((tmp_path / "out.json").read_text())
+    assert out["serzoo_imported"] is False and out["deterministic"] and out["finite"]
+    assert out["shape"] == [200, 4368] and out["codes_shape"] == [10, 2]  # the 2-D code of Sahu 2017

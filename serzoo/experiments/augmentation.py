@@ -51,8 +51,9 @@ def run_augmentation(
         epochs: training epochs per adversarial method, e.g. ``{"adan": 800}``.
         max_folds: only the first folds (for quick runs).
         keep_examples: keep fold 0's loss curves and a real/synthetic sample for the figures.
-        store: a :class:`serzoo.experiments.resume.UnitStore`; finished (seed, fold, method) units
-            are written there and reused, so an interrupted run resumes without redoing them.
+        store: a :class:`serzoo.experiments.resume.UnitStore`; finished (seed, fold, method,
+            epochs) units are written there and reused, so an interrupted run resumes without
+            redoing them and a method can be added to a finished run.
     """
     from tqdm.auto import tqdm
 
@@ -68,7 +69,7 @@ def run_augmentation(
     for seed in seeds:
         for data in iter_folds(corpus, normalisation=normalisation, max_folds=max_folds, progress=False):
             for method in (NO_AUGMENTATION, *methods):
-                key = f"seed{seed}/{data.fold.name}/{method}"
+                key = f"seed{seed}/{data.fold.name}/{method}" + (f"@{epochs[method]}" if method in epochs else "")
                 bar.set_postfix_str(key)
                 unit = store.get(key) if store else None
                 if unit is None:

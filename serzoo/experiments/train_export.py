@@ -13,21 +13,10 @@ import pathlib
 
 import numpy as np
 
+from serzoo.augment import EXPORTABLE_SCHEMES as EXPORTABLE
 from serzoo.augment import SchemeAugmenter
 from serzoo.data import Corpus, Normalizer
-from serzoo.metrics import mmd_rbf, unweighted_average_recall
-from serzoo.models.classifiers import LinearSvm
-
-EXPORTABLE = ("adan", "wadan", "cgan")
-
-
-def generator_quality(x_real, y_real, x_syn, y_syn, n_classes: int) -> dict:
-    """MMD, TRTS and TSTR (UAR) between real and synthetic normalised features (training data only)."""
-    on_synthetic = LinearSvm().fit(x_real, y_real).predict(x_syn)
-    on_real = LinearSvm().fit(x_syn, y_syn).predict(x_real)
-    return {"mmd": mmd_rbf(x_real, x_syn),
-            "trts_uar": unweighted_average_recall(y_syn, on_synthetic, n_classes),
-            "tstr_uar": unweighted_average_recall(y_real, on_real, n_classes)}
+from serzoo.quality import generator_quality
 
 
 def train_and_export(

@@ -14,11 +14,11 @@ import shutil
 import numpy as np
 
 from serzoo import plots, report
+from serzoo.augment import METHODS
 from serzoo.data import load_corpus
 from serzoo.experiments.augmentation import NO_AUGMENTATION, run_augmentation
 from serzoo.experiments.resume import UnitStore
 
-METHODS = ("duplicate", "noise", "smote", "gan", "cgan", "adan", "wadan")
 #: Yi & Mak, journal Table I: (method, classifier) → (WA %, UAR %); None = not reported.
 PAPER_TABLE = {
     (NO_AUGMENTATION, "svm"): (80.56, None), (NO_AUGMENTATION, "dnn"): (80.19, None),
@@ -28,8 +28,8 @@ PAPER_TABLE = {
     ("wadan", "svm"): (81.87, 81.04), ("wadan", "dnn"): (84.49, 83.31),
 }
 PAPER_MMD = {"aae": 0.0244, "adan": 0.0057, "wadan": 0.0054}
-#: Epochs per adversarial scheme. Paper: ADAN ≥ 800, WADAN 1500 on EmoDB; GAN/cGAN unstated.
-PAPER_EPOCHS = {"adan": 800, "wadan": 1500, "gan": 800, "cgan": 800}
+#: Epochs per adversarial scheme. Paper: ADAN ≥ 800, WADAN 1500 on EmoDB; GAN/cGAN/AAE unstated.
+PAPER_EPOCHS = {"adan": 800, "wadan": 1500, "gan": 800, "cgan": 800, "aae": 800}
 
 
 def _fmt(value, std=None):
@@ -91,9 +91,8 @@ def reproduce(
     if fresh:
         (out / UnitStore.FILE).unlink(missing_ok=True)
         shutil.rmtree(out / "examples", ignore_errors=True)
-    used_epochs = {m: epochs[m] for m in methods if m in epochs}
     store = UnitStore(out, {"dataset": dataset, "ks": sorted(set(ks)), "classifiers": list(classifiers),
-                            "epochs": used_epochs, "synthetic_only": synthetic_only, "normalisation": "global"})
+                            "synthetic_only": synthetic_only, "normalisation": "global"})
     if store.units:
         log(f"resuming: {len(store.units)} finished units in {store.path}")
     log(f"{dataset}: {sum(s.y.size for s in corpus.splits.values())} utterances; methods {list(methods)}, "
@@ -120,7 +119,7 @@ def _figures(result, examples, out) -> list[str]:
     if histories:
         names.append(plots.loss_curves_png(histories, out / "loss_curves.png",
                                            title="training losses, first fold (Yi & Mak Fig. 3)").name)
-    shown = {m: examples[m] for m in ("cgan", "adan", "wadan", "smote") if m in examples}
+    shown = {m: examples[m] for m in ("cgan", "aae", "adan", "wadan", "smote") if m in examples}
     if shown:
         names.append(plots.tsne_png(shown, result["class_names"], out / "tsne.png").name)
         first = next(iter(shown.values()))
