@@ -18,9 +18,9 @@ import dataclasses
 
 import numpy as np
 
-SCHEMES = ("gan", "cgan", "aae", "adan", "wadan")
+SCHEMES = ("gan", "cgan", "aae", "m1", "m2", "adan", "wadan")
 #: Schemes that are one conditional generator (exportable as one SavedModel); GAN is one model per class.
-EXPORTABLE_SCHEMES = ("adan", "wadan", "cgan", "aae")
+EXPORTABLE_SCHEMES = ("adan", "wadan", "cgan", "aae", "m1", "m2")
 METHODS = ("duplicate", "noise", "smote", *SCHEMES)
 
 
@@ -111,7 +111,7 @@ class SchemeAugmenter:
     """An adversarial scheme (:mod:`serzoo.models`) trained with ``fit`` and sampled via ``generate``.
 
     Args:
-        name: ``gan``, ``cgan``, ``adan`` or ``wadan``.
+        name: one of :data:`SCHEMES` (``gan``, ``cgan``, ``aae``, ``m1``, ``m2``, ``adan``, ``wadan``).
         epochs, batch_size: training length (Yi & Mak: batch 128; ADAN ≥ 800, WADAN 1500 epochs).
         seed: seed of the model (and of its noise).
         options: extra keyword arguments of the scheme builder (e.g. ``alpha``).
@@ -131,17 +131,18 @@ class SchemeAugmenter:
         from serzoo.models.aae import build_aae
         from serzoo.models.adan import build_adan
         from serzoo.models.gan import build_gan
+        from serzoo.models.sahu_gan import build_m1, build_m2
 
-        if self.name in ("adan", "wadan"):
-            divergence = "js" if self.name == "adan" else "wasserstein"
-            return build_adan(input_dim, n_classes, divergence=divergence, class_weights=class_weights,
-                              seed=self.seed, **self.options)
-        if self.name == "aae":
-            return build_aae(input_dim, n_classes, class_weights=class_weights, seed=self.seed, **self.options)
-        if self.name in ("gan", "cgan"):
-            return build_gan(input_dim, n_classes, conditional=self.name == "cgan", seed=self.seed,
-                             **self.options)
-        raise ValueError(f"unknown scheme {self.name!r}; choose gan, cgan, adan or wadan")
+        builders = {
+            "gan": lambda **kw: build_gan(conditional=False, **kw),
+            "cgan": lambda **kw: build_gan(conditional=True, **kw),
+            "adan": lambda **kw: build_adan(divergence="js", class_weights=class_weights, **kw),
+            "wadan": lambda **kw: build_adan(divergence="wasserstein", class_weights=class_weights, **kw),
+            "aae": build_aae, "m1": build_m1, "m2": build_m2,
+        }
+        if self.name not in builders:
+            raise ValueError(f"unknown scheme {self.name!r}; choose one of {', '.join(builders)}")
+        return builders[self.name](input_dim=input_dim, n_classes=n_classes, seed=self.seed, **self.options)
 
     def _train(self, x, y, n_classes, class_weights):
         import keras

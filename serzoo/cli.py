@@ -7,7 +7,6 @@ import os
 import sys
 
 from serzoo.augment import EXPORTABLE_SCHEMES as EXPORTABLE
-from serzoo.augment import METHODS as YI_MAK_METHODS
 
 EMODB_ENV = "SERZOO_EMODB_DIR"
 
@@ -105,7 +104,8 @@ def cmd_reproduce(args) -> int:
     epochs = {m: args.epochs for m in yi_mak.PAPER_EPOCHS} if args.epochs else {}
     yi_mak.reproduce(
         manual_dir=_manual_dir(args), data_dir=args.data_dir, output_dir=args.output_dir,
-        dataset=args.dataset, methods=args.methods.split(","), ks=args.ks, headline_k=args.headline_k,
+        dataset=args.dataset, methods=args.methods.split(",") if args.methods else yi_mak.METHODS, ks=args.ks,
+        headline_k=args.headline_k,
         classifiers=args.classifiers.split(","), seeds=args.seeds, epochs=epochs, max_folds=args.folds,
         synthetic_only=not args.no_synthetic_only, fresh=args.fresh,
     )
@@ -189,7 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     reproduce.add_argument("experiment", choices=("yi-mak-emodb",))
     _add_data_options(reproduce, "emodb/is11")
     reproduce.set_defaults(seed=None)
-    reproduce.add_argument("--methods", default=",".join(YI_MAK_METHODS))
+    reproduce.add_argument("--methods", default=None,
+                           help="comma-separated (default: the paper's duplicate,noise,smote,gan,cgan,aae,adan,wadan)")
     reproduce.add_argument("--classifiers", default="svm,dnn")
     reproduce.add_argument("--ks", type=_int_list, default=[0, 10], help="numbers of synthetic sets, e.g. 0,1,2,5,10")
     reproduce.add_argument("--headline-k", type=int, default=10, help="k of the headline table (fixed in advance)")

@@ -14,11 +14,12 @@ import shutil
 import numpy as np
 
 from serzoo import plots, report
-from serzoo.augment import METHODS
 from serzoo.data import load_corpus
 from serzoo.experiments.augmentation import NO_AUGMENTATION, run_augmentation
 from serzoo.experiments.resume import UnitStore
 
+#: The methods of Yi & Mak's Table I.
+METHODS = ("duplicate", "noise", "smote", "gan", "cgan", "aae", "adan", "wadan")
 #: Yi & Mak, journal Table I: (method, classifier) → (WA %, UAR %); None = not reported.
 PAPER_TABLE = {
     (NO_AUGMENTATION, "svm"): (80.56, None), (NO_AUGMENTATION, "dnn"): (80.19, None),

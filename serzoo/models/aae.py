@@ -89,7 +89,10 @@ class AAE(AdversarialScheme):
         }
 
     def train_step(self, data):
-        x, y = data[0], data[1]
+        return self._record(self._autoencoder_phases(data[0], data[1]))
+
+    def _autoencoder_phases(self, x, y) -> dict:
+        """The three AAE updates of one batch; returns their losses."""
         with tf.GradientTape() as tape:  # (1) reconstruction phase
             reconstruction = losses.reconstruction_loss(
                 x, self.decoder(self.encoder(x, training=True), training=True), "mean")
@@ -104,8 +107,19 @@ class AAE(AdversarialScheme):
             generator_loss = losses.generator_loss_non_saturating(
                 self._scores(self.encoder(x, training=True), y, True))
         self._apply(tape, generator_loss, "generator")
-        return self._record({"reconstruction_loss": reconstruction, "discriminator_loss": discriminator_loss,
-                             "generator_loss": generator_loss})
+        return {"reconstruction_loss": reconstruction, "discriminator_loss": discriminator_loss,
+                "generator_loss": generator_loss}
+
+
+def aae_networks(
+    input_dim: int, n_classes: int, *, code_dim: int, widths, discriminator_widths, dropout: float,
+) -> dict:
+    """Encoder ``input → widths → code``, the mirrored decoder and ``code ⊕ one-hot → 1`` discriminator."""
+    return {
+        "encoder": mlp(input_dim, widths, output_dim=code_dim, dropout=dropout, name="encoder"),
+        "decoder": mlp(code_dim, tuple(reversed(widths)), output_dim=input_dim, dropout=dropout, name="decoder"),
+        "discriminator": mlp(code_dim + n_classes, discriminator_widths, output_dim=1, name="discriminator"),
+    }
 
 
 def build_aae(
@@ -114,10 +128,6 @@ def build_aae(
 ) -> AAE:
     """The AAE of Sahu et al. 2017: encoder, decoder and discriminator 2 × ``width`` (ReLU), dropout 0.5
     in the autoencoder, ``code_dim``-D linear code; ``scheme_options`` go to :class:`AAE`."""
-    hidden = (width, width)
-    return AAE(
-        encoder=mlp(input_dim, hidden, output_dim=code_dim, dropout=dropout, name="encoder"),
-        decoder=mlp(code_dim, hidden, output_dim=input_dim, dropout=dropout, name="decoder"),
-        discriminator=mlp(code_dim + n_classes, hidden, output_dim=1, name="discriminator"),
-        n_classes=n_classes, **scheme_options,
-    )
+    networks = aae_networks(input_dim, n_classes, code_dim=code_dim, widths=(width, width),
+                            discriminator_widths=(width, width), dropout=dropout)
+    return AAE(**networks, n_classes=n_classes, **scheme_options)
