@@ -112,6 +112,18 @@ def cmd_reproduce(args) -> int:
     return 0
 
 
+def cmd_code_vectors(args) -> int:
+    _quiet_tensorflow()
+    from serzoo.data import load_corpus
+    from serzoo.experiments.code_vectors import run_code_vectors, write_report
+
+    corpus = load_corpus(args.dataset, data_dir=args.data_dir, manual_dir=_manual_dir(args))
+    result = run_code_vectors(corpus, code_dim=args.code_dim, ae_code_dim=args.ae_code_dim, epochs=args.epochs,
+                              n_synthetic=args.n_synthetic, seed=args.seed, max_folds=args.folds)
+    print(write_report(result, args.output_dir))
+    return 0
+
+
 def cmd_export(args) -> int:
     _quiet_tensorflow()
     from serzoo.data import load_corpus
@@ -203,6 +215,16 @@ def build_parser() -> argparse.ArgumentParser:
     reproduce.add_argument("--fresh", action="store_true",
                            help="discard finished units in --output-dir (default: resume an interrupted run)")
     reproduce.set_defaults(func=cmd_reproduce)
+
+    codes = sub.add_parser("code-vectors", help="Sahu et al. 2017: SVM on AAE codes vs features/AE/LDA/PCA; "
+                           "synthetic data from the AAE")
+    _add_data_options(codes, "emodb/is10")
+    codes.add_argument("--code-dim", type=int, default=2, help="AAE code size (paper: 2)")
+    codes.add_argument("--ae-code-dim", type=int, default=100, help="plain autoencoder code size (paper: <= 100)")
+    codes.add_argument("--epochs", type=int, default=300)
+    codes.add_argument("--n-synthetic", type=int, default=100, help="synthetic vectors per class (paper: 100)")
+    codes.add_argument("--output-dir", default="results/code_vectors")
+    codes.set_defaults(func=cmd_code_vectors)
 
     exporter = sub.add_parser("export", help="train a generator and export it as a SavedModel")
     _add_data_options(exporter, "synth_emo/is11")

@@ -183,3 +183,20 @@ def cross_corpus_png(result: dict, path) -> pathlib.Path:
     ax.set_title(f"{result['source']} → {result['target']} ({result['classifier']})", fontsize=10)
     fig.tight_layout()
     return _save(fig, path)
+
+
+def code_scatter_png(scatter: dict, class_names, path) -> pathlib.Path:
+    """2-D AAE codes of training (left) and held-out (right) speakers, prior means marked (Sahu Fig. 3)."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, 2, figsize=(9, 4.2), sharex=True, sharey=True)
+    colours = plt.get_cmap("tab10")
+    for ax, part in zip(axes, ("train", "test")):
+        codes, labels = np.asarray(scatter[part]), np.asarray(scatter[f"{part}_labels"])
+        for k, name in enumerate(class_names):
+            ax.scatter(codes[labels == k, 0], codes[labels == k, 1], s=8, color=colours(k), label=name)
+        means = np.asarray(scatter["means"])
+        ax.scatter(means[:, 0], means[:, 1], s=80, marker="+", color="black")
+        ax.set_title(f"{'training' if part == 'train' else 'held-out'} speakers ({scatter['fold']})", fontsize=9)
+    axes[1].legend(fontsize=7, loc="best")
+    fig.tight_layout()
+    return _save(fig, path)

@@ -1,0 +1,22 @@
+"""Sahu et al. 2017 code-vector and synthetic-data experiments at toy scale."""
+
+import json
+
+from serzoo.experiments.code_vectors import PCA_SIZES, REPRESENTATIONS, SETTINGS, SVM_CS, run_code_vectors, write_report
+
+
+def test_code_vector_experiment_end_to_end(synth_is11, tmp_path):
+    result = run_code_vectors(synth_is11, epochs=3, ae_code_dim=8, n_synthetic=5, width=16, max_folds=1,
+                              progress=False)
+    assert set(result["table"]) == {*REPRESENTATIONS, *SETTINGS}
+    for row in result["table"].values():
+        assert 0.0 <= row["uar"] <= 1.0 and 0.0 <= row["wa"] <= 1.0
+    # the openSMILE SVM on this separable synthetic corpus is far above chance (1/7)
+    assert result["table"]["opensmile"]["uar"] > 0.4
+    for chosen in result["choices"]:
+        assert chosen["opensmile"] in SVM_CS and chosen["aae"] in SVM_CS
+        assert 1 <= chosen["lda"][0] <= 6 and chosen["pca"][0] in PCA_SIZES
+    assert result["scatter"]["train"].shape == (252, 2) and result["scatter"]["test"].shape == (28, 2)
+    text = write_report(result, tmp_path)
+    assert "| aae |" in text and "56.38" in text and (tmp_path / "code_scatter.png").exists()
+    assert json.loads((tmp_path / "results.json").read_text())["folds"] == 1
