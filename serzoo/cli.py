@@ -124,6 +124,19 @@ def cmd_code_vectors(args) -> int:
     return 0
 
 
+def cmd_compare_generators(args) -> int:
+    _quiet_tensorflow()
+    from serzoo.data import load_corpus
+    from serzoo.experiments.generator_comparison import run_generator_comparison, write_report
+
+    corpus = load_corpus(args.dataset, data_dir=args.data_dir, manual_dir=_manual_dir(args))
+    result = run_generator_comparison(
+        corpus, args.output_dir, models=args.models.split(","), epochs=args.epochs, optimizers=args.optimizers,
+        n_synthetic=args.n_synthetic, seed=args.seed, max_folds=args.folds, fresh=args.fresh)
+    print(write_report(result, args.output_dir))
+    return 0
+
+
 def cmd_export(args) -> int:
     _quiet_tensorflow()
     from serzoo.data import load_corpus
@@ -225,6 +238,20 @@ def build_parser() -> argparse.ArgumentParser:
     codes.add_argument("--n-synthetic", type=int, default=100, help="synthetic vectors per class (paper: 100)")
     codes.add_argument("--output-dir", default="results/code_vectors")
     codes.set_defaults(func=cmd_code_vectors)
+
+    generators = sub.add_parser("compare-generators", help="Sahu et al. (TAC): M1/M2/M3 scored by metrics 1-3 "
+                                "(TRTS, TSTR on training and held-out speakers, FID), t-SNE and loss curves")
+    _add_data_options(generators, "emodb/is10")
+    generators.add_argument("--models", default="m1,m2,m3", help="comma-separated (default m1,m2,m3)")
+    generators.add_argument("--epochs", type=int, default=300)
+    generators.add_argument("--optimizers", choices=("paper", "adam"), default="paper",
+                            help="the paper's per-player SGD (default) or Adam 1e-4 everywhere")
+    generators.add_argument("--n-synthetic", type=int, default=None,
+                            help="balanced synthetic vectors per fold (default: the training fold's size)")
+    generators.add_argument("--output-dir", default="results/generator_comparison")
+    generators.add_argument("--fresh", action="store_true",
+                            help="discard finished units in --output-dir (default: resume an interrupted run)")
+    generators.set_defaults(func=cmd_compare_generators)
 
     exporter = sub.add_parser("export", help="train a generator and export it as a SavedModel")
     _add_data_options(exporter, "synth_emo/is11")

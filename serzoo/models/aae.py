@@ -80,7 +80,7 @@ class AAE(AdversarialScheme):
 
     def compute_losses(self, x, y, training=False):
         codes = self.encoder(x, training=training)
-        prior = self.prior_sample(self.noise(ops.shape(x)[0], self.code_dim), y)
+        prior = self.prior_sample(self.noise(ops.shape(x)[0], self.noise_dim), y)
         fake = self._scores(codes, y, training)
         return {
             "reconstruction_loss": losses.reconstruction_loss(x, self.decoder(codes, training=training), "mean"),
@@ -98,7 +98,7 @@ class AAE(AdversarialScheme):
                 x, self.decoder(self.encoder(x, training=True), training=True), "mean")
         self._apply(tape, reconstruction, "autoencoder")
         codes = ops.stop_gradient(self.encoder(x, training=True))
-        prior = self.prior_sample(self.noise(ops.shape(x)[0], self.code_dim), y)
+        prior = self.prior_sample(self.noise(ops.shape(x)[0], self.noise_dim), y)
         with tf.GradientTape() as tape:  # (2) regularisation: discriminator, prior = "real"
             discriminator_loss = losses.discriminator_loss(
                 self._scores(prior, y, True), self._scores(codes, y, True))
