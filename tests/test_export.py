@@ -132,10 +132,14 @@ def test_bad_manifest(tmp_path, content, message):
         augment.ExportedGenerator(tmp_path)
 
 
-def test_aae_exports_with_its_encoder(synth_is11, tmp_path):
+@pytest.mark.parametrize("scheme, options, code_dim", [
+    ("aae", {"width": 32}, 2),  # the 2-D code of Sahu 2017
+    ("m3", {"widths": (32, 16), "discriminator_widths": (16, 8), "code_dim": 8}, 8),  # learned prior CG(z, c)
+])
+def test_aae_family_exports_with_its_encoder(synth_is11, tmp_path, scheme, options, code_dim):
     train = [s for s in synth_is11.splits if s != "speaker10"]
-    path, _, _ = train_and_export(synth_is11, "aae", train_splits=train, epochs=5, root=tmp_path / "exported",
-                                  options={"width": 32})
+    path, _, _ = train_and_export(synth_is11, scheme, train_splits=train, epochs=5, root=tmp_path / "exported",
+                                  options=options)
     x = synth_is11.select(train).x
     np.savez(tmp_path / "stats.npz", mean=x.mean(0), std=x.std(0))
     consumer = pathlib.Path(__file__).with_name("export_consumer.py")
@@ -144,4 +148,4 @@ def test_aae_exports_with_its_encoder(synth_is11, tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     out = json.loads((tmp_path / "out.json").read_text())
     assert out["serzoo_imported"] is False and out["deterministic"] and out["finite"]
-    assert out["shape"] == [200, 4368] and out["codes_shape"] == [10, 2]  # the 2-D code of Sahu 2017
+    assert out["shape"] == [200, 4368] and out["codes_shape"] == [10, code_dim]
