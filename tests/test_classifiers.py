@@ -35,6 +35,9 @@ def test_dnn_learns_and_is_reproducible_for_a_seed(synth_is11):
     ]
     np.testing.assert_allclose(runs[0], runs[1], atol=1e-6)
     assert not np.allclose(runs[0], runs[2])
+    one_step_per_call = classifiers.DnnClassifier(epochs=30, learning_rate=1e-3, seed=3, steps_per_execution=1)
+    np.testing.assert_allclose(  # many steps per compiled call: the same training, only faster
+        one_step_per_call.fit(fold.x_train, fold.y_train, 7).predict_proba(fold.x_test), runs[0], atol=1e-6)
     assert np.mean(runs[0].argmax(axis=1) == fold.y_test) > 0.3
     net = classifiers.DnnClassifier(epochs=1).fit(fold.x_train, fold.y_train, 7).model_
     assert [layer.units for layer in net.layers if hasattr(layer, "units")] == [100, 100, 7]

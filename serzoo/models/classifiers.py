@@ -51,6 +51,8 @@ class DnnClassifier:
     """DNN of Yi & Mak: ``hidden`` ReLU layers with L2, softmax, weighted cross-entropy.
 
     The defaults were fixed before any evaluation and are not tuned on test speakers.
+    ``steps_per_execution`` batches run per compiled call (same updates, same result, less per-step
+    Python overhead: 1.9× faster on 2 cores, see BENCHMARKS.md).
     """
 
     hidden: tuple[int, ...] = (100, 100)
@@ -58,6 +60,7 @@ class DnnClassifier:
     learning_rate: float = 1e-4
     epochs: int = 100
     batch_size: int = 32
+    steps_per_execution: int = 32
     seed: int = 0
 
     def fit(self, x: np.ndarray, y: np.ndarray, n_classes: int | None = None) -> DnnClassifier:
@@ -74,6 +77,7 @@ class DnnClassifier:
         self.model_.compile(
             optimizer=keras.optimizers.Adam(self.learning_rate),
             loss="sparse_categorical_crossentropy",
+            steps_per_execution=self.steps_per_execution,
         )
         self.model_.fit(
             x, y, epochs=self.epochs, batch_size=self.batch_size, verbose=0,
