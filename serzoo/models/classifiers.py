@@ -52,7 +52,7 @@ class DnnClassifier:
 
     The defaults were fixed before any evaluation and are not tuned on test speakers.
     ``steps_per_execution`` batches run per compiled call (same updates, same result, less per-step
-    Python overhead: 1.9× faster on 2 cores, see BENCHMARKS.md).
+    Python overhead: 1.25-1.9× faster on 2 cores, see BENCHMARKS.md).
     """
 
     hidden: tuple[int, ...] = (100, 100)
