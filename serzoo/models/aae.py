@@ -71,6 +71,10 @@ class AAE(AdversarialScheme):
         """Samples of the labels' prior components from explicit standard-normal ``noise``."""
         return ops.take(self.prior_means, ops.cast(labels, "int32"), axis=0) + self.prior_std * noise
 
+    def draw_prior(self, labels):
+        """Prior samples for ``labels`` with fresh noise from the model's ``SeedGenerator``."""
+        return self.prior_sample(self.noise(ops.shape(labels)[0], self.noise_dim), labels)
+
     def synthesize(self, noise, labels):
         """Decode samples of the labels' prior components."""
         return self.decoder(self.prior_sample(noise, labels), training=False)
@@ -80,7 +84,7 @@ class AAE(AdversarialScheme):
 
     def compute_losses(self, x, y, training=False):
         codes = self.encoder(x, training=training)
-        prior = self.prior_sample(self.noise(ops.shape(x)[0], self.noise_dim), y)
+        prior = self.draw_prior(y)
         fake = self._scores(codes, y, training)
         return {
             "reconstruction_loss": losses.reconstruction_loss(x, self.decoder(codes, training=training), "mean"),
@@ -98,7 +102,7 @@ class AAE(AdversarialScheme):
                 x, self.decoder(self.encoder(x, training=True), training=True), "mean")
         self._apply(tape, reconstruction, "autoencoder")
         codes = ops.stop_gradient(self.encoder(x, training=True))
-        prior = self.prior_sample(self.noise(ops.shape(x)[0], self.noise_dim), y)
+        prior = self.draw_prior(y)
         with tf.GradientTape() as tape:  # (2) regularisation: discriminator, prior = "real"
             discriminator_loss = losses.discriminator_loss(
                 self._scores(prior, y, True), self._scores(codes, y, True))

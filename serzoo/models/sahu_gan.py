@@ -87,7 +87,7 @@ class M2(AAE):
         return self.feature_discriminator(ops.concatenate([features, self.one_hot(y)], axis=-1), training=training)
 
     def _decoded_prior(self, y, training):
-        return self.decoder(self.prior_sample(self.noise(ops.shape(y)[0], self.noise_dim), y), training=training)
+        return self.decoder(self.draw_prior(y), training=training)
 
     def _decoder_losses(self, y, training) -> tuple:
         """Step 5's objective and its tracked parts: decoded prior samples fool the frozen D2."""
