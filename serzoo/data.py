@@ -156,17 +156,22 @@ class Fold:
         return "+".join(self.train_splits)
 
 
-def leave_one_group_out(split_names: Sequence[str], max_folds: int | None = None) -> list[Fold]:
-    """Folds holding out each group split in turn (the first ``max_folds`` of them)."""
+def leave_one_group_out(
+    split_names: Sequence[str], max_folds: int | None = None, held_out: Sequence[str] | None = None,
+) -> list[Fold]:
+    """Folds holding out each group split in turn (the first ``max_folds`` of them, or only those
+    holding out the groups named in ``held_out``, e.g. to share a long run between processes)."""
     if len(split_names) < 2:
         raise ValueError(f"leave-one-group-out needs at least 2 group splits, got {list(split_names)}")
     if max_folds is not None and not 1 <= max_folds <= len(split_names):
         raise ValueError(f"max_folds must be in 1..{len(split_names)}, got {max_folds}")
-    chosen = split_names[: max_folds or len(split_names)]
-    return [
-        Fold(i, (held_out,), tuple(s for s in split_names if s != held_out))
-        for i, held_out in enumerate(chosen)
-    ]
+    unknown = sorted(set(held_out or ()) - set(split_names))
+    if unknown:
+        raise ValueError(f"held_out names unknown groups {unknown}; the groups are {list(split_names)}")
+    folds = [Fold(i, (name,), tuple(s for s in split_names if s != name)) for i, name in enumerate(split_names)]
+    if held_out:
+        return [fold for fold in folds if fold.name in held_out]
+    return folds[: max_folds or len(split_names)]
 
 
 @dataclasses.dataclass
@@ -253,12 +258,13 @@ class FoldData:
 
 def iter_folds(
     corpus: Corpus, *, normalisation: str = "global", max_folds: int | None = None,
-    progress: bool = True, desc: str = "folds",
+    held_out: Sequence[str] | None = None, progress: bool = True, desc: str = "folds",
 ) -> Iterator[FoldData]:
-    """The one fold loop: leave-one-group-out folds with training-fold normalisation."""
+    """The one fold loop: leave-one-group-out folds with training-fold normalisation
+    (``max_folds`` / ``held_out`` select folds as in :func:`leave_one_group_out`)."""
     from tqdm.auto import tqdm
 
-    folds = leave_one_group_out(list(corpus.splits), max_folds)
+    folds = leave_one_group_out(list(corpus.splits), max_folds, held_out)
     for fold in tqdm(folds, desc=desc, unit="fold", disable=not progress):
         train, test = corpus.select(fold.train_splits), corpus.select(fold.test_splits)
         if train.x.dtype == object:

@@ -80,6 +80,18 @@ def test_interrupted_reproduction_resumes_without_redoing_finished_units(synth_i
     monkeypatch.setattr(augmentation, "make_augmenter", original)
     uninterrupted = yi_mak.reproduce(**{**settings, "output_dir": tmp_path / "whole"})
     assert resumed["table"] == uninterrupted["table"]
+    shared, groups = tmp_path / "shared", list(synth_is11.splits)[:2]
+    with pytest.raises(ValueError, match="no fold is finished"):
+        yi_mak.reproduce(**{**settings, "output_dir": shared, "report_only": True})
+    for group in groups:  # as two processes sharing one output dir, one fold each
+        yi_mak.reproduce(**{**settings, "output_dir": shared, "held_out": [group]})
+        progress = yi_mak.reproduce(**{**settings, "output_dir": shared, "report_only": True})
+        assert progress["folds"] == groups[: groups.index(group) + 1]  # computes nothing, reports finished folds
+    monkeypatch.setattr(augmentation, "make_augmenter", counting)
+    fitted.clear()
+    assert yi_mak.reproduce(**{**settings, "output_dir": shared})["table"] == uninterrupted["table"]
+    assert fitted == []  # the full run reuses both processes' units
+    monkeypatch.setattr(augmentation, "make_augmenter", original)
     assert (out / "tsne.png").exists()  # drawn from the SMOTE example saved before the interruption
     with pytest.raises(ValueError, match=r"units\.jsonl holds units of a run with different settings \(ks\)"):
         yi_mak.reproduce(**{**settings, "ks": (0, 2), "headline_k": 2})
@@ -88,3 +100,13 @@ def test_interrupted_reproduction_resumes_without_redoing_finished_units(synth_i
     fitted.clear()
     yi_mak.reproduce(**{**settings, "ks": (0, 2), "headline_k": 2, "methods": ("duplicate", "smote", "noise")})
     assert fitted == ["noise", "noise"]  # a method added to a finished run: only its units are computed
+
+
+def test_gain_over_none_pairs_seeds_and_counts_folds():
+    none = {"per_seed": [{"seed": 0, "uar": 0.70}, {"seed": 1, "uar": 0.72}],
+            "fold_uar": {"a": 0.6, "b": 0.8, "c": 0.7}}
+    wadan = {"per_seed": [{"seed": 0, "uar": 0.74}, {"seed": 1, "uar": 0.74}],
+             "fold_uar": {"a": 0.65, "b": 0.75, "c": 0.7}}
+    # differences +4 and +2 points: mean +3, std 1; fold a up, b down, c unchanged
+    assert yi_mak.gain_over_none(wadan, none) == "+3.00 ± 1.00 (1↑ 1↓)"
+    assert yi_mak.gain_over_none(none, none) == "–"

@@ -25,6 +25,13 @@ def test_leave_one_group_out_is_split_arithmetic():
         data.leave_one_group_out(["a", "b"], max_folds=3)
 
 
+def test_leave_one_group_out_selects_held_out_groups_keeping_fold_numbers():
+    folds = data.leave_one_group_out(["a", "b", "c", "d"], held_out=["d", "b"])
+    assert [(f.index, f.name, f.train_splits) for f in folds] == [(1, "b", ("a", "c", "d")), (3, "d", ("a", "b", "c"))]
+    with pytest.raises(ValueError, match=r"held_out names unknown groups \['x'\]; the groups are"):
+        data.leave_one_group_out(["a", "b"], held_out=["x"])
+
+
 def test_normalizer_uses_training_statistics_and_drops_constant_features():
     rng = np.random.default_rng(0)
     train = rng.normal(5.0, 2.0, (200, 4))

@@ -33,11 +33,13 @@ def run_augmentation(
     seeds=(0,),
     epochs: dict | None = None,
     max_folds: int | None = None,
+    held_out=None,
     normalisation: str = "global",
     synthetic_only: bool = True,
     keep_examples: bool = True,
     progress: bool = True,
     store=None,
+    stored_only: bool = False,
 ) -> dict:
     """Run the protocol; returns a JSON-ready dict (see :func:`summarise`).
 
@@ -50,10 +52,14 @@ def run_augmentation(
         seeds: repetitions; each seeds the generators, sampling and classifiers.
         epochs: training epochs per adversarial method, e.g. ``{"adan": 800}``.
         max_folds: only the first folds (for quick runs).
+        held_out: only the folds holding out these groups (e.g. two processes sharing one ``store``,
+            each running half of the folds).
         keep_examples: keep fold 0's loss curves and a real/synthetic sample for the figures.
         store: a :class:`serzoo.experiments.resume.UnitStore`; finished (seed, fold, method,
             epochs) units are written there and reused, so an interrupted run resumes without
             redoing them and a method can be added to a finished run.
+        stored_only: compute nothing; summarise the folds whose units are all in ``store`` (a
+            progress report of a run still going on elsewhere).
     """
     from tqdm.auto import tqdm
 
@@ -63,13 +69,19 @@ def run_augmentation(
     ks = sorted(set(ks))
     records, mmd, timings, examples = [], [], [], {}
     stored_examples = store.example_methods() if store else set()
-    n_folds = max_folds or len(corpus.splits)
+    n_folds = len(held_out) if held_out else max_folds or len(corpus.splits)
     bar = tqdm(total=len(seeds) * n_folds * (len(methods) + 1), desc="folds × methods",
                disable=not progress)
     for seed in seeds:
-        for data in iter_folds(corpus, normalisation=normalisation, max_folds=max_folds, progress=False):
-            for method in (NO_AUGMENTATION, *methods):
-                key = f"seed{seed}/{data.fold.name}/{method}" + (f"@{epochs[method]}" if method in epochs else "")
+        for data in iter_folds(corpus, normalisation=normalisation, max_folds=max_folds, held_out=held_out,
+                               progress=False):
+            keys = {method: f"seed{seed}/{data.fold.name}/{method}" + (f"@{epochs[method]}" if method in epochs
+                                                                        else "")
+                    for method in (NO_AUGMENTATION, *methods)}
+            if stored_only and not all(store.get(key) for key in keys.values()):
+                bar.update(len(keys))
+                continue
+            for method, key in keys.items():
                 bar.set_postfix_str(key)
                 unit = store.get(key) if store else None
                 if unit is None:
@@ -92,6 +104,7 @@ def run_augmentation(
     result.update(
         dataset=f"{corpus.name}/{corpus.feature_set}", methods=list(methods), ks=ks, seeds=list(seeds),
         classifiers=list(classifiers), epochs=epochs, normalisation=normalisation,
+        folds=list(dict.fromkeys(r["fold"] for r in records)),
         class_names=corpus.class_names, mmd=_mean_by(mmd, "method", "mmd"), timings=timings,
         records=records,
     )
@@ -154,16 +167,22 @@ def summarise(records, n_classes: int, headline_k: int) -> dict:
         cell = cells.setdefault(key, ([], []))
         cell[0].extend(r["y_true"])
         cell[1].extend(r["y_pred"])
-    per_seed = {}
+    per_seed, per_fold = {}, {}
     for (method, clf, k, synthetic_only, seed), (y_true, y_pred) in cells.items():
         s = classification_summary(np.array(y_true), np.array(y_pred), n_classes)
         per_seed.setdefault((method, clf, k, synthetic_only), []).append((seed, s["uar"], s["wa"]))
+    for r in records:  # each fold's UAR, averaged over seeds
+        uar = classification_summary(np.array(r["y_true"]), np.array(r["y_pred"]), n_classes)["uar"]
+        per_fold.setdefault((r["method"], r["classifier"], r["k"], r["synthetic_only"]), {}).setdefault(
+            r["fold"], []).append(uar)
     table = []
     for (method, clf, k, synthetic_only), rows in sorted(per_seed.items()):
         uars, was = np.array([r[1] for r in rows]), np.array([r[2] for r in rows])
+        folds = per_fold[(method, clf, k, synthetic_only)]
         table.append({"method": method, "classifier": clf, "k": k, "synthetic_only": synthetic_only,
                       "n_seeds": len(rows),
                       "uar": float(uars.mean()), "uar_std": float(uars.std()),
                       "wa": float(was.mean()), "wa_std": float(was.std()),
-                      "per_seed": [{"seed": r[0], "uar": r[1], "wa": r[2]} for r in rows]})
+                      "per_seed": [{"seed": r[0], "uar": r[1], "wa": r[2]} for r in rows],
+                      "fold_uar": {fold: float(np.mean(v)) for fold, v in folds.items()}})
     return {"table": table, "headline_k": headline_k}

@@ -2,12 +2,14 @@
 
 A unit is one (seed, fold, method) cell of the augmentation harness. Each finished unit is one JSON
 line appended (and flushed to disk) to ``units.jsonl``; the first line records the settings, and a
-run with different settings refuses to mix its results with the old ones. Arrays kept for the
+run with different settings refuses to mix its results with the old ones. Appends hold an
+exclusive lock, so processes running disjoint units may share one store. Arrays kept for the
 figures go beside it as ``examples/<method>.npz``.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import pathlib
@@ -30,6 +32,7 @@ class UnitStore:
         self.path = self.directory / self.FILE
         self.settings = json.loads(json.dumps(settings))
         self.units: dict[str, dict] = {}
+        self._read_bytes = 0  # how much of the file has been read (units appended later are picked up)
         if self.path.exists():
             self._load()
         else:
@@ -37,7 +40,13 @@ class UnitStore:
             self._append({"settings": self.settings})
 
     def _load(self) -> None:
-        lines = self.path.read_text(encoding="utf-8").splitlines()
+        with self.path.open("r+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            content = handle.read()
+            self._read_bytes = content.rfind(b"\n") + 1
+            if self._read_bytes < len(content):  # a line cut short by an interruption: redo that unit
+                handle.truncate(self._read_bytes)
+        lines = content[: self._read_bytes].decode("utf-8").splitlines()
         try:
             header = json.loads(lines[0])["settings"] if lines else None
         except (json.JSONDecodeError, KeyError, TypeError) as err:
@@ -54,19 +63,32 @@ class UnitStore:
                 unit = json.loads(line)
                 self.units[unit["key"]] = unit["payload"]
             except (json.JSONDecodeError, KeyError, TypeError):
-                if number == len(lines):  # a line cut short by the interruption: redo that unit
-                    continue
                 raise ValueError(f"{self.path}, line {number}: not a unit record; delete the file (or "
                                  "pass --fresh) to start afresh") from None
 
     def _append(self, record: dict) -> None:
         with self.path.open("a", encoding="utf-8") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)  # one whole line at a time, whoever else appends
             handle.write(json.dumps(record) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
 
+    def refresh(self) -> None:
+        """Pick up units appended by other processes sharing this store since the last read."""
+        with self.path.open("rb") as handle:
+            handle.seek(self._read_bytes)
+            new = handle.read()
+        complete = new[: new.rfind(b"\n") + 1]
+        self._read_bytes += len(complete)
+        for line in complete.decode("utf-8").splitlines():
+            unit = json.loads(line)
+            if "key" in unit:  # (the settings line, when this process created the file)
+                self.units[unit["key"]] = unit["payload"]
+
     def get(self, key: str) -> dict | None:
-        """The payload of a finished unit, or ``None``."""
+        """The payload of a finished unit (this process's or another's sharing the store), or ``None``."""
+        if key not in self.units:
+            self.refresh()
         return self.units.get(key)
 
     def add(self, key: str, payload: dict) -> None:
