@@ -95,3 +95,28 @@ def frechet_distance(a, b) -> float:
         root = linalg.sqrtm((cov_a + eps) @ (cov_b + eps))
     root = np.real(root)
     return float(((mean_a - mean_b) ** 2).sum() + np.trace(cov_a + cov_b - 2.0 * root))
+
+
+def spread_ratio(x_real, y_real, x_syn, y_syn) -> dict[str, float]:
+    """How much of the real data's variety a synthetic set keeps (a diagnostic, not from the papers).
+
+    ``within_class``: mean distance of the synthetic samples to their class centroid, divided by the
+    same for the real samples (1 = as varied as the real data, near 0 = one point per class);
+    ``total_variance``: summed feature variance, synthetic / real; ``centroid_offset``: mean distance
+    between a class's real and synthetic centroids, divided by the real within-class distance.
+    Classes present in both sets only.
+    """
+    x_real, x_syn = np.asarray(x_real, np.float64), np.asarray(x_syn, np.float64)
+    y_real, y_syn = np.asarray(y_real), np.asarray(y_syn)
+    classes = sorted(set(np.unique(y_real).tolist()) & set(np.unique(y_syn).tolist()))
+    if not classes:
+        raise ValueError("spread_ratio: the real and synthetic sets share no class")
+
+    def spread(x, y):
+        return np.mean([np.linalg.norm(x[y == k] - x[y == k].mean(0), axis=1).mean() for k in classes])
+
+    real_spread = spread(x_real, y_real)
+    offset = np.mean([np.linalg.norm(x_real[y_real == k].mean(0) - x_syn[y_syn == k].mean(0)) for k in classes])
+    return {"within_class": float(spread(x_syn, y_syn) / real_spread),
+            "total_variance": float(x_syn.var(0).sum() / x_real.var(0).sum()),
+            "centroid_offset": float(offset / real_spread)}

@@ -51,3 +51,16 @@ def test_mmd_hand_computed_single_points():
     assert value == pytest.approx(4 - 2 * (np.exp(-2) + np.exp(-0.5)))
     with pytest.raises(ValueError, match="mmd_rbf needs"):
         metrics.mmd_rbf(np.zeros((2, 3)), np.zeros((2, 4)))
+
+
+def test_spread_ratio_hand_computed():
+    x_real = np.array([[0.0, 0.0], [2.0, 0.0], [10.0, 0.0], [12.0, 0.0]])  # class spreads 1 and 1
+    y = np.array([0, 0, 1, 1])
+    x_syn = np.array([[0.5, 0.0], [1.5, 0.0], [11.0, 1.0], [11.0, 1.0]])  # spreads 0.5 and 0
+    ratio = metrics.spread_ratio(x_real, y, x_syn, y)
+    assert ratio["within_class"] == pytest.approx(0.25)  # (0.5 + 0) / 2 over (1 + 1) / 2
+    assert ratio["centroid_offset"] == pytest.approx(0.5)  # offsets 0 and 1, over 1
+    # variances: real 26 + 0; synthetic (5.5² + 4.5² + 5² + 5²) / 4 = 25.125 plus 0.25 in the 2nd feature
+    assert ratio["total_variance"] == pytest.approx(25.375 / 26.0)
+    with pytest.raises(ValueError, match="share no class"):
+        metrics.spread_ratio(x_real, y, x_syn, y + 2)

@@ -17,6 +17,7 @@ from serzoo import plots, report
 from serzoo.data import load_corpus
 from serzoo.experiments.augmentation import NO_AUGMENTATION, run_augmentation
 from serzoo.experiments.resume import UnitStore
+from serzoo.metrics import spread_ratio
 
 #: The methods of Yi & Mak's Table I.
 METHODS = ("duplicate", "noise", "smote", "gan", "cgan", "aae", "adan", "wadan")
@@ -127,6 +128,9 @@ def reproduce(
                                  + sum(r["seconds"] for r in result["records"]))
     examples = result.pop("examples")
     figures = _figures(result, examples, out)
+    result["variety"] = {m: {"fold": ex["fold"], **spread_ratio(ex["real"], ex["real_labels"], ex["synthetic"],
+                                                                  ex["synthetic_labels"])}
+                         for m, ex in examples.items()}
     report.write_json({k: v for k, v in result.items() if k != "records"}, out / "results.json")
     report.write_json(result["records"], out / "predictions.json")
     text = _report_markdown(result, figures)
@@ -142,7 +146,7 @@ def _figures(result, examples, out) -> list[str]:
     histories = {m: ex["history"] for m, ex in examples.items() if ex["history"]}
     if histories:
         names.append(plots.loss_curves_png(histories, out / "loss_curves.png",
-                                           title="training losses, first fold (Yi & Mak Fig. 3)").name)
+                                           title="training losses, one fold per method (Yi & Mak Fig. 3)").name)
     shown = {m: examples[m] for m in ("cgan", "aae", "adan", "wadan", "smote") if m in examples}
     if shown:
         names.append(plots.tsne_png(shown, result["class_names"], out / "tsne.png").name)
@@ -185,6 +189,16 @@ def _report_markdown(result, figures) -> str:
         "| method | ours | paper |",
         "|---|---|---|",
         mmd,
+        "",
+        "## Variety of the synthetic data (first fold's example set; 1 = as varied as the real data)",
+        "",
+        "Within-class spread: mean distance to the class centroid, synthetic / real; total variance: synthetic /",
+        "real; centroid offset: distance between real and synthetic class centroids / real within-class spread.",
+        "",
+        "| method | fold | within-class spread | total variance | centroid offset |",
+        "|---|---|---|---|---|",
+        *(f"| {m} | {v['fold']} | {v['within_class']:.2f} | {v['total_variance']:.2f} | {v['centroid_offset']:.2f} |"
+          for m, v in result["variety"].items()),
         "",
         "## Generator training time per fold (s)",
         "",
