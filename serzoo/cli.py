@@ -242,8 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
     reproduce.add_argument("--report-only", action="store_true",
                            help="compute nothing: report the folds finished so far in --output-dir")
     reproduce.add_argument("--threads", type=int, default=None,
-                           help="TensorFlow threads (two 1-thread processes on disjoint --held-out folds "
-                           "finish 1.3-2.2× sooner on 2 cores than one process; see BENCHMARKS.md)")
+                           help="TensorFlow threads (two 1-thread processes on disjoint --held-out folds fit "
+                           "WADAN-sized generators 1.3× sooner on 2 cores than one process; see BENCHMARKS.md)")
     reproduce.add_argument("--fresh", action="store_true",
                            help="discard finished units in --output-dir (default: resume an interrupted run)")
     reproduce.set_defaults(func=cmd_reproduce)
