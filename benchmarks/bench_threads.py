@@ -14,12 +14,10 @@ import sys
 import time
 
 UNIT = r"""
-import sys, time
+import sys
 import numpy as np
-import tensorflow as tf
-threads = int(sys.argv[1])
-tf.config.threading.set_intra_op_parallelism_threads(threads)
-tf.config.threading.set_inter_op_parallelism_threads(threads)
+from serzoo.cli import set_tensorflow_threads
+set_tensorflow_threads(int(sys.argv[1]))
 from serzoo.augment import SchemeAugmenter
 from serzoo.models.classifiers import DnnClassifier
 rng = np.random.default_rng(0)

@@ -97,7 +97,7 @@ def _int_list(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from err
 
 
-def _set_threads(threads: int | None) -> None:
+def set_tensorflow_threads(threads: int | None) -> None:
     """TensorFlow's intra-/inter-op thread pools (before any op runs)."""
     if threads:
         import tensorflow as tf
@@ -108,7 +108,7 @@ def _set_threads(threads: int | None) -> None:
 
 def cmd_reproduce(args) -> int:
     _quiet_tensorflow()
-    _set_threads(args.threads)
+    set_tensorflow_threads(args.threads)
     from serzoo.experiments import yi_mak
 
     epochs = {m: args.epochs for m in yi_mak.PAPER_EPOCHS} if args.epochs else {}

@@ -17,7 +17,7 @@ import numpy as np
 
 from serzoo.augment import augmented_sets, make_augmenter
 from serzoo.data import Corpus, iter_folds
-from serzoo.metrics import classification_summary, mmd_rbf
+from serzoo.metrics import classification_summary, mmd_rbf, unweighted_average_recall
 from serzoo.models.classifiers import make_classifier
 
 NO_AUGMENTATION = "none"
@@ -172,7 +172,7 @@ def summarise(records, n_classes: int, headline_k: int) -> dict:
         s = classification_summary(np.array(y_true), np.array(y_pred), n_classes)
         per_seed.setdefault((method, clf, k, synthetic_only), []).append((seed, s["uar"], s["wa"]))
     for r in records:  # each fold's UAR, averaged over seeds
-        uar = classification_summary(np.array(r["y_true"]), np.array(r["y_pred"]), n_classes)["uar"]
+        uar = unweighted_average_recall(r["y_true"], r["y_pred"], n_classes)
         per_fold.setdefault((r["method"], r["classifier"], r["k"], r["synthetic_only"]), {}).setdefault(
             r["fold"], []).append(uar)
     table = []
