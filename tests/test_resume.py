@@ -42,3 +42,31 @@ def test_a_store_of_other_settings_or_a_corrupt_line_is_refused(tmp_path):
     with pytest.raises(ValueError, match=r"units\.jsonl, line 2: not a unit record"):
         UnitStore(tmp_path, SETTINGS)
     assert json.loads(lines[0]) == {"settings": SETTINGS}
+
+
+def test_stores_started_together_on_a_new_directory_write_the_settings_once(tmp_path, monkeypatch):
+    import pathlib
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    together = threading.Barrier(4, timeout=10)
+    mkdir = pathlib.Path.mkdir
+
+    def mkdir_then_wait_for_the_others(self, *args, **kwargs):  # all four stores start at the same moment
+        mkdir(self, *args, **kwargs)
+        together.wait()
+
+    monkeypatch.setattr(pathlib.Path, "mkdir", mkdir_then_wait_for_the_others)
+    with ThreadPoolExecutor(4) as pool:
+        stores = list(pool.map(lambda _: UnitStore(tmp_path / "run", SETTINGS), range(4)))
+    stores[0].add("seed0/a/none", {"uar": 0.5})
+    lines = (tmp_path / "run" / UnitStore.FILE).read_text().splitlines()
+    assert [json.loads(line) for line in lines] == [{"settings": SETTINGS},
+                                                    {"key": "seed0/a/none", "payload": {"uar": 0.5}}]
+
+
+def test_a_settings_line_repeated_by_an_older_version_is_skipped(tmp_path):
+    path = tmp_path / UnitStore.FILE
+    settings_line = json.dumps({"settings": SETTINGS})
+    path.write_text("\n".join([settings_line, settings_line, json.dumps({"key": "k", "payload": {}})]) + "\n")
+    assert UnitStore(tmp_path, SETTINGS).units == {"k": {}}

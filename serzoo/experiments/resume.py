@@ -33,20 +33,26 @@ class UnitStore:
         self.settings = json.loads(json.dumps(settings))
         self.units: dict[str, dict] = {}
         self._read_bytes = 0  # how much of the file has been read (units appended later are picked up)
-        if self.path.exists():
-            self._load()
-        else:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            self._append({"settings": self.settings})
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._open()
 
-    def _load(self) -> None:
-        with self.path.open("r+b") as handle:
+    def _open(self) -> None:
+        """Create the file with its settings line, or load it; under the lock, so that processes
+        starting together on a new directory write the settings once."""
+        with self.path.open("a+b") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
+            handle.seek(0)
             content = handle.read()
-            self._read_bytes = content.rfind(b"\n") + 1
-            if self._read_bytes < len(content):  # a line cut short by an interruption: redo that unit
-                handle.truncate(self._read_bytes)
-        lines = content[: self._read_bytes].decode("utf-8").splitlines()
+            complete = content[: content.rfind(b"\n") + 1]
+            if len(complete) < len(content):  # a line cut short by an interruption: redo that unit
+                handle.truncate(len(complete))
+            if not complete:
+                complete = (json.dumps({"settings": self.settings}) + "\n").encode("utf-8")
+                handle.write(complete)
+                handle.flush()
+                os.fsync(handle.fileno())
+            self._read_bytes = len(complete)
+        lines = complete.decode("utf-8").splitlines()
         try:
             header = json.loads(lines[0])["settings"] if lines else None
         except (json.JSONDecodeError, KeyError, TypeError) as err:
@@ -61,8 +67,10 @@ class UnitStore:
         for number, line in enumerate(lines[1:], start=2):
             try:
                 unit = json.loads(line)
+                if unit.get("settings") == header:  # repeated by stores started together (older serzoo)
+                    continue
                 self.units[unit["key"]] = unit["payload"]
-            except (json.JSONDecodeError, KeyError, TypeError):
+            except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
                 raise ValueError(f"{self.path}, line {number}: not a unit record; delete the file (or "
                                  "pass --fresh) to start afresh") from None
 
