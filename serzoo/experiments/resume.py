@@ -47,10 +47,7 @@ class UnitStore:
             if len(complete) < len(content):  # a line cut short by an interruption: redo that unit
                 handle.truncate(len(complete))
             if not complete:
-                complete = (json.dumps({"settings": self.settings}) + "\n").encode("utf-8")
-                handle.write(complete)
-                handle.flush()
-                os.fsync(handle.fileno())
+                complete = _write_line(handle, {"settings": self.settings})
             self._read_bytes = len(complete)
         lines = complete.decode("utf-8").splitlines()
         try:
@@ -75,11 +72,9 @@ class UnitStore:
                                  "pass --fresh) to start afresh") from None
 
     def _append(self, record: dict) -> None:
-        with self.path.open("a", encoding="utf-8") as handle:
+        with self.path.open("ab") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)  # one whole line at a time, whoever else appends
-            handle.write(json.dumps(record) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+            _write_line(handle, record)
 
     def refresh(self) -> None:
         """Pick up units appended by other processes sharing this store since the last read."""
@@ -128,3 +123,12 @@ class UnitStore:
                 example["fold"] = str(data["fold"])
             examples[path.stem] = example
         return examples
+
+
+def _write_line(handle, record: dict) -> bytes:
+    """Append ``record`` as one JSON line to a binary handle the caller has locked; durable on return."""
+    line = (json.dumps(record) + "\n").encode("utf-8")
+    handle.write(line)
+    handle.flush()
+    os.fsync(handle.fileno())
+    return line
