@@ -5,7 +5,7 @@ touching the held-out speaker: TRTS (a linear SVM trained on the real training s
 set of the same size), TSTR (the reverse), the MMD between the real training set and that synthetic set, how often the
 auxiliary classifier C recognises G's latent vectors, and the mean |h| of E(x) and G(z, y). This is
 what chose the bounded (tanh) latent space of :func:`serzoo.models.adan.build_adan` and the demo's
-learning rate (:data:`serzoo.experiments.demo.DEMO_LEARNING_RATE`).
+learning rate (:data:`serzoo.presets.DEMO_LEARNING_RATE`).
 
 Run: python benchmarks/bench_generator_quality.py --dataset emodb/is11 --data-dir DIR \\
         --variants adan:linear:800:1e-4,adan:tanh:400:1e-4,wadan:tanh:400:1e-4
@@ -18,13 +18,13 @@ import numpy as np
 
 
 def measure(corpus, fold_data, method: str, latent: str, epochs: int, learning_rate: float) -> dict:
-    from serzoo.augment import SchemeAugmenter, augmented_sets
+    from serzoo.augmenters import augmented_sets, make_augmenter
     from serzoo.quality import generator_quality
 
     x, y = fold_data.x_train, fold_data.y_train
     options = {"latent_activation": None if latent == "linear" else latent}
     start = time.perf_counter()
-    augmenter = SchemeAugmenter(method, epochs=epochs, seed=0, options=options, learning_rate=learning_rate)
+    augmenter = make_augmenter(method, seed=0, epochs=epochs, learning_rate=learning_rate, **options)
     augmenter.fit(x, y, corpus.n_classes)
     seconds = time.perf_counter() - start
     x_syn, y_syn = augmented_sets(augmenter, y, 1, seed=1)

@@ -16,15 +16,15 @@ import time
 UNIT = r"""
 import sys
 import numpy as np
-from serzoo.cli import set_tensorflow_threads
+from serzoo.cli.common import set_tensorflow_threads
 set_tensorflow_threads(int(sys.argv[1]))
-from serzoo.augment import SchemeAugmenter
+from serzoo.augmenters import make_augmenter
 from serzoo.models.classifiers import DnnClassifier
 rng = np.random.default_rng(0)
 x, y = rng.normal(size=(486, 4368)).astype("float32"), np.arange(486) % 7
 work = {
-    "wadan": lambda: SchemeAugmenter("wadan", epochs=30).fit(x, y, 7),
-    "gan": lambda: SchemeAugmenter("gan", epochs=30).fit(x[:70], np.zeros(70, int), 1),
+    "wadan": lambda: make_augmenter("wadan", epochs=30).fit(x, y, 7),
+    "gan": lambda: make_augmenter("gan", epochs=30).fit(x[:70], np.zeros(70, int), 1),
     "dnn": lambda: DnnClassifier(epochs=5).fit(np.tile(x, (11, 1)), np.tile(y, 11), 7),
 }[sys.argv[2]]
 for _ in range(int(sys.argv[3])):

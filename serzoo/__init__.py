@@ -1,3 +1,39 @@
-"""serzoo: adversarial data augmentation for speech emotion recognition (Keras 3 / TensorFlow)."""
+"""serzoo: adversarial data augmentation for speech emotion recognition (Keras 3 / TensorFlow).
+
+What a script needs is importable from the top, lazily (``import serzoo`` imports neither TensorFlow nor
+scikit-learn; each name loads its module on first use):
+
+    >>> import serzoo
+    >>> corpus = serzoo.load_corpus("emodb/is11", manual_dir="PATH")                  # doctest: +SKIP
+    >>> for fold in serzoo.iter_folds(corpus):                                          # doctest: +SKIP
+    ...     x_aug, y_aug = serzoo.augment(fold.x_train, fold.y_train, "smote", k=5)
+    >>> serzoo.scheme_names()                                                           # doctest: +SKIP
+"""
+
+import importlib
 
 __version__ = "0.1.0"
+
+#: public name -> module that defines it
+_EXPORTS = {
+    "load_corpus": "serzoo.data", "iter_folds": "serzoo.data", "Normalizer": "serzoo.data",
+    "augment": "serzoo.augmenters", "make_augmenter": "serzoo.augmenters", "augmented_sets": "serzoo.augmenters",
+    "augmentation_methods": "serzoo.augmenters", "ExportedGenerator": "serzoo.augmenters",
+    "SchemeSpec": "serzoo.models", "register_scheme": "serzoo.models", "get_scheme": "serzoo.models",
+    "scheme_names": "serzoo.models", "training_for": "serzoo.presets", "Training": "serzoo.presets",
+    "make_classifier": "serzoo.models.classifiers", "export_generator": "serzoo.export",
+    "train_and_export": "serzoo.experiments.train_export", "DivergenceError": "serzoo.errors",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'serzoo' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), *__all__})

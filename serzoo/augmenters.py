@@ -1,7 +1,7 @@
 """Augmentation methods behind one interface: ``fit(x, y, n_classes)`` then ``sample(labels, seed)``.
 
 Non-neural baselines (duplication, Gaussian noise on features, SMOTE) and the adversarial schemes
-(GAN, cGAN, ADAN, WADAN) are interchangeable: swap the method with one argument of
+(every scheme of :mod:`serzoo.models`) are interchangeable: swap the method with one argument of
 :func:`make_augmenter`. All work in the fold's normalised feature space.
 
 Example:
@@ -18,10 +18,17 @@ import dataclasses
 
 import numpy as np
 
-SCHEMES = ("gan", "cgan", "aae", "m1", "m2", "m3", "adan", "wadan")
-#: Schemes that are one conditional generator (exportable as one SavedModel); GAN is one model per class.
-EXPORTABLE_SCHEMES = ("adan", "wadan", "cgan", "aae", "m1", "m2", "m3")
-METHODS = ("duplicate", "noise", "smote", *SCHEMES)
+from serzoo.presets import DEFAULT_PRESET, Training, training_for
+
+#: Non-neural augmentation methods; the adversarial ones come from the scheme registry (:mod:`serzoo.models`).
+BASELINES = ("duplicate", "noise", "smote")
+
+
+def augmentation_methods() -> tuple[str, ...]:
+    """Every method name :func:`make_augmenter` accepts: the baselines, then every registered scheme."""
+    from serzoo.models import scheme_names
+
+    return (*BASELINES, *scheme_names())
 
 
 def _check_fit(x, y, n_classes):
@@ -108,59 +115,39 @@ class Smote(Duplicate):
 
 @dataclasses.dataclass
 class SchemeAugmenter:
-    """An adversarial scheme (:mod:`serzoo.models`) trained with ``fit`` and sampled via ``generate``.
+    """A registered adversarial scheme (:mod:`serzoo.models`) trained with ``fit``, sampled via ``generate``.
 
     Args:
-        name: one of :data:`SCHEMES` (``gan``, ``cgan``, ``aae``, ``m1``, ``m2``, ``m3``, ``adan``, ``wadan``).
-        epochs, batch_size: training length (Yi & Mak: batch 128; ADAN ≥ 800, WADAN 1500 epochs).
+        name: a registered scheme (:func:`serzoo.models.scheme_names`).
+        training: epochs, batch size and optimizers (default: the ``serzoo`` preset of the scheme,
+            :func:`serzoo.presets.training_for`).
         seed: seed of the model (and of its noise).
         options: extra keyword arguments of the scheme builder (e.g. ``alpha``).
-        learning_rate: Adam learning rate of every player (``None`` = the scheme's default, 1e-4).
-        paper_optimizers: use the paper's per-player optimizers instead (M1-M3: Sahu et al.'s SGD,
-            :func:`serzoo.models.sahu_gan.paper_optimizers`).
         jit_compile: XLA-compile the train step (measured 1.7× faster on CPU).
     """
 
     name: str
-    epochs: int = 300
-    batch_size: int = 128
+    training: Training | None = None
     seed: int = 0
     options: dict = dataclasses.field(default_factory=dict)
-    learning_rate: float | None = None
-    paper_optimizers: bool = False
     jit_compile: bool = True
 
-    def _build(self, input_dim: int, n_classes: int, class_weights):
-        from serzoo.models.aae import build_aae
-        from serzoo.models.adan import build_adan
-        from serzoo.models.gan import build_gan
-        from serzoo.models.sahu_gan import build_m1, build_m2, build_m3
+    def __post_init__(self):
+        from serzoo.models import get_scheme
 
-        builders = {
-            "gan": lambda **kw: build_gan(conditional=False, **kw),
-            "cgan": lambda **kw: build_gan(conditional=True, **kw),
-            "adan": lambda **kw: build_adan(divergence="js", class_weights=class_weights, **kw),
-            "wadan": lambda **kw: build_adan(divergence="wasserstein", class_weights=class_weights, **kw),
-            "aae": build_aae, "m1": build_m1, "m2": build_m2, "m3": build_m3,
-        }
-        if self.name not in builders:
-            raise ValueError(f"unknown scheme {self.name!r}; choose one of {', '.join(builders)}")
-        return builders[self.name](input_dim=input_dim, n_classes=n_classes, seed=self.seed, **self.options)
+        self.spec = get_scheme(self.name)
+        self.training = self.training or training_for(self.name)
 
     def _train(self, x, y, n_classes, class_weights):
         import keras
 
-        keras.utils.set_random_seed(self.seed)
-        model = self._build(x.shape[1], n_classes, class_weights)
-        if self.paper_optimizers:
-            from serzoo.models.sahu_gan import paper_optimizers
+        from serzoo.tensorboard import tensorboard_callbacks
 
-            optimizers = paper_optimizers(self.name)
-        else:
-            optimizers = {} if self.learning_rate is None else {
-                f"{player}_optimizer": keras.optimizers.Adam(self.learning_rate) for player in model.PLAYERS}
-        model.compile(jit_compile=self.jit_compile, **optimizers)
-        history = model.fit(x, y, batch_size=self.batch_size, epochs=self.epochs, verbose=0)
+        keras.utils.set_random_seed(self.seed)
+        model = self.spec.build(x.shape[1], n_classes, seed=self.seed, class_weights=class_weights, **self.options)
+        model.compile(jit_compile=self.jit_compile, **self.training.optimizers(self.name, model.PLAYERS))
+        history = model.fit(x, y, batch_size=self.training.batch_size, epochs=self.training.epochs, verbose=0,
+                            callbacks=tensorboard_callbacks(f"{self.name}-seed{self.seed}"))
         return model, history.history
 
     def fit(self, x, y, n_classes: int):
@@ -168,7 +155,7 @@ class SchemeAugmenter:
 
         x, y = _check_fit(x, y, n_classes)
         weights = class_weights_for(y, n_classes)
-        if self.name == "gan":  # an unconditional GAN per class, as labels cannot steer it
+        if self.spec.per_class:  # a generator that ignores labels: one model per class
             trained = {int(k): self._train(x[y == k], y[y == k], n_classes, weights) for k in np.unique(y)}
             self.models_ = {k: m for k, (m, _) in trained.items()}
             self.history_ = {f"class{k}_{name}": v for k, (_, h) in trained.items() for name, v in h.items()}
@@ -188,22 +175,29 @@ class SchemeAugmenter:
 
     @property
     def model(self):
-        """The trained scheme (the first one for per-class GANs)."""
+        """The trained scheme (the first one for per-class schemes)."""
         return next(iter(self.models_.values()))
 
 
-def make_augmenter(method: str, *, seed: int = 0, epochs: int | None = None, **options):
-    """An augmenter by name (see :data:`METHODS`); ``epochs`` applies to the adversarial schemes."""
+def make_augmenter(method: str, *, seed: int = 0, preset: str = DEFAULT_PRESET, epochs: int | None = None,
+                   learning_rate: float | None = None, **options):
+    """An augmenter by name (see :func:`augmentation_methods`).
+
+    For a scheme, ``preset`` gives its training (:mod:`serzoo.presets`); ``epochs`` and ``learning_rate``
+    override it; ``options`` go to the scheme's builder. For a baseline, ``options`` are its fields.
+    """
+    from serzoo.models import scheme_names
+
     if method == "duplicate":
         return Duplicate()
     if method == "noise":
         return GaussianNoise(**options)
     if method == "smote":
         return Smote(**options)
-    if method in SCHEMES:
-        extra = {"epochs": epochs} if epochs is not None else {}
-        return SchemeAugmenter(method, seed=seed, options=options, **extra)
-    raise ValueError(f"unknown augmentation method {method!r}; choose one of: {', '.join(METHODS)}")
+    if method in scheme_names():
+        training = training_for(method, preset, epochs=epochs, learning_rate=learning_rate)
+        return SchemeAugmenter(method, training=training, seed=seed, options=options)
+    raise ValueError(f"unknown augmentation method {method!r}; choose one of: {', '.join(augmentation_methods())}")
 
 
 def augmented_sets(augmenter, y_train, k: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -288,7 +282,7 @@ class ExportedGenerator:
 
 def augment(x, y, method, *, k: int = 1, n_classes: int | None = None, seed: int = 0, feature_set=None,
             class_names=None, **options) -> tuple[np.ndarray, np.ndarray]:
-    """Real data followed by ``k`` synthetic sets: ``method`` is a name of :data:`METHODS` (fitted on
+    """Real data followed by ``k`` synthetic sets: ``method`` is a name of :func:`augmentation_methods` (fitted on
     ``x, y`` here) or the path of an exported generator (checked against ``feature_set``/``class_names``).
 
     Example:
@@ -300,7 +294,7 @@ def augment(x, y, method, *, k: int = 1, n_classes: int | None = None, seed: int
     x, y = np.asarray(x, np.float32), np.asarray(y, np.int64)
     if k == 0:
         return x, y
-    if isinstance(method, str) and method in METHODS:  # fitted here, in z-normalised space
+    if isinstance(method, str) and method in augmentation_methods():  # fitted here, in z-normalised space
         normalizer = Normalizer("global").fit(x)
         generator = make_augmenter(method, seed=seed, **options)
         generator.fit(normalizer.transform(x), y, n_classes or int(y.max()) + 1)

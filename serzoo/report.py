@@ -1,4 +1,5 @@
-"""JSON and Markdown reports of evaluation results."""
+"""The one report writer: every command's ``report.md``, ``results.json`` (and figures beside them), plus the
+Markdown tables shared by several reports."""
 
 from __future__ import annotations
 
@@ -10,12 +11,29 @@ import tempfile
 
 def write_json(obj, path) -> pathlib.Path:
     """Write ``obj`` as indented JSON atomically (temporary file, then rename)."""
+    return write_text(json.dumps(obj, indent=2) + "\n", path)
+
+
+def write_report(output_dir, markdown: str, results, *, extra_json: dict | None = None) -> pathlib.Path:
+    """Write ``report.md`` and ``results.json`` (and ``extra_json`` = {file name: object}) into ``output_dir``.
+
+    Each file is written atomically; figures are written beside them by :mod:`serzoo.plots` and linked from
+    ``markdown``. Returns the path of ``report.md``.
+    """
+    out = pathlib.Path(output_dir)
+    write_json(results, out / "results.json")
+    for name, obj in (extra_json or {}).items():
+        write_json(obj, out / name)
+    return write_text(markdown if markdown.endswith("\n") else markdown + "\n", out / "report.md")
+
+
+def write_text(text: str, path) -> pathlib.Path:
+    """Write ``text`` atomically (temporary file, then rename)."""
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        json.dump(obj, stream, indent=2)
-        stream.write("\n")
+        stream.write(text)
     os.replace(tmp, path)
     return path
 

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from serzoo.experiments import yi_mak
-from serzoo.experiments.augmentation import NO_AUGMENTATION, run_augmentation
+from serzoo.experiments.augmentation_harness import NO_AUGMENTATION, run_augmentation
 
 
 def test_harness_records_every_cell_and_trains_on_training_speakers_only(synth_is11, monkeypatch):
-    from serzoo import augment
+    from serzoo import augmenters as augment
 
     seen = []
     original = augment.Duplicate.fit
@@ -41,7 +41,7 @@ def test_reproduce_writes_tables_beside_the_paper_and_figures(synth_is11, tfds_d
     out = tmp_path / "repro"
     yi_mak.reproduce(dataset="synth_emo/is11", data_dir=tfds_data_dir, output_dir=out,
                      methods=("smote", "wadan"), ks=(0, 1), headline_k=1, classifiers=("svm",),
-                     epochs={"wadan": 2}, max_folds=2, log=lambda text: None)
+                     epochs=2, max_folds=2, log=lambda text: None)
     text = (out / "report.md").read_text()
     assert "| wadan | svm |" in text and "81.87" in text and "| none | svm |" in text and "80.56" in text
     assert "Synthetic only" in text and "MMD" in text
@@ -54,7 +54,7 @@ def test_reproduce_writes_tables_beside_the_paper_and_figures(synth_is11, tfds_d
 
 def test_interrupted_reproduction_resumes_without_redoing_finished_units(synth_is11, tfds_data_dir, tmp_path,
                                                                          monkeypatch):
-    from serzoo.experiments import augmentation
+    from serzoo.experiments import augmentation_harness as augmentation
 
     out, fitted = tmp_path / "repro", []
     original = augmentation.make_augmenter

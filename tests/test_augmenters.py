@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from serzoo import augment
+from serzoo import augmenters as augment
 from tests.scheme_checks import FEATURES, N_CLASSES, tiny_data
 
 

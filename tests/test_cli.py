@@ -46,9 +46,21 @@ def test_demo_writes_a_report(synth_is11, tfds_data_dir, tmp_path):
 def test_verify_corpus_command_on_fixtures(capsys):
     import pathlib
 
-    root = pathlib.Path(cli.__file__).resolve().parents[1] / "tfds_builders"
+    root = pathlib.Path(cli.__file__).resolve().parents[2] / "tfds_builders"
     assert cli.main(["verify-corpus", "iemocap", "--manual-dir", str(root / "iemocap" / "dummy_data")]) == 0
     assert cli.main(["verify-corpus", "emodb", "--manual-dir", str(root / "emodb" / "dummy_data")]) == 0
     assert cli.main(["verify-corpus", "emodb", "--strict", "--manual-dir", str(root / "emodb" / "dummy_data")]) == 1
     out = capsys.readouterr().out
     assert "published" in out and "verdict: OK" in out and "verdict: PROBLEMS" in out
+
+
+def test_a_normal_run_is_quiet(synth_is11, tfds_data_dir, tmp_path):
+    """No TensorFlow C++ log lines (e.g. the cuInit error), no retracing warnings, no TFDS progress bars."""
+    done = subprocess.run(
+        [sys.executable, "-m", "serzoo.cli", "evaluate", "--dataset", "synth_emo/is11", "--classifier", "dnn",
+         "--epochs", "1", "--folds", "3", "--data-dir", str(tfds_data_dir), "--output", str(tmp_path / "r.json")],
+        capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    for noise in ("cuInit", "retracing", "I0000", "W0000", "E0000", "Dl Completed", "Generating splits"):
+        assert noise not in done.stderr + done.stdout, (noise, done.stderr[-2000:])
+    assert "UAR %" in done.stdout

@@ -2,7 +2,15 @@
 
 import json
 
-from serzoo.experiments.code_vectors import PCA_SIZES, REPRESENTATIONS, SETTINGS, SVM_CS, run_code_vectors, write_report
+from serzoo import report
+from serzoo.experiments.code_vectors import (
+    PCA_SIZES,
+    REPRESENTATIONS,
+    SETTINGS,
+    SVM_CS,
+    render_report,
+    run_code_vectors,
+)
 
 
 def test_code_vector_experiment_end_to_end(synth_is11, tmp_path):
@@ -17,6 +25,7 @@ def test_code_vector_experiment_end_to_end(synth_is11, tmp_path):
         assert chosen["opensmile"] in SVM_CS and chosen["aae"] in SVM_CS
         assert 1 <= chosen["lda"][0] <= 6 and chosen["pca"][0] in PCA_SIZES
     assert result["scatter"]["train"].shape == (252, 2) and result["scatter"]["test"].shape == (28, 2)
-    text = write_report(result, tmp_path)
+    text = render_report(result, tmp_path)
+    report.write_report(tmp_path, text, result)
     assert "| aae |" in text and "56.38" in text and (tmp_path / "code_scatter.png").exists()
     assert json.loads((tmp_path / "results.json").read_text())["folds"] == 1

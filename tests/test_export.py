@@ -8,7 +8,8 @@ import sys
 import numpy as np
 import pytest
 
-from serzoo import augment, export
+from serzoo import augmenters as augment
+from serzoo import export
 from serzoo.experiments.train_export import train_and_export
 
 SMALL = {"latent_dim": 16, "noise_dim": 16, "autoencoder_width": 64, "width": 32}

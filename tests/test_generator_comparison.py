@@ -5,7 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from serzoo.experiments.generator_comparison import METRICS, balanced_labels, run_generator_comparison, write_report
+from serzoo import report
+from serzoo.experiments.generator_comparison import METRICS, balanced_labels, render_report, run_generator_comparison
 
 TINY = {"widths": (16, 8)}  # the M3 defaults of code/CG/D2 sizes stay, only the autoencoder shrinks
 
@@ -16,7 +17,7 @@ def test_balanced_labels():
 
 
 def test_generator_comparison_end_to_end_and_resume(synth_is11, tmp_path):
-    run = dict(models=("m1", "m3"), epochs=2, optimizers="adam", options=TINY, max_folds=1, progress=False)
+    run = dict(models=("m1", "m3"), epochs=2, preset="serzoo", options=TINY, max_folds=1, progress=False)
     result = run_generator_comparison(synth_is11, tmp_path, **run)
     assert set(result["table"]) == {"m1", "m3"} and result["folds"] == 1
     for model in ("m1", "m3"):
@@ -26,7 +27,8 @@ def test_generator_comparison_end_to_end_and_resume(synth_is11, tmp_path):
         for metric in ("metric1_set1", "metric2_set1", "metric1_set2", "metric2_set2"):
             assert 0.0 <= row[metric]["mean"] <= 1.0
         assert row["fid"]["mean"] >= 0.0 and row["mmd"]["mean"] >= 0.0
-    text = write_report(result, tmp_path)
+    text = render_report(result, tmp_path)
+    report.write_report(tmp_path, text, result)
     assert "| M3 (paper) |" in text and "33.99" in text
     assert (tmp_path / "tsne_real_vs_synthetic.png").exists() and (tmp_path / "loss_curves.png").exists()
     saved = json.loads((tmp_path / "results.json").read_text())
@@ -37,5 +39,7 @@ def test_generator_comparison_end_to_end_and_resume(synth_is11, tmp_path):
     assert again["units"] == result["units"]
     with pytest.raises(ValueError, match="different settings"):
         run_generator_comparison(synth_is11, tmp_path, **{**run, "epochs": 3})
-    with pytest.raises(ValueError, match="optimizers must be"):
-        run_generator_comparison(synth_is11, tmp_path, **{**run, "optimizers": "sgd"})
+    with pytest.raises(ValueError, match="unknown preset 'sgd'"):
+        run_generator_comparison(synth_is11, tmp_path, **{**run, "preset": "sgd"})
+    with pytest.raises(ValueError, match=r"different settings \(optimizers\)"):
+        run_generator_comparison(synth_is11, tmp_path, **{**run, "preset": "paper"})

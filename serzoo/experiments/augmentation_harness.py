@@ -15,12 +15,28 @@ import time
 
 import numpy as np
 
-from serzoo.augment import augmented_sets, make_augmenter
+from serzoo.augmenters import augmented_sets, make_augmenter
 from serzoo.data import Corpus, iter_folds
 from serzoo.metrics import classification_summary, mmd_rbf, unweighted_average_recall
 from serzoo.models.classifiers import make_classifier
 
 NO_AUGMENTATION = "none"
+
+
+def scheme_trainings(methods, preset: str, *, epochs=None, learning_rate=None) -> dict:
+    """The :class:`~serzoo.presets.Training` of every adversarial method in ``methods`` (baselines have none)."""
+    from serzoo.models import scheme_names
+    from serzoo.presets import training_for
+
+    return {m: training_for(m, preset, epochs=epochs, learning_rate=learning_rate)
+            for m in methods if m in scheme_names()}
+
+
+def unit_suffix(training) -> str:
+    """What a unit key adds for a trained method: ``@epochs``, and ``+tag`` when not Adam 1e-4 / batch 128."""
+    if training is None:
+        return ""
+    return f"@{training.epochs}" + (f"+{training.tag}" if training.tag else "")
 
 
 def run_augmentation(
@@ -31,7 +47,9 @@ def run_augmentation(
     headline_k: int = 10,
     classifiers=("svm", "dnn"),
     seeds=(0,),
-    epochs: dict | None = None,
+    preset: str = "serzoo",
+    epochs: int | None = None,
+    learning_rate: float | None = None,
     max_folds: int | None = None,
     held_out=None,
     normalisation: str = "global",
@@ -45,12 +63,13 @@ def run_augmentation(
 
     Args:
         corpus: a loaded corpus (``serzoo.data.load_corpus``).
-        methods: augmentation methods (:data:`serzoo.augment.METHODS`).
+        methods: augmentation methods (:func:`serzoo.augmenters.augmentation_methods`).
         ks: numbers of synthetic sets to evaluate (0 = real data only, computed once per fold).
         headline_k: the k of the headline table (must be in ``ks``), fixed before running.
         classifiers: ``svm`` and/or ``dnn``.
         seeds: repetitions; each seeds the generators, sampling and classifiers.
-        epochs: training epochs per adversarial method, e.g. ``{"adan": 800}``.
+        preset: training settings of every adversarial method (:mod:`serzoo.presets`: ``paper``/``serzoo``).
+        epochs, learning_rate: override the preset for every adversarial method.
         max_folds: only the first folds (for quick runs).
         held_out: only the folds holding out these groups (e.g. two processes sharing one ``store``,
             each running half of the folds).
@@ -65,7 +84,7 @@ def run_augmentation(
 
     if headline_k not in ks:
         raise ValueError(f"headline_k={headline_k} must be one of ks={list(ks)}")
-    epochs = epochs or {}
+    trainings = scheme_trainings(methods, preset, epochs=epochs, learning_rate=learning_rate)
     ks = sorted(set(ks))
     records, mmd, timings, examples = [], [], [], {}
     stored_examples = store.example_methods() if store else set()
@@ -75,8 +94,7 @@ def run_augmentation(
     for seed in seeds:
         for data in iter_folds(corpus, normalisation=normalisation, max_folds=max_folds, held_out=held_out,
                                progress=False):
-            keys = {method: f"seed{seed}/{data.fold.name}/{method}" + (f"@{epochs[method]}" if method in epochs
-                                                                        else "")
+            keys = {method: f"seed{seed}/{data.fold.name}/{method}{unit_suffix(trainings.get(method))}"
                     for method in (NO_AUGMENTATION, *methods)}
             if stored_only and not all(store.get(key) for key in keys.values()):
                 bar.update(len(keys))
@@ -87,8 +105,10 @@ def run_augmentation(
                 if unit is None:
                     keep = (keep_examples and seed == seeds[0] and method != NO_AUGMENTATION
                             and method not in examples and method not in stored_examples)
-                    unit, example = _run_unit(data, method, seed, ks, classifiers, corpus.n_classes,
-                                              epochs.get(method), synthetic_only, keep)
+                    augmenter = None if method == NO_AUGMENTATION else make_augmenter(
+                        method, seed=seed, preset=preset, epochs=epochs, learning_rate=learning_rate)
+                    unit, example = _run_unit(data, method, augmenter, seed, ks, classifiers, corpus.n_classes,
+                                              synthetic_only, keep)
                     if store:
                         store.add(key, unit)
                     if example:
@@ -103,7 +123,8 @@ def run_augmentation(
     result = summarise(records, corpus.n_classes, headline_k)
     result.update(
         dataset=f"{corpus.name}/{corpus.feature_set}", methods=list(methods), ks=ks, seeds=list(seeds),
-        classifiers=list(classifiers), epochs=epochs, normalisation=normalisation,
+        classifiers=list(classifiers), preset=preset, epochs={m: t.epochs for m, t in trainings.items()},
+        training={m: t.describe() for m, t in trainings.items()}, normalisation=normalisation,
         folds=list(dict.fromkeys(r["fold"] for r in records)),
         class_names=corpus.class_names, mmd=_mean_by(mmd, "method", "mmd"), timings=timings,
         records=records,
@@ -112,7 +133,7 @@ def run_augmentation(
     return result
 
 
-def _run_unit(data, method, seed, ks, classifiers, n_classes, epochs, synthetic_only, keep_example):
+def _run_unit(data, method, augmenter, seed, ks, classifiers, n_classes, synthetic_only, keep_example):
     """One (seed, fold, method) cell: fit the augmenter, sample, train and test every classifier."""
     fold = data.fold.name
     unit = {"records": [], "mmd": [], "timings": []}
@@ -133,7 +154,6 @@ def _run_unit(data, method, seed, ks, classifiers, n_classes, epochs, synthetic_
             evaluate(0, data.x_train, data.y_train)
         return unit, None
     start = time.perf_counter()
-    augmenter = make_augmenter(method, seed=seed, epochs=epochs)
     augmenter.fit(data.x_train, data.y_train, n_classes)
     fitted = time.perf_counter() - start
     x_syn, y_syn = augmented_sets(augmenter, data.y_train, max(ks), seed=seed + 1000)

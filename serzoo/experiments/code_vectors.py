@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 
-from serzoo import plots, report
+from serzoo import plots
 from serzoo.data import Corpus, iter_folds, leave_one_group_out
 from serzoo.metrics import classification_summary
 from serzoo.models.classifiers import LinearSvm
@@ -72,8 +72,9 @@ def _projected_all(kind: str, sizes, seed: int):
     return predict_all
 
 
-def _train_autoencoder(x, code_dim: int, epochs: int, seed: int, width: int = 1000):
-    """A plain autoencoder with the AAE's encoder and decoder (no prior, no discriminator)."""
+def _train_autoencoder(x, code_dim: int, training, seed: int, width: int = 1000):
+    """A plain autoencoder with the AAE's encoder and decoder (no prior, no discriminator), trained like the AAE's
+    autoencoder player (``training``: epochs, batch size, Adam rate)."""
     import keras
 
     from serzoo.models.aae import aae_networks
@@ -83,22 +84,27 @@ def _train_autoencoder(x, code_dim: int, epochs: int, seed: int, width: int = 10
                             dropout=0.5)
     encoder = networks["encoder"]
     model = keras.Sequential([encoder, networks["decoder"]])
-    model.compile(optimizer=keras.optimizers.Adam(1e-4), loss="mse")
-    model.fit(x, x, batch_size=128, epochs=epochs, verbose=0)
+    model.compile(optimizer=keras.optimizers.Adam(training.learning_rate), loss="mse")
+    model.fit(x, x, batch_size=training.batch_size, epochs=training.epochs, verbose=0)
     return encoder
 
 
 def run_code_vectors(
-    corpus: Corpus, *, code_dim: int = 2, ae_code_dim: int = 100, epochs: int = 300, n_synthetic: int = 100,
-    width: int = 1000, seed: int = 0, max_folds: int | None = None, progress: bool = True,
+    corpus: Corpus, *, code_dim: int = 2, ae_code_dim: int = 100, preset: str = "serzoo", epochs: int | None = None,
+    learning_rate: float | None = None, n_synthetic: int = 100, width: int = 1000, seed: int = 0,
+    max_folds: int | None = None, progress: bool = True,
 ) -> dict:
     """Run both experiments; returns a JSON-ready dict with pooled UAR/WA and per-fold choices.
 
-    ``width`` is the hidden width of the autoencoders (paper: 1000; smaller for tests).
+    ``width`` is the hidden width of the autoencoders (paper: 1000; smaller for tests). ``preset`` gives the AAE's
+    training (:mod:`serzoo.presets`; ``epochs``/``learning_rate`` override it); the plain AE trains alike.
     """
     from tqdm.auto import tqdm
 
-    from serzoo.augment import SchemeAugmenter
+    from serzoo.augmenters import SchemeAugmenter
+    from serzoo.presets import training_for
+
+    training = training_for("aae", preset, epochs=epochs, learning_rate=learning_rate)
 
     n = corpus.n_classes
     predictions = {name: ([], []) for name in (*REPRESENTATIONS, *SETTINGS)}
@@ -117,7 +123,7 @@ def run_code_vectors(
         record("opensmile", _svm(c, x, y, x_test))
 
         start = time.perf_counter()
-        aae = SchemeAugmenter("aae", epochs=epochs, seed=seed, options={"code_dim": code_dim, "width": width})
+        aae = SchemeAugmenter("aae", training=training, seed=seed, options={"code_dim": code_dim, "width": width})
         aae.fit(x, y, n)
         aae_seconds = time.perf_counter() - start
         codes, test_codes = aae.model.encode(x).numpy(), aae.model.encode(x_test).numpy()
@@ -128,7 +134,7 @@ def run_code_vectors(
                        "test_labels": data.y_test, "means": np.asarray(aae.model.prior_means)}
 
         start = time.perf_counter()
-        encoder = _train_autoencoder(x, ae_code_dim, epochs, seed, width)
+        encoder = _train_autoencoder(x, ae_code_dim, training, seed, width)
         ae_seconds = time.perf_counter() - start
         ae_codes, ae_test = encoder.predict(x, verbose=0), encoder.predict(x_test, verbose=0)
         chosen["ae"] = c = inner_cv_choice(ae_codes, y, groups, _svm_all, n)
@@ -154,7 +160,8 @@ def run_code_vectors(
         summary = classification_summary(np.concatenate(truth), np.concatenate(predicted), n)
         table[name] = {"uar": summary["uar"], "wa": summary["wa"]}
     return {"dataset": f"{corpus.name}/{corpus.feature_set}", "class_names": corpus.class_names,
-            "code_dim": code_dim, "ae_code_dim": ae_code_dim, "epochs": epochs, "n_synthetic": n_synthetic,
+            "code_dim": code_dim, "ae_code_dim": ae_code_dim, "epochs": training.epochs,
+            "preset": preset, "training": training.describe(), "n_synthetic": n_synthetic,
             "seed": seed, "folds": len(folds), "table": table, "choices": choices, "timings": timings,
             "scatter": scatter}
 
@@ -164,12 +171,12 @@ PAPER_UAR = {"opensmile": 57.88, "aae": 56.38, "ae": 53.92, "lda": 48.67, "pca":
              "real only": 57.88, "synthetic only": 33.75, "real + synthetic": 58.38}
 
 
-def write_report(result: dict, output_dir) -> str:
-    """``report.md``, ``results.json`` and the code scatter plot (Sahu et al. Fig. 3)."""
+def render_report(result: dict, output_dir) -> str:
+    """The code scatter plot (Sahu et al. Fig. 3) in ``output_dir``; returns the Markdown report and leaves
+    ``result`` JSON-ready (the plot material taken out)."""
     out = pathlib.Path(output_dir)
     scatter = result.pop("scatter")
     figure = plots.code_scatter_png(scatter, result["class_names"], out / "code_scatter.png")
-    report.write_json(result, out / "results.json")
     rows = "\n".join(
         f"| {name} | {100 * result['table'][name]['uar']:.2f} | {100 * result['table'][name]['wa']:.2f} "
         f"| {PAPER_UAR[name]:.2f} |" for name in (*REPRESENTATIONS, *SETTINGS))
@@ -188,5 +195,4 @@ def write_report(result: dict, output_dir) -> str:
         f"![AAE codes of training and test speakers]({figure.name})",
         "",
     ])
-    (out / "report.md").write_text(text, encoding="utf-8")
     return text

@@ -12,9 +12,11 @@ N ∈ {600, 2000, 6000}).
 
 from __future__ import annotations
 
+import pathlib
+
 import numpy as np
 
-from serzoo.augment import make_augmenter
+from serzoo.augmenters import make_augmenter
 from serzoo.data import Corpus, Normalizer, SplitData
 from serzoo.metrics import classification_summary
 from serzoo.models.classifiers import make_classifier
@@ -49,9 +51,11 @@ def subsample_speakers(data: SplitData, fraction: float, rng: np.random.Generato
 
 def run_cross_corpus(
     source: Corpus, target: Corpus, *, fractions=(0.1, 0.25, 0.5, 0.8, 1.0), n_synthetic=(0, 600, 2000, 6000),
-    method: str = "smote", classifier: str = "svm", seeds=(0,), epochs: int | None = None, progress: bool = True,
+    method: str = "smote", classifier: str = "svm", seeds=(0,), preset: str = "serzoo", epochs: int | None = None,
+    learning_rate: float | None = None, progress: bool = True,
 ) -> dict:
-    """UAR / WA on ``target`` for every (fraction P, synthetic count N, seed); JSON-ready."""
+    """UAR / WA on ``target`` for every (fraction P, synthetic count N, seed); JSON-ready. An adversarial
+    ``method`` trains as ``preset`` says (:mod:`serzoo.presets`; ``epochs``/``learning_rate`` override it)."""
     from tqdm.auto import tqdm
 
     shared = shared_classes(source, target)
@@ -75,7 +79,8 @@ def run_cross_corpus(
                 x, y = x_train, y_src
                 if n:
                     if augmenter is None:
-                        augmenter = make_augmenter(method, seed=seed, epochs=epochs).fit(x_train, y_src, len(shared))
+                        augmenter = make_augmenter(method, seed=seed, preset=preset, epochs=epochs,
+                                                   learning_rate=learning_rate).fit(x_train, y_src, len(shared))
                     labels = rng.choice(y_src, n)  # the source subset's label distribution
                     x, y = np.concatenate([x, augmenter.sample(labels, seed=seed)]), np.concatenate([y, labels])
                 model = make_classifier(classifier, seed=seed).fit(x, y, len(shared))
@@ -85,7 +90,7 @@ def run_cross_corpus(
             bar.update(1)
     bar.close()
     return {"source": f"{source.name}/{source.feature_set}", "target": f"{target.name}/{target.feature_set}",
-            "classes": shared, "method": method, "classifier": classifier, "rows": rows}
+            "classes": shared, "method": method, "classifier": classifier, "preset": preset, "rows": rows}
 
 
 def cross_corpus_table(result: dict) -> str:
@@ -101,3 +106,14 @@ def cross_corpus_table(result: dict) -> str:
             cells.append(f"{np.mean(uars):.2f} ± {np.std(uars):.2f}")
         lines.append(f"| {100 * p:g} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def render_report(result: dict, output_dir, seeds) -> str:
+    """The low-resource curves figure in ``output_dir``; returns the Markdown report."""
+    from serzoo import plots
+
+    figure = plots.cross_corpus_png(result, pathlib.Path(output_dir) / "cross_corpus.png")
+    return (f"# {result['source']} → {result['target']}\n\nShared classes: {', '.join(result['classes'])}. "
+            f"Augmentation: {result['method']} (preset {result['preset']}); classifier: {result['classifier']}; "
+            f"UAR % on the whole target corpus, mean ± std over seeds {list(seeds)}.\n\n{cross_corpus_table(result)}"
+            f"\n\n![curves]({figure.name})\n")

@@ -23,38 +23,47 @@ from serzoo.experiments.train_export import train_and_export
 from serzoo.export import read_manifest
 from serzoo.metrics import classification_summary
 from serzoo.models.classifiers import make_classifier
+from serzoo.presets import DEMO_LEARNING_RATE, training_for
 
 DEMO_K = 5  # synthetic sets added to the training speakers, fixed in advance
-#: Adam rate of every player in the demo. 300 epochs on 224 utterances are only 600 steps: at the
-#: paper's 1e-4 the generator does not catch up with the encoder (training speakers of synth_emo fold
-#: 1: TRTS 19 %, the generator's latent codes recognised by C 31 %); at 1e-3 TRTS is 86 % (ADAN) and
-#: 99 % (WADAN). Chosen on training-speaker criteria only (benchmarks/bench_generator_quality.py).
-DEMO_LEARNING_RATE = 1e-3
+
+
+#: Run by a new Python interpreter: loads an export with TensorFlow alone (no serzoo) and generates for the labels.
+_FRESH_PROCESS_SAMPLER = """
+import sys
+import numpy as np
+import tensorflow as tf
+export_dir, labels_file, seed, out_file = sys.argv[1:]
+generator = tf.saved_model.load(export_dir)
+labels = tf.constant(np.load(labels_file).astype("int32"))
+np.save(out_file, generator.generate(labels=labels, seed=tf.constant(int(seed), tf.int64))["features"].numpy())
+"""
 
 
 def _generate_in_fresh_process(export_path: pathlib.Path, labels: np.ndarray, seed: int) -> np.ndarray:
-    """Load the SavedModel in a new Python process (TensorFlow only) and generate for ``labels``."""
+    """Load the SavedModel in a new Python process (TensorFlow only, no serzoo) and generate for ``labels``."""
     with tempfile.TemporaryDirectory() as tmp:
         labels_file, out_file = pathlib.Path(tmp, "labels.npy"), pathlib.Path(tmp, "features.npy")
         np.save(labels_file, labels)
         done = subprocess.run(
-            [sys.executable, "-m", "serzoo.sample_export", str(export_path), str(labels_file), str(seed),
-             str(out_file)], capture_output=True, text=True,
+            [sys.executable, "-c", _FRESH_PROCESS_SAMPLER, str(pathlib.Path(export_path).resolve()),
+             str(labels_file), str(seed), str(out_file)], capture_output=True, text=True, cwd=tmp,
         )
         if done.returncode != 0:
             raise RuntimeError(f"loading {export_path} in a fresh process failed:\n{done.stderr[-2000:]}")
         return np.load(out_file)
 
 
-def _augmentation_experiment(corpus, scheme, epochs, learning_rate, seed, held_out, export_root, out, log) -> dict:
+def _augmentation_experiment(corpus, scheme, preset, epochs, learning_rate, seed, held_out, export_root, out,
+                             log) -> dict:
     train_splits = [s for s in corpus.splits if s not in held_out]
-    log(f"[3/5] training {scheme.upper()} on {len(train_splits)} training speakers ({epochs} epochs, "
-        f"Adam {learning_rate:g}), "
+    training = training_for(scheme, preset, epochs=epochs, learning_rate=learning_rate)
+    log(f"[3/5] training {scheme.upper()} on {len(train_splits)} training speakers ({training.describe()}), "
         f"exporting to {export_root}/")
     start = time.perf_counter()
     path, augmenter, _ = train_and_export(
-        corpus, scheme, train_splits=train_splits, epochs=epochs, seed=seed, root=export_root,
-        name=f"demo_{scheme}_{corpus.name}_{corpus.feature_set}", overwrite=True, learning_rate=learning_rate,
+        corpus, scheme, train_splits=train_splits, preset=preset, epochs=epochs, learning_rate=learning_rate,
+        seed=seed, root=export_root, name=f"demo_{scheme}_{corpus.name}_{corpus.feature_set}", overwrite=True,
     )
     train_seconds = time.perf_counter() - start
     train, test = corpus.select(train_splits), corpus.select(list(held_out))
@@ -95,12 +104,20 @@ def run_demo(
     max_folds: int | None = None,
     seed: int = 0,
     scheme: str = "adan",
-    epochs: int = 300,
-    learning_rate: float = DEMO_LEARNING_RATE,
+    preset: str = "serzoo",
+    epochs: int | None = None,
+    learning_rate: float | None = None,
     export_root="exported",
     log=print,
 ) -> dict:
-    """Run the pipeline and write ``report.md``, ``results.json`` and PNG figures to ``output_dir``."""
+    """Run the pipeline and write ``report.md``, ``results.json`` and PNG figures to ``output_dir``.
+
+    The generator trains as ``preset`` says (:mod:`serzoo.presets`); under ``serzoo`` with Adam
+    :data:`~serzoo.presets.DEMO_LEARNING_RATE` (see there why). ``epochs``/``learning_rate`` override it.
+    """
+    if learning_rate is None and preset == "serzoo":
+        learning_rate = DEMO_LEARNING_RATE
+    training = training_for(scheme, preset, epochs=epochs, learning_rate=learning_rate)
     out = pathlib.Path(output_dir)
     start = time.perf_counter()
     log(f"[1/5] preparing {dataset} (openSMILE features cached in a TFDS dataset)")
@@ -122,12 +139,11 @@ def run_demo(
         )
     plots.fold_uar_png(results, out / "fold_uar.png", title=f"{dataset}: UAR per held-out speaker")
     held_out = tuple(list(corpus.splits)[-2:])
-    augmentation = _augmentation_experiment(corpus, scheme, epochs, learning_rate, seed, held_out, export_root, out,
-                                            log)
+    augmentation = _augmentation_experiment(corpus, scheme, preset, epochs, learning_rate, seed, held_out,
+                                            export_root, out, log)
     log(f"[5/5] writing the report to {out}/")
     summary = {"dataset": dataset, "split_counts": counts, "seconds": time.perf_counter() - start,
-               "results": results, "augmentation": augmentation}
-    report.write_json(summary, out / "results.json")
+               "preset": preset, "training": training.describe(), "results": results, "augmentation": augmentation}
     synthetic_note = (
         "\n> synth_emo is a SYNTHETIC corpus generated by serzoo so the pipeline runs anywhere; "
         "its numbers say nothing about real emotional speech.\n" if dataset.startswith("synth_emo") else ""
@@ -145,8 +161,8 @@ def run_demo(
         "\n![UAR per fold](fold_uar.png)\n",
         *(f"![confusion {c}](confusion_{c}.png)" for c in classifiers),
         f"\n## Augmentation with an exported {scheme.upper()} generator\n",
-        f"{scheme.upper()} trained on the speakers other than {', '.join(held_out)} ({epochs} epochs, Adam "
-        f"{learning_rate:g}, "
+        f"{scheme.upper()} trained on the speakers other than {', '.join(held_out)} ({training.describe()}, "
+        f"preset {preset}, "
         f"{augmentation['train_seconds']:.0f} s), exported to `{augmentation['export']}`, reloaded in a fresh "
         f"process (TensorFlow only), {DEMO_K} synthetic sets added to the training data. Test: {', '.join(held_out)}. "
         f"Generator quality on the training speakers at export: MMD {metrics['mmd']:.4f}, TRTS UAR "
@@ -159,5 +175,5 @@ def run_demo(
         "![losses](loss_curves.png)\n",
         "![t-SNE real vs synthetic](tsne.png)\n",
     ]
-    (out / "report.md").write_text("\n".join(sections) + "\n", encoding="utf-8")
+    report.write_report(out, "\n".join(sections), summary)
     return summary

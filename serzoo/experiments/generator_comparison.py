@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from serzoo import plots, report
+from serzoo import plots
 from serzoo.data import Corpus, iter_folds
 from serzoo.experiments.resume import UnitStore
 
@@ -38,35 +38,42 @@ def balanced_labels(n: int, n_classes: int) -> np.ndarray:
     return np.resize(np.arange(n_classes, dtype=np.int32), n)
 
 
-def _settings(corpus, models, epochs, optimizers, n_synthetic, seed, options) -> dict:
-    return {"dataset": f"{corpus.name}/{corpus.feature_set}", "models": list(models), "epochs": epochs,
-            "optimizers": optimizers, "n_synthetic": n_synthetic, "seed": seed, "options": options or {}}
+def _settings(corpus, models, training, preset, n_synthetic, seed, options) -> dict:
+    # "optimizers" names the preset as the first stores did ("paper" = Sahu et al.'s SGD, "adam" = Adam 1e-4)
+    settings = {"dataset": f"{corpus.name}/{corpus.feature_set}", "models": list(models), "epochs": training.epochs,
+                "optimizers": "paper" if preset == "paper" else "adam", "n_synthetic": n_synthetic, "seed": seed,
+                "options": options or {}}
+    if training.tag not in ("", "sahu_sgd"):
+        settings["training"] = training.tag
+    return settings
 
 
 def run_generator_comparison(
-    corpus: Corpus, output_dir, *, models=MODELS, epochs: int = 300, optimizers: str = "paper",
+    corpus: Corpus, output_dir, *, models=MODELS, preset: str = "paper", epochs: int | None = None,
+    learning_rate: float | None = None,
     n_synthetic: int | None = None, seed: int = 0, options: dict | None = None, max_folds: int | None = None,
     fresh: bool = False, progress: bool = True,
 ) -> dict:
     """Train every model on every fold and score its synthetic data; returns a JSON-ready dict.
 
     Args:
-        optimizers: ``"paper"`` (Sahu et al.'s per-player SGD) or ``"adam"`` (Adam 1e-4 everywhere).
+        preset: ``"paper"`` (Sahu et al.'s per-player SGD) or ``"serzoo"`` (Adam 1e-4 everywhere), see
+            :mod:`serzoo.presets`; ``epochs`` and ``learning_rate`` override it.
         n_synthetic: synthetic vectors per fold (``None`` = the training fold's size).
         options: extra builder arguments for every model (e.g. smaller ``widths`` in tests).
         fresh: forget the finished units in ``output_dir`` first.
     """
     from tqdm.auto import tqdm
 
-    from serzoo.augment import SchemeAugmenter
+    from serzoo.augmenters import make_augmenter
+    from serzoo.presets import training_for
     from serzoo.quality import FidScorer, generator_quality
 
-    if optimizers not in ("paper", "adam"):
-        raise ValueError(f"optimizers must be 'paper' or 'adam', got {optimizers!r}")
+    trainings = {m: training_for(m, preset, epochs=epochs, learning_rate=learning_rate) for m in models}
     out = pathlib.Path(output_dir)
     if fresh:
         (out / UnitStore.FILE).unlink(missing_ok=True)
-    store = UnitStore(out, _settings(corpus, models, epochs, optimizers, n_synthetic, seed, options))
+    store = UnitStore(out, _settings(corpus, models, trainings[models[0]], preset, n_synthetic, seed, options))
     n = corpus.n_classes
     folds = list(iter_folds(corpus, max_folds=max_folds, progress=False))
     bar = tqdm(total=len(folds) * len(models), desc="M1/M2/M3", unit="model", disable=not progress)
@@ -80,8 +87,8 @@ def run_generator_comparison(
         for model in pending:
             bar.set_postfix_str(f"{data.fold.name} {model}")
             start = time.perf_counter()
-            augmenter = SchemeAugmenter(model, epochs=epochs, seed=seed, options=dict(options or {}),
-                                        paper_optimizers=optimizers == "paper").fit(data.x_train, data.y_train, n)
+            augmenter = make_augmenter(model, seed=seed, preset=preset, epochs=epochs, learning_rate=learning_rate,
+                                       **dict(options or {})).fit(data.x_train, data.y_train, n)
             seconds = time.perf_counter() - start
             synthetic = augmenter.sample(labels, seed=seed + 1)
             set1 = generator_quality(data.x_train, data.y_train, synthetic, labels, n)
@@ -104,7 +111,7 @@ def run_generator_comparison(
 
 def summarise(store: UnitStore, corpus: Corpus, models, fold_names) -> dict:
     """Mean ± std over folds of every metric, per model, from the stored units (plus the figure material
-    under ``examples``, which :func:`write_report` takes out before writing the JSON)."""
+    under ``examples``, which :func:`render_report` takes out before writing the JSON)."""
     units = [store.get(f"{fold}/{model}") for fold in fold_names for model in models]
     table = {}
     for model in models:
@@ -116,16 +123,15 @@ def summarise(store: UnitStore, corpus: Corpus, models, fold_names) -> dict:
             "units": units, "examples": store.load_examples()}
 
 
-def write_report(result: dict, output_dir) -> str:
-    """``report.md``, ``results.json``, the t-SNE (Fig. 4) and loss-curve (Fig. 3) figures."""
+def render_report(result: dict, output_dir) -> str:
+    """The t-SNE (Fig. 4) and loss-curve (Fig. 3) figures in ``output_dir``; returns the Markdown report and
+    leaves ``result`` JSON-ready (the figure material taken out)."""
     out = pathlib.Path(output_dir)
-    result = dict(result)
     stored = result.pop("examples")
     examples = {m.upper(): stored[m] for m in result["models"] if m in stored}
     tsne = plots.tsne_png(examples, result["class_names"], out / "tsne_real_vs_synthetic.png")
     losses = plots.loss_curves_png({m: ex["history"] for m, ex in examples.items()}, out / "loss_curves.png",
                                    title="training losses (first fold)")
-    report.write_json(result, out / "results.json")
 
     def cell(model, metric, scale):
         value = result["table"][model][metric]
@@ -160,5 +166,4 @@ def write_report(result: dict, output_dir) -> str:
         f"![training losses]({losses.name})",
         "",
     ])
-    (out / "report.md").write_text(text, encoding="utf-8")
     return text

@@ -13,31 +13,34 @@ import pathlib
 
 import numpy as np
 
-from serzoo.augment import EXPORTABLE_SCHEMES as EXPORTABLE
-from serzoo.augment import SchemeAugmenter
+from serzoo.augmenters import SchemeAugmenter
 from serzoo.data import Corpus, Normalizer
 from serzoo.quality import generator_quality
 
 
 def train_and_export(
-    corpus: Corpus, scheme: str = "adan", *, train_splits=None, epochs: int = 300, seed: int = 0,
-    root="exported", name: str | None = None, version: str = "1", overwrite: bool = False,
-    options: dict | None = None, learning_rate: float | None = None,
+    corpus: Corpus, scheme: str = "adan", *, train_splits=None, preset: str = "serzoo", epochs: int | None = None,
+    learning_rate: float | None = None, seed: int = 0, root="exported", name: str | None = None, version: str = "1",
+    overwrite: bool = False, options: dict | None = None,
 ) -> tuple[pathlib.Path, SchemeAugmenter, Normalizer]:
     """Fit ``scheme`` on ``train_splits`` (default: all groups) and export it to ``root/name/version``.
 
-    ``options`` go to the scheme builder (e.g. smaller networks for tests); ``learning_rate`` is the
-    Adam rate of every player (default: the paper's 1e-4).
+    The scheme trains as ``preset`` says (:mod:`serzoo.presets`); ``epochs`` and ``learning_rate`` (Adam, every
+    player) override it. ``options`` go to the scheme builder (e.g. smaller networks for tests).
     """
     from serzoo.export import export_generator
+    from serzoo.models import get_scheme, scheme_names
+    from serzoo.presets import training_for
 
-    if scheme not in EXPORTABLE:
-        raise ValueError(f"export supports {', '.join(EXPORTABLE)} (one conditional generator); got {scheme!r}")
+    if not get_scheme(scheme).exportable:
+        raise ValueError(f"export supports {', '.join(scheme_names(exportable=True))} (one conditional generator); "
+                         f"got {scheme!r}")
+    training = training_for(scheme, preset, epochs=epochs, learning_rate=learning_rate)
     train_splits = list(train_splits or corpus.splits)
     train = corpus.select(train_splits)
     normalizer = Normalizer("global").fit(train.x)
     x = normalizer.transform(train.x)
-    augmenter = SchemeAugmenter(scheme, epochs=epochs, seed=seed, options=options or {}, learning_rate=learning_rate)
+    augmenter = SchemeAugmenter(scheme, training=training, seed=seed, options=options or {})
     augmenter.fit(x, train.y, corpus.n_classes)
     y_syn = train.y.copy()
     quality = generator_quality(x, train.y, augmenter.sample(y_syn, seed=seed + 1), y_syn, corpus.n_classes)
@@ -48,7 +51,9 @@ def train_and_export(
             "dataset": corpus.name, "feature_set": corpus.feature_set,
             "feature_names": corpus.feature_names, "class_names": corpus.class_names,
             "training_groups": train_splits, "n_training_utterances": int(train.y.size),
-            "epochs": epochs, "learning_rate": learning_rate or 1e-4, "seed": seed, "metrics_at_export": quality,
+            "preset": preset, "training": training.describe(), "epochs": training.epochs,
+            "learning_rate": training.learning_rate if training.optimizer == "adam" else training.optimizer,
+            "batch_size": training.batch_size, "seed": seed, "metrics_at_export": quality,
             "final_losses": {k: float(np.asarray(v)[-1]) for k, v in augmenter.history_.items()},
         },
     )

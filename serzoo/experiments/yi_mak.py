@@ -1,6 +1,6 @@
 """Reproduction of Yi & Mak, journal Table I (EmoDB, IS11, leave-one-speaker-out) and Figs. 3-6.
 
-``serzoo reproduce yi-mak-emodb`` runs :func:`serzoo.experiments.augmentation.run_augmentation`
+``serzoo reproduce yi-mak-emodb`` runs :func:`serzoo.experiments.augmentation_harness.run_augmentation`
 with the paper's methods and writes ``report.md``, ``results.json`` and PNG figures. The paper's
 numbers are the best points of sweeps over k = 1..10 chosen on the test folds; ours use a k fixed in
 advance (``headline_k``) and show the sweep separately.
@@ -15,7 +15,7 @@ import numpy as np
 
 from serzoo import plots, report
 from serzoo.data import load_corpus
-from serzoo.experiments.augmentation import NO_AUGMENTATION, run_augmentation
+from serzoo.experiments.augmentation_harness import NO_AUGMENTATION, run_augmentation
 from serzoo.experiments.resume import UnitStore
 from serzoo.metrics import spread_ratio
 
@@ -30,8 +30,6 @@ PAPER_TABLE = {
     ("wadan", "svm"): (81.87, 81.04), ("wadan", "dnn"): (84.49, 83.31),
 }
 PAPER_MMD = {"aae": 0.0244, "adan": 0.0057, "wadan": 0.0054}
-#: Epochs per adversarial scheme. Paper: ADAN ≥ 800, WADAN 1500 on EmoDB; GAN/cGAN/AAE unstated.
-PAPER_EPOCHS = {"adan": 800, "wadan": 1500, "gan": 800, "cgan": 800, "aae": 800}
 
 
 def _fmt(value, std=None):
@@ -92,7 +90,8 @@ def sweep_table(result: dict, synthetic_only: bool = False) -> str:
 def reproduce(
     *, manual_dir=None, data_dir=None, output_dir="results/yi_mak_emodb", dataset: str = "emodb/is11",
     methods=METHODS, ks=(0, 10), headline_k: int = 10, classifiers=("svm", "dnn"), seeds=(0,),
-    epochs: dict | None = None, max_folds: int | None = None, held_out=None, synthetic_only: bool = True,
+    preset: str = "paper", epochs: int | None = None, learning_rate: float | None = None,
+    max_folds: int | None = None, held_out=None, synthetic_only: bool = True,
     fresh: bool = False, report_only: bool = False, log=print,
 ) -> dict:
     """Run the reproduction and write ``report.md``, ``results.json`` and figures to ``output_dir``.
@@ -107,7 +106,6 @@ def reproduce(
 
     start = time.perf_counter()
     out = pathlib.Path(output_dir)
-    epochs = {**PAPER_EPOCHS, **(epochs or {})}
     corpus = load_corpus(dataset, data_dir=data_dir, manual_dir=manual_dir)
     if fresh:
         (out / UnitStore.FILE).unlink(missing_ok=True)
@@ -117,9 +115,10 @@ def reproduce(
     if store.units:
         log(f"resuming: {len(store.units)} finished units in {store.path}")
     log(f"{dataset}: {sum(s.y.size for s in corpus.splits.values())} utterances; methods {list(methods)}, "
-        f"k {list(ks)}, seeds {list(seeds)}, epochs {epochs}")
+        f"k {list(ks)}, seeds {list(seeds)}, preset {preset}" + (f", epochs {epochs}" if epochs else ""))
     result = run_augmentation(corpus, methods, ks=ks, headline_k=headline_k, classifiers=classifiers,
-                              seeds=seeds, epochs=epochs, max_folds=max_folds, held_out=held_out,
+                              seeds=seeds, preset=preset, epochs=epochs, learning_rate=learning_rate,
+                              max_folds=max_folds, held_out=held_out,
                               synthetic_only=synthetic_only, store=store, stored_only=report_only)
     if not result["folds"]:
         raise ValueError(f"no fold is finished in {store.path} yet: nothing to report")
@@ -131,10 +130,9 @@ def reproduce(
     result["variety"] = {m: {"fold": ex["fold"], **spread_ratio(ex["real"], ex["real_labels"], ex["synthetic"],
                                                                   ex["synthetic_labels"])}
                          for m, ex in examples.items()}
-    report.write_json({k: v for k, v in result.items() if k != "records"}, out / "results.json")
-    report.write_json(result["records"], out / "predictions.json")
     text = _report_markdown(result, figures)
-    (out / "report.md").write_text(text, encoding="utf-8")
+    report.write_report(out, text, {k: v for k, v in result.items() if k != "records"},
+                        extra_json={"predictions.json": result["records"]})
     log(text)
     return result
 
@@ -169,7 +167,9 @@ def _report_markdown(result, figures) -> str:
         "",
         f"Leave-one-speaker-out over {len(result['folds'])} folds ({', '.join(result['folds'])}), "
         f"{result['normalisation']} z-norm fitted on the training fold, seeds "
-        f"{result['seeds']}, epochs {result['epochs']}; compute {result['compute_seconds'] / 60:.0f} min "
+        f"{result['seeds']}, preset `{result.get('preset', 'paper')}`, training per method: "
+        f"{'; '.join(f'{m}: {t}' for m, t in result.get('training', result['epochs']).items())}; "
+        f"compute {result['compute_seconds'] / 60:.0f} min "
         "(generator training, sampling and classifiers summed over the units; this invocation "
         f"{result['seconds'] / 60:.1f} min). "
         f"Ours: pooled UAR/WA over the folds at k = {result['headline_k']} synthetic sets (fixed in advance), "

@@ -17,12 +17,12 @@ feature vectors. All three share the AAE's per-batch steps 1-3 (:class:`~serzoo.
 
 The component/condition labels of the prior samples are the batch's labels (the training label
 distribution); the paper draws them uniformly, which on an unbalanced corpus lets a label-conditioned
-discriminator spot prior samples by their label frequencies alone. :func:`paper_optimizers` gives
-the paper's per-player SGD settings; the schemes' own default is Adam(1e-4) for every player.
+discriminator spot prior samples by their label frequencies alone. The paper's per-player SGD settings are
+:data:`serzoo.presets.SAHU_SGD` (preset ``paper``); the schemes' own default is Adam(1e-4) for every player.
 
 Example:
     >>> model = build_m3(1582, 4)
-    >>> model.compile(**paper_optimizers("m3"))
+    >>> model.compile(**training_for("m3", "paper").optimizers("m3", model.PLAYERS))
     >>> model.fit(x, y, batch_size=128, epochs=300)          # doctest: +SKIP
     >>> synthetic = model.generate(y)                        # doctest: +SKIP
 """
@@ -39,23 +39,6 @@ from serzoo.networks import mlp
 
 M1_WIDTHS = (1000, 500, 100)
 M3_WIDTHS = (1000, 700, 300)
-
-#: Sahu et al., Sec. 4.3: SGD (learning rate, momentum) per player.
-PAPER_SGD = {
-    "m1": {"autoencoder": (1e-3, 0.9), "discriminator": (0.1, 0.0), "generator": (0.1, 0.0)},
-    "m2": {"autoencoder": (1e-3, 0.9), "discriminator": (0.1, 0.0), "generator": (0.1, 0.0),
-           "feature_discriminator": (1e-4, 0.0), "decoder": (1e-3, 0.0)},
-    "m3": {"autoencoder": (1e-3, 0.0), "discriminator": (1e-2, 0.0), "generator": (1e-2, 0.0),
-           "feature_discriminator": (1e-4, 0.0), "decoder": (1e-3, 0.0)},
-}
-
-
-def paper_optimizers(scheme: str) -> dict:
-    """``compile`` keyword arguments with the paper's SGD optimizers of ``scheme`` (``m1``/``m2``/``m3``)."""
-    if scheme not in PAPER_SGD:
-        raise ValueError(f"no paper optimizers for {scheme!r}; choose one of {', '.join(PAPER_SGD)}")
-    return {f"{player}_optimizer": keras.optimizers.SGD(rate, momentum=momentum)
-            for player, (rate, momentum) in PAPER_SGD[scheme].items()}
 
 
 @keras.saving.register_keras_serializable(package="serzoo")

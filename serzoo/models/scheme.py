@@ -15,11 +15,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from serzoo.errors import DivergenceError
 from serzoo.models.classifiers import balanced_class_weights
-
-
-class DivergenceError(FloatingPointError):
-    """Training produced a non-finite loss."""
 
 
 class NanGuard(keras.callbacks.Callback):

@@ -1,0 +1,130 @@
+"""What several commands share: data and training options, quiet TensorFlow, threads, TensorBoard, list parsers.
+
+Nothing here imports TensorFlow at import time, so ``serzoo --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+EMODB_ENV = "SERZOO_EMODB_DIR"
+
+
+def add_data_options(parser: argparse.ArgumentParser, default_dataset: str, *, seed: bool = True) -> None:
+    from serzoo.data import NORMALISATIONS
+
+    parser.add_argument("--dataset", default=default_dataset,
+                        help=f"NAME/FEATURES, e.g. emodb/is11, synth_emo/egemaps (default {default_dataset})")
+    parser.add_argument("--manual-dir", default=None,
+                        help=f"folder holding the corpus (EmoDB: the one with wav/); default ${EMODB_ENV}")
+    parser.add_argument("--data-dir", default=None, help="TFDS data dir (default ~/tensorflow_datasets)")
+    parser.add_argument("--folds", type=int, default=None, help="only the first N leave-one-out folds")
+    if seed:
+        parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--normalisation", choices=NORMALISATIONS, default="global",
+                        help="z-norm with training-fold statistics (global) or per speaker")
+
+
+def add_training_options(parser: argparse.ArgumentParser, default_preset: str) -> None:
+    """``--preset``, ``--epochs``, ``--learning-rate``: how every adversarial scheme of the command trains."""
+    from serzoo.presets import PRESETS
+
+    parser.add_argument("--preset", choices=PRESETS, default=default_preset,
+                        help=f"training settings of the schemes: the papers' or serzoo's (default {default_preset}; "
+                        "`serzoo schemes --preset NAME` lists them)")
+    parser.add_argument("--epochs", type=int, default=None, help="epochs of every adversarial scheme (overrides the "
+                        "preset)")
+    parser.add_argument("--learning-rate", type=float, default=None,
+                        help="Adam rate of every player of every scheme (overrides the preset)")
+
+
+def training_kwargs(args) -> dict:
+    return {"preset": args.preset, "epochs": args.epochs, "learning_rate": args.learning_rate}
+
+
+def add_common_options(parser: argparse.ArgumentParser, *, trains_schemes: bool, tensorflow: bool) -> None:
+    parser.add_argument("--verbose", action="store_true", help="show TensorFlow's and TFDS's own messages")
+    if trains_schemes:
+        parser.add_argument("--tensorboard", metavar="DIR", default=None,
+                            help="write TensorBoard logs of every scheme's training (each player's loss per epoch)")
+    if tensorflow:
+        parser.add_argument("--threads", type=int, default=None, help="TensorFlow threads (default: all cores)")
+
+
+def manual_dir(args) -> str | None:
+    if args.manual_dir:
+        return args.manual_dir
+    if args.dataset.startswith("emodb"):
+        return os.environ.get(EMODB_ENV)
+    return None
+
+
+def quiet_environment(verbose: bool) -> None:
+    """Before TensorFlow is imported: hide its C++ log lines (incl. the "failed call to cuInit" error on
+    machines without a GPU) unless ``verbose``."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "0" if verbose else "3")
+
+
+def quiet_libraries(verbose: bool) -> None:
+    """After import: no retracing warnings, no absl/TFDS info lines and no per-split TFDS progress bars."""
+    if verbose:
+        return
+    import logging
+
+    import absl.logging
+    import tensorflow as tf
+    import tensorflow_datasets as tfds
+
+    tf.get_logger().setLevel(logging.ERROR)
+    absl.logging.set_verbosity(absl.logging.ERROR)
+    tfds.disable_progress_bar()
+
+
+def set_tensorflow_threads(threads: int | None) -> None:
+    """TensorFlow's intra-/inter-op thread pools (before any op runs)."""
+    if threads:
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
+
+
+def prepare(args) -> None:
+    """Per command run: quiet libraries, thread count, TensorBoard logging."""
+    quiet_environment(args.verbose)
+    if getattr(args, "tensorboard", None):
+        from serzoo.tensorboard import enable
+
+        enable(args.tensorboard)
+    if getattr(args, "needs_tensorflow", True):
+        quiet_libraries(args.verbose)
+        set_tensorflow_threads(getattr(args, "threads", None))
+
+
+def int_list(text: str) -> list[int]:
+    try:
+        return [int(v) for v in text.split(",") if v.strip()]
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from err
+
+
+def float_list(text: str) -> list[float]:
+    try:
+        return [float(v) for v in text.split(",") if v.strip()]
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from err
+
+
+def name_list(known) -> callable:
+    """An argparse type: comma-separated names, each one of ``known()`` (read when parsing)."""
+
+    def parse(text: str) -> list[str]:
+        names = [v.strip() for v in text.split(",") if v.strip()]
+        unknown = [n for n in names if n not in known()]
+        if unknown or not names:
+            raise argparse.ArgumentTypeError(f"unknown {', '.join(unknown) or 'empty list'}; choose from: "
+                                             f"{', '.join(known())}")
+        return names
+
+    return parse

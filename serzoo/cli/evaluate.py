@@ -1,0 +1,34 @@
+"""``serzoo evaluate``: leave-one-group-out evaluation of a baseline classifier."""
+
+from serzoo.cli import common
+
+HELP = "leave-one-speaker-out evaluation of a baseline classifier"
+
+
+def register(sub) -> None:
+    from serzoo.models.classifiers import CLASSIFIERS
+
+    parser = sub.add_parser("evaluate", help=HELP)
+    common.add_data_options(parser, "emodb/is11")
+    parser.add_argument("--classifier", choices=CLASSIFIERS, default="svm")
+    parser.add_argument("--epochs", type=int, default=None, help="DNN epochs (default 100)")
+    parser.add_argument("--output", default=None, help="JSON result path (default results/...)")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from serzoo import report
+    from serzoo.data import load_corpus
+    from serzoo.experiments.loso import evaluate_classifier
+
+    corpus = load_corpus(args.dataset, data_dir=args.data_dir, manual_dir=common.manual_dir(args))
+    options = {"epochs": args.epochs} if args.epochs is not None and args.classifier == "dnn" else {}
+    result = evaluate_classifier(corpus, args.classifier, normalisation=args.normalisation, seed=args.seed,
+                                 max_folds=args.folds, **options)
+    print(report.fold_table(result))
+    print()
+    print(report.results_table([result]))
+    output = args.output or (
+        f"results/{corpus.name}_{corpus.feature_set}_{args.classifier}_{args.normalisation}_seed{args.seed}.json")
+    print(f"\nwrote {report.write_json(result, output)}")
+    return 0

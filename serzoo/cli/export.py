@@ -1,0 +1,37 @@
+"""``serzoo export``: train a generator on a corpus's training groups and export it as a SavedModel."""
+
+from serzoo.cli import common
+
+HELP = "train a generator and export it as a SavedModel"
+
+
+def register(sub) -> None:
+    from serzoo.models import scheme_names
+
+    parser = sub.add_parser("export", help=HELP)
+    common.add_data_options(parser, "synth_emo/is11")
+    parser.add_argument("--scheme", choices=scheme_names(exportable=True), default="adan")
+    common.add_training_options(parser, "serzoo")
+    parser.add_argument("--hold-out", default="", help="comma-separated splits kept out of training")
+    parser.add_argument("--root", default="exported")
+    parser.add_argument("--name", default=None, help="default <scheme>_<dataset>_<config>")
+    parser.add_argument("--version", default="1")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing version")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from serzoo.data import load_corpus
+    from serzoo.experiments.train_export import train_and_export
+
+    corpus = load_corpus(args.dataset, data_dir=args.data_dir, manual_dir=common.manual_dir(args))
+    held_out = set(args.hold_out.split(",")) if args.hold_out else set()
+    unknown = held_out - set(corpus.splits)
+    if unknown:
+        raise ValueError(f"--hold-out {sorted(unknown)}: no such split; splits are {list(corpus.splits)}")
+    path, _, _ = train_and_export(
+        corpus, args.scheme, train_splits=[s for s in corpus.splits if s not in held_out], seed=args.seed,
+        root=args.root, name=args.name, version=args.version, overwrite=args.overwrite,
+        **common.training_kwargs(args))
+    print(f"exported to {path}")
+    return 0

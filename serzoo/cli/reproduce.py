@@ -1,0 +1,53 @@
+"""``serzoo reproduce``: a paper's experiment end to end (today: Yi & Mak on EmoDB), resumable."""
+
+from serzoo.cli import common
+
+HELP = "reproduce a paper's experiment (yi-mak-emodb)"
+
+
+def _methods() -> tuple[str, ...]:
+    from serzoo.augmenters import augmentation_methods
+
+    return augmentation_methods()
+
+
+def register(sub) -> None:
+    from serzoo.models.classifiers import CLASSIFIERS
+
+    parser = sub.add_parser("reproduce", help=HELP)
+    parser.add_argument("experiment", choices=("yi-mak-emodb",))
+    common.add_data_options(parser, "emodb/is11", seed=False)
+    parser.add_argument("--methods", type=common.name_list(_methods), default=None,
+                        help="comma-separated augmentation methods (default: the paper's duplicate,noise,smote,gan,"
+                        f"cgan,aae,adan,wadan; any of {', '.join(_methods())})")
+    parser.add_argument("--classifiers", type=common.name_list(lambda: CLASSIFIERS), default=list(CLASSIFIERS))
+    parser.add_argument("--ks", type=common.int_list, default=[0, 10],
+                        help="numbers of synthetic sets, e.g. 0,1,2,5,10")
+    parser.add_argument("--headline-k", type=int, default=10, help="k of the headline table (fixed in advance)")
+    parser.add_argument("--seeds", type=common.int_list, default=[0], help="e.g. 0,1,2")
+    common.add_training_options(parser, "paper")
+    parser.add_argument("--no-synthetic-only", action="store_true",
+                        help="skip the synthetic-only classifiers (halves the classifier time)")
+    parser.add_argument("--output-dir", default="results/yi_mak_emodb")
+    parser.add_argument("--held-out", default=None,
+                        help="only the folds holding out these groups, e.g. speaker13,speaker14 (processes "
+                        "with disjoint --held-out may share --output-dir; run without it for the full report)")
+    parser.add_argument("--report-only", action="store_true",
+                        help="compute nothing: report the folds finished so far in --output-dir")
+    parser.add_argument("--fresh", action="store_true",
+                        help="discard finished units in --output-dir (default: resume an interrupted run)")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from serzoo.experiments import yi_mak
+
+    yi_mak.reproduce(
+        manual_dir=common.manual_dir(args), data_dir=args.data_dir, output_dir=args.output_dir,
+        dataset=args.dataset, methods=args.methods or yi_mak.METHODS, ks=args.ks, headline_k=args.headline_k,
+        classifiers=args.classifiers, seeds=args.seeds, max_folds=args.folds,
+        held_out=args.held_out.split(",") if args.held_out else None,
+        synthetic_only=not args.no_synthetic_only, fresh=args.fresh, report_only=args.report_only,
+        **common.training_kwargs(args),
+    )
+    return 0

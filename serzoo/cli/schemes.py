@@ -1,0 +1,27 @@
+"""``serzoo schemes``: the registered schemes and how a preset trains each of them."""
+
+
+HELP = "list the registered schemes and their training settings under a preset"
+
+
+def register(sub) -> None:
+    from serzoo.presets import PRESETS
+
+    parser = sub.add_parser("schemes", help=HELP)
+    parser.add_argument("--preset", choices=PRESETS, default="serzoo")
+    parser.set_defaults(run=run, needs_tensorflow=False)
+
+
+def run(args) -> int:
+    from serzoo.models import get_scheme, scheme_names
+    from serzoo.presets import preset_table
+
+    print("| scheme | what | paper | exportable |\n|---|---|---|---|")
+    for name in scheme_names():
+        spec = get_scheme(name)
+        print(f"| {name} | {spec.summary} | {spec.paper} | {'yes' if spec.exportable else 'no'} |")
+    print(f"\nTraining under preset `{args.preset}`:\n")
+    print(preset_table(args.preset, scheme_names()))
+    return 0
+
+

@@ -1,0 +1,118 @@
+"""The scheme registry: every entry passes the shared checks, and a scheme registered at run time reaches
+``augment``, ``serzoo export`` and ``serzoo reproduce`` with no other edit; presets reach every scheme."""
+
+import json
+
+import numpy as np
+import pytest
+
+from serzoo import cli, presets
+from serzoo.augmenters import SchemeAugmenter, augment, augmentation_methods
+from serzoo.models import SchemeSpec, get_scheme, register_scheme, scheme_names, unregister_scheme
+from tests.scheme_checks import TINY_OPTIONS, check_scheme, tiny_scheme
+
+TOY = SchemeSpec("toy", "tests.toy_scheme:build_toy", "toy regressor (tests only)", "none")
+
+
+@pytest.mark.parametrize("name", scheme_names())
+def test_every_registered_scheme_passes_the_shared_checks(name, tmp_path):
+    check_scheme(tiny_scheme(name), tmp_path)
+
+
+def test_registry_knows_what_the_other_layers_need():
+    assert get_scheme("gan").per_class and not get_scheme("gan").exportable
+    assert set(scheme_names(exportable=True)) == set(scheme_names()) - {"gan"}
+    assert get_scheme("wadan").builder_options == {"divergence": "wasserstein"} and get_scheme("adan").class_weights
+    assert set(TINY_OPTIONS) == set(scheme_names())  # a new scheme also gets tiny test options
+    with pytest.raises(ValueError, match="unknown scheme 'nope'; registered schemes: gan, cgan"):
+        get_scheme("nope")
+    with pytest.raises(ValueError, match="already registered"):
+        register_scheme(SchemeSpec("adan", "x:y", "", ""))
+    with pytest.raises(ValueError, match="lower-case identifier"):
+        register_scheme(SchemeSpec("My-GAN", "x:y", "", ""))
+
+
+@pytest.mark.parametrize("name", scheme_names())
+def test_epochs_reach_every_scheme_through_the_cli(name, synth_is11, tfds_data_dir, tmp_path, monkeypatch):
+    """``serzoo reproduce --methods m1 --epochs 5`` used to train M1 for 300 epochs (only the schemes listed in
+    a PAPER_EPOCHS dict took the flag)."""
+    seen = []
+
+    class Stop(Exception):
+        pass
+
+    def spy(self, x, y, n_classes):
+        seen.append((self.name, self.training.epochs, self.training.learning_rate))
+        raise Stop
+
+    monkeypatch.setattr(SchemeAugmenter, "fit", spy)
+    with pytest.raises(Stop):
+        cli.main(["reproduce", "yi-mak-emodb", "--dataset", "synth_emo/is11", "--data-dir", str(tfds_data_dir),
+                  "--methods", name, "--epochs", "5", "--learning-rate", "0.002", "--ks", "0,1", "--folds", "1",
+                  "--classifiers", "svm", "--output-dir", str(tmp_path / "out")])
+    assert seen == [(name, 5, 0.002)]
+
+
+def test_presets_hold_the_papers_and_serzoo_settings():
+    assert presets.training_for("wadan", "paper").epochs == 1500
+    assert presets.training_for("adan", "paper").epochs == 800
+    assert presets.training_for("m2", "paper").optimizer == "sahu_sgd"
+    assert presets.training_for("m2", "serzoo").optimizer == "adam"
+    for name in scheme_names():
+        for preset in presets.PRESETS:
+            assert presets.training_for(name, preset).source  # every setting says where it comes from
+    overridden = presets.training_for("m1", "paper", learning_rate=1e-3)
+    assert overridden.optimizer == "adam" and overridden.learning_rate == 1e-3 and overridden.tag == "adam0.001"
+    with pytest.raises(ValueError, match="unknown preset 'fast'"):
+        presets.training_for("adan", "fast")
+
+
+def tensorboard_tags(root) -> set:
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    tags = set()
+    for events in root.rglob("events.out.tfevents.*"):
+        accumulator = EventAccumulator(str(events.parent)).Reload()
+        tags |= {tag for tag in accumulator.Tags()["tensors"] if len(accumulator.Tensors(tag)) == 2}
+    return tags
+
+
+@pytest.fixture
+def toy_registered():
+    register_scheme(TOY)
+    yield TOY
+    unregister_scheme("toy")
+
+
+def test_a_scheme_registered_at_run_time_reaches_every_layer(toy_registered, synth_is11, tfds_data_dir, tmp_path,
+                                                             capsys):
+    # the shared checks
+    check_scheme(tiny_scheme("toy"), tmp_path)
+    # augment() and the method list
+    assert "toy" in augmentation_methods()
+    x, y = synth_is11.splits["speaker01"].x, synth_is11.splits["speaker01"].y
+    x_aug, y_aug = augment(x, y, "toy", k=2, n_classes=synth_is11.n_classes, epochs=2)
+    assert x_aug.shape == (3 * len(y), x.shape[1]) and np.isfinite(x_aug).all()
+    # serzoo export
+    root = tmp_path / "exported"
+    logs = tmp_path / "tensorboard"
+    assert cli.main(["export", "--scheme", "toy", "--dataset", "synth_emo/is11", "--data-dir", str(tfds_data_dir),
+                     "--epochs", "2", "--root", str(root), "--name", "toy_export", "--tensorboard", str(logs)]) == 0
+    manifest = json.loads((root / "toy_export" / "1" / "manifest.json").read_text())
+    assert manifest["scheme"] == "toy" and manifest["epochs"] == 2 and manifest["preset"] == "serzoo"
+    assert tensorboard_tags(logs) == {"epoch_regression_loss"}  # each player's loss, once per epoch
+    # serzoo reproduce --methods
+    out = tmp_path / "repro"
+    assert cli.main(["reproduce", "yi-mak-emodb", "--dataset", "synth_emo/is11", "--data-dir", str(tfds_data_dir),
+                     "--methods", "toy", "--epochs", "2", "--ks", "0,1", "--headline-k", "1", "--folds", "1",
+                     "--classifiers", "svm", "--no-synthetic-only", "--output-dir", str(out)]) == 0
+    keys = [json.loads(line).get("key") for line in (out / "units.jsonl").read_text().splitlines()]
+    assert "seed0/speaker01/toy@2" in keys
+    assert "| toy | svm |" in (out / "report.md").read_text()
+    capsys.readouterr()
+
+
+def test_unknown_method_is_refused_with_the_known_ones(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["reproduce", "yi-mak-emodb", "--methods", "smot"])
+    assert "unknown smot; choose from: duplicate, noise, smote, gan" in capsys.readouterr().err
