@@ -18,7 +18,8 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-DATASETS = ("emodb", "synth_emo", "iemocap", "msp_improv")
+from serzoo.builders import DATASETS, builder_class
+
 NORMALISATIONS = ("global", "speaker")
 
 
@@ -41,15 +42,6 @@ def parse_dataset(spec: str) -> tuple[str, str]:
         if candidate in configs:
             return name, candidate
     raise ValueError(f"{name} has no config {config!r}; choose one of: {', '.join(configs)}")
-
-
-def builder_class(name: str):
-    """The TFDS builder class of a serzoo dataset (importing it registers it with TFDS)."""
-    import importlib
-
-    if name not in DATASETS:
-        raise ValueError(f"unknown dataset {name!r}; choose one of: {', '.join(DATASETS)}")
-    return importlib.import_module(f"tfds_builders.{name}").Builder
 
 
 def prepare_builder(spec: str, *, data_dir=None, manual_dir=None):

@@ -1,6 +1,6 @@
 """Check a corpus copy before building it: layout, labels and counts, without extracting features.
 
-Uses the TFDS builders' own parsing functions (``tfds_builders.<corpus>.<corpus>_dataset_builder``),
+Uses the TFDS builders' own parsing functions (:func:`serzoo.builders.builder_module`),
 so a copy that verifies is a copy that builds. Counts are printed beside the published ones;
 anything missing (sessions, speakers, labelled files without audio) or extra (audio without a
 label, unknown file names) is named. Only WAV headers are read (sample rates), never the audio.
@@ -21,6 +21,8 @@ import dataclasses
 import pathlib
 import sys
 from collections.abc import Iterable
+
+from serzoo.builders import builder_module
 
 CORPORA = ("iemocap", "msp_improv", "emodb")
 #: EmoDB's published counts (``../shared/corpora/README.md``): per class and per speaker.
@@ -161,7 +163,7 @@ def _sample_rate_notes(paths: Iterable, report: CorpusReport) -> None:
 
 
 def _verify_iemocap(manual_dir: pathlib.Path) -> CorpusReport:
-    from tfds_builders.iemocap import iemocap_dataset_builder as iemocap
+    iemocap = builder_module("iemocap")
 
     report = CorpusReport("iemocap", str(manual_dir))
     try:
@@ -217,7 +219,7 @@ def _verify_iemocap(manual_dir: pathlib.Path) -> CorpusReport:
 
 
 def _verify_msp_improv(manual_dir: pathlib.Path) -> CorpusReport:
-    from tfds_builders.msp_improv import msp_improv_dataset_builder as msp
+    msp = builder_module("msp_improv")
 
     report = CorpusReport("msp_improv", str(manual_dir))
     try:
@@ -288,7 +290,8 @@ def _verify_msp_improv(manual_dir: pathlib.Path) -> CorpusReport:
 
 def _verify_emodb(manual_dir: pathlib.Path) -> CorpusReport:
     from serzoo.emotions import EMODB_CLASSES
-    from tfds_builders.emodb import emodb_dataset_builder as emodb
+
+    emodb = builder_module("emodb")
 
     report = CorpusReport("emodb", str(manual_dir))
     folders = [manual_dir / f for f in emodb.AUDIO_FOLDERS if (manual_dir / f).is_dir()]

@@ -12,7 +12,7 @@ import tensorflow_datasets as tfds
 from etils import epath
 
 from serzoo.emotions import EMODB_CLASSES, EMODB_LETTERS
-from serzoo.tfds_corpus import FeatureCorpusBuilder, Utterance, feature_configs
+from tfds_builders.feature_corpus import FeatureCorpusBuilder, Utterance, feature_configs
 
 ARCHIVE_URL = "http://emodb.bilderbar.info/download/download.zip"
 AUDIO_FOLDERS = ("wav", "wav_corpus")
@@ -88,9 +88,7 @@ class Builder(FeatureCorpusBuilder):
         "Berlin Database of Emotional Speech: 10 actors (5 female, 5 male) speak 10 German "
         "sentences in 7 emotions; features are openSMILE descriptors of each utterance."
     )
-
-    def _layout_hint(self) -> str:
-        return LAYOUT
+    LAYOUT = LAYOUT
 
     def _audio_folder(self, dl_manager) -> epath.Path:
         try:

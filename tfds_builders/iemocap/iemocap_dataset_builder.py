@@ -18,17 +18,18 @@ import numpy as np
 import tensorflow_datasets as tfds
 from etils import epath
 
-from serzoo.tfds_corpus import (
-    FeatureCorpusBuilder,
+from tfds_builders.feature_corpus import (
+    RatedSessionBuilder,
     SchemeConfig,
     Utterance,
-    attribute_bin,
     attribute_features,
-    scheme_class_names,
+    check_scheme,
+    class_counts,
+    rated_utterance,
     scheme_configs,
 )
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)  # the builder's warnings (skipped WAVs) go here
 
 ROOT_NAME = "IEMOCAP_full_release"
 SESSIONS = ("1", "2", "3", "4", "5")
@@ -384,10 +385,7 @@ def scan_corpus(manual_dir: epath.PathLike, sessions=SESSIONS) -> CorpusScan:
 
 def scheme_label(code: str, scheme: str) -> str | None:
     """Class name of a consensus code under a label scheme, None if the scheme leaves it out."""
-    if scheme not in SCHEME_CLASSES:
-        raise ValueError(
-            f"unknown IEMOCAP label scheme {scheme!r}; choose one of {', '.join(SCHEME_CLASSES)}"
-        )
+    check_scheme("IEMOCAP", scheme, SCHEME_CLASSES)
     if scheme == "four_class_exc" and code == "exc":
         return "happiness"
     name = CODES[code]
@@ -396,38 +394,18 @@ def scheme_label(code: str, scheme: str) -> str | None:
 
 def scheme_counts(labels: list[LabelRecord], scheme: str) -> dict[str, int]:
     """Utterances per class (in ClassLabel order) that ``scheme`` keeps."""
-    counts = dict.fromkeys(SCHEME_CLASSES[scheme], 0)
-    for record in labels:
-        name = scheme_label(record.code, scheme)
-        if name is not None:
-            counts[name] += 1
-    return counts
+    names = [scheme_label(record.code, scheme) for record in labels]
+    return class_counts(names, SCHEME_CLASSES[scheme])
 
 
 def make_utterance(record: LabelRecord, wav: epath.Path, text: str, config: SchemeConfig) -> Utterance:
     """The builder's :class:`Utterance` of a joined label block (label per ``config.label_scheme``)."""
     name = record.name
-    bins = {
-        f"{key}_class": attribute_bin(getattr(record, key), config.low_max, config.mid_max)
-        for key in ("valence", "activation", "dominance")
-    }
-    return Utterance(
-        utterance_id=name.utterance_id,
-        path=wav,
-        label=scheme_label(record.code, config.label_scheme),
-        speaker=name.speaker,
-        gender=name.gender,
-        text=text,
-        group=str(name.session),
-        extra={
-            "session": name.session,
+    return rated_utterance(
+        record, name=name, path=wav, label=scheme_label(record.code, config.label_scheme), text=text,
+        config=config, extra={
             "dialog": name.dialog,
             "improvised": name.improvised,
-            "emotion_code": record.code,
-            "valence": record.valence,
-            "activation": record.activation,
-            "dominance": record.dominance,
-            **bins,
             "start_time": record.start_time,
             "end_time": record.end_time,
         },
@@ -486,7 +464,7 @@ def speaker_fold_datasets(builder: tfds.core.DatasetBuilder, speaker: str, **as_
     }
 
 
-class Builder(FeatureCorpusBuilder):
+class Builder(RatedSessionBuilder):
     """IEMOCAP: 10,039 utterances, 5 sessions x 2 actors; splits ``session1`` … ``session5``.
 
     Configs are ``<feature set>_<label scheme>`` (:data:`LABEL_SCHEMES`), default
@@ -503,18 +481,17 @@ class Builder(FeatureCorpusBuilder):
         "manual dir may also be IEMOCAP_full_release itself)."
     )
     GROUPS = SESSIONS
-    SPLIT_PREFIX = "session"
     HOMEPAGE = "https://sail.usc.edu/iemocap/"
     CORPUS_DESCRIPTION = (
         "IEMOCAP: 10 actors in 5 dyadic sessions, improvised and scripted dialogs segmented into "
         "10,039 utterances with consensus categorical and dimensional labels."
     )
-
-    def _layout_hint(self) -> str:
-        return LAYOUT
-
-    def _class_names(self) -> tuple[str, ...]:
-        return scheme_class_names(self.builder_config, SCHEME_CLASSES, lambda scheme: scheme_label("neu", scheme))
+    LAYOUT = LAYOUT
+    CORPUS = "IEMOCAP"
+    SCHEME_CLASSES = SCHEME_CLASSES
+    ITEM = "utterance"
+    WAV_FOLDER = "SessionN/sentences/wav/<dialog>/"
+    UNLABELLED = "a label in SessionN/dialog/EmoEvaluation/<dialog>.txt"
 
     def _extra_features(self) -> dict[str, tfds.features.FeatureConnector]:
         attributes = attribute_features((
@@ -532,31 +509,9 @@ class Builder(FeatureCorpusBuilder):
             **attributes,
         }
 
-    def _metadata(self) -> tfds.core.Metadata:
-        return tfds.core.MetadataDict()
+    def _scan(self, manual_dir) -> CorpusScan:
+        return scan_corpus(manual_dir)
 
-    def _utterances(self, dl_manager) -> list[Utterance]:
-        scan = scan_corpus(dl_manager.manual_dir)
-        if scan.missing_wavs:
-            listed = "\n  ".join(f"{r.utterance_id} (labelled at {r.source})" for r in scan.missing_wavs[:20])
-            raise FileNotFoundError(
-                f"IEMOCAP: {len(scan.missing_wavs)} labelled utterance(s) have no WAV under "
-                f"SessionN/sentences/wav/<dialog>/:\n  {listed}\nRestore the missing files from the "
-                f"release. {LAYOUT}"
-            )
-        skipped = sorted(str(p.relative_to(scan.root)) for p in scan.unlabelled_wavs)
-        if skipped:
-            logger.warning(
-                "IEMOCAP: skipping %d WAV file(s) without a label in SessionN/dialog/EmoEvaluation/"
-                "<dialog>.txt (restore the label file if they belong to the corpus, else remove them); "
-                "listed in info.metadata['skipped_wavs']:\n  %s", len(skipped), "\n  ".join(skipped),
-            )
-        self.info.metadata["skipped_wavs"] = skipped
-        self.info.metadata["num_skipped_wavs"] = len(skipped)
-        scheme = self.builder_config.label_scheme
-        return [
-            make_utterance(record, scan.wavs[record.utterance_id], scan.texts.get(record.utterance_id, ""),
-                           self.builder_config)
-            for record in scan.labels
-            if scheme_label(record.code, scheme) is not None
-        ]
+    def _make_utterance(self, record: LabelRecord, scan: CorpusScan) -> Utterance:
+        wav, text = scan.wavs[record.utterance_id], scan.texts.get(record.utterance_id, "")
+        return make_utterance(record, wav, text, self.builder_config)

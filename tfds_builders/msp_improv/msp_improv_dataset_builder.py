@@ -19,17 +19,18 @@ import numpy as np
 import tensorflow_datasets as tfds
 from etils import epath
 
-from serzoo.tfds_corpus import (
-    FeatureCorpusBuilder,
+from tfds_builders.feature_corpus import (
+    RatedSessionBuilder,
     SchemeConfig,
     Utterance,
-    attribute_bin,
     attribute_features,
-    scheme_class_names,
+    check_scheme,
+    class_counts,
+    rated_utterance,
     scheme_configs,
 )
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)  # the builder's warnings (skipped WAVs) go here
 
 ROOT_NAME = "MSP-IMPROV"
 AUDIO_FOLDER = "Audio"
@@ -135,6 +136,11 @@ class ConsensusRecord:
     source: str  # "<file>:<line>"
     raters: tuple[str, ...] = ()  # unique rater ids, first occurrence order
     duplicate_rater_lines: int = 0  # (clip, rater) lines seen again; the first one is kept
+
+    @property
+    def utterance_id(self) -> str:
+        """The clip id: the builder's ``utterance_id``."""
+        return self.clip_id
 
 
 def _float(text: str | None) -> float:
@@ -331,56 +337,33 @@ def scan_corpus(manual_dir: epath.PathLike, sessions=SESSIONS) -> CorpusScan:
 
 def scheme_label(code: str, scheme: str) -> str | None:
     """Class name of a consensus code under a label scheme, None if the scheme leaves it out."""
-    if scheme not in SCHEME_CLASSES:
-        raise ValueError(
-            f"unknown MSP-IMPROV label scheme {scheme!r}; choose one of {', '.join(SCHEME_CLASSES)}"
-        )
+    check_scheme("MSP-IMPROV", scheme, SCHEME_CLASSES)
     name = CODES[code]
     return name if name in SCHEME_CLASSES[scheme] else None
 
 
 def scheme_counts(labels: list[ConsensusRecord], scheme: str) -> dict[str, int]:
     """Clips per class (in ClassLabel order) that ``scheme`` keeps."""
-    counts = dict.fromkeys(SCHEME_CLASSES[scheme], 0)
-    for record in labels:
-        name = scheme_label(record.code, scheme)
-        if name is not None:
-            counts[name] += 1
-    return counts
+    names = [scheme_label(record.code, scheme) for record in labels]
+    return class_counts(names, SCHEME_CLASSES[scheme])
 
 
 def make_utterance(record: ConsensusRecord, wav: epath.Path, config: SchemeConfig) -> Utterance:
     """The builder's :class:`Utterance` of a labelled clip (label per ``config.label_scheme``)."""
     name = parse_clip_name(record.clip_id)
-    bins = {
-        f"{key}_class": attribute_bin(getattr(record, key), config.low_max, config.mid_max)
-        for key in ("valence", "activation", "dominance")
-    }
-    return Utterance(
-        utterance_id=record.clip_id,
-        path=wav,
-        label=scheme_label(record.code, config.label_scheme),
-        speaker=name.speaker,
-        gender=name.gender,
-        text="",
-        group=str(name.session),
-        extra={
-            "session": name.session,
+    return rated_utterance(
+        record, name=name, path=wav, label=scheme_label(record.code, config.label_scheme), text="",
+        config=config, extra={
             "sentence": name.sentence,
             "target_emotion": name.target,
             "recording_type": name.recording_type,
-            "emotion_code": record.code,
-            "valence": record.valence,
-            "activation": record.activation,
-            "dominance": record.dominance,
             "naturalness": record.naturalness,
-            **bins,
             "num_raters": len(record.raters),
         },
     )
 
 
-class Builder(FeatureCorpusBuilder):
+class Builder(RatedSessionBuilder):
     """MSP-IMPROV: 12 actors in 6 dyadic sessions; splits ``session1`` … ``session6``.
 
     Configs are ``<feature set>_<label scheme>`` (:data:`LABEL_SCHEMES`), default
@@ -396,18 +379,16 @@ class Builder(FeatureCorpusBuilder):
         "that <manual_dir>/Evaluation.txt and <manual_dir>/Audio/session1/ (or session1/) exist."
     )
     GROUPS = SESSIONS
-    SPLIT_PREFIX = "session"
     HOMEPAGE = "https://ecs.utdallas.edu/research/researchlabs/msp-lab/MSP-Improv.html"
     CORPUS_DESCRIPTION = (
         "MSP-IMPROV: 12 actors in 6 dyadic sessions; target sentences in angry/happy/sad/neutral "
         "scenarios, improvisations and natural interactions, with consensus labels."
     )
-
-    def _layout_hint(self) -> str:
-        return LAYOUT
-
-    def _class_names(self) -> tuple[str, ...]:
-        return scheme_class_names(self.builder_config, SCHEME_CLASSES, lambda scheme: scheme_label("N", scheme))
+    LAYOUT = LAYOUT
+    CORPUS = "MSP-IMPROV"
+    SCHEME_CLASSES = SCHEME_CLASSES
+    ITEM = "clip"
+    WAV_FOLDER = "[Audio/]session<N>/"
 
     def _extra_features(self) -> dict[str, tfds.features.FeatureConnector]:
         attributes = attribute_features((
@@ -426,30 +407,11 @@ class Builder(FeatureCorpusBuilder):
             "num_raters": tfds.features.Scalar(dtype=np.int32, doc="distinct raters of the clip"),
         }
 
-    def _metadata(self) -> tfds.core.Metadata:
-        return tfds.core.MetadataDict()
+    def _scan(self, manual_dir) -> CorpusScan:
+        return scan_corpus(manual_dir)
 
-    def _utterances(self, dl_manager) -> list[Utterance]:
-        scan = scan_corpus(dl_manager.manual_dir)
-        if scan.missing_wavs:
-            listed = "\n  ".join(f"{r.clip_id} (labelled at {r.source})" for r in scan.missing_wavs[:20])
-            raise FileNotFoundError(
-                f"MSP-IMPROV: {len(scan.missing_wavs)} labelled clip(s) have no WAV under "
-                f"[Audio/]session<N>/:\n  {listed}\nRestore the missing files from the release. {LAYOUT}"
-            )
-        skipped = sorted(str(p.relative_to(scan.root)) for p in scan.unlabelled_wavs)
-        if skipped:
-            logger.warning(
-                "MSP-IMPROV: skipping %d WAV file(s) without a consensus line in %s (restore the "
-                "label file if they belong to the corpus, else remove them); listed in "
-                "info.metadata['skipped_wavs']:\n  %s", len(skipped), label_file(scan.root).name,
-                "\n  ".join(skipped),
-            )
-        self.info.metadata["skipped_wavs"] = skipped
-        self.info.metadata["num_skipped_wavs"] = len(skipped)
-        scheme = self.builder_config.label_scheme
-        return [
-            make_utterance(record, scan.wavs[record.clip_id], self.builder_config)
-            for record in scan.labels
-            if scheme_label(record.code, scheme) is not None
-        ]
+    def _unlabelled_reason(self, scan: CorpusScan) -> str:
+        return f"a consensus line in {label_file(scan.root).name}"
+
+    def _make_utterance(self, record: ConsensusRecord, scan: CorpusScan) -> Utterance:
+        return make_utterance(record, scan.wavs[record.clip_id], self.builder_config)

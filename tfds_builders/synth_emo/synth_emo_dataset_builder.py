@@ -14,7 +14,7 @@ from etils import epath
 from serzoo import synth_corpus
 from serzoo.emotions import EMODB_CLASSES
 from serzoo.features import cache_root
-from serzoo.tfds_corpus import FeatureCorpusBuilder, Utterance, feature_configs
+from tfds_builders.feature_corpus import FeatureCorpusBuilder, Utterance, feature_configs
 
 SEED = 0
 N_SPEAKERS = 10

@@ -1,20 +1,27 @@
-"""Shared TFDS machinery for openSMILE feature corpora.
+"""The shared base of serzoo's TFDS corpus builders (openSMILE feature corpora).
 
-A corpus builder lists its utterances (:class:`Utterance`); this base class extracts the
-configured openSMILE feature set for all of them in parallel (cached, so an interrupted build
+A corpus builder lists its utterances (:class:`Utterance`); :class:`FeatureCorpusBuilder` extracts
+the configured openSMILE feature set for all of them in parallel (cached, so an interrupted build
 resumes without re-extracting), and writes one split per group (speaker or session), so that
 leave-one-group-out folds are split arithmetic (``speaker03+speaker08``).
 
 Corpora with more than a label per utterance (IEMOCAP: session, dialog, dimensional ratings...)
 declare them with :meth:`FeatureCorpusBuilder._extra_features` and fill ``Utterance.extra``;
 corpora with several label schemes use :class:`SchemeConfig` (feature set x label scheme).
+:class:`RatedSessionBuilder` is the base of the dyadic session corpora (IEMOCAP, MSP-IMPROV):
+label files joined to WAVs by id, a consensus code plus valence / activation / dominance
+ratings, and unlabelled WAVs skipped and listed in ``info.metadata``.
+
+This module lives with the builders (not in ``serzoo``): the builders import ``serzoo``, and
+``serzoo`` reaches the builders only through :mod:`serzoo.builders`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -114,12 +121,11 @@ class FeatureCorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tr
     SPLIT_PREFIX = "speaker"
     CORPUS_DESCRIPTION = ""
     HOMEPAGE = ""
+    #: the expected folder layout, appended to layout errors (empty for generated corpora)
+    LAYOUT = ""
 
     def _utterances(self, dl_manager) -> list[Utterance]:
         raise NotImplementedError
-
-    def _layout_hint(self) -> str:
-        return ""
 
     def _class_names(self) -> tuple[str, ...]:
         """Names of the ``label`` ClassLabel; override when they depend on the config."""
@@ -168,7 +174,7 @@ class FeatureCorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tr
         if empty:
             raise ValueError(
                 f"{self.name}: empty split(s) {', '.join(empty)}: no recording of that "
-                f"{self.SPLIT_PREFIX} was found. {self._layout_hint()}"
+                f"{self.SPLIT_PREFIX} was found. {self.LAYOUT}"
             )
         result = features.extract_many(
             [u.path for u in utterances], self.builder_config.feature_set,
@@ -199,9 +205,17 @@ class FeatureCorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tr
             }
 
 
-def scheme_class_names(config: SchemeConfig, scheme_classes, validate_scheme) -> tuple[str, ...]:
-    """Class names of a :class:`SchemeConfig`; ``validate_scheme(name)`` raises on unknown schemes."""
-    validate_scheme(config.label_scheme)
+def check_scheme(corpus: str, scheme: str, scheme_classes: Mapping[str, tuple[str, ...]]) -> None:
+    """Raise a ``ValueError`` naming the choices unless ``scheme`` is a label scheme of ``corpus``."""
+    if scheme not in scheme_classes:
+        raise ValueError(
+            f"unknown {corpus} label scheme {scheme!r}; choose one of {', '.join(scheme_classes)}"
+        )
+
+
+def scheme_class_names(config: SchemeConfig, scheme_classes, corpus: str) -> tuple[str, ...]:
+    """Class names of a :class:`SchemeConfig`, after checking its scheme and thresholds."""
+    check_scheme(corpus, config.label_scheme, scheme_classes)
     if not config.low_max < config.mid_max:
         raise ValueError(
             f"config {config.name}: low_max ({config.low_max}) must be below mid_max ({config.mid_max})"
@@ -209,9 +223,112 @@ def scheme_class_names(config: SchemeConfig, scheme_classes, validate_scheme) ->
     return tuple(scheme_classes[config.label_scheme])
 
 
+def class_counts(names: Iterable[str | None], classes: Iterable[str]) -> dict[str, int]:
+    """Occurrences of each of ``classes`` (in that order) among ``names``; ``None`` (left out) is skipped."""
+    counts = dict.fromkeys(classes, 0)
+    for name in names:
+        if name is not None:
+            counts[name] += 1
+    return counts
+
+
+#: the consensus ratings of a rated corpus, in the order of their features
+RATINGS = ("valence", "activation", "dominance")
+
+
+def attribute_bins(record, config: SchemeConfig) -> dict[str, int]:
+    """``{valence_class: ..., ...}``: :func:`attribute_bin` of a record's consensus ratings."""
+    return {
+        f"{key}_class": attribute_bin(getattr(record, key), config.low_max, config.mid_max)
+        for key in RATINGS
+    }
+
+
 def attribute_features(float_docs) -> dict:
     """One float ``Scalar`` per ``(name, doc)`` plus 3-bin ``ClassLabel`` s of valence/activation/dominance."""
-    bins = {f"{k}_class": tfds.features.ClassLabel(names=list(ATTRIBUTE_BINS))
-            for k in ("valence", "activation", "dominance")}
+    bins = {f"{k}_class": tfds.features.ClassLabel(names=list(ATTRIBUTE_BINS)) for k in RATINGS}
     floats = {k: tfds.features.Scalar(dtype=np.float32, doc=doc) for k, doc in float_docs}
     return {**floats, **bins}
+
+
+def rated_utterance(record, *, name, path, label: str | None, text: str, config: SchemeConfig,
+                    extra: Mapping[str, Any]) -> Utterance:
+    """The :class:`Utterance` of a rated session corpus's labelled record.
+
+    Args:
+        record: has ``utterance_id``, ``code`` and the :data:`RATINGS` (consensus floats).
+        name: the parsed id; has ``speaker``, ``gender`` and ``session`` (the split group).
+        label: the class under ``config.label_scheme`` (``None``: the scheme leaves it out).
+        extra: the corpus's own extra fields; ``session``, ``emotion_code``, the ratings and
+            their ``*_class`` bins (per ``config``'s thresholds) are added here.
+    """
+    return Utterance(
+        utterance_id=record.utterance_id,
+        path=path,
+        label=label,
+        speaker=name.speaker,
+        gender=name.gender,
+        text=text,
+        group=str(name.session),
+        extra={
+            "session": name.session,
+            "emotion_code": record.code,
+            **{key: getattr(record, key) for key in RATINGS},
+            **attribute_bins(record, config),
+            **extra,
+        },
+    )
+
+
+class RatedSessionBuilder(FeatureCorpusBuilder, skip_registration=True):
+    """Base of the dyadic session corpora (IEMOCAP, MSP-IMPROV): configs = feature set x label scheme.
+
+    A subclass sets :attr:`CORPUS`, :attr:`SCHEME_CLASSES`, :attr:`ITEM`, :attr:`WAV_FOLDER`,
+    :attr:`UNLABELLED` and implements :meth:`_scan` (labels joined to WAVs by id) and
+    :meth:`_make_utterance`. A labelled record without its WAV stops the build; a WAV without
+    a label is skipped, logged as a warning on the subclass module's logger and listed in
+    ``info.metadata["skipped_wavs"]`` (paths relative to the corpus root).
+    """
+
+    SPLIT_PREFIX = "session"
+    CORPUS = ""  # display name in messages, e.g. "IEMOCAP"
+    SCHEME_CLASSES: Mapping[str, tuple[str, ...]] = {}
+    ITEM = "utterance"  # what a label names: "utterance" (IEMOCAP) or "clip" (MSP-IMPROV)
+    WAV_FOLDER = ""  # where a labelled item's WAV is looked for, for the missing-WAV error
+    UNLABELLED = ""  # what an unlabelled WAV lacks, e.g. "a label in <file>"
+
+    def _scan(self, manual_dir):
+        """The corpus scan: ``root``, ``labels``, ``wavs`` (id -> path), ``missing_wavs``, ``unlabelled_wavs``."""
+        raise NotImplementedError
+
+    def _make_utterance(self, record, scan) -> Utterance:
+        raise NotImplementedError
+
+    def _unlabelled_reason(self, scan) -> str:
+        return self.UNLABELLED
+
+    def _class_names(self) -> tuple[str, ...]:
+        return scheme_class_names(self.builder_config, self.SCHEME_CLASSES, self.CORPUS)
+
+    def _metadata(self) -> tfds.core.Metadata:
+        return tfds.core.MetadataDict()
+
+    def _utterances(self, dl_manager) -> list[Utterance]:
+        scan = self._scan(dl_manager.manual_dir)
+        if scan.missing_wavs:
+            listed = "\n  ".join(f"{r.utterance_id} (labelled at {r.source})" for r in scan.missing_wavs[:20])
+            raise FileNotFoundError(
+                f"{self.CORPUS}: {len(scan.missing_wavs)} labelled {self.ITEM}(s) have no WAV under "
+                f"{self.WAV_FOLDER}:\n  {listed}\nRestore the missing files from the release. {self.LAYOUT}"
+            )
+        skipped = sorted(str(p.relative_to(scan.root)) for p in scan.unlabelled_wavs)
+        if skipped:
+            logging.getLogger(type(self).__module__).warning(
+                "%s: skipping %d WAV file(s) without %s (restore the label file if they belong to the "
+                "corpus, else remove them); listed in info.metadata['skipped_wavs']:\n  %s",
+                self.CORPUS, len(skipped), self._unlabelled_reason(scan), "\n  ".join(skipped),
+            )
+        self.info.metadata["skipped_wavs"] = skipped
+        self.info.metadata["num_skipped_wavs"] = len(skipped)
+        utterances = (self._make_utterance(record, scan) for record in scan.labels)
+        return [u for u in utterances if u.label is not None]
