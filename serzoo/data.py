@@ -48,6 +48,8 @@ def prepare_builder(spec: str, *, data_dir=None, manual_dir=None):
     """Build (once; cached in ``data_dir``) and return the TFDS builder for ``spec``."""
     import tensorflow_datasets as tfds
 
+    from serzoo.quiet import tfds_messages_hidden
+
     name, config = parse_dataset(spec)
     if manual_dir is not None and not os.path.isdir(manual_dir):
         raise FileNotFoundError(
@@ -56,7 +58,8 @@ def prepare_builder(spec: str, *, data_dir=None, manual_dir=None):
         )
     builder = builder_class(name)(config=config, data_dir=data_dir)
     download_config = tfds.download.DownloadConfig(manual_dir=manual_dir) if manual_dir else None
-    builder.download_and_prepare(download_config=download_config)
+    with tfds_messages_hidden():
+        builder.download_and_prepare(download_config=download_config)
     return builder
 
 

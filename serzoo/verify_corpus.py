@@ -162,6 +162,20 @@ def _sample_rate_notes(paths: Iterable, report: CorpusReport) -> None:
         report.notes.append(f"sample rates: {listed}{resampled}")
 
 
+def _per_session(report: CorpusReport, sessions, scan) -> list:
+    """``scan(session)`` for every session; a missing session goes to ``report.missing``, a malformed one to
+    ``report.errors`` (the scan goes on, so one report lists every problem)."""
+    results = []
+    for session in sessions:
+        try:
+            results.append(scan(session))
+        except FileNotFoundError as err:
+            report.missing.append(str(err))
+        except ValueError as err:
+            report.errors.append(str(err))
+    return results
+
+
 def _verify_iemocap(manual_dir: pathlib.Path) -> CorpusReport:
     iemocap = builder_module("iemocap")
 
@@ -172,14 +186,7 @@ def _verify_iemocap(manual_dir: pathlib.Path) -> CorpusReport:
         report.missing.append(str(err))
         return report
     report.root = str(root)
-    scans = []
-    for session in iemocap.SESSIONS:
-        try:
-            scans.append(iemocap.scan_session(root, session))
-        except FileNotFoundError as err:
-            report.missing.append(str(err))
-        except ValueError as err:
-            report.errors.append(str(err))
+    scans = _per_session(report, iemocap.SESSIONS, lambda session: iemocap.scan_session(root, session))
     try:
         scan = iemocap.join_sessions(root, scans)
     except ValueError as err:
@@ -237,13 +244,8 @@ def _verify_msp_improv(manual_dir: pathlib.Path) -> CorpusReport:
         report.errors.append(str(err))
         labels = []
     wavs = {}
-    for session in msp.SESSIONS:
-        try:
-            wavs.update(msp.session_wavs(root, session))
-        except FileNotFoundError as err:
-            report.missing.append(str(err))
-        except ValueError as err:
-            report.errors.append(str(err))
+    for found in _per_session(report, msp.SESSIONS, lambda session: msp.session_wavs(root, session)):
+        wavs.update(found)
     try:
         scan = msp.join(root, labels, wavs)
     except ValueError as err:

@@ -60,27 +60,6 @@ def manual_dir(args) -> str | None:
     return None
 
 
-def quiet_environment(verbose: bool) -> None:
-    """Before TensorFlow is imported: hide its C++ log lines (incl. the "failed call to cuInit" error on
-    machines without a GPU) unless ``verbose``."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "0" if verbose else "3")
-
-
-def quiet_libraries(verbose: bool) -> None:
-    """After import: no retracing warnings, no absl/TFDS info lines and no per-split TFDS progress bars."""
-    if verbose:
-        return
-    import logging
-
-    import absl.logging
-    import tensorflow as tf
-    import tensorflow_datasets as tfds
-
-    tf.get_logger().setLevel(logging.ERROR)
-    absl.logging.set_verbosity(absl.logging.ERROR)
-    tfds.disable_progress_bar()
-
-
 def set_tensorflow_threads(threads: int | None) -> None:
     """TensorFlow's intra-/inter-op thread pools (before any op runs)."""
     if threads:
@@ -91,14 +70,17 @@ def set_tensorflow_threads(threads: int | None) -> None:
 
 
 def prepare(args) -> None:
-    """Per command run: quiet libraries, thread count, TensorBoard logging."""
-    quiet_environment(args.verbose)
+    """Per command run: quiet libraries (unless ``--verbose``), thread count, TensorBoard logging."""
+    from serzoo import quiet
+
+    if args.verbose:
+        os.environ[quiet.VERBOSE_ENV] = "1"
     if getattr(args, "tensorboard", None):
         from serzoo.tensorboard import enable
 
         enable(args.tensorboard)
     if getattr(args, "needs_tensorflow", True):
-        quiet_libraries(args.verbose)
+        quiet.import_tensorflow_quietly()
         set_tensorflow_threads(getattr(args, "threads", None))
 
 
