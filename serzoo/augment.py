@@ -220,7 +220,9 @@ class ExportedGenerator:
     """A generator exported by :mod:`serzoo.export`, loaded with ``tf.saved_model.load``.
 
     It samples in the ORIGINAL openSMILE scale (unlike the in-fold augmenters above, which work
-    on normalised features). ``fit`` only checks the manifest against the user's data.
+    on normalised features). ``fit`` only checks the manifest against the user's data. An export is
+    code: loading checks the files' hash before ``tf.saved_model.load`` and the endpoints'
+    signatures after it (:func:`serzoo.export.load_export`); load exports from trusted sources only.
 
     Args:
         path: ``exported/<name>/<version>``.
@@ -228,14 +230,12 @@ class ExportedGenerator:
     """
 
     def __init__(self, path, *, feature_set: str | None = None, class_names=None):
-        import tensorflow as tf
-
-        from serzoo.export import read_manifest
+        from serzoo.export import load_export, read_manifest
 
         self.path = str(path)
         self.manifest = read_manifest(path)
         self.check(feature_set=feature_set, class_names=class_names)
-        self.module = tf.saved_model.load(self.path)
+        self.module = load_export(path, self.manifest)
         self.name = f"exported:{self.manifest['scheme']}"
 
     @property
