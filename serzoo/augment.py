@@ -18,23 +18,16 @@ import dataclasses
 
 import numpy as np
 
+from serzoo.validation import check_k, check_labels, check_training_data
+
 SCHEMES = ("gan", "cgan", "aae", "m1", "m2", "m3", "adan", "wadan")
 #: Schemes that are one conditional generator (exportable as one SavedModel); GAN is one model per class.
 EXPORTABLE_SCHEMES = ("adan", "wadan", "cgan", "aae", "m1", "m2", "m3")
 METHODS = ("duplicate", "noise", "smote", *SCHEMES)
 
 
-def _check_fit(x, y, n_classes):
-    x, y = np.asarray(x, np.float32), np.asarray(y, np.int64)
-    if x.ndim != 2 or y.shape != (x.shape[0],):
-        raise ValueError(f"expected x [n, dim] and y [n], got {x.shape} and {y.shape}")
-    if y.size and (y.min() < 0 or y.max() >= n_classes):
-        raise ValueError(f"labels must lie in 0..{n_classes - 1}")
-    return x, y
-
-
 def _check_labels(labels, fitted_classes) -> np.ndarray:
-    labels = np.asarray(labels, np.int64)
+    labels = check_labels(labels, "labels")
     missing = sorted(set(np.unique(labels).tolist()) - set(fitted_classes))
     if missing:
         raise ValueError(f"cannot sample classes {missing}: they had no training samples")
@@ -48,7 +41,7 @@ class Duplicate:
     name = "duplicate"
 
     def fit(self, x, y, n_classes: int):
-        self.x_, self.y_ = _check_fit(x, y, n_classes)
+        self.x_, self.y_ = check_training_data(x, y, n_classes)
         self.by_class_ = {k: np.flatnonzero(self.y_ == k) for k in np.unique(self.y_)}
         return self
 
@@ -166,7 +159,7 @@ class SchemeAugmenter:
     def fit(self, x, y, n_classes: int):
         from serzoo.models.scheme import class_weights_for
 
-        x, y = _check_fit(x, y, n_classes)
+        x, y = check_training_data(x, y, n_classes)
         weights = class_weights_for(y, n_classes)
         if self.name == "gan":  # an unconditional GAN per class, as labels cannot steer it
             trained = {int(k): self._train(x[y == k], y[y == k], n_classes, weights) for k in np.unique(y)}
@@ -208,9 +201,7 @@ def make_augmenter(method: str, *, seed: int = 0, epochs: int | None = None, **o
 
 def augmented_sets(augmenter, y_train, k: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """``k`` synthetic sets, each with the training set's size and label distribution."""
-    if k < 0:
-        raise ValueError(f"k must be >= 0, got {k}")
-    labels = np.tile(np.asarray(y_train, np.int64), k)
+    labels = np.tile(check_labels(y_train, "y_train"), check_k(k))
     if labels.size == 0:
         return np.zeros((0, 0), np.float32), labels
     return augmenter.sample(labels, seed=seed), labels
@@ -255,7 +246,7 @@ class ExportedGenerator:
                              "map your labels to the generator's order")
 
     def fit(self, x, y, n_classes: int):
-        x, _ = _check_fit(x, y, n_classes)
+        x, _ = check_training_data(x, y, n_classes)
         self.check(dim=x.shape[1])
         if n_classes != len(self.class_names):
             raise ValueError(f"the generator knows {len(self.class_names)} classes, your data has {n_classes}")
@@ -264,7 +255,7 @@ class ExportedGenerator:
     def sample(self, labels, seed: int = 0) -> np.ndarray:
         import tensorflow as tf
 
-        labels = tf.constant(np.asarray(labels, np.int32))
+        labels = tf.constant(check_labels(labels, "labels", len(self.class_names)).astype(np.int32))
         return self.module.generate(labels=labels, seed=tf.constant(seed, tf.int64))["features"].numpy()
 
     def dataset_transform(self, k: int, seed: int = 0):
@@ -274,7 +265,7 @@ class ExportedGenerator:
         """
         import tensorflow as tf
 
-        module = self.module
+        module, k = self.module, check_k(k)
 
         def expand(index, features, label):
             synthetic = module.generate(labels=tf.fill([k], tf.cast(label, tf.int32)),
@@ -297,7 +288,8 @@ def augment(x, y, method, *, k: int = 1, n_classes: int | None = None, seed: int
     """
     from serzoo.data import Normalizer
 
-    x, y = np.asarray(x, np.float32), np.asarray(y, np.int64)
+    k = check_k(k)
+    x, y = check_training_data(x, y, n_classes)
     if k == 0:
         return x, y
     if isinstance(method, str) and method in METHODS:  # fitted here, in z-normalised space
