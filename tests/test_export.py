@@ -153,6 +153,8 @@ def test_aae_family_exports_with_its_encoder(synth_is11, tmp_path, scheme, optio
     out = json.loads((tmp_path / "out.json").read_text())
     assert out["serzoo_imported"] is False and out["deterministic"] and out["finite"]
     assert out["shape"] == [200, 4368] and out["codes_shape"] == [10, code_dim]
+    encode = augment.ExportedGenerator(path).manifest["endpoints"]["encode"]  # passes the endpoint checks
+    assert encode["outputs"]["codes"]["shape"] == [None, code_dim]
 
 
 def _run_together(calls):
