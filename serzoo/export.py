@@ -315,7 +315,7 @@ def read_manifest(path) -> dict:
     for field, kind in _FIELD_TYPES.items():
         value = manifest[field]
         if not isinstance(value, kind) or isinstance(value, bool):
-            raise ValueError(f"{file}: {field} must be a {kind.__name__}, got the {type(value).__name__} "
+            raise ValueError(f"{file}: {field} must be of type {kind.__name__}, got the {type(value).__name__} "
                              f"{str(value)[:60]!r}; re-export the generator")
     if manifest["format"] != FORMAT:
         raise ValueError(f"{file}: format {manifest['format']!r} is not {FORMAT!r}; re-export with this serzoo")

@@ -261,12 +261,12 @@ def _edit_manifest(path, **fields):
 
 
 @pytest.mark.parametrize("fields, message", [
-    ({"feature_dim": "12"}, "feature_dim must be a int, got the str '12'"),
+    ({"feature_dim": "12"}, "feature_dim must be of type int, got the str '12'"),
     ({"feature_dim": 0}, "feature_dim must be a positive int"),
-    ({"class_names": "abc"}, "class_names must be a list, got the str 'abc'"),
+    ({"class_names": "abc"}, "class_names must be of type list, got the str 'abc'"),
     ({"class_names": ["a", 2, "c"]}, "class_names must be a non-empty list of str"),
-    ({"feature_set": 11}, "feature_set must be a str"),
-    ({"endpoints": ["generate", "sample"]}, "endpoints must be a dict"),
+    ({"feature_set": 11}, "feature_set must be of type str"),
+    ({"endpoints": ["generate", "sample"]}, "endpoints must be of type dict"),
     ({"files_sha256": "abc"}, "files_sha256 must be 64 lower-case hex digits"),
     ({"format": "serzoo-generator/1"}, "records no hash of the SavedModel's files.*re-export"),
     ({"format": "serzoo-generator/9"}, "format 'serzoo-generator/9' is not"),
