@@ -47,6 +47,14 @@ def synth_is11(tfds_data_dir):
 
 
 @pytest.fixture(scope="session")
+def tiny_export(tmp_path_factory):
+    """An untrained tiny ADAN exported once per session (copy it before changing it)."""
+    from tests.scheme_checks import export_tiny
+
+    return export_tiny(tmp_path_factory.mktemp("tiny_export") / "adan" / "1")
+
+
+@pytest.fixture(scope="session")
 def real_emodb_dir():
     path = emodb_dir()
     if not (path / "wav").is_dir():

@@ -19,6 +19,7 @@ import dataclasses
 import numpy as np
 
 from serzoo.presets import DEFAULT_PRESET, Training, training_for
+from serzoo.validation import check_k, check_labels, check_training_data
 
 #: Non-neural augmentation methods; the adversarial ones come from the scheme registry (:mod:`serzoo.models`).
 BASELINES = ("duplicate", "noise", "smote")
@@ -31,17 +32,8 @@ def augmentation_methods() -> tuple[str, ...]:
     return (*BASELINES, *scheme_names())
 
 
-def _check_fit(x, y, n_classes):
-    x, y = np.asarray(x, np.float32), np.asarray(y, np.int64)
-    if x.ndim != 2 or y.shape != (x.shape[0],):
-        raise ValueError(f"expected x [n, dim] and y [n], got {x.shape} and {y.shape}")
-    if y.size and (y.min() < 0 or y.max() >= n_classes):
-        raise ValueError(f"labels must lie in 0..{n_classes - 1}")
-    return x, y
-
-
 def _check_labels(labels, fitted_classes) -> np.ndarray:
-    labels = np.asarray(labels, np.int64)
+    labels = check_labels(labels, "labels")
     missing = sorted(set(np.unique(labels).tolist()) - set(fitted_classes))
     if missing:
         raise ValueError(f"cannot sample classes {missing}: they had no training samples")
@@ -55,7 +47,7 @@ class Duplicate:
     name = "duplicate"
 
     def fit(self, x, y, n_classes: int):
-        self.x_, self.y_ = _check_fit(x, y, n_classes)
+        self.x_, self.y_ = check_training_data(x, y, n_classes)
         self.by_class_ = {k: np.flatnonzero(self.y_ == k) for k in np.unique(self.y_)}
         return self
 
@@ -153,7 +145,7 @@ class SchemeAugmenter:
     def fit(self, x, y, n_classes: int):
         from serzoo.models.scheme import class_weights_for
 
-        x, y = _check_fit(x, y, n_classes)
+        x, y = check_training_data(x, y, n_classes)
         weights = class_weights_for(y, n_classes)
         if self.spec.per_class:  # a generator that ignores labels: one model per class
             trained = {int(k): self._train(x[y == k], y[y == k], n_classes, weights) for k in np.unique(y)}
@@ -202,9 +194,7 @@ def make_augmenter(method: str, *, seed: int = 0, preset: str = DEFAULT_PRESET, 
 
 def augmented_sets(augmenter, y_train, k: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """``k`` synthetic sets, each with the training set's size and label distribution."""
-    if k < 0:
-        raise ValueError(f"k must be >= 0, got {k}")
-    labels = np.tile(np.asarray(y_train, np.int64), k)
+    labels = np.tile(check_labels(y_train, "y_train"), check_k(k))
     if labels.size == 0:
         return np.zeros((0, 0), np.float32), labels
     return augmenter.sample(labels, seed=seed), labels
@@ -214,7 +204,9 @@ class ExportedGenerator:
     """A generator exported by :mod:`serzoo.export`, loaded with ``tf.saved_model.load``.
 
     It samples in the ORIGINAL openSMILE scale (unlike the in-fold augmenters above, which work
-    on normalised features). ``fit`` only checks the manifest against the user's data.
+    on normalised features). ``fit`` only checks the manifest against the user's data. An export is
+    code: loading checks the files' hash before ``tf.saved_model.load`` and the endpoints'
+    signatures after it (:func:`serzoo.export.load_export`); load exports from trusted sources only.
 
     Args:
         path: ``exported/<name>/<version>``.
@@ -222,14 +214,12 @@ class ExportedGenerator:
     """
 
     def __init__(self, path, *, feature_set: str | None = None, class_names=None):
-        import tensorflow as tf
-
-        from serzoo.export import read_manifest
+        from serzoo.export import load_export, read_manifest
 
         self.path = str(path)
         self.manifest = read_manifest(path)
         self.check(feature_set=feature_set, class_names=class_names)
-        self.module = tf.saved_model.load(self.path)
+        self.module = load_export(path, self.manifest)
         self.name = f"exported:{self.manifest['scheme']}"
 
     @property
@@ -249,7 +239,7 @@ class ExportedGenerator:
                              "map your labels to the generator's order")
 
     def fit(self, x, y, n_classes: int):
-        x, _ = _check_fit(x, y, n_classes)
+        x, _ = check_training_data(x, y, n_classes)
         self.check(dim=x.shape[1])
         if n_classes != len(self.class_names):
             raise ValueError(f"the generator knows {len(self.class_names)} classes, your data has {n_classes}")
@@ -258,7 +248,7 @@ class ExportedGenerator:
     def sample(self, labels, seed: int = 0) -> np.ndarray:
         import tensorflow as tf
 
-        labels = tf.constant(np.asarray(labels, np.int32))
+        labels = tf.constant(check_labels(labels, "labels", len(self.class_names)).astype(np.int32))
         return self.module.generate(labels=labels, seed=tf.constant(seed, tf.int64))["features"].numpy()
 
     def dataset_transform(self, k: int, seed: int = 0):
@@ -268,7 +258,7 @@ class ExportedGenerator:
         """
         import tensorflow as tf
 
-        module = self.module
+        module, k = self.module, check_k(k)
 
         def expand(index, features, label):
             synthetic = module.generate(labels=tf.fill([k], tf.cast(label, tf.int32)),
@@ -291,7 +281,8 @@ def augment(x, y, method, *, k: int = 1, n_classes: int | None = None, seed: int
     """
     from serzoo.data import Normalizer
 
-    x, y = np.asarray(x, np.float32), np.asarray(y, np.int64)
+    k = check_k(k)
+    x, y = check_training_data(x, y, n_classes)
     if k == 0:
         return x, y
     if isinstance(method, str) and method in augmentation_methods():  # fitted here, in z-normalised space

@@ -11,13 +11,22 @@ The SavedModel needs neither serzoo nor Keras to run (``tf.saved_model.load`` is
 - ``serving_default`` = ``generate`` for TF Serving.
 
 Invalid input (a label outside ``0..C-1``, negative ``n``) fails with ``InvalidArgumentError``
-naming the problem. The export is written to a temporary folder and renamed into place, so an
-interrupted export never leaves a half-written version.
+naming the problem. The export is written to a temporary folder and renamed into place without
+replacing anything (``renameat2(RENAME_NOREPLACE)``), so an interrupted export never leaves a
+half-written version and of two exports racing to one target exactly one wins.
+
+An export is code (a SavedModel's graph can read and write files): the manifest records a SHA-256
+of the SavedModel's files and the endpoints' signatures; :func:`load_export` checks both before and
+after ``tf.saved_model.load``. This detects accidental or naive tampering only (see
+``exported/README.md``): load exports from trusted sources only.
 """
 
 from __future__ import annotations
 
+import ctypes
 import datetime
+import errno
+import hashlib
 import json
 import os
 import pathlib
@@ -27,8 +36,13 @@ import tempfile
 import numpy as np
 
 MANIFEST = "manifest.json"
-MANIFEST_FIELDS = ("format", "scheme", "dataset", "feature_set", "feature_dim", "class_names", "endpoints")
-FORMAT = "serzoo-generator/1"
+MANIFEST_FIELDS = ("format", "scheme", "dataset", "feature_set", "feature_dim", "class_names", "endpoints",
+                   "files_sha256")
+#: /2 added ``files_sha256`` and the endpoint signatures; /1 exports (no hash) are refused.
+FORMAT = "serzoo-generator/2"
+SIGNATURES = ("serving_default", "generate", "sample")  # TF signatures of the SavedModel
+FUNCTIONS = ("generate", "sample", "generate_labels", "encode")  # its tf.functions (encode: schemes with an encoder)
+_AT_FDCWD, _RENAME_NOREPLACE, _RENAME_EXCHANGE = -100, 1, 2
 
 
 def _module(scheme, normalizer, original_dim: int):
@@ -92,6 +106,12 @@ def _module(scheme, normalizer, original_dim: int):
     return GeneratorModule()
 
 
+def check_target(path, overwrite: bool) -> None:
+    """Refuse an existing ``path`` unless ``overwrite`` (early check; :func:`_publish` decides atomically)."""
+    if os.path.lexists(path) and not overwrite:
+        raise FileExistsError(f"{path} already exists; pass overwrite=True (--overwrite) or a new version")
+
+
 def export_generator(
     scheme, normalizer, path, *, manifest: dict, overwrite: bool = False,
 ) -> pathlib.Path:
@@ -103,8 +123,9 @@ def export_generator(
             ``dropped_values`` set (see :func:`serzoo.data.Normalizer.fit`).
         path: target folder, conventionally ``exported/<name>/<version>``.
         manifest: dataset, feature set, feature names, class names, training groups, metrics...;
-            merged with the fields written here (scheme config, versions, endpoints).
-        overwrite: replace an existing export at ``path`` (default: refuse).
+            merged with the fields written here (scheme config, versions, endpoints, file hash).
+        overwrite: replace an existing export at ``path`` (default: refuse, also when another export
+            reaches ``path`` first while this one is being written).
     """
     import keras
     import tensorflow as tf
@@ -112,14 +133,11 @@ def export_generator(
     import serzoo
 
     path = pathlib.Path(path)
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} already exists; pass overwrite=True (--overwrite) or a new version")
+    check_target(path, overwrite)
     if normalizer.mode != "global":
         raise ValueError("export needs a global normaliser (per-speaker statistics cannot be inverted)")
     original_dim = int(normalizer.keep.size)
     module = _module(scheme, normalizer, original_dim)
-    endpoints = ["generate", "sample", "generate_labels", "serving_default"] + (
-        ["encode"] if hasattr(scheme, "encode") else [])
     full_manifest = {
         "format": FORMAT,
         "scheme": type(scheme).__name__,
@@ -130,7 +148,7 @@ def export_generator(
         "noise_dim": scheme.noise_dim,
         "normalisation": {"keep": normalizer.keep.tolist(), "mean": normalizer.mean.tolist(),
                           "std": normalizer.std.tolist(), "dropped_values": normalizer.dropped_values.tolist()},
-        "endpoints": endpoints,
+        "endpoints": describe_endpoints(module),
         "versions": {"serzoo": serzoo.__version__, "tensorflow": tf.__version__, "keras": keras.__version__},
         "exported_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
     }
@@ -141,22 +159,144 @@ def export_generator(
     try:
         signatures = {"serving_default": module.generate, "generate": module.generate, "sample": module.sample}
         tf.saved_model.save(module, str(staging), signatures=signatures)
+        full_manifest["files_sha256"] = files_sha256(staging)
         (staging / MANIFEST).write_text(json.dumps(full_manifest, indent=2), encoding="utf-8")
-        if path.exists():
-            retired = path.with_name(f".{path.name}.old-{os.getpid()}")
-            os.replace(path, retired)
-            os.replace(staging, path)
-            shutil.rmtree(retired)
-        else:
-            os.replace(staging, path)
+        _publish(staging, path, overwrite)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return path
 
 
+def _renameat2(source, target, flag: int) -> bool:
+    """Linux ``renameat2(2)`` with ``flag``; False where the C library or the file system lacks it."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(source), _AT_FDCWD, os.fsencode(target), flag) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(target))  # EEXIST becomes FileExistsError
+
+
+def _publish(staging: pathlib.Path, path: pathlib.Path, overwrite: bool) -> None:
+    """Move the staged export to ``path`` atomically, never replacing an export unless ``overwrite``.
+
+    Linux: ``RENAME_NOREPLACE``, and for ``overwrite`` ``RENAME_EXCHANGE`` (the old version is swapped
+    out in one step, then deleted: ``path`` always holds a complete version). Elsewhere: ``rename``,
+    which refuses a non-empty folder (an empty one is replaced), and for ``overwrite`` the old
+    version is moved aside first (a moment without a version at ``path``).
+    """
+    try:
+        if not _renameat2(staging, path, _RENAME_NOREPLACE):
+            os.rename(staging, path)
+        return
+    except OSError as err:
+        if err.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+            raise
+        if not overwrite:
+            raise FileExistsError(f"{path} already exists (another export finished first); "
+                                  "pass overwrite=True (--overwrite) or a new version") from None
+    if _renameat2(staging, path, _RENAME_EXCHANGE):
+        shutil.rmtree(staging)  # it now holds the replaced version
+        return
+    retired = path.with_name(f"{staging.name}.old")
+    os.rename(path, retired)
+    os.rename(staging, path)
+    shutil.rmtree(retired)
+
+
+def files_sha256(folder) -> str:
+    """SHA-256 over the sorted relative paths, sizes and contents of the files in ``folder``, but
+    ``manifest.json``; a symbolic link is refused (an export is plain files)."""
+    folder = pathlib.Path(folder)
+    links = [p for p in folder.rglob("*") if p.is_symlink()]
+    if links:
+        raise ValueError(f"{links[0]} is a symbolic link; an export holds plain files only: re-export it")
+    files = sorted((p.relative_to(folder).as_posix(), p) for p in folder.rglob("*") if p.is_file())
+    digest = hashlib.sha256()
+    for name, file in files:
+        if name == MANIFEST:
+            continue
+        digest.update(len(name.encode()).to_bytes(8, "big") + name.encode())
+        digest.update(file.stat().st_size.to_bytes(8, "big"))
+        with file.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def _spec(tensor) -> dict:
+    try:
+        return {"dtype": tensor.dtype.name, "shape": None if tensor.shape.rank is None else tensor.shape.as_list()}
+    except AttributeError:
+        return {"type": type(tensor).__name__}
+
+
+def _describe_concrete(concrete) -> dict:
+    """Input and output names, dtypes and shapes of a concrete function or a loaded signature."""
+    args, kwargs = concrete.structured_input_signature
+    inputs = {**{getattr(spec, "name", str(i)): spec for i, spec in enumerate(args)}, **kwargs}
+    outputs = concrete.structured_outputs
+    outputs = outputs if isinstance(outputs, dict) else {"output": outputs}
+    return {"inputs": {k: _spec(v) for k, v in sorted(inputs.items())},
+            "outputs": {k: _spec(v) for k, v in sorted(outputs.items())}}
+
+
+def _describe_function(function) -> dict:
+    concrete = getattr(function, "concrete_functions", None)  # a loaded tf.function
+    if concrete is None and hasattr(function, "get_concrete_function"):
+        concrete = [function.get_concrete_function()]  # a tf.function with an input signature
+    if concrete is None or len(concrete) != 1:
+        return {"type": type(function).__name__, "traced_signatures": None if concrete is None else len(concrete)}
+    return _describe_concrete(concrete[0])
+
+
+def describe_endpoints(module) -> dict:
+    """``{endpoint: {"inputs": {name: {dtype, shape}}, "outputs": {...}}}`` of a generator module
+    (``serving_default`` = ``generate``); a bare tensor output is called ``output``."""
+    found = {name: _describe_function(getattr(module, name)) for name in FUNCTIONS if hasattr(module, name)}
+    return {"serving_default": found["generate"], **found}
+
+
+def expected_endpoints(feature_dim: int, code_dim: int | None) -> dict:
+    """The endpoints of a serzoo generator with ``feature_dim`` features (and an encoder to ``code_dim``)."""
+    def spec(dtype, *shape):
+        return {"dtype": dtype, "shape": list(shape)}
+
+    features = {"features": spec("float32", None, feature_dim)}
+    generate = {"inputs": {"labels": spec("int32", None), "seed": spec("int64")}, "outputs": features}
+    endpoints = {
+        "serving_default": generate, "generate": generate,
+        "sample": {"inputs": {"class_id": spec("int32"), "n": spec("int32"), "seed": spec("int64")},
+                   "outputs": features},
+        "generate_labels": {"inputs": {"labels": spec("int32", None)},
+                            "outputs": {"output": spec("float32", None, feature_dim)}},
+    }
+    if code_dim is not None:
+        endpoints["encode"] = {"inputs": {"features": spec("float32", None, feature_dim)},
+                               "outputs": {"codes": spec("float32", None, code_dim)}}
+    return endpoints
+
+
+def _differences(expected: dict, found: dict) -> str:
+    """What differs between two endpoint descriptions, or ``""``."""
+    missing, extra = sorted(set(expected) - set(found)), sorted(set(found) - set(expected))
+    changed = [f"{name}: expected {expected[name]}, found {found[name]}"
+               for name in expected if name in found and expected[name] != found[name]]
+    return "; ".join([f"missing endpoint(s) {missing}"] * bool(missing) + [f"unexpected endpoint(s) {extra}"]
+                     * bool(extra) + changed)
+
+
+_FIELD_TYPES = {"format": str, "scheme": str, "dataset": str, "feature_set": str, "feature_dim": int,
+                "class_names": list, "endpoints": dict, "files_sha256": str}
+
+
 def read_manifest(path) -> dict:
-    """The manifest of an exported generator, checked; errors name the file and the field."""
+    """The manifest of an exported generator, type-checked; errors name the file and the field."""
     file = pathlib.Path(path) / MANIFEST
     if not file.is_file():
         raise FileNotFoundError(f"{file} is missing: {path} is not a serzoo export (exported/<name>/<version>)")
@@ -164,11 +304,63 @@ def read_manifest(path) -> dict:
         manifest = json.loads(file.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise ValueError(f"{file} is not valid JSON ({err}); re-export the generator") from err
+    if not isinstance(manifest, dict):
+        raise ValueError(f"{file} must hold a JSON object, got {type(manifest).__name__}; re-export the generator")
+    if manifest.get("format") == "serzoo-generator/1":
+        raise ValueError(f"{file}: format serzoo-generator/1 records no hash of the SavedModel's files, and an "
+                         "export is code: re-export it with this serzoo (serzoo export ... --overwrite)")
     missing = [f for f in MANIFEST_FIELDS if f not in manifest]
     if missing:
         raise ValueError(f"{file} lacks the field(s) {', '.join(missing)}; re-export the generator")
+    for field, kind in _FIELD_TYPES.items():
+        value = manifest[field]
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise ValueError(f"{file}: {field} must be of type {kind.__name__}, got the {type(value).__name__} "
+                             f"{str(value)[:60]!r}; re-export the generator")
     if manifest["format"] != FORMAT:
         raise ValueError(f"{file}: format {manifest['format']!r} is not {FORMAT!r}; re-export with this serzoo")
-    if len(manifest["class_names"]) != manifest.get("n_classes", len(manifest["class_names"])):
+    if manifest["feature_dim"] <= 0:
+        raise ValueError(f"{file}: feature_dim must be a positive int, got {manifest['feature_dim']}")
+    names = manifest["class_names"]
+    if not names or not all(isinstance(name, str) for name in names):
+        raise ValueError(f"{file}: class_names must be a non-empty list of str, got {names!r:.80}")
+    if manifest.get("n_classes", len(names)) != len(names):
         raise ValueError(f"{file}: class_names and n_classes disagree; re-export the generator")
+    if len(manifest["files_sha256"]) != 64 or set(manifest["files_sha256"]) - set("0123456789abcdef"):
+        raise ValueError(f"{file}: files_sha256 must be 64 lower-case hex digits; re-export the generator")
+    endpoints = manifest["endpoints"]
+    code_dim = None
+    if "encode" in endpoints:
+        try:
+            code_dim = endpoints["encode"]["outputs"]["codes"]["shape"][1]
+        except (KeyError, IndexError, TypeError):
+            code_dim = "missing"
+    differences = _differences(expected_endpoints(manifest["feature_dim"], code_dim), endpoints)
+    if differences or not (code_dim is None or (type(code_dim) is int and code_dim > 0)):
+        raise ValueError(f"{file}: endpoints are not those of a serzoo generator ({differences or code_dim}); "
+                         "re-export the generator")
     return manifest
+
+
+def load_export(path, manifest: dict):
+    """``tf.saved_model.load(path)`` once the files match ``manifest["files_sha256"]``; then the
+    loaded functions and signatures must match ``manifest["endpoints"]`` (``ValueError`` otherwise)."""
+    import tensorflow as tf
+
+    found = files_sha256(path)
+    if found != manifest["files_sha256"]:
+        raise ValueError(f"{path}: the SavedModel's files do not match files_sha256 in {MANIFEST} (hash "
+                         f"{found[:12]}…, manifest {manifest['files_sha256'][:12]}…): the export was changed after "
+                         "it was written; do not load it, re-export it or fetch it again from a trusted source")
+    module = tf.saved_model.load(str(path))
+    endpoints = manifest["endpoints"]
+    expected = {name: value for name, value in endpoints.items() if name != "serving_default"}
+    expected.update({f"signatures[{name!r}]": endpoints[name] for name in SIGNATURES})
+    found = {name: _describe_function(getattr(module, name)) for name in endpoints
+             if name != "serving_default" and hasattr(module, name)}
+    found.update({f"signatures[{name!r}]": _describe_concrete(sig) for name, sig in module.signatures.items()})
+    differences = _differences(expected, found)
+    if differences:
+        raise ValueError(f"{path}: the loaded SavedModel does not match the endpoints in {MANIFEST} "
+                         f"({differences}); do not use it, re-export it from a trusted source")
+    return module

@@ -67,3 +67,15 @@ def check_scheme(model, tmp_path):
     assert samples.shape == (4, FEATURES) and np.isfinite(samples).all()
     np.testing.assert_allclose(samples, model.generate(labels, seed=3))
     return history
+
+
+def export_tiny(path, *, dataset: str = "tiny", overwrite: bool = False):
+    """An untrained tiny ADAN on :func:`tiny_data` (12 features, 3 classes, 4-D codes) exported to ``path``."""
+    from serzoo.data import Normalizer
+    from serzoo.export import export_generator
+    from serzoo.models.adan import build_adan
+
+    x, _ = tiny_data()
+    scheme = build_adan(FEATURES, N_CLASSES, latent_dim=4, noise_dim=4, autoencoder_width=16, width=8)
+    return export_generator(scheme, Normalizer("global").fit(x), path, overwrite=overwrite, manifest={
+        "dataset": dataset, "feature_set": "tiny", "class_names": ["a", "b", "c"]})

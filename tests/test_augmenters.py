@@ -55,7 +55,103 @@ def test_errors():
     aug = augment.make_augmenter("duplicate").fit(x[y < 2], y[y < 2], N_CLASSES)
     with pytest.raises(ValueError, match="cannot sample classes \\[2\\]"):
         aug.sample(np.array([0, 2]))
-    with pytest.raises(ValueError, match="k must be"):
+    with pytest.raises(ValueError, match="k \\(the number of synthetic sets\\) must be"):
         augment.augmented_sets(aug, y, -1)
-    with pytest.raises(ValueError, match="expected x"):
+    with pytest.raises(ValueError, match="x must be 2-D"):
         aug.fit(x[:, 0], y, N_CLASSES)
+
+
+def _with_non_finite(x, y):
+    x = x.copy()
+    x[3, 5], x[7, 5] = np.nan, np.inf
+    return x, y
+
+
+BAD_TRAINING_DATA = {  # name: (make bad (x, y) from good ones, expected message)
+    "nan_and_inf_in_x": (_with_non_finite, r"x has 2 non-finite value\(s\) \(NaN/inf.* in 2 row\(s\) and 1 column"),
+    "x_beyond_float32": (lambda x, y: (np.where(x > 2.5, 1e300, x.astype(np.float64)), y), "x has .* non-finite"),
+    "fractional_labels": (lambda x, y: (x, y + 0.7), r"y has 48 label\(s\) that are not whole numbers \(e.g. 0.7\)"),
+    "nan_label": (lambda x, y: (x, np.where(y == 1, np.nan, y)), "y has 16 label.* not whole numbers"),
+    "string_labels": (lambda x, y: (x, np.array(["ang", "hap", "sad"])[y]), "y holds strings .*'ang'.*np.unique"),
+    "object_labels": (lambda x, y: (x, np.array([None, *y[1:]], dtype=object)), "y holds objects"),
+    "empty": (lambda x, y: (x[:0], y[:0]), "x has 0 rows and 12 columns"),
+    "x_1d": (lambda x, y: (x[:, 0], y), r"x must be 2-D \[n_samples, n_features\], got shape \(48,\)"),
+    "x_strings": (lambda x, y: (x.astype(str), y), "x must hold numbers"),
+    "short_y": (lambda x, y: (x, y[:-1]), "y has 47 labels but x has 48 rows"),
+    "label_too_big": (lambda x, y: (x, np.where(y == 2, 3, y)), r"y has labels outside 0..2: \[3\]"),
+    "negative_label": (lambda x, y: (x, np.where(y == 2, -1, y)), r"y has (labels outside 0..2|negative labels): .-1"),
+}
+SMALL_ADAN = dict(latent_dim=4, noise_dim=4, autoencoder_width=16, width=8)
+
+
+def _fit_entry_points(tiny_export):
+    """Every API entry point that takes training data, as ``f(x, y)`` with 3 classes."""
+    return {
+        "augment": lambda x, y: augment.augment(x, y, "duplicate", k=1, n_classes=N_CLASSES),
+        "augment_export": lambda x, y: augment.augment(x, y, str(tiny_export), k=1),
+        "duplicate.fit": lambda x, y: augment.make_augmenter("duplicate").fit(x, y, N_CLASSES),
+        "smote.fit": lambda x, y: augment.make_augmenter("smote").fit(x, y, N_CLASSES),
+        "adan.fit": lambda x, y: augment.make_augmenter("adan", epochs=1, **SMALL_ADAN).fit(x, y, N_CLASSES),
+        "exported.fit": lambda x, y: augment.ExportedGenerator(tiny_export).fit(x, y, N_CLASSES),
+    }
+
+
+@pytest.mark.parametrize("case", BAD_TRAINING_DATA)
+@pytest.mark.parametrize("entry", ["augment", "augment_export", "duplicate.fit", "smote.fit", "adan.fit",
+                                   "exported.fit"])
+def test_bad_training_data_is_refused_before_fitting(tiny_export, monkeypatch, entry, case):
+    def no_fitting(*args, **kwargs):
+        raise AssertionError("fitting started on bad input")
+
+    monkeypatch.setattr(augment.SchemeAugmenter, "_train", no_fitting)
+    make_bad, message = BAD_TRAINING_DATA[case]
+    with pytest.raises(ValueError, match=message):
+        _fit_entry_points(tiny_export)[entry](*make_bad(*tiny_data()))
+
+
+@pytest.mark.parametrize("labels, message", [
+    ([0, 1.5], r"labels has 1 label\(s\) that are not whole numbers \(e.g. 1.5\)"),
+    (["a", "b"], "labels holds strings"),
+    ([[0, 1]], r"labels must be 1-D class ids, got shape \(1, 2\)"),
+    ([0, -1], r"labels has (negative labels|labels outside 0..2): \[-1\]"),
+])
+@pytest.mark.parametrize("entry", ["duplicate", "exported"])
+def test_bad_labels_to_sample_are_refused(tiny_export, entry, labels, message):
+    x, y = tiny_data()
+    generator = (augment.make_augmenter("duplicate") if entry == "duplicate"
+                 else augment.ExportedGenerator(tiny_export)).fit(x, y, N_CLASSES)
+    with pytest.raises(ValueError, match=message):
+        generator.sample(labels)
+    if entry == "exported":
+        with pytest.raises(ValueError, match=r"labels has labels outside 0..2: \[3\]"):
+            generator.sample([0, 3])
+
+
+@pytest.mark.parametrize("k", [-1, 1.5, 2.0, "2", True, None])
+def test_bad_k_is_refused_before_fitting(monkeypatch, k):
+    x, y = tiny_data()
+    aug = augment.make_augmenter("duplicate").fit(x, y, N_CLASSES)
+
+    def no_fitting(*args, **kwargs):
+        raise AssertionError("fitting started with a bad k")
+
+    monkeypatch.setattr(augment.Duplicate, "fit", no_fitting)
+    with pytest.raises(ValueError, match=f"k \\(the number of synthetic sets\\) must be a non-negative int, got {k!r}"):
+        augment.augment(x, y, "duplicate", k=k)
+    with pytest.raises(ValueError, match="k \\(the number of synthetic sets\\) must be"):
+        augment.augmented_sets(aug, y, k)
+
+
+def test_bad_y_train_of_augmented_sets():
+    x, y = tiny_data()
+    aug = augment.make_augmenter("duplicate").fit(x, y, N_CLASSES)
+    with pytest.raises(ValueError, match="y_train has 48 label.* not whole numbers"):
+        augment.augmented_sets(aug, y + 0.5, 1)
+
+
+def test_whole_valued_float_labels_are_accepted_as_ints():
+    x, y = tiny_data()
+    x_int, y_int = augment.augment(x, y, "noise", k=2, seed=3)
+    x_float, y_float = augment.augment(x, y.astype(np.float64), "noise", k=2, seed=3)
+    assert y_float.dtype == np.int64 and np.array_equal(y_float, y_int)
+    np.testing.assert_array_equal(x_float, x_int)

@@ -1,9 +1,11 @@
-"""Exported generators: reload in a process without serzoo, TFSMLayer, atomicity, manifest checks."""
+"""Exported generators: reload in a process without serzoo, TFSMLayer, atomicity, races, integrity checks."""
 
 import json
 import pathlib
+import shutil
 import subprocess
 import sys
+import threading
 
 import numpy as np
 import pytest
@@ -11,6 +13,7 @@ import pytest
 from serzoo import augmenters as augment
 from serzoo import export
 from serzoo.experiments.train_export import train_and_export
+from tests.scheme_checks import export_tiny
 
 SMALL = {"latent_dim": 16, "noise_dim": 16, "autoencoder_width": 64, "width": 32}
 
@@ -124,7 +127,8 @@ def test_refuses_to_overwrite_and_interrupted_export_leaves_nothing(exported, mo
 @pytest.mark.parametrize("content, message", [
     (None, "manifest.json is missing"),
     ("{not json", "is not valid JSON"),
-    (json.dumps({"format": "serzoo-generator/1"}), "lacks the field"),
+    (json.dumps({"format": "serzoo-generator/2"}), "lacks the field"),
+    ("[1, 2]", "must hold a JSON object"),
 ])
 def test_bad_manifest(tmp_path, content, message):
     if content is not None:
@@ -150,3 +154,156 @@ def test_aae_family_exports_with_its_encoder(synth_is11, tmp_path, scheme, optio
     out = json.loads((tmp_path / "out.json").read_text())
     assert out["serzoo_imported"] is False and out["deterministic"] and out["finite"]
     assert out["shape"] == [200, 4368] and out["codes_shape"] == [10, code_dim]
+    encode = augment.ExportedGenerator(path).manifest["endpoints"]["encode"]  # passes the endpoint checks
+    assert encode["outputs"]["codes"]["shape"] == [None, code_dim]
+
+
+def _run_together(calls):
+    """Run ``calls`` in threads; returns each one's result or exception."""
+    outcomes = [None] * len(calls)
+
+    def run(i):
+        try:
+            outcomes[i] = calls[i]()
+        except Exception as err:  # noqa: BLE001 - the test inspects it
+            outcomes[i] = err
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return outcomes
+
+
+@pytest.fixture(params=["renameat2", "portable"])
+def rename(request, monkeypatch):
+    """Publish with Linux renameat2, or with the portable rename fallback."""
+    if request.param == "portable":
+        monkeypatch.setattr(export, "_renameat2", lambda *args: False)
+    return request.param
+
+
+def test_two_exports_racing_to_one_target(tmp_path, monkeypatch, rename):
+    """Both pass the early check, both stage, then both publish at once: exactly one may win."""
+    import tensorflow as tf
+
+    save, staged, one_at_a_time = tf.saved_model.save, threading.Barrier(2, timeout=60), threading.Lock()
+
+    def save_then_wait(*args, **kwargs):
+        with one_at_a_time:  # saving is not what is tested; the rename after it is
+            save(*args, **kwargs)
+        staged.wait()
+
+    monkeypatch.setattr(tf.saved_model, "save", save_then_wait)
+    target = tmp_path / "adan" / "1"
+    outcomes = _run_together([lambda i=i: export_tiny(target, dataset=f"run{i}") for i in range(2)])
+    winners = [o for o in outcomes if isinstance(o, pathlib.Path)]
+    losers = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(winners) == 1 and len(losers) == 1, outcomes
+    assert isinstance(losers[0], FileExistsError) and str(target) in str(losers[0])
+    assert "--overwrite" in str(losers[0])
+    survivor = augment.ExportedGenerator(target)  # complete: its files match its manifest, endpoints check
+    assert survivor.manifest["dataset"] in {"run0", "run1"}
+    assert survivor.sample([0, 1, 2]).shape == (3, 12)
+    assert [p.name for p in target.parent.iterdir()] == ["1"]  # no staging left
+
+
+def test_overwrite_swaps_in_the_new_version(tmp_path, rename):
+    target = export_tiny(tmp_path / "adan" / "1", dataset="old")
+    with pytest.raises(FileExistsError, match="--overwrite"):
+        export_tiny(target, dataset="new")
+    export_tiny(target, dataset="new", overwrite=True)
+    assert augment.ExportedGenerator(target).manifest["dataset"] == "new"
+    assert [p.name for p in target.parent.iterdir()] == ["1"]
+
+
+def test_train_and_export_refuses_an_existing_target_before_training(synth_is11, tmp_path, monkeypatch):
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained although the target exists")
+
+    monkeypatch.setattr(augment.SchemeAugmenter, "fit", no_training)
+    (tmp_path / "taken" / "1").mkdir(parents=True)
+    with pytest.raises(FileExistsError, match="taken/1 already exists; pass overwrite=True"):
+        train_and_export(synth_is11, "adan", epochs=1, root=tmp_path, name="taken", options=SMALL)
+
+
+def _flip_byte(file: pathlib.Path):
+    data = bytearray(file.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    file.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("tamper", [
+    lambda path: _flip_byte(path / "saved_model.pb"),
+    lambda path: _flip_byte(next((path / "variables").glob("variables.data-*"))),
+    lambda path: (path / "variables" / "extra.txt").write_text("added"),
+], ids=["saved_model.pb", "variables", "added_file"])
+def test_changed_files_are_refused_before_loading(tiny_export, tmp_path, monkeypatch, tamper):
+    import tensorflow as tf
+
+    copy = pathlib.Path(shutil.copytree(tiny_export, tmp_path / "1"))
+    assert augment.ExportedGenerator(copy).sample([0, 2]).shape == (2, 12)  # the untampered copy loads
+    tamper(copy)
+
+    def never(*args, **kwargs):
+        raise AssertionError("tf.saved_model.load ran on a changed export")
+
+    monkeypatch.setattr(tf.saved_model, "load", never)
+    with pytest.raises(ValueError, match=f"{copy}: the SavedModel's files do not match files_sha256"):
+        augment.ExportedGenerator(copy)
+
+
+def _edit_manifest(path, **fields):
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest.update(fields)
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    return manifest
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"feature_dim": "12"}, "feature_dim must be of type int, got the str '12'"),
+    ({"feature_dim": 0}, "feature_dim must be a positive int"),
+    ({"class_names": "abc"}, "class_names must be of type list, got the str 'abc'"),
+    ({"class_names": ["a", 2, "c"]}, "class_names must be a non-empty list of str"),
+    ({"feature_set": 11}, "feature_set must be of type str"),
+    ({"endpoints": ["generate", "sample"]}, "endpoints must be of type dict"),
+    ({"files_sha256": "abc"}, "files_sha256 must be 64 lower-case hex digits"),
+    ({"format": "serzoo-generator/1"}, "records no hash of the SavedModel's files.*re-export"),
+    ({"format": "serzoo-generator/9"}, "format 'serzoo-generator/9' is not"),
+], ids=lambda v: str(v)[:30])
+def test_manifest_fields_are_type_checked(tiny_export, tmp_path, fields, message):
+    copy = pathlib.Path(shutil.copytree(tiny_export, tmp_path / "1"))
+    _edit_manifest(copy, **fields)
+    with pytest.raises(ValueError, match=message):
+        augment.ExportedGenerator(copy)
+
+
+def test_manifest_endpoints_must_be_a_serzoo_generators(tiny_export, tmp_path):
+    copy = pathlib.Path(shutil.copytree(tiny_export, tmp_path / "1"))
+    endpoints = json.loads((copy / "manifest.json").read_text())["endpoints"]
+    endpoints["generate"]["inputs"]["path"] = {"dtype": "string", "shape": []}
+    _edit_manifest(copy, endpoints=endpoints)
+    with pytest.raises(ValueError, match="endpoints are not those of a serzoo generator .*generate: expected"):
+        augment.ExportedGenerator(copy)
+
+
+def test_loaded_signatures_must_match_the_manifest(tiny_export, tmp_path):
+    """A different SavedModel under a copied manifest with a recomputed hash (a naive forgery)."""
+    import tensorflow as tf
+
+    class Other(tf.Module):
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.float32, name="labels"),
+                                      tf.TensorSpec([], tf.int64, name="seed")])
+        def generate(self, labels, seed):
+            return {"features": tf.zeros([tf.shape(labels)[0], 12])}
+
+    forged = tmp_path / "1"
+    other = Other()
+    tf.saved_model.save(other, str(forged), signatures={"serving_default": other.generate})
+    manifest = json.loads((tiny_export / "manifest.json").read_text())
+    (forged / "manifest.json").write_text(json.dumps({**manifest, "files_sha256": export.files_sha256(forged)}))
+    with pytest.raises(ValueError, match=f"{forged}: the loaded SavedModel does not match the endpoints") as err:
+        augment.ExportedGenerator(forged)
+    assert "missing endpoint(s) ['encode', 'generate_labels', 'sample'" in str(err.value)
+    assert "generate: expected" in str(err.value) and "'float32'" in str(err.value)

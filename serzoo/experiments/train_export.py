@@ -26,9 +26,11 @@ def train_and_export(
     """Fit ``scheme`` on ``train_splits`` (default: all groups) and export it to ``root/name/version``.
 
     The scheme trains as ``preset`` says (:mod:`serzoo.presets`); ``epochs`` and ``learning_rate`` (Adam, every
-    player) override it. ``options`` go to the scheme builder (e.g. smaller networks for tests).
+    player) override it. ``options`` go to the scheme builder (e.g. smaller networks for tests). An existing
+    target is refused before training unless ``overwrite``; :func:`~serzoo.export.export_generator` decides
+    atomically at the end.
     """
-    from serzoo.export import export_generator
+    from serzoo.export import check_target, export_generator
     from serzoo.models import get_scheme, scheme_names
     from serzoo.presets import training_for
 
@@ -36,6 +38,8 @@ def train_and_export(
         raise ValueError(f"export supports {', '.join(scheme_names(exportable=True))} (one conditional generator); "
                          f"got {scheme!r}")
     training = training_for(scheme, preset, epochs=epochs, learning_rate=learning_rate)
+    target = pathlib.Path(root) / (name or f"{scheme}_{corpus.name}_{corpus.feature_set}") / version
+    check_target(target, overwrite)
     train_splits = list(train_splits or corpus.splits)
     train = corpus.select(train_splits)
     normalizer = Normalizer("global").fit(train.x)
@@ -44,9 +48,8 @@ def train_and_export(
     augmenter.fit(x, train.y, corpus.n_classes)
     y_syn = train.y.copy()
     quality = generator_quality(x, train.y, augmenter.sample(y_syn, seed=seed + 1), y_syn, corpus.n_classes)
-    name = name or f"{scheme}_{corpus.name}_{corpus.feature_set}"
     path = export_generator(
-        augmenter.model, normalizer, pathlib.Path(root) / name / version, overwrite=overwrite,
+        augmenter.model, normalizer, target, overwrite=overwrite,
         manifest={
             "dataset": corpus.name, "feature_set": corpus.feature_set,
             "feature_names": corpus.feature_names, "class_names": corpus.class_names,

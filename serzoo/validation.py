@@ -1,0 +1,87 @@
+"""Input checks at the augmentation API boundary (:mod:`serzoo.augmenters`), in one place.
+
+Every entry point (:func:`~serzoo.augmenters.augment`, an augmenter's ``fit``/``sample``,
+:func:`~serzoo.augmenters.augmented_sets`) runs these before any fitting, so bad input fails with a
+``ValueError`` naming the argument, not with a numpy error or a silently wrong result (one NaN in
+``x`` spreading into every synthetic row, a label 1.7 truncated to 1).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _as_array(value, name: str) -> np.ndarray:
+    try:
+        return np.asarray(value)
+    except (ValueError, TypeError) as err:  # ragged nested lists
+        raise ValueError(f"{name} is not a rectangular array ({err})") from err
+
+
+def check_k(k) -> int:
+    """``k``, the number of synthetic sets: a non-negative int (``True`` and ``2.0`` are refused)."""
+    if not _is_int(k) or k < 0:
+        raise ValueError(f"k (the number of synthetic sets) must be a non-negative int, got {k!r}")
+    return int(k)
+
+
+def check_labels(labels, name: str = "y", n_classes: int | None = None) -> np.ndarray:
+    """1-D class ids in ``0..n_classes-1`` (``None``: any id >= 0) as int64.
+
+    Whole-valued floats (``1.0``, as from a CSV or pandas column) are exact and accepted; ``1.7``,
+    NaN, strings and other objects are refused, never truncated or parsed.
+    """
+    array = _as_array(labels, name)
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be 1-D class ids, got shape {array.shape}")
+    if array.dtype.kind in "USO":
+        raise ValueError(f"{name} holds {'strings' if array.dtype.kind in 'US' else 'objects'} (e.g. "
+                         f"{array[0]!r}); class ids must be ints 0..C-1: map class names to ids first, "
+                         "e.g. names, ids = np.unique(labels, return_inverse=True)")
+    if array.dtype.kind == "f":
+        fractional = ~np.isfinite(array) | (array != np.round(array))
+        if fractional.any():
+            raise ValueError(f"{name} has {int(fractional.sum())} label(s) that are not whole numbers (e.g. "
+                             f"{array[fractional][0]}); class ids must be ints 0..C-1 (they are never truncated)")
+    elif array.dtype.kind not in "iu":
+        raise ValueError(f"{name} must hold integer class ids, got dtype {array.dtype}")
+    ids = array.astype(np.int64)
+    outside = (ids < 0) | (ids >= n_classes) if n_classes is not None else ids < 0
+    if outside.any():
+        what = f"labels outside 0..{n_classes - 1}" if n_classes is not None else "negative labels"
+        raise ValueError(f"{name} has {what}: {sorted(set(ids[outside].tolist()))[:10]}")
+    return ids
+
+
+def check_training_data(x, y, n_classes: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` [n >= 1, dim >= 1] of finite numbers as float32 and ``y`` [n] class ids (:func:`check_labels`).
+
+    ``n_classes`` must be a positive int, or ``None`` to accept any label >= 0.
+    """
+    if n_classes is not None and (not _is_int(n_classes) or n_classes < 1):
+        raise ValueError(f"n_classes must be a positive int, got {n_classes!r}")
+    x = _as_array(x, "x")
+    if x.dtype.kind not in "biuf":
+        raise ValueError(f"x must hold numbers (features), got dtype {x.dtype}")
+    if x.ndim != 2:
+        raise ValueError(f"x must be 2-D [n_samples, n_features], got shape {x.shape}")
+    if x.shape[0] == 0 or x.shape[1] == 0:
+        raise ValueError(f"x has {x.shape[0]} rows and {x.shape[1]} columns: augmentation needs training samples")
+    with np.errstate(over="ignore"):
+        x = x.astype(np.float32)
+    bad_rows, bad_columns = np.nonzero(~np.isfinite(x))
+    if bad_rows.size:
+        raise ValueError(
+            f"x has {bad_rows.size} non-finite value(s) (NaN/inf, or beyond the float32 range) in "
+            f"{np.unique(bad_rows).size} row(s) and {np.unique(bad_columns).size} column(s), first at row "
+            f"{bad_rows[0]}, column {bad_columns[0]}; drop or impute them before augmenting")
+    y = check_labels(y, "y", n_classes)
+    if y.size != x.shape[0]:
+        raise ValueError(f"y has {y.size} labels but x has {x.shape[0]} rows; they must pair up")
+    return x, y
