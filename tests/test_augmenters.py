@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from serzoo import augmenters as augment
-from tests.scheme_checks import FEATURES, N_CLASSES, tiny_data
+from serzoo.models import get_scheme, scheme_names
+from tests.scheme_checks import FEATURES, N_CLASSES, TINY_OPTIONS, tiny_data
 
 
 @pytest.mark.parametrize("method", ["duplicate", "noise", "smote"])
@@ -31,20 +32,15 @@ def test_duplicate_copies_and_noise_perturbs_and_smote_interpolates():
     assert np.all((smote >= lo - 1e-5) & (smote <= hi + 1e-5))  # convex combinations of class 0
 
 
-@pytest.mark.parametrize("method", ["gan", "cgan", "aae", "m1", "m2", "m3", "adan", "wadan"])
+@pytest.mark.parametrize("method", scheme_names())
 def test_scheme_augmenters(method):
     x, y = tiny_data()
-    small = {"gan": dict(noise_dim=4, generator_width=16, discriminator_width=8),
-             "cgan": dict(noise_dim=4, generator_width=16, discriminator_width=8),
-             "adan": dict(latent_dim=4, noise_dim=4, autoencoder_width=16, width=8),
-             "wadan": dict(latent_dim=4, noise_dim=4, autoencoder_width=16, width=8),
-             "aae": dict(width=16), "m1": dict(widths=(16, 8)), "m2": dict(widths=(16, 8)),
-             "m3": dict(widths=(16, 8), discriminator_widths=(16, 8), code_dim=4, noise_dim=3,
-                        code_generator_width=8, auxiliary_width=8)}[method]
+    small = TINY_OPTIONS.get(method, {})
     aug = augment.make_augmenter(method, epochs=2, **small).fit(x, y, N_CLASSES)
     x_syn, y_syn = augment.augmented_sets(aug, y, k=2, seed=1)
     assert x_syn.shape == (2 * len(y), FEATURES) and np.isfinite(x_syn).all()
-    assert len(aug.models_) == N_CLASSES and (len({id(m) for m in aug.models_.values()}) == 3) == (method == "gan")
+    assert len(aug.models_) == N_CLASSES
+    assert (len({id(m) for m in aug.models_.values()}) == 3) == get_scheme(method).per_class
     assert all(np.isfinite(v).all() for v in aug.history_.values())
 
 
