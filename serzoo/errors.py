@@ -3,3 +3,7 @@
 
 class DivergenceError(FloatingPointError):
     """Training produced a non-finite loss."""
+
+
+class UnitsLostError(RuntimeError):
+    """Worker processes died before finishing some units of an experiment (the finished ones are stored)."""

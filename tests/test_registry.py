@@ -2,6 +2,8 @@
 ``augment``, ``serzoo export`` and ``serzoo reproduce`` with no other edit; presets reach every scheme."""
 
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -48,8 +50,8 @@ def test_epochs_reach_every_scheme_through_the_cli(name, synth_is11, tfds_data_d
     monkeypatch.setattr(SchemeAugmenter, "fit", spy)
     with pytest.raises(Stop):
         cli.main(["reproduce", "yi-mak-emodb", "--dataset", "synth_emo/is11", "--data-dir", str(tfds_data_dir),
-                  "--methods", name, "--epochs", "5", "--learning-rate", "0.002", "--ks", "0,1", "--folds", "1",
-                  "--classifiers", "svm", "--output-dir", str(tmp_path / "out")])
+                  "--methods", name, "--epochs", "5", "--learning-rate", "0.002", "--ks", "0,1", "--headline-k", "1",
+                  "--folds", "1", "--classifiers", "svm", "--output-dir", str(tmp_path / "out")])
     assert seen == [(name, 5, 0.002)]
 
 
@@ -116,3 +118,12 @@ def test_unknown_method_is_refused_with_the_known_ones(capsys):
     with pytest.raises(SystemExit):
         cli.main(["reproduce", "yi-mak-emodb", "--methods", "smot"])
     assert "unknown smot; choose from: duplicate, noise, smote, gan" in capsys.readouterr().err
+
+
+def test_import_serzoo_is_cheap_and_exposes_the_public_api():
+    code = ("import sys, serzoo; assert 'tensorflow' not in sys.modules and 'sklearn' not in sys.modules; "
+            "names = ['load_corpus', 'iter_folds', 'augment', 'make_augmenter', 'ExportedGenerator', 'scheme_names', "
+            "'register_scheme', 'training_for', 'DivergenceError']; assert set(names) <= set(dir(serzoo)); "
+            "assert callable(serzoo.augment) and serzoo.scheme_names()[-1] == 'wadan'; print('ok')")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr

@@ -35,13 +35,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     from serzoo.cli import common
-    from serzoo.errors import DivergenceError
+    from serzoo.errors import DivergenceError, UnitsLostError
 
     args = build_parser().parse_args(argv)
     try:
         common.prepare(args)
         return args.run(args)
-    except (ValueError, FileNotFoundError, FileExistsError, DivergenceError) as err:
+    except (ValueError, FileNotFoundError, FileExistsError, DivergenceError, UnitsLostError) as err:
         print(f"serzoo {args.command}: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -39,6 +39,14 @@ def add_training_options(parser: argparse.ArgumentParser, default_preset: str) -
                         help="Adam rate of every player of every scheme (overrides the preset)")
 
 
+def add_jobs_option(parser: argparse.ArgumentParser) -> None:
+    from serzoo.experiments.workers import default_jobs
+
+    parser.add_argument("--jobs", type=int, default=default_jobs(),
+                        help="worker processes computing independent units in parallel, one thread each "
+                        f"(default: the number of cores, {default_jobs()}; 1 = in this process)")
+
+
 def training_kwargs(args) -> dict:
     return {"preset": args.preset, "epochs": args.epochs, "learning_rate": args.learning_rate}
 

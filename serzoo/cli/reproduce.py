@@ -26,6 +26,7 @@ def register(sub) -> None:
     parser.add_argument("--headline-k", type=int, default=10, help="k of the headline table (fixed in advance)")
     parser.add_argument("--seeds", type=common.int_list, default=[0], help="e.g. 0,1,2")
     common.add_training_options(parser, "paper")
+    common.add_jobs_option(parser)
     parser.add_argument("--no-synthetic-only", action="store_true",
                         help="skip the synthetic-only classifiers (halves the classifier time)")
     parser.add_argument("--output-dir", default="results/yi_mak_emodb")
@@ -47,7 +48,7 @@ def run(args) -> int:
         dataset=args.dataset, methods=args.methods or yi_mak.METHODS, ks=args.ks, headline_k=args.headline_k,
         classifiers=args.classifiers, seeds=args.seeds, max_folds=args.folds,
         held_out=args.held_out.split(",") if args.held_out else None,
-        synthetic_only=not args.no_synthetic_only, fresh=args.fresh, report_only=args.report_only,
+        synthetic_only=not args.no_synthetic_only, fresh=args.fresh, report_only=args.report_only, jobs=args.jobs,
         **common.training_kwargs(args),
     )
     return 0

@@ -1,1 +1,2 @@
-"""Paper protocols: leave-one-group-out evaluation and (later) augmentation sweeps."""
+"""Paper protocols and the machinery they share: the fold loop, the augmentation harness, resumable unit
+stores and worker processes."""

@@ -58,6 +58,7 @@ def run_augmentation(
     progress: bool = True,
     store=None,
     stored_only: bool = False,
+    jobs: int = 1,
 ) -> dict:
     """Run the protocol; returns a JSON-ready dict (see :func:`summarise`).
 
@@ -79,47 +80,58 @@ def run_augmentation(
             redoing them and a method can be added to a finished run.
         stored_only: compute nothing; summarise the folds whose units are all in ``store`` (a
             progress report of a run still going on elsewhere).
+        jobs: worker processes computing units in parallel (:mod:`serzoo.experiments.workers`; 1 = in this
+            process).
     """
     from tqdm.auto import tqdm
+
+    from serzoo.data import leave_one_group_out
+    from serzoo.experiments.workers import run_units
 
     if headline_k not in ks:
         raise ValueError(f"headline_k={headline_k} must be one of ks={list(ks)}")
     trainings = scheme_trainings(methods, preset, epochs=epochs, learning_rate=learning_rate)
     ks = sorted(set(ks))
-    records, mmd, timings, examples = [], [], [], {}
-    stored_examples = store.example_methods() if store else set()
-    n_folds = len(held_out) if held_out else max_folds or len(corpus.splits)
-    bar = tqdm(total=len(seeds) * n_folds * (len(methods) + 1), desc="folds × methods",
-               disable=not progress)
-    for seed in seeds:
-        for data in iter_folds(corpus, normalisation=normalisation, max_folds=max_folds, held_out=held_out,
-                               progress=False):
-            keys = {method: f"seed{seed}/{data.fold.name}/{method}{unit_suffix(trainings.get(method))}"
-                    for method in (NO_AUGMENTATION, *methods)}
-            if stored_only and not all(store.get(key) for key in keys.values()):
-                bar.update(len(keys))
+    folds = [f.name for f in leave_one_group_out(list(corpus.splits), max_folds, held_out)]
+    keys = {(seed, fold, method): f"seed{seed}/{fold}/{method}{unit_suffix(trainings.get(method))}"
+            for seed in seeds for fold in folds for method in (NO_AUGMENTATION, *methods)}
+    computed, examples = {}, {}
+    if stored_only:
+        complete = {fold for fold in folds if all(store.get(keys[s, fold, m]) for s in seeds
+                                                  for m in (NO_AUGMENTATION, *methods))}
+        keys = {cell: key for cell, key in keys.items() if cell[1] in complete}
+    else:
+        wanted_examples = set(methods) - (store.example_methods() if store else set()) if keep_examples else set()
+        todo, method_of = [], {}
+        for (seed, fold, method), key in keys.items():
+            if store and store.get(key) is not None:
                 continue
-            for method, key in keys.items():
-                bar.set_postfix_str(key)
-                unit = store.get(key) if store else None
-                if unit is None:
-                    keep = (keep_examples and seed == seeds[0] and method != NO_AUGMENTATION
-                            and method not in examples and method not in stored_examples)
-                    augmenter = None if method == NO_AUGMENTATION else make_augmenter(
-                        method, seed=seed, preset=preset, epochs=epochs, learning_rate=learning_rate)
-                    unit, example = _run_unit(data, method, augmenter, seed, ks, classifiers, corpus.n_classes,
-                                              synthetic_only, keep)
-                    if store:
-                        store.add(key, unit)
-                    if example:
-                        examples[method] = example
-                        if store:
-                            store.save_example(method, example)
-                records.extend(unit["records"])
-                mmd.extend(unit["mmd"])
-                timings.extend(unit["timings"])
-                bar.update(1)
-    bar.close()
+            keep = seed == seeds[0] and method in wanted_examples  # the first unit of a method keeps its example
+            wanted_examples -= {method} if keep else set()
+            todo.append((key, (seed, fold, method, keep)))
+            method_of[key] = method
+
+        def finished(key, outcome):
+            unit, example = outcome
+            computed[key] = unit
+            if store:
+                store.add(key, unit)
+            if example:
+                examples[method_of[key]] = example
+                if store:
+                    store.save_example(method_of[key], example)
+
+        bar = tqdm(total=len(keys), initial=len(keys) - len(todo), desc="units (seed × fold × method)",
+                   unit="unit", disable=not progress)
+        run_units(todo, _compute_unit, finished, jobs=jobs, setup=UnitContext, progress=bar, setup_args=(
+            corpus, normalisation, ks, classifiers, synthetic_only, preset, epochs, learning_rate))
+        bar.close()
+    records, mmd, timings = [], [], []
+    for key in keys.values():
+        unit = computed.get(key) or store.get(key)
+        records.extend(unit["records"])
+        mmd.extend(unit["mmd"])
+        timings.extend(unit["timings"])
     result = summarise(records, corpus.n_classes, headline_k)
     result.update(
         dataset=f"{corpus.name}/{corpus.feature_set}", methods=list(methods), ks=ks, seeds=list(seeds),
@@ -131,6 +143,29 @@ def run_augmentation(
     )
     result["examples"] = {**(store.load_examples() if store else {}), **examples}
     return result
+
+
+class UnitContext:
+    """What every unit of one run shares (built once per worker process): the corpus, the settings, and the
+    normalised data of each fold, computed when a unit of that fold first needs it."""
+
+    def __init__(self, corpus, normalisation, ks, classifiers, synthetic_only, preset, epochs, learning_rate):
+        self.corpus, self.normalisation, self.ks = corpus, normalisation, ks
+        self.classifiers, self.synthetic_only = classifiers, synthetic_only
+        self.training = {"preset": preset, "epochs": epochs, "learning_rate": learning_rate}
+        self._folds = {}
+
+    def fold(self, name: str):
+        if name not in self._folds:
+            self._folds = {name: next(iter_folds(self.corpus, normalisation=self.normalisation, held_out=[name],
+                                                 progress=False))}
+        return self._folds[name]
+
+
+def _compute_unit(context: UnitContext, seed: int, fold: str, method: str, keep_example: bool):
+    augmenter = None if method == NO_AUGMENTATION else make_augmenter(method, seed=seed, **context.training)
+    return _run_unit(context.fold(fold), method, augmenter, seed, context.ks, context.classifiers,
+                     context.corpus.n_classes, context.synthetic_only, keep_example)
 
 
 def _run_unit(data, method, augmenter, seed, ks, classifiers, n_classes, synthetic_only, keep_example):

@@ -92,7 +92,7 @@ def reproduce(
     methods=METHODS, ks=(0, 10), headline_k: int = 10, classifiers=("svm", "dnn"), seeds=(0,),
     preset: str = "paper", epochs: int | None = None, learning_rate: float | None = None,
     max_folds: int | None = None, held_out=None, synthetic_only: bool = True,
-    fresh: bool = False, report_only: bool = False, log=print,
+    fresh: bool = False, report_only: bool = False, jobs: int = 1, log=print,
 ) -> dict:
     """Run the reproduction and write ``report.md``, ``results.json`` and figures to ``output_dir``.
 
@@ -100,7 +100,7 @@ def reproduce(
     command again after an interruption redoes only the unfinished ones (``fresh=True`` starts over).
     Processes given disjoint ``held_out`` folds may share ``output_dir``; a run over all folds then
     reuses every stored unit and writes the complete report. ``report_only`` computes nothing and
-    reports the folds whose units are all stored.
+    reports the folds whose units are all stored. ``jobs`` worker processes compute units in parallel.
     """
     import time
 
@@ -119,7 +119,7 @@ def reproduce(
     result = run_augmentation(corpus, methods, ks=ks, headline_k=headline_k, classifiers=classifiers,
                               seeds=seeds, preset=preset, epochs=epochs, learning_rate=learning_rate,
                               max_folds=max_folds, held_out=held_out,
-                              synthetic_only=synthetic_only, store=store, stored_only=report_only)
+                              synthetic_only=synthetic_only, store=store, stored_only=report_only, jobs=jobs)
     if not result["folds"]:
         raise ValueError(f"no fold is finished in {store.path} yet: nothing to report")
     result["seconds"] = time.perf_counter() - start

@@ -1,0 +1,184 @@
+"""Independent units of an experiment spread over worker processes that stay alive across units (``--jobs N``).
+
+Each worker is a spawned Python process that imports TensorFlow once, runs single-threaded (N one-thread workers
+use N cores with less contention than one N-thread process; BENCHMARKS.md, threads), builds its context once
+(``setup``, e.g. the corpus) and then computes the units the parent hands it, one at a time. Only the parent writes
+results (to the experiment's unit store), so a unit is either stored whole or not at all:
+
+- a worker that dies mid-unit (killed, out of memory) loses only that unit: the others go on, and the run ends
+  with :class:`~serzoo.errors.UnitsLostError` naming what to run again (the rerun computes only the missing units);
+- an exception inside a unit stops handing out new units; the units in flight finish and are stored, then the
+  exception is raised in the parent;
+- workers die with the parent (``PR_SET_PDEATHSIG`` on Linux, plus a parent check between units).
+
+``jobs=1`` computes in the calling process with the same ``setup``/``compute`` functions, so one-thread runs give
+the same units either way.
+"""
+
+from __future__ import annotations
+
+import collections
+import ctypes
+import os
+import queue
+import signal
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+
+from serzoo.errors import UnitsLostError
+
+#: Seconds between the parent's checks of its workers while it waits for a result.
+POLL_SECONDS = 0.5
+
+
+def default_jobs() -> int:
+    """The number of cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def run_units(units: Sequence[tuple[str, tuple]], compute: Callable, on_done: Callable, *, jobs: int = 1,
+              setup: Callable | None = None, setup_args: tuple = (), progress=None) -> None:
+    """Compute ``compute(context, *args)`` for every ``(key, args)`` in ``units`` and pass each result to
+    ``on_done(key, result)`` in the parent as it arrives. ``context = setup(*setup_args)`` once per process.
+
+    ``compute`` and ``setup`` must be module-level functions (workers import them by name). ``progress`` is an
+    optional tqdm bar advanced once per finished unit.
+    """
+    if jobs < 1:
+        raise ValueError(f"jobs must be >= 1, got {jobs}")
+    if jobs == 1 or len(units) <= 1:
+        context = setup(*setup_args) if setup else None
+        for key, args in units:
+            if progress is not None:
+                progress.set_postfix_str(key)
+            on_done(key, compute(context, *args))
+            if progress is not None:
+                progress.update(1)
+        return
+    _Pool(min(jobs, len(units)), compute, setup, setup_args).run(units, on_done, progress)
+
+
+class _Pool:
+    def __init__(self, jobs, compute, setup, setup_args):
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        self.results = context.Queue()
+        self.workers = []
+        for index in range(jobs):
+            tasks = context.Queue()
+            process = context.Process(target=_worker_main, daemon=True,
+                                      args=(index, os.getpid(), compute, setup, setup_args, tasks, self.results))
+            process.start()
+            self.workers.append((process, tasks))
+
+    def run(self, units, on_done, progress) -> None:
+        self.pending = collections.deque(units)
+        self.busy: dict[int, str] = {}  # worker index -> key of the unit it computes
+        self.alive = set(range(len(self.workers)))
+        self.lost, self.error = [], None
+        self.on_done, self.progress = on_done, progress
+        try:
+            while self.busy or (self.pending and self.alive and self.error is None):
+                self._hand_out()
+                try:
+                    self._receive(self.results.get(timeout=POLL_SECONDS))
+                except queue.Empty:
+                    self._check_workers()
+        finally:
+            self.close()
+        if self.error is not None:
+            raise self.error
+        lost = self.lost + [key for key, _ in self.pending]
+        if lost:
+            raise UnitsLostError(
+                f"{len(lost)} unit(s) not computed because worker processes died ({', '.join(lost[:5])}"
+                f"{', ...' if len(lost) > 5 else ''}); the finished units are stored: run the same command again to "
+                "compute the rest")
+
+    def _hand_out(self) -> None:
+        for index in sorted(self.alive - set(self.busy)):
+            if self.pending and self.error is None:
+                key, args = self.pending.popleft()
+                self.busy[index] = key
+                self.workers[index][1].put((key, args))
+
+    def _receive(self, message) -> None:
+        index, kind, key, payload = message
+        self.busy.pop(index, None)
+        if kind == "done":
+            self.on_done(key, payload)
+            if self.progress is not None:
+                self.progress.set_postfix_str(key)
+                self.progress.update(1)
+        elif self.error is None:
+            self.error = payload
+
+    def _check_workers(self) -> None:
+        dead = [i for i in self.alive if not self.workers[i][0].is_alive()]
+        if not dead:
+            return
+        while True:  # a result sent just before the worker died still counts
+            try:
+                self._receive(self.results.get_nowait())
+            except queue.Empty:
+                break
+        for index in dead:
+            self.alive.discard(index)
+            if index in self.busy:
+                self.lost.append(self.busy.pop(index))
+
+    def close(self) -> None:
+        for process, tasks in self.workers:
+            if process.is_alive():
+                tasks.put(None)
+        for process, _ in self.workers:
+            process.join(timeout=10)
+            if process.is_alive():
+                process.terminate()
+                process.join(timeout=5)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent dies (no-op elsewhere)."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
+        except OSError:
+            pass
+
+
+def _worker_main(index, parent_pid, compute, setup, setup_args, tasks, results) -> None:
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the parent, which stops the workers
+    from serzoo import quiet
+    from serzoo.cli.common import set_tensorflow_threads
+
+    quiet.import_tensorflow_quietly()
+    set_tensorflow_threads(1)
+    context = setup(*setup_args) if setup else None
+    while True:
+        try:
+            item = tasks.get(timeout=1.0)
+        except queue.Empty:
+            if os.getppid() != parent_pid:
+                return
+            continue
+        if item is None:
+            return
+        key, args = item
+        try:
+            results.put((index, "done", key, compute(context, *args)))
+        except BaseException as err:  # noqa: BLE001 - every failure goes back to the parent
+            results.put((index, "error", key, _picklable(err)))
+
+
+def _picklable(err: BaseException) -> BaseException:
+    import pickle
+
+    try:
+        pickle.dumps(err)
+        return err
+    except Exception:  # noqa: BLE001
+        return RuntimeError("".join(traceback.format_exception(err)))
