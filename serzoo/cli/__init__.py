@@ -48,7 +48,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"serzoo {args.command}: interrupted; finished work is kept (run the same command to resume)",
               file=sys.stderr)
         return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())
