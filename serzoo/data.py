@@ -278,3 +278,19 @@ def iter_folds(
             test=test,
             normalizer=normalizer,
         )
+
+
+class FoldCache:
+    """The normalised data of one named fold at a time (the last one asked for), for code that computes units
+    fold by fold in any order, e.g. worker processes (:mod:`serzoo.experiments.workers`)."""
+
+    def __init__(self, corpus: Corpus, normalisation: str = "global"):
+        self.corpus, self.normalisation = corpus, normalisation
+        self._name, self._data = None, None
+
+    def __call__(self, name: str) -> FoldData:
+        if name != self._name:
+            self._data = next(iter_folds(self.corpus, normalisation=self.normalisation, held_out=[name],
+                                         progress=False))
+            self._name = name
+        return self._data

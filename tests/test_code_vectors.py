@@ -13,9 +13,10 @@ from serzoo.experiments.code_vectors import (
 )
 
 
-def test_code_vector_experiment_end_to_end(synth_is11, tmp_path):
-    result = run_code_vectors(synth_is11, epochs=3, ae_code_dim=8, n_synthetic=5, width=16, max_folds=1,
-                              progress=False)
+def test_code_vector_experiment_end_to_end(synth_is11, tmp_path, monkeypatch):
+    settings = dict(epochs=3, ae_code_dim=8, n_synthetic=5, width=16, max_folds=1, progress=False,
+                    output_dir=tmp_path / "units")
+    result = run_code_vectors(synth_is11, **settings)
     assert set(result["table"]) == {*REPRESENTATIONS, *SETTINGS}
     for row in result["table"].values():
         assert 0.0 <= row["uar"] <= 1.0 and 0.0 <= row["wa"] <= 1.0
@@ -29,3 +30,10 @@ def test_code_vector_experiment_end_to_end(synth_is11, tmp_path):
     report.write_report(tmp_path, text, result)
     assert "| aae |" in text and "56.38" in text and (tmp_path / "code_scatter.png").exists()
     assert json.loads((tmp_path / "results.json").read_text())["folds"] == 1
+
+    # finished folds are kept: a second run computes nothing and reports the same
+    from serzoo.experiments import code_vectors
+
+    monkeypatch.setattr(code_vectors, "_compute_fold", None)  # would fail if called
+    again = run_code_vectors(synth_is11, **settings)
+    assert again["table"] == result["table"] and again["scatter"]["train"].shape == (252, 2)

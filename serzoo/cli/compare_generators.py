@@ -14,6 +14,7 @@ def register(sub) -> None:
     parser.add_argument("--models", type=common.name_list(scheme_names), default=["m1", "m2", "m3"],
                         help="comma-separated registered schemes (default m1,m2,m3)")
     common.add_training_options(parser, "paper")
+    common.add_jobs_option(parser)
     parser.add_argument("--n-synthetic", type=int, default=None,
                         help="balanced synthetic vectors per fold (default: the training fold's size)")
     parser.add_argument("--output-dir", default="results/generator_comparison")
@@ -30,7 +31,7 @@ def run(args) -> int:
     corpus = load_corpus(args.dataset, data_dir=args.data_dir, manual_dir=common.manual_dir(args))
     result = run_generator_comparison(
         corpus, args.output_dir, models=args.models, n_synthetic=args.n_synthetic, seed=args.seed,
-        max_folds=args.folds, fresh=args.fresh, **common.training_kwargs(args))
+        max_folds=args.folds, fresh=args.fresh, jobs=args.jobs, **common.training_kwargs(args))
     text = render_report(result, args.output_dir)
     report.write_report(args.output_dir, text, result)
     print(text)

@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 from serzoo.augmenters import augmented_sets, make_augmenter
-from serzoo.data import Corpus, iter_folds
+from serzoo.data import Corpus, FoldCache
 from serzoo.metrics import classification_summary, mmd_rbf, unweighted_average_recall
 from serzoo.models.classifiers import make_classifier
 
@@ -147,19 +147,12 @@ def run_augmentation(
 
 class UnitContext:
     """What every unit of one run shares (built once per worker process): the corpus, the settings, and the
-    normalised data of each fold, computed when a unit of that fold first needs it."""
+    normalised data of the fold in use."""
 
     def __init__(self, corpus, normalisation, ks, classifiers, synthetic_only, preset, epochs, learning_rate):
-        self.corpus, self.normalisation, self.ks = corpus, normalisation, ks
-        self.classifiers, self.synthetic_only = classifiers, synthetic_only
+        self.corpus, self.ks, self.classifiers, self.synthetic_only = corpus, ks, classifiers, synthetic_only
         self.training = {"preset": preset, "epochs": epochs, "learning_rate": learning_rate}
-        self._folds = {}
-
-    def fold(self, name: str):
-        if name not in self._folds:
-            self._folds = {name: next(iter_folds(self.corpus, normalisation=self.normalisation, held_out=[name],
-                                                 progress=False))}
-        return self._folds[name]
+        self.fold = FoldCache(corpus, normalisation)
 
 
 def _compute_unit(context: UnitContext, seed: int, fold: str, method: str, keep_example: bool):

@@ -12,13 +12,14 @@ only, and real + synthetic.
 
 from __future__ import annotations
 
+import json
 import pathlib
 import time
 
 import numpy as np
 
 from serzoo import plots
-from serzoo.data import Corpus, iter_folds, leave_one_group_out
+from serzoo.data import Corpus, FoldCache, leave_one_group_out
 from serzoo.metrics import classification_summary
 from serzoo.models.classifiers import LinearSvm
 
@@ -92,78 +93,123 @@ def _train_autoencoder(x, code_dim: int, training, seed: int, width: int = 1000)
 def run_code_vectors(
     corpus: Corpus, *, code_dim: int = 2, ae_code_dim: int = 100, preset: str = "serzoo", epochs: int | None = None,
     learning_rate: float | None = None, n_synthetic: int = 100, width: int = 1000, seed: int = 0,
-    max_folds: int | None = None, progress: bool = True,
+    max_folds: int | None = None, progress: bool = True, output_dir=None, fresh: bool = False, jobs: int = 1,
 ) -> dict:
     """Run both experiments; returns a JSON-ready dict with pooled UAR/WA and per-fold choices.
 
     ``width`` is the hidden width of the autoencoders (paper: 1000; smaller for tests). ``preset`` gives the AAE's
-    training (:mod:`serzoo.presets`; ``epochs``/``learning_rate`` override it); the plain AE trains alike.
+    training (:mod:`serzoo.presets`; ``epochs``/``learning_rate`` override it); the plain AE trains alike. Each fold
+    is a unit: with ``output_dir`` finished folds are kept in its ``units.jsonl`` (an interrupted run resumes;
+    ``fresh`` starts over), and ``jobs`` worker processes compute folds in parallel.
     """
     from tqdm.auto import tqdm
 
-    from serzoo.augmenters import SchemeAugmenter
+    from serzoo.data import leave_one_group_out
+    from serzoo.experiments.resume import UnitStore
+    from serzoo.experiments.workers import run_units
     from serzoo.presets import training_for
 
     training = training_for("aae", preset, epochs=epochs, learning_rate=learning_rate)
+    settings = {"dataset": f"{corpus.name}/{corpus.feature_set}", "code_dim": code_dim, "ae_code_dim": ae_code_dim,
+                "training": training.describe(), "n_synthetic": n_synthetic, "width": width, "seed": seed}
+    store = None
+    if output_dir is not None:
+        if fresh:
+            (pathlib.Path(output_dir) / UnitStore.FILE).unlink(missing_ok=True)
+        store = UnitStore(output_dir, settings)
+    folds = [f.name for f in leave_one_group_out(list(corpus.splits), max_folds)]
+    units = {}
+    todo = [(fold, (fold, i == 0)) for i, fold in enumerate(folds) if not (store and store.get(fold))]
+    scatter = store.load_examples().get("scatter") if store else None
 
-    n = corpus.n_classes
-    predictions = {name: ([], []) for name in (*REPRESENTATIONS, *SETTINGS)}
-    choices, timings, scatter = [], [], None
-    folds = list(iter_folds(corpus, max_folds=max_folds, progress=False))
-    for data in tqdm(folds, desc="code vectors", unit="fold", disable=not progress):
-        x, y, x_test = data.x_train, data.y_train, data.x_test
-        groups = np.asarray(data.train.speaker)
-        chosen = {"fold": data.fold.name}
+    def finished(fold, outcome):
+        nonlocal scatter
+        units[fold], example = outcome
+        if store:
+            store.add(fold, units[fold])
+        if example:
+            scatter = example
+            if store:
+                store.save_example("scatter", example)
 
-        def record(name, y_pred, data=data):
-            predictions[name][0].append(data.y_test)
-            predictions[name][1].append(np.asarray(y_pred))
-
-        chosen["opensmile"] = c = inner_cv_choice(x, y, groups, _svm_all, n)
-        record("opensmile", _svm(c, x, y, x_test))
-
-        start = time.perf_counter()
-        aae = SchemeAugmenter("aae", training=training, seed=seed, options={"code_dim": code_dim, "width": width})
-        aae.fit(x, y, n)
-        aae_seconds = time.perf_counter() - start
-        codes, test_codes = aae.model.encode(x).numpy(), aae.model.encode(x_test).numpy()
-        chosen["aae"] = c = inner_cv_choice(codes, y, groups, _svm_all, n)
-        record("aae", _svm(c, codes, y, test_codes))
-        if scatter is None:
-            scatter = {"fold": data.fold.name, "train": codes, "train_labels": y, "test": test_codes,
-                       "test_labels": data.y_test, "means": np.asarray(aae.model.prior_means)}
-
-        start = time.perf_counter()
-        encoder = _train_autoencoder(x, ae_code_dim, training, seed, width)
-        ae_seconds = time.perf_counter() - start
-        ae_codes, ae_test = encoder.predict(x, verbose=0), encoder.predict(x_test, verbose=0)
-        chosen["ae"] = c = inner_cv_choice(ae_codes, y, groups, _svm_all, n)
-        record("ae", _svm(c, ae_codes, y, ae_test))
-
-        for kind, sizes in (("lda", tuple(range(1, n))), ("pca", PCA_SIZES)):
-            usable = tuple(size for size in sizes if size < min(x.shape) * (len(set(groups)) - 1) // len(set(groups)))
-            chosen[kind] = best = inner_cv_choice(x, y, groups, _projected_all(kind, usable, seed), n)
-            size, c = best
-            record(kind, _projected_all(kind, (size,), seed)(x, y, x_test)[best])
-
-        labels = np.repeat(np.arange(n), n_synthetic).astype(np.int32)
-        synthetic = aae.sample(labels, seed=seed + 1)
-        c = chosen["opensmile"]
-        record("real only", _svm(c, x, y, x_test))
-        record("synthetic only", _svm(c, synthetic, labels, x_test))
-        record("real + synthetic", _svm(c, np.concatenate([x, synthetic]), np.concatenate([y, labels]), x_test))
-        choices.append(chosen)
-        timings.append({"fold": data.fold.name, "aae_seconds": aae_seconds, "ae_seconds": ae_seconds})
-
+    bar = tqdm(total=len(folds), initial=len(folds) - len(todo), desc="code vectors", unit="fold",
+               disable=not progress)
+    run_units(todo, _compute_fold, finished, jobs=jobs, setup=_FoldContext, progress=bar,
+              setup_args=(corpus, training, code_dim, ae_code_dim, n_synthetic, width, seed))
+    bar.close()
+    units = [units.get(fold) or store.get(fold) for fold in folds]
     table = {}
-    for name, (truth, predicted) in predictions.items():
-        summary = classification_summary(np.concatenate(truth), np.concatenate(predicted), n)
+    for name in (*REPRESENTATIONS, *SETTINGS):
+        truth = np.concatenate([u["predictions"][name][0] for u in units])
+        predicted = np.concatenate([u["predictions"][name][1] for u in units])
+        summary = classification_summary(truth, predicted, corpus.n_classes)
         table[name] = {"uar": summary["uar"], "wa": summary["wa"]}
-    return {"dataset": f"{corpus.name}/{corpus.feature_set}", "class_names": corpus.class_names,
-            "code_dim": code_dim, "ae_code_dim": ae_code_dim, "epochs": training.epochs,
-            "preset": preset, "training": training.describe(), "n_synthetic": n_synthetic,
-            "seed": seed, "folds": len(folds), "table": table, "choices": choices, "timings": timings,
-            "scatter": scatter}
+    return {**settings, "class_names": corpus.class_names, "epochs": training.epochs, "preset": preset,
+            "folds": len(folds), "table": table, "choices": [u["chosen"] for u in units],
+            "timings": [u["timing"] for u in units], "scatter": scatter}
+
+
+class _FoldContext:
+    def __init__(self, corpus, training, code_dim, ae_code_dim, n_synthetic, width, seed):
+        self.corpus, self.training, self.code_dim, self.ae_code_dim = corpus, training, code_dim, ae_code_dim
+        self.n_synthetic, self.width, self.seed = n_synthetic, width, seed
+        self.fold = FoldCache(corpus)
+
+
+def _compute_fold(context: _FoldContext, fold: str, keep_scatter: bool):
+    """One fold: the SVM on each representation and on real / synthetic / real + synthetic data."""
+    from serzoo.augmenters import SchemeAugmenter
+
+    data, n, seed, width = context.fold(fold), context.corpus.n_classes, context.seed, context.width
+    x, y, x_test = data.x_train, data.y_train, data.x_test
+    groups = np.asarray(data.train.speaker)
+    chosen, predictions = {"fold": fold}, {}
+
+    def record(name, y_pred):
+        predictions[name] = (data.y_test.tolist(), np.asarray(y_pred).tolist())
+
+    chosen["opensmile"] = c = inner_cv_choice(x, y, groups, _svm_all, n)
+    record("opensmile", _svm(c, x, y, x_test))
+
+    start = time.perf_counter()
+    aae = SchemeAugmenter("aae", training=context.training, seed=seed,
+                          options={"code_dim": context.code_dim, "width": width})
+    aae.fit(x, y, n)
+    aae_seconds = time.perf_counter() - start
+    codes, test_codes = aae.model.encode(x).numpy(), aae.model.encode(x_test).numpy()
+    chosen["aae"] = c = inner_cv_choice(codes, y, groups, _svm_all, n)
+    record("aae", _svm(c, codes, y, test_codes))
+    scatter = None
+    if keep_scatter:
+        scatter = {"fold": fold, "train": codes, "train_labels": y, "test": test_codes, "test_labels": data.y_test,
+                   "means": np.asarray(aae.model.prior_means)}
+
+    start = time.perf_counter()
+    encoder = _train_autoencoder(x, context.ae_code_dim, context.training, seed, width)
+    ae_seconds = time.perf_counter() - start
+    ae_codes, ae_test = encoder.predict(x, verbose=0), encoder.predict(x_test, verbose=0)
+    chosen["ae"] = c = inner_cv_choice(ae_codes, y, groups, _svm_all, n)
+    record("ae", _svm(c, ae_codes, y, ae_test))
+
+    for kind, sizes in (("lda", tuple(range(1, n))), ("pca", PCA_SIZES)):
+        usable = tuple(size for size in sizes if size < min(x.shape) * (len(set(groups)) - 1) // len(set(groups)))
+        chosen[kind] = best = inner_cv_choice(x, y, groups, _projected_all(kind, usable, seed), n)
+        record(kind, _projected_all(kind, (best[0],), seed)(x, y, x_test)[best])
+
+    labels = np.repeat(np.arange(n), context.n_synthetic).astype(np.int32)
+    synthetic = aae.sample(labels, seed=seed + 1)
+    c = chosen["opensmile"]
+    record("real only", _svm(c, x, y, x_test))
+    record("synthetic only", _svm(c, synthetic, labels, x_test))
+    record("real + synthetic", _svm(c, np.concatenate([x, synthetic]), np.concatenate([y, labels]), x_test))
+    unit = {"chosen": chosen, "predictions": predictions,
+            "timing": {"fold": fold, "aae_seconds": aae_seconds, "ae_seconds": ae_seconds}}
+    return json.loads(json.dumps(unit, default=_plain)), scatter
+
+
+def _plain(value):
+    """JSON for the numpy scalars in the inner-CV choices."""
+    return value.item() if hasattr(value, "item") else str(value)
 
 
 #: Sahu et al. 2017 on IEMOCAP, 4 classes, UAR %: Table 1 (representations) and Table 2 (synthetic).

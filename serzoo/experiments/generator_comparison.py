@@ -19,7 +19,7 @@ import time
 import numpy as np
 
 from serzoo import plots
-from serzoo.data import Corpus, iter_folds
+from serzoo.data import Corpus, FoldCache
 from serzoo.experiments.resume import UnitStore
 
 MODELS = ("m1", "m2", "m3")
@@ -52,7 +52,7 @@ def run_generator_comparison(
     corpus: Corpus, output_dir, *, models=MODELS, preset: str = "paper", epochs: int | None = None,
     learning_rate: float | None = None,
     n_synthetic: int | None = None, seed: int = 0, options: dict | None = None, max_folds: int | None = None,
-    fresh: bool = False, progress: bool = True,
+    fresh: bool = False, progress: bool = True, jobs: int = 1,
 ) -> dict:
     """Train every model on every fold and score its synthetic data; returns a JSON-ready dict.
 
@@ -62,51 +62,83 @@ def run_generator_comparison(
         n_synthetic: synthetic vectors per fold (``None`` = the training fold's size).
         options: extra builder arguments for every model (e.g. smaller ``widths`` in tests).
         fresh: forget the finished units in ``output_dir`` first.
+        jobs: worker processes computing (fold, model) units in parallel (1 = in this process).
     """
     from tqdm.auto import tqdm
 
-    from serzoo.augmenters import make_augmenter
+    from serzoo.data import leave_one_group_out
+    from serzoo.experiments.workers import run_units
     from serzoo.presets import training_for
-    from serzoo.quality import FidScorer, generator_quality
 
     trainings = {m: training_for(m, preset, epochs=epochs, learning_rate=learning_rate) for m in models}
     out = pathlib.Path(output_dir)
     if fresh:
         (out / UnitStore.FILE).unlink(missing_ok=True)
     store = UnitStore(out, _settings(corpus, models, trainings[models[0]], preset, n_synthetic, seed, options))
-    n = corpus.n_classes
-    folds = list(iter_folds(corpus, max_folds=max_folds, progress=False))
-    bar = tqdm(total=len(folds) * len(models), desc="M1/M2/M3", unit="model", disable=not progress)
-    for data in folds:
-        pending = [m for m in models if store.get(f"{data.fold.name}/{m}") is None]
-        bar.update(len(models) - len(pending))
-        if not pending:
-            continue
-        fid = FidScorer(n, seed=seed).fit(data.x_train, data.y_train)
-        labels = balanced_labels(n_synthetic or len(data.y_train), n)
-        for model in pending:
-            bar.set_postfix_str(f"{data.fold.name} {model}")
-            start = time.perf_counter()
-            augmenter = make_augmenter(model, seed=seed, preset=preset, epochs=epochs, learning_rate=learning_rate,
-                                       **dict(options or {})).fit(data.x_train, data.y_train, n)
-            seconds = time.perf_counter() - start
-            synthetic = augmenter.sample(labels, seed=seed + 1)
-            set1 = generator_quality(data.x_train, data.y_train, synthetic, labels, n)
-            set2 = generator_quality(data.x_test, data.y_test, synthetic, labels, n)
-            store.add(f"{data.fold.name}/{model}", {
-                "fold": data.fold.name, "model": model, "fit_seconds": seconds,
-                "metric1_set1": set1["trts_uar"], "metric2_set1": set1["tstr_uar"],
-                "metric1_set2": set2["trts_uar"], "metric2_set2": set2["tstr_uar"],
-                "fid": fid.score(data.x_train, synthetic), "mmd": set1["mmd"],
-            })
-            if model not in store.example_methods():
-                shown = np.random.default_rng(seed).permutation(len(labels))[:TSNE_POINTS]
-                store.save_example(model, {"fold": data.fold.name, "real": data.x_train, "real_labels": data.y_train,
-                                           "synthetic": synthetic[shown], "synthetic_labels": labels[shown],
-                                           "history": augmenter.history_})
-            bar.update(1)
+    folds = [f.name for f in leave_one_group_out(list(corpus.splits), max_folds)]
+    keys = [(fold, model) for fold in folds for model in models]
+    wanted_examples = set(models) - store.example_methods()
+    todo = []
+    for fold, model in keys:
+        if store.get(f"{fold}/{model}") is None:
+            todo.append((f"{fold}/{model}", (fold, model, model in wanted_examples)))
+            wanted_examples -= {model}
+
+    def finished(key, outcome):
+        unit, example = outcome
+        store.add(key, unit)
+        if example:
+            store.save_example(unit["model"], example)
+
+    bar = tqdm(total=len(keys), initial=len(keys) - len(todo), desc="folds × models", unit="model",
+               disable=not progress)
+    run_units(todo, _compute_unit, finished, jobs=jobs, setup=_ComparisonContext, progress=bar, setup_args=(
+        corpus, {"preset": preset, "epochs": epochs, "learning_rate": learning_rate, **dict(options or {})},
+        n_synthetic, seed))
     bar.close()
-    return summarise(store, corpus, models, [f.fold.name for f in folds])
+    return summarise(store, corpus, models, folds)
+
+
+class _ComparisonContext:
+    """Per process: the corpus, the training settings, and the fold in use with its FID scorer."""
+
+    def __init__(self, corpus, make_options, n_synthetic, seed):
+        self.corpus, self.make_options, self.n_synthetic, self.seed = corpus, make_options, n_synthetic, seed
+        self.fold = FoldCache(corpus)
+        self._fid = (None, None)
+
+    def fid(self, data):
+        from serzoo.quality import FidScorer
+
+        if self._fid[0] != data.fold.name:
+            self._fid = (data.fold.name, FidScorer(self.corpus.n_classes, seed=self.seed).fit(data.x_train,
+                                                                                               data.y_train))
+        return self._fid[1]
+
+
+def _compute_unit(context: _ComparisonContext, fold: str, model: str, keep_example: bool):
+    """One (fold, model) unit: train on the fold's training speakers, score a balanced synthetic set."""
+    from serzoo.augmenters import make_augmenter
+    from serzoo.quality import generator_quality
+
+    data, n, seed = context.fold(fold), context.corpus.n_classes, context.seed
+    labels = balanced_labels(context.n_synthetic or len(data.y_train), n)
+    start = time.perf_counter()
+    augmenter = make_augmenter(model, seed=seed, **context.make_options).fit(data.x_train, data.y_train, n)
+    seconds = time.perf_counter() - start
+    synthetic = augmenter.sample(labels, seed=seed + 1)
+    set1 = generator_quality(data.x_train, data.y_train, synthetic, labels, n)
+    set2 = generator_quality(data.x_test, data.y_test, synthetic, labels, n)
+    unit = {"fold": fold, "model": model, "fit_seconds": seconds,
+            "metric1_set1": set1["trts_uar"], "metric2_set1": set1["tstr_uar"],
+            "metric1_set2": set2["trts_uar"], "metric2_set2": set2["tstr_uar"],
+            "fid": context.fid(data).score(data.x_train, synthetic), "mmd": set1["mmd"]}
+    example = None
+    if keep_example:
+        shown = np.random.default_rng(seed).permutation(len(labels))[:TSNE_POINTS]
+        example = {"fold": fold, "real": data.x_train, "real_labels": data.y_train, "synthetic": synthetic[shown],
+                   "synthetic_labels": labels[shown], "history": augmenter.history_}
+    return unit, example
 
 
 def summarise(store: UnitStore, corpus: Corpus, models, fold_names) -> dict:
