@@ -51,7 +51,7 @@ def test_epochs_reach_every_scheme_through_the_cli(name, synth_is11, tfds_data_d
     with pytest.raises(Stop):
         cli.main(["reproduce", "yi-mak-emodb", "--dataset", "synth_emo/is11", "--data-dir", str(tfds_data_dir),
                   "--methods", name, "--epochs", "5", "--learning-rate", "0.002", "--ks", "0,1", "--headline-k", "1",
-                  "--folds", "1", "--classifiers", "svm", "--output-dir", str(tmp_path / "out")])
+                  "--folds", "1", "--classifiers", "svm", "--jobs", "1", "--output-dir", str(tmp_path / "out")])
     assert seen == [(name, 5, 0.002)]
 
 
@@ -103,11 +103,11 @@ def test_a_scheme_registered_at_run_time_reaches_every_layer(toy_registered, syn
     manifest = json.loads((root / "toy_export" / "1" / "manifest.json").read_text())
     assert manifest["scheme"] == "toy" and manifest["epochs"] == 2 and manifest["preset"] == "serzoo"
     assert tensorboard_tags(logs) == {"epoch_regression_loss"}  # each player's loss, once per epoch
-    # serzoo reproduce --methods
+    # serzoo reproduce --methods, computed by two worker processes (they learn the run-time registration too)
     out = tmp_path / "repro"
     assert cli.main(["reproduce", "yi-mak-emodb", "--dataset", "synth_emo/is11", "--data-dir", str(tfds_data_dir),
-                     "--methods", "toy", "--epochs", "2", "--ks", "0,1", "--headline-k", "1", "--folds", "1",
-                     "--classifiers", "svm", "--no-synthetic-only", "--output-dir", str(out)]) == 0
+                     "--methods", "toy", "--epochs", "2", "--ks", "0,1", "--headline-k", "1", "--folds", "2",
+                     "--classifiers", "svm", "--no-synthetic-only", "--jobs", "2", "--output-dir", str(out)]) == 0
     keys = [json.loads(line).get("key") for line in (out / "units.jsonl").read_text().splitlines()]
     assert "seed0/speaker01/toy@2" in keys
     assert "| toy | svm |" in (out / "report.md").read_text()

@@ -68,8 +68,8 @@ class _Pool:
         self.workers = []
         for index in range(jobs):
             tasks = context.Queue()
-            process = context.Process(target=_worker_main, daemon=True,
-                                      args=(index, os.getpid(), compute, setup, setup_args, tasks, self.results))
+            process = context.Process(target=_worker_main, daemon=True, args=(
+                index, os.getpid(), _registry_snapshot(), compute, setup, setup_args, tasks, self.results))
             process.start()
             self.workers.append((process, tasks))
 
@@ -149,11 +149,22 @@ def _die_with_parent() -> None:
             pass
 
 
-def _worker_main(index, parent_pid, compute, setup, setup_args, tasks, results) -> None:
+def _registry_snapshot() -> list:
+    """The parent's scheme registry, so that schemes registered at run time exist in the workers too."""
+    from serzoo.models import get_scheme, scheme_names
+
+    return [get_scheme(name) for name in scheme_names()]
+
+
+def _worker_main(index, parent_pid, schemes, compute, setup, setup_args, tasks, results) -> None:
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the parent, which stops the workers
     from serzoo import quiet
     from serzoo.cli.common import set_tensorflow_threads
+    from serzoo.models import register_scheme
+
+    for spec in schemes:
+        register_scheme(spec, replace=True)
 
     quiet.import_tensorflow_quietly()
     set_tensorflow_threads(1)
