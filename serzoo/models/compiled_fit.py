@@ -45,7 +45,6 @@ class CompiledTrainer:
         self.optimizer.build(self.model.trainable_variables)
         self._fresh_optimizer_state = [v.numpy() for v in self.optimizer.variables]
         self.batch_size = batch_size
-        self.traces = 0  # Python-side traces of the epoch function (test hook)
         weights = self.model.trainable_variables
 
         @tf.function(jit_compile=True)
@@ -64,7 +63,6 @@ class CompiledTrainer:
             tf.TensorSpec([None], tf.float32), tf.TensorSpec([None], tf.int32), tf.TensorSpec([], tf.int32),
         ])
         def epoch(x, y, sample_weight, order, n):
-            self.traces += 1
             offsets = tf.range(batch_size)
             for start in tf.range(0, n, batch_size):
                 rows = tf.gather(order, tf.minimum(start + offsets, n - 1))
@@ -75,6 +73,11 @@ class CompiledTrainer:
                 )
 
         self._epoch = epoch
+
+    @property
+    def traces(self) -> int:
+        """How many times the epoch function was traced (1 after the first fit, whatever the data sizes)."""
+        return self._epoch.experimental_get_tracing_count()
 
     def fit(self, model, x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray,
             orders: Iterable[np.ndarray]) -> None:
