@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 #: Subcommand modules, in the order ``serzoo --help`` lists them.
@@ -38,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     from serzoo.errors import DivergenceError, UnitsLostError
 
     args = build_parser().parse_args(argv)
+    saved = {name: os.environ.get(name) for name in common.PROCESS_SETTINGS}
     try:
         common.prepare(args)
         return args.run(args)
@@ -48,3 +50,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"serzoo {args.command}: interrupted; finished work is kept (run the same command to resume)",
               file=sys.stderr)
         return 130
+    finally:  # the settings are for this run (and its workers), not for a caller that runs commands in-process
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

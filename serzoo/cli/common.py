@@ -9,6 +9,8 @@ import argparse
 import os
 
 EMODB_ENV = "SERZOO_EMODB_DIR"
+#: Environment variables a command run sets for itself and its worker processes (restored when it returns).
+PROCESS_SETTINGS = ("SERZOO_VERBOSE", "SERZOO_TENSORBOARD_DIR")
 
 
 def add_data_options(parser: argparse.ArgumentParser, default_dataset: str, *, seed: bool = True) -> None:

@@ -51,6 +51,7 @@ def train_and_export(
     path = export_generator(
         augmenter.model, normalizer, target, overwrite=overwrite,
         manifest={
+            "scheme": scheme, "scheme_class": type(augmenter.model).__name__,
             "dataset": corpus.name, "feature_set": corpus.feature_set,
             "feature_names": corpus.feature_names, "class_names": corpus.class_names,
             "training_groups": train_splits, "n_training_utterances": int(train.y.size),
