@@ -44,7 +44,7 @@ def test_scheme_augmenters(method):
     aug = augment.make_augmenter(method, epochs=2, **small).fit(x, y, N_CLASSES)
     x_syn, y_syn = augment.augmented_sets(aug, y, k=2, seed=1)
     assert x_syn.shape == (2 * len(y), FEATURES) and np.isfinite(x_syn).all()
-    assert len(aug.models_) == N_CLASSES and (len({id(m) for m in aug.models_.values()}) == 3) == (method == "gan")
+    assert len(aug.models_) == N_CLASSES and len({id(m) for m in aug.models_.values()}) == 1
     assert all(np.isfinite(v).all() for v in aug.history_.values())
 
 

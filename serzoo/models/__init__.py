@@ -94,8 +94,11 @@ def scheme_names(*, exportable: bool | None = None) -> tuple[str, ...]:
 _YI_MAK = "Yi & Mak, journal (ADAN/WADAN and baselines)"
 _SAHU_TAC = "Sahu et al., IEEE TAC (M1-M3)"
 for _spec in (
-    SchemeSpec("gan", "serzoo.models.gan:build_gan", "unconditional GAN in feature space, one per class",
-               _YI_MAK, {"conditional": False}, exportable=False, per_class=True),
+    # Revision 2 (serzoo.models.per_class_gan.REVISION): the C class GANs train as one batched model. Results
+    # committed in benchmarks/results/ before it were made with revision 1 (C sequential fits of build_gan(
+    # conditional=False), per_class=True).
+    SchemeSpec("gan", "serzoo.models.per_class_gan:build_per_class_gan",
+               "unconditional GAN in feature space per class, the C GANs trained as one batched model", _YI_MAK),
     SchemeSpec("cgan", "serzoo.models.gan:build_gan", "conditional GAN in feature space", _YI_MAK,
                {"conditional": True}),
     SchemeSpec("aae", "serzoo.models.aae:build_aae", "AAE with a class-conditioned GMM prior",
