@@ -42,6 +42,22 @@ def generator_loss_minimax(fake_logits):
     return ops.mean(log_sigmoid(-fake_logits))
 
 
+def masked_mean(values, mask):
+    """Mean of ``values`` over the last axis, counting only entries where ``mask`` is 1 (0 for an empty row)."""
+    mask = ops.cast(mask, values.dtype)
+    return ops.sum(values * mask, axis=-1) / ops.maximum(ops.sum(mask, axis=-1), 1.0)
+
+
+def discriminator_loss_per_row(real_logits, fake_logits, mask):
+    """:func:`discriminator_loss` of every row ``[..., batch]`` over its unmasked entries (one GAN per row)."""
+    return -masked_mean(log_sigmoid(real_logits), mask) - masked_mean(log_sigmoid(-fake_logits), mask)
+
+
+def generator_loss_non_saturating_per_row(fake_logits, mask):
+    """:func:`generator_loss_non_saturating` of every row ``[..., batch]`` over its unmasked entries."""
+    return -masked_mean(log_sigmoid(fake_logits), mask)
+
+
 def weighted_cross_entropy(labels, logits, class_weights=None):
     """``-E w_y log softmax(logits)_y`` with integer ``labels`` (eq. 11 with weights n_max/n_k)."""
     labels = ops.cast(labels, "int32")

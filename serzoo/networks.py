@@ -53,3 +53,80 @@ def mlp(
             name=f"{name}_output",
         )(x)
     return keras.Model(inputs, x, name=name)
+
+
+@keras.saving.register_keras_serializable(package="serzoo")
+class ClassMLP(keras.layers.Layer):
+    """``n_classes`` independent MLPs ``input_dim → widths… → output_dim`` held as stacked weights.
+
+    Layer ``i`` of class ``c`` is ``act(h @ kernel_i[c] + bias_i[c])`` with ``kernel_i`` of shape
+    ``[n_classes, in, out]``: one batched matmul runs every class's network at once, and no weight of class
+    ``c`` ever sees another class's input. Each class's kernels are initialised like a ``Dense`` layer's
+    (Glorot uniform over that class's ``in`` and ``out``), biases with zeros; hidden layers use
+    ``activation``, the output layer is linear (as :func:`mlp` with ``output_dim``).
+
+    Args:
+        n_classes: number of stacked networks.
+        input_dim: input features.
+        widths: hidden layer sizes.
+        output_dim: size of the linear output layer.
+        activation: hidden activation.
+
+    Example:
+        >>> generators = ClassMLP(7, 100, (800, 800), 4368)
+        >>> generators(keras.random.normal((7, 32, 100))).shape    # [class, batch, features]
+        TensorShape([7, 32, 4368])
+    """
+
+    def __init__(self, n_classes: int, input_dim: int, widths: Sequence[int], output_dim: int,
+                 activation: str = "relu", **kwargs):
+        super().__init__(**kwargs)
+        self.n_classes, self.input_dim, self.output_dim = int(n_classes), int(input_dim), int(output_dim)
+        self.widths = tuple(int(w) for w in widths)
+        self.activation = keras.activations.get(activation)
+        self.activation_name = activation
+        sizes = (self.input_dim, *self.widths, self.output_dim)
+        self.kernels, self.biases = [], []
+        for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            limit = (6.0 / (fan_in + fan_out)) ** 0.5
+            self.kernels.append(self.add_weight(
+                shape=(self.n_classes, fan_in, fan_out), name=f"kernel{i}",
+                initializer=keras.initializers.RandomUniform(-limit, limit)))
+            self.biases.append(self.add_weight(shape=(self.n_classes, fan_out), name=f"bias{i}",
+                                               initializer="zeros"))
+        self.built = True
+
+    def get_config(self):
+        return {**super().get_config(), "n_classes": self.n_classes, "input_dim": self.input_dim,
+                "widths": self.widths, "output_dim": self.output_dim, "activation": self.activation_name}
+
+    def _steps(self):
+        last = len(self.kernels) - 1
+        return [(k, b, None if i == last else self.activation) for i, (k, b) in enumerate(zip(self.kernels,
+                                                                                               self.biases))]
+
+    def call(self, inputs):
+        """``[n_classes, batch, input_dim]`` → ``[n_classes, batch, output_dim]``: class ``c``'s net on row ``c``."""
+        h = inputs
+        for kernel, bias, activation in self._steps():
+            h = keras.ops.einsum("cbi,cio->cbo", h, kernel) + bias[:, None, :]
+            h = activation(h) if activation else h
+        return h
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.output_dim)
+
+    def for_labels(self, inputs, labels):
+        """``[n, input_dim]`` → ``[n, output_dim]``, each row through the network of its class in ``labels``."""
+        import tensorflow as tf
+
+        labels = tf.cast(labels, tf.int32)
+        rows = tf.dynamic_partition(tf.range(tf.shape(inputs)[0]), labels, self.n_classes)
+        parts = tf.dynamic_partition(inputs, labels, self.n_classes)
+        outputs = []
+        for c, h in enumerate(parts):
+            for kernel, bias, activation in self._steps():
+                h = tf.matmul(h, kernel[c]) + bias[c]
+                h = activation(h) if activation else h
+            outputs.append(h)
+        return tf.dynamic_stitch(rows, outputs)

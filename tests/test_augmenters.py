@@ -151,3 +151,21 @@ def test_whole_valued_float_labels_are_accepted_as_ints():
     x_float, y_float = augment.augment(x, y.astype(np.float64), "noise", k=2, seed=3)
     assert y_float.dtype == np.int64 and np.array_equal(y_float, y_int)
     np.testing.assert_array_equal(x_float, x_int)
+
+
+def test_a_per_class_scheme_trains_one_model_per_class():
+    """``per_class`` specs (generators that ignore labels) train one model per class present in the data."""
+    from serzoo.models import SchemeSpec, register_scheme, unregister_scheme
+
+    register_scheme(SchemeSpec("gan_sequential", "serzoo.models.gan:build_gan", "one GAN per class", "test",
+                               {"conditional": False}, exportable=False, per_class=True))
+    try:
+        x, y = tiny_data()
+        aug = augment.make_augmenter("gan_sequential", epochs=2, **TINY_OPTIONS["gan"]).fit(x[y < 2], y[y < 2],
+                                                                                           N_CLASSES)
+        assert sorted(aug.models_) == [0, 1] and len({id(m) for m in aug.models_.values()}) == 2
+        assert set(aug.history_) == {f"class{k}_{loss}" for k in (0, 1)
+                                     for loss in ("discriminator_loss", "generator_loss")}
+        assert aug.sample(np.array([1, 0, 1]), seed=2).shape == (3, FEATURES)
+    finally:
+        unregister_scheme("gan_sequential")

@@ -26,6 +26,18 @@ def test_discriminator_and_generator_losses():
     assert np.isfinite(value(losses.discriminator_loss(np.array([[200.0]]), np.array([[-200.0]]))))
 
 
+def test_per_row_gan_losses_are_the_losses_of_each_row_over_its_unmasked_entries():
+    rng = np.random.default_rng(0)
+    real, fake = rng.normal(size=(3, 5)).astype("float32"), rng.normal(size=(3, 5)).astype("float32")
+    mask = np.array([[1, 1, 1, 1, 1], [1, 1, 0, 0, 0], [0, 0, 0, 0, 0]], "float32")
+    d = ops.convert_to_numpy(losses.discriminator_loss_per_row(real, fake, mask))
+    g = ops.convert_to_numpy(losses.generator_loss_non_saturating_per_row(fake, mask))
+    for row, n in ((0, 5), (1, 2)):
+        assert d[row] == pytest.approx(value(losses.discriminator_loss(real[row, :n], fake[row, :n])), rel=1e-5)
+        assert g[row] == pytest.approx(value(losses.generator_loss_non_saturating(fake[row, :n])), rel=1e-5)
+    assert d[2] == 0.0 and g[2] == 0.0  # an empty row contributes nothing
+
+
 def test_weighted_cross_entropy():
     logits = np.array([[0.0, 0.0], [math.log(3.0), 0.0]], "float32")  # p = [.5 .5], [.75 .25]
     labels = np.array([0, 1])

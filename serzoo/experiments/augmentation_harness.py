@@ -32,11 +32,16 @@ def scheme_trainings(methods, preset: str, *, epochs=None, learning_rate=None) -
             for m in methods if m in scheme_names()}
 
 
-def unit_suffix(training) -> str:
-    """What a unit key adds for a trained method: ``@epochs``, and ``+tag`` when not Adam 1e-4 / batch 128."""
+def unit_suffix(method: str, training) -> str:
+    """What a unit key adds for a trained method: ``@epochs``, ``+tag`` when not Adam 1e-4 / batch 128, and
+    ``+r<revision>`` from the scheme's second revision on (units of another revision are not reused)."""
     if training is None:
         return ""
-    return f"@{training.epochs}" + (f"+{training.tag}" if training.tag else "")
+    from serzoo.models import get_scheme
+
+    revision = get_scheme(method).revision
+    return (f"@{training.epochs}" + (f"+{training.tag}" if training.tag else "")
+            + (f"+r{revision}" if revision > 1 else ""))
 
 
 def run_augmentation(
@@ -93,7 +98,7 @@ def run_augmentation(
     trainings = scheme_trainings(methods, preset, epochs=epochs, learning_rate=learning_rate)
     ks = sorted(set(ks))
     folds = [f.name for f in leave_one_group_out(list(corpus.splits), max_folds, held_out)]
-    keys = {(seed, fold, method): f"seed{seed}/{fold}/{method}{unit_suffix(trainings.get(method))}"
+    keys = {(seed, fold, method): f"seed{seed}/{fold}/{method}{unit_suffix(method, trainings.get(method))}"
             for seed in seeds for fold in folds for method in (NO_AUGMENTATION, *methods)}
     computed, examples = {}, {}
     if stored_only:

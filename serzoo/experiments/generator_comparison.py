@@ -45,6 +45,11 @@ def _settings(corpus, models, training, preset, n_synthetic, seed, options) -> d
                 "options": options or {}}
     if training.tag not in ("", "sahu_sgd"):
         settings["training"] = training.tag
+    from serzoo.models import get_scheme
+
+    revisions = {m: get_scheme(m).revision for m in models if get_scheme(m).revision > 1}
+    if revisions:  # units of an older implementation are not reused
+        settings["revisions"] = revisions
     return settings
 
 

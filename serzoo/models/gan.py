@@ -1,8 +1,9 @@
 """GAN and conditional GAN in feature space (the baselines of Yi & Mak, eqs. 2-6).
 
-``conditional=False``: ``G(z)`` and ``D(x)`` (eqs. 2-3); it ignores labels, so augmentation trains
-one GAN per class. ``conditional=True``: ``G(z ⊕ y)`` and ``D(x ⊕ y)`` (eqs. 5-6). Both use the
-non-saturating generator loss the paper used; D is updated first, then G.
+``conditional=False``: ``G(z)`` and ``D(x)`` (eqs. 2-3); it ignores labels, so the per-class baseline needs
+one per class (the registered ``"gan"`` trains them as one batched model, :mod:`serzoo.models.per_class_gan`).
+``conditional=True``: ``G(z ⊕ y)`` and ``D(x ⊕ y)`` (eqs. 5-6). Both use the non-saturating
+generator loss the paper used; D is updated first, then G.
 
 Reference: Goodfellow et al. 2014; Mirza & Osindero 2014; Yi & Mak, journal Sec. III-A/B.
 """
