@@ -100,10 +100,11 @@ def run_augmentation(
     folds = [f.name for f in leave_one_group_out(list(corpus.splits), max_folds, held_out)]
     keys = {(seed, fold, method): f"seed{seed}/{fold}/{method}{unit_suffix(method, trainings.get(method))}"
             for seed in seeds for fold in folds for method in (NO_AUGMENTATION, *methods)}
-    computed, examples = {}, {}
+    computed, examples, missing = {}, {}, []
     if stored_only:
         complete = {fold for fold in folds if all(store.get(keys[s, fold, m]) for s in seeds
                                                   for m in (NO_AUGMENTATION, *methods))}
+        missing = [key for key in keys.values() if not store.get(key)]
         keys = {cell: key for cell, key in keys.items() if cell[1] in complete}
     else:
         wanted_examples = set(methods) - (store.example_methods() if store else set()) if keep_examples else set()
@@ -144,7 +145,7 @@ def run_augmentation(
         training={m: t.describe() for m, t in trainings.items()}, normalisation=normalisation,
         folds=list(dict.fromkeys(r["fold"] for r in records)),
         class_names=corpus.class_names, mmd=_mean_by(mmd, "method", "mmd"), timings=timings,
-        records=records,
+        records=records, missing_units=missing,
     )
     result["examples"] = {**(store.load_examples() if store else {}), **examples}
     return result

@@ -121,7 +121,10 @@ def reproduce(
                               max_folds=max_folds, held_out=held_out,
                               synthetic_only=synthetic_only, store=store, stored_only=report_only, jobs=jobs)
     if not result["folds"]:
-        raise ValueError(f"no fold is finished in {store.path} yet: nothing to report")
+        missing = result["missing_units"]
+        raise ValueError(f"no fold is finished in {store.path} yet: nothing to report ({len(missing)} units missing, "
+                         f"e.g. {', '.join(missing[:3])}; a scheme revision or another --epochs/--preset changes the "
+                         "unit keys)")
     result["seconds"] = time.perf_counter() - start
     result["compute_seconds"] = (sum(t["fit_seconds"] + t["sample_seconds"] for t in result["timings"])
                                  + sum(r["seconds"] for r in result["records"]))
