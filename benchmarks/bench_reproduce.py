@@ -24,9 +24,9 @@ import time
 
 
 def matmul_gflops(size: int = 2048) -> float:
-    code = ("import time, tensorflow as tf; a = tf.random.normal((%d, %d)); f = tf.function(lambda a: tf.matmul(a, a))"
-            "; f(a).numpy(); t = time.perf_counter(); [f(a).numpy() for _ in range(10)]; "
-            "print(10 * 2 * %d ** 3 / (time.perf_counter() - t) / 1e9)") % (size, size, size)
+    code = (f"import time, tensorflow as tf; a = tf.random.normal(({size}, {size})); "
+            "f = tf.function(lambda a: tf.matmul(a, a)); f(a).numpy(); t = time.perf_counter(); "
+            f"[f(a).numpy() for _ in range(10)]; print(10 * 2 * {size} ** 3 / (time.perf_counter() - t) / 1e9)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     return float(done.stdout.strip().splitlines()[-1])
