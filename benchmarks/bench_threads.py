@@ -16,7 +16,7 @@ import time
 UNIT = r"""
 import sys
 import numpy as np
-from serzoo.cli.common import set_tensorflow_threads
+from serzoo.experiments.workers import set_tensorflow_threads
 set_tensorflow_threads(int(sys.argv[1]))
 from serzoo.augmenters import make_augmenter
 from serzoo.models.classifiers import DnnClassifier

@@ -70,15 +70,6 @@ def manual_dir(args) -> str | None:
     return None
 
 
-def set_tensorflow_threads(threads: int | None) -> None:
-    """TensorFlow's intra-/inter-op thread pools (before any op runs)."""
-    if threads:
-        import tensorflow as tf
-
-        tf.config.threading.set_intra_op_parallelism_threads(threads)
-        tf.config.threading.set_inter_op_parallelism_threads(threads)
-
-
 def prepare(args) -> None:
     """Per command run: quiet libraries (unless ``--verbose``), thread count, TensorBoard logging."""
     from serzoo import quiet
@@ -90,6 +81,8 @@ def prepare(args) -> None:
 
         enable(args.tensorboard)
     if getattr(args, "needs_tensorflow", True):
+        from serzoo.experiments.workers import set_tensorflow_threads
+
         quiet.import_tensorflow_quietly()
         set_tensorflow_threads(getattr(args, "threads", None))
 

@@ -37,6 +37,15 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
+def set_tensorflow_threads(threads: int | None) -> None:
+    """TensorFlow's intra-/inter-op thread pools (before any op runs; ``None`` keeps TensorFlow's default)."""
+    if threads:
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
+
+
 def run_units(units: Sequence[tuple[str, tuple]], compute: Callable, on_done: Callable, *, jobs: int = 1,
               setup: Callable | None = None, setup_args: tuple = (), progress=None) -> None:
     """Compute ``compute(context, *args)`` for every ``(key, args)`` in ``units`` and pass each result to
@@ -160,7 +169,6 @@ def _worker_main(index, parent_pid, schemes, compute, setup, setup_args, tasks, 
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the parent, which stops the workers
     from serzoo import quiet
-    from serzoo.cli.common import set_tensorflow_threads
     from serzoo.models import register_scheme
 
     for spec in schemes:
