@@ -151,3 +151,10 @@ def test_whole_valued_float_labels_are_accepted_as_ints():
     x_float, y_float = augment.augment(x, y.astype(np.float64), "noise", k=2, seed=3)
     assert y_float.dtype == np.int64 and np.array_equal(y_float, y_int)
     np.testing.assert_array_equal(x_float, x_int)
+
+
+def test_misspelt_method_is_neither_a_method_nor_an_export():
+    x, y = tiny_data()
+    with pytest.raises(ValueError, match="'smot' is neither a known augmentation method \\(duplicate, noise, smote, "
+                                         ".*adan.*\\) nor an existing folder of an exported generator"):
+        augment.augment(x, y, "smot")
