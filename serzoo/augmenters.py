@@ -270,6 +270,17 @@ class ExportedGenerator:
         return lambda dataset: dataset.enumerate().flat_map(lambda i, item: expand(i, *item))
 
 
+def _check_export_folder(method) -> None:
+    """Refuse a ``method`` that is neither a known method name nor an existing folder (a typo like ``"smot"``)."""
+    import os
+
+    if not (isinstance(method, (str, os.PathLike)) and os.path.isdir(method)):
+        raise ValueError(
+            f"method {method!r} is neither a known augmentation method ({', '.join(augmentation_methods())}) nor an "
+            "existing folder of an exported generator (exported/<name>/<version>); check the spelling or the path"
+        )
+
+
 def augment(x, y, method, *, k: int = 1, n_classes: int | None = None, seed: int = 0, feature_set=None,
             class_names=None, **options) -> tuple[np.ndarray, np.ndarray]:
     """Real data followed by ``k`` synthetic sets: ``method`` is a name of :func:`augmentation_methods` (fitted on
@@ -292,6 +303,7 @@ def augment(x, y, method, *, k: int = 1, n_classes: int | None = None, seed: int
         z_syn, y_syn = augmented_sets(generator, y, k, seed=seed)
         x_syn = normalizer.restore(z_syn)
     else:
+        _check_export_folder(method)
         generator = ExportedGenerator(method, feature_set=feature_set, class_names=class_names)
         generator.fit(x, y, n_classes or len(generator.class_names))
         x_syn, y_syn = augmented_sets(generator, y, k, seed=seed)

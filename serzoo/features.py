@@ -18,8 +18,10 @@ Reference:
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import dataclasses
 import hashlib
+import logging
 import os
 import pathlib
 import tempfile
@@ -27,7 +29,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-SAMPLE_RATE = 16000
+from serzoo.audio import SAMPLE_RATE, AudioFileError, read_audio  # reading and its checks live in serzoo.audio
+
+logger = logging.getLogger(__name__)
 CACHE_ENV = "SERZOO_CACHE_DIR"
 
 
@@ -83,10 +87,6 @@ FEATURE_SETS: dict[str, FeatureSet] = {
 ALIASES = {"compare": "is13"}
 
 
-class AudioFileError(ValueError):
-    """An audio file that cannot be turned into features; the message names the file."""
-
-
 def get_feature_set(name: str) -> FeatureSet:
     """Look up a feature set by name or alias (``compare`` = ``is13``)."""
     key = ALIASES.get(name.lower(), name.lower())
@@ -121,40 +121,13 @@ def feature_names(feature_set: FeatureSet | str) -> list[str]:
     if cached.is_file():
         return json.loads(cached.read_text(encoding="utf-8"))
     context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
+    with _broken_pool_explained(), concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
         names = pool.submit(_worker_feature_names, fs.name).result()
     if len(names) != fs.dim:
         raise RuntimeError(f"openSMILE lists {len(names)} names for {fs.name}, expected {fs.dim}")
     cached.parent.mkdir(parents=True, exist_ok=True)
     cached.write_text(json.dumps(names), encoding="utf-8")
     return names
-
-
-def read_audio(path: str | os.PathLike, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
-    """Read a WAV/FLAC file as float32 mono at ``sample_rate`` (resampled when needed).
-
-    Raises:
-        AudioFileError: the file is missing, unreadable, not audio or empty.
-    """
-    import soundfile
-
-    try:
-        signal, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
-    except Exception as err:  # soundfile raises LibsndfileError, RuntimeError, OSError...
-        raise AudioFileError(
-            f"{path}: cannot read audio ({err}); expected a WAV/FLAC file, replace or remove it"
-        ) from err
-    if signal.shape[0] == 0:
-        raise AudioFileError(f"{path}: the audio file holds no samples; replace or remove it")
-    signal = signal.mean(axis=1)
-    if rate != sample_rate:
-        from math import gcd
-
-        from scipy.signal import resample_poly
-
-        g = gcd(int(rate), sample_rate)
-        signal = resample_poly(signal, sample_rate // g, int(rate) // g).astype(np.float32)
-    return signal
 
 
 def _extract_with(extractor, path: pathlib.Path, fs: FeatureSet) -> np.ndarray:
@@ -165,7 +138,12 @@ def _extract_with(extractor, path: pathlib.Path, fs: FeatureSet) -> np.ndarray:
     if not fs.frame_level:
         values = values.reshape(fs.dim)
     if not np.all(np.isfinite(values)):
-        raise AudioFileError(f"{path}: openSMILE returned non-finite values; is the file silent?")
+        bad = int(values.size - np.isfinite(values).sum())
+        raise AudioFileError(
+            f"{path}: openSMILE's {fs.name} configuration returned {bad} non-finite value(s) of {values.size} for "
+            f"this {signal.size / SAMPLE_RATE:.3f} s recording, although it passed the audio checks (length, "
+            "finite samples, range, not silent); listen to it, then replace or remove it"
+        )
     return values
 
 
@@ -212,9 +190,35 @@ def _save_atomically(target: pathlib.Path, values: np.ndarray) -> None:
     os.replace(tmp, target)
 
 
-def _load(cached: pathlib.Path) -> np.ndarray:
-    with open(cached, "rb") as stream:
-        return np.load(stream)
+def _load(cached: pathlib.Path, audio: pathlib.Path, fs: FeatureSet) -> np.ndarray | None:
+    """The cached features of ``audio``; None (with a warning, the file removed) if the cache file is damaged."""
+    try:
+        with open(cached, "rb") as stream:
+            values = np.load(stream)
+        if values.shape[-1:] != (fs.dim,) or values.ndim != (2 if fs.frame_level else 1):
+            raise ValueError(f"shape {values.shape}, expected {'[frames, ' if fs.frame_level else '['}{fs.dim}]")
+    except (OSError, ValueError, EOFError) as err:  # a truncated or overwritten .npy
+        logger.warning("damaged feature cache file %s (%s) for %s: removed, the file's features are extracted "
+                       "again", cached, err, audio)
+        with contextlib.suppress(OSError):
+            cached.unlink()
+        return None
+    return values
+
+
+@contextlib.contextmanager
+def _broken_pool_explained():
+    """Turn ``BrokenProcessPool`` into an error that names its usual cause (a script without a __main__ guard)."""
+    try:
+        yield
+    except concurrent.futures.process.BrokenProcessPool as err:
+        raise RuntimeError(
+            "an openSMILE worker process died before returning its result. The usual cause: extract_many (or "
+            "anything that builds a dataset, e.g. serzoo.load_corpus) was called at the top level of a script. "
+            "Workers are spawned: each one imports your script again, so put the call under "
+            "`if __name__ == \"__main__\":`. Otherwise the worker ran out of memory or was killed; "
+            "see the worker's error printed above"
+        ) from err
 
 
 def extract_many(
@@ -230,7 +234,9 @@ def extract_many(
 
     openSMILE runs in freshly spawned processes that never import TensorFlow: loading the
     openSMILE library into a process that already holds TensorFlow corrupts the heap
-    ("malloc(): corrupted top size", measured with TF 2.21 + opensmile 2.6).
+    ("malloc(): corrupted top size", measured with TF 2.21 + opensmile 2.6). Each worker imports the
+    calling script again, so a script must call this (or anything that builds a dataset) under
+    ``if __name__ == "__main__":``; without the guard the workers die and a ``RuntimeError`` says so.
 
     Args:
         paths: audio files.
@@ -241,6 +247,10 @@ def extract_many(
         cache_dir: if given, each file's features are stored there (keyed by the file's content
             hash) as soon as they are computed, so an interrupted extraction resumes where it stopped.
         progress: show a progress bar.
+
+    Raises:
+        AudioFileError: a bad file (``on_error="raise"``); see :func:`serzoo.audio.read_audio`.
+        RuntimeError: a worker process died (no ``__main__`` guard, out of memory).
     """
     if on_error not in ("raise", "skip"):
         raise ValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
@@ -254,7 +264,8 @@ def extract_many(
     cached = {
         i: _cache_file(cache, p, fs) for i, p in enumerate(paths) if cache is not None and p.is_file()
     }
-    results = {i: _load(c) for i, c in cached.items() if c.is_file()}
+    loaded = {i: _load(c, paths[i], fs) for i, c in cached.items() if c.is_file()}
+    results = {i: values for i, values in loaded.items() if values is not None}
     todo = [i for i in range(len(paths)) if i not in results]
     skipped: list[tuple[pathlib.Path, str]] = []
     bar = tqdm(total=len(paths), initial=len(results), desc=f"openSMILE {fs.name}", unit="file",
@@ -262,7 +273,7 @@ def extract_many(
     if todo:
         workers = max(1, min(n_jobs or os.cpu_count() or 1, len(todo)))
         context = multiprocessing.get_context("spawn")
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+        with _broken_pool_explained(), concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
             futures = {pool.submit(_worker_extract, str(paths[i]), fs.name): i for i in todo}
             try:
                 for future in concurrent.futures.as_completed(futures):

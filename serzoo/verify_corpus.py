@@ -3,7 +3,9 @@
 Uses the TFDS builders' own parsing functions (:func:`serzoo.builders.builder_module`),
 so a copy that verifies is a copy that builds. Counts are printed beside the published ones;
 anything missing (sessions, speakers, labelled files without audio) or extra (audio without a
-label, unknown file names) is named. Only WAV headers are read (sample rates), never the audio.
+label, unknown file names) is named. Every WAV is read once and checked as the build checks it
+(:func:`serzoo.audio.check_file`: truncated, unreadable, too short, NaN/inf, beyond full scale,
+digital silence), and identical recordings under two names are listed (about 1 s for EmoDB's 535 files).
 
 Example:
     >>> report = verify_corpus("iemocap", "/data/IEMOCAP")   # doctest: +SKIP
@@ -144,22 +146,38 @@ def _listed(items: list[str], what: str) -> list[str]:
     return [*items[:_LISTED], f"... and {len(items) - _LISTED} more {what}"]
 
 
-def _sample_rate_notes(paths: Iterable, report: CorpusReport) -> None:
-    """Read every WAV header: unreadable files are errors, rates other than 16 kHz a note."""
-    import soundfile
+def _audio_checks(paths: Iterable, report: CorpusReport, builder) -> None:
+    """Read and check every WAV as the build does: bad files are errors, identical audio an error where
+    ``builder`` refuses it (else extra), sample rates other than 16 kHz a note."""
+    from serzoo import audio
 
     rates: collections.Counter = collections.Counter()
+    good, hashes = [], []
     for path in paths:
-        try:
-            rates[soundfile.info(str(path)).samplerate] += 1
-        except Exception as err:  # soundfile raises LibsndfileError / RuntimeError / OSError
-            report.errors.append(f"{path}: cannot read the WAV header ({err}); replace the file")
+        check = audio.check_file(path)
+        if check.problem:
+            report.errors.append(f"{check.problem} (the builder refuses it)")
+            continue
+        rates[check.sample_rate] += 1
+        good.append(path)
+        hashes.append(check.content_hash)
+    groups = audio.duplicate_groups(good, hashes)
+    if groups and builder.DUPLICATE_AUDIO_IS_ERROR:
+        report.errors.append(f"{audio.duplicates_message(groups)}\n  The builder refuses them: keep one of each.")
+    elif groups:
+        report.extra.append(f"{audio.duplicates_message(groups)}\n  The builder keeps both and warns.")
     if rates:
         listed = ", ".join(f"{rate} Hz x {n}" for rate, n in sorted(rates.items()))
         resampled = ""
         if set(rates) != {16000}:
             resampled = " (files not at 16 kHz are resampled to 16 kHz by the builder)"
         report.notes.append(f"sample rates: {listed}{resampled}")
+
+
+def _labelled_wavs(scan) -> list:
+    """The WAVs a rated corpus's builder reads: every WAV of the scan but the unlabelled ones it skips."""
+    skipped = set(scan.unlabelled_wavs)
+    return [path for path in scan.wavs.values() if path not in skipped]
 
 
 def _per_session(report: CorpusReport, sessions, scan) -> list:
@@ -221,7 +239,7 @@ def _verify_iemocap(manual_dir: pathlib.Path) -> CorpusReport:
     missing_dom = sum(1 for r in labels for a in r.attributes if a[3] != a[3])
     report.notes.append(f"{missing_dom} A- rater line(s) without a parsable dominance (not used: "
                         "the builder takes the consensus [V, A, D])")
-    _sample_rate_notes(scan.wavs.values(), report)
+    _audio_checks(_labelled_wavs(scan), report, iemocap.Builder)
     return report
 
 
@@ -286,7 +304,7 @@ def _verify_msp_improv(manual_dir: pathlib.Path) -> CorpusReport:
     with_nan = sum(1 for r in labels if any(v != v for v in (r.activation, r.valence, r.dominance)))
     report.notes.append(f"{duplicates} duplicate (clip, rater) line(s), counted once")
     report.notes.append(f"{with_nan} clip(s) with a NaN A/V/D consensus (attribute class -1 = no label)")
-    _sample_rate_notes(scan.wavs.values(), report)
+    _audio_checks(_labelled_wavs(scan), report, msp.Builder)
     return report
 
 
@@ -296,18 +314,28 @@ def _verify_emodb(manual_dir: pathlib.Path) -> CorpusReport:
     emodb = builder_module("emodb")
 
     report = CorpusReport("emodb", str(manual_dir))
-    folders = [manual_dir / f for f in emodb.AUDIO_FOLDERS if (manual_dir / f).is_dir()]
-    if not folders:
-        report.missing.append(f"no {' or '.join(emodb.AUDIO_FOLDERS)} folder in {manual_dir}. {emodb.LAYOUT}")
+    try:
+        folder = emodb.audio_folder(manual_dir)
+    except FileNotFoundError as err:
+        report.missing.append(str(err))
         return report
-    folder = folders[0]
+    except ValueError as err:  # both wav/ and wav_corpus/
+        report.errors.append(str(err))
+        return report
     report.root = str(folder)
     utterances = []
-    for path in sorted(folder.glob("*.wav")):
+    for path in emodb.wav_files(folder):
         try:
             utterances.append(emodb.parse_file_name(path))
         except ValueError as err:
             report.extra.append(f"{err} (the builder refuses it)")
+    ids = collections.Counter(u.utterance_id for u in utterances)
+    report.errors += [f"utterance {i}: {n} files whose names differ only in the suffix's case (the builder "
+                      "refuses it); remove all but one" for i, n in ids.items() if n > 1]
+    upper = [u.path.name for u in utterances if u.path.suffix != ".wav"]
+    if upper:
+        report.notes.append(f"{len(upper)} file(s) with an upper-case suffix (read like .wav): "
+                            + ", ".join(_listed(upper, "files")))
     classes = collections.Counter(u.label for u in utterances)
     speakers = collections.Counter(u.speaker for u in utterances)
     published = EMODB_PUBLISHED
@@ -318,5 +346,5 @@ def _verify_emodb(manual_dir: pathlib.Path) -> CorpusReport:
     ]
     report.missing += [f"speaker {s}: no file (split speaker{s} would be empty)" for s in emodb.SPEAKERS
                        if not speakers[s]]
-    _sample_rate_notes([u.path for u in utterances], report)
+    _audio_checks([u.path for u in utterances], report, emodb.Builder)
     return report

@@ -169,3 +169,10 @@ def test_a_per_class_scheme_trains_one_model_per_class():
         assert aug.sample(np.array([1, 0, 1]), seed=2).shape == (3, FEATURES)
     finally:
         unregister_scheme("gan_sequential")
+
+
+def test_misspelt_method_is_neither_a_method_nor_an_export():
+    x, y = tiny_data()
+    with pytest.raises(ValueError, match="'smot' is neither a known augmentation method \\(duplicate, noise, smote, "
+                                         ".*adan.*\\) nor an existing folder of an exported generator"):
+        augment.augment(x, y, "smot")

@@ -109,3 +109,33 @@ def test_real_emodb_matches_the_published_counts(real_emodb_dir):
     assert report.ok, report.format()
     assert report.count("utterances") == 535 and report.count("speaker 14") == 69
     assert report.count("class boredom") == 81
+
+
+def test_emodb_bad_audio_duplicates_and_upper_case_are_reported(tmp_path):
+    import numpy as np
+    import soundfile
+
+    shutil.copytree(EMODB / "wav", tmp_path / "wav")
+    wav = tmp_path / "wav"
+    soundfile.write(wav / "09a05La.wav", np.zeros(8000, np.float32), 16000, subtype="PCM_16")
+    data = (wav / "10a01Wa.wav").read_bytes()
+    (wav / "10a01Wa.wav").write_bytes(data[: len(data) // 2])
+    shutil.copy(wav / "03a01Wa.wav", wav / "16a02Wa.wav")
+    (wav / "08a04Fa.wav").rename(wav / "08a04Fa.WAV")
+    report = verify_corpus("emodb", tmp_path, echo=False)
+    assert not report.layout_ok and report.count("utterances") == 21
+    errors = "\n".join(report.errors)
+    assert "09a05La.wav: the recording is digital silence" in errors
+    assert "10a01Wa.wav: the WAV header declares" in errors and "truncated" in errors
+    assert "03a01Wa.wav = " in errors and "16a02Wa.wav" in errors and "The builder refuses them" in errors
+    assert len(report.errors) == 3
+    assert "1 file(s) with an upper-case suffix (read like .wav): 08a04Fa.WAV" in report.notes
+
+
+def test_emodb_with_wav_and_wav_corpus_is_an_error(tmp_path):
+    shutil.copytree(EMODB / "wav", tmp_path / "wav")
+    shutil.copytree(EMODB / "wav", tmp_path / "wav_corpus")
+    report = verify_corpus("emodb", tmp_path, echo=False)
+    assert not report.layout_ok
+    assert report.errors == [f"{tmp_path}: both wav/ (20 files) and wav_corpus/ (20 files) hold WAV files; serzoo "
+                             "does not guess which copy of EmoDB to use: remove or rename one of the folders"]

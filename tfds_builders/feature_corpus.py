@@ -28,7 +28,7 @@ import numpy as np
 import tensorflow_datasets as tfds
 from etils import epath
 
-from serzoo import features
+from serzoo import audio, features
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,6 +123,10 @@ class FeatureCorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tr
     HOMEPAGE = ""
     #: the expected folder layout, appended to layout errors (empty for generated corpora)
     LAYOUT = ""
+    #: identical audio under two names stops the build where the copy can simply lose one file (EmoDB: the
+    #: release has none); where label files name both (IEMOCAP, MSP-IMPROV) it is a warning, as removing
+    #: one would break the build
+    DUPLICATE_AUDIO_IS_ERROR = True
 
     def _utterances(self, dl_manager) -> list[Utterance]:
         raise NotImplementedError
@@ -176,6 +180,7 @@ class FeatureCorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tr
                 f"{self.name}: empty split(s) {', '.join(empty)}: no recording of that "
                 f"{self.SPLIT_PREFIX} was found. {self.LAYOUT}"
             )
+        self._check_duplicate_audio(utterances)
         result = features.extract_many(
             [u.path for u in utterances], self.builder_config.feature_set,
             cache_dir=features.default_cache_dir(),
@@ -185,6 +190,16 @@ class FeatureCorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tr
             f"{self.SPLIT_PREFIX}{g}": self._generate_examples(items, values)
             for g, items in by_group.items()
         }
+
+    def _check_duplicate_audio(self, utterances) -> None:
+        groups = audio.duplicate_groups([u.path for u in utterances])
+        if not groups:
+            return
+        message = f"{self.name}: {audio.duplicates_message(groups)}\n"
+        if self.DUPLICATE_AUDIO_IS_ERROR:
+            raise ValueError(message + "Keep one file of each group (the one whose name is right), remove the others.")
+        logging.getLogger(type(self).__module__).warning(
+            message + "Both are kept (the label files name them); tell the corpus's maintainers.")
 
     def _generate_examples(self, utterances, values):
         extra_keys = set(self._extra_features())
@@ -296,6 +311,7 @@ class RatedSessionBuilder(FeatureCorpusBuilder, skip_registration=True):
     ITEM = "utterance"  # what a label names: "utterance" (IEMOCAP) or "clip" (MSP-IMPROV)
     WAV_FOLDER = ""  # where a labelled item's WAV is looked for, for the missing-WAV error
     UNLABELLED = ""  # what an unlabelled WAV lacks, e.g. "a label in <file>"
+    DUPLICATE_AUDIO_IS_ERROR = False
 
     def _scan(self, manual_dir):
         """The corpus scan: ``root``, ``labels``, ``wavs`` (id -> path), ``missing_wavs``, ``unlabelled_wavs``."""

@@ -5,8 +5,11 @@ The TFDS builder test, then bad input: each a clear error, nothing half-written 
 
 import pathlib
 import shutil
+import time
 
+import numpy as np
 import pytest
+import soundfile
 import tensorflow_datasets as tfds
 
 from serzoo import data
@@ -63,6 +66,33 @@ def test_corrupt_wav_names_the_file_and_a_fixed_rerun_builds(corpus_copy, tmp_pa
     assert builder.info.splits["speaker09"].num_examples == 2
 
 
+REFUSED_COPIES = {  # name: (damage the wav/ folder, error, message)
+    "silent_wav": (lambda wav: soundfile.write(wav / "09a05La.wav", np.zeros(8000, np.float32), 16000),
+                   AudioFileError, "09a05La.wav: the recording is digital silence"),
+    "identical_audio": (lambda wav: shutil.copy(wav / "03a01Wa.wav", wav / "16a02Wa.wav"),
+                        ValueError, "(?s)identical audio.*03a01Wa.wav = .*16a02Wa.wav.*Keep one file"),
+    "wav_and_wav_corpus": (lambda wav: shutil.copytree(wav, wav.parent / "wav_corpus"),
+                           ValueError, r"both wav/ \(20 files\) and wav_corpus/ \(20 files\) hold WAV files"),
+}
+
+
+@pytest.mark.parametrize("case", REFUSED_COPIES)
+def test_bad_copy_stops_the_build_and_writes_nothing(corpus_copy, tmp_path, case):
+    damage, error, message = REFUSED_COPIES[case]
+    damage(corpus_copy / "wav")
+    testing.assert_build_refused(emodb_dataset_builder.Builder, "egemaps", corpus_copy, tmp_path / "data",
+                                 error, message)
+
+
+def test_upper_case_suffix_is_read_and_a_second_spelling_is_an_error(corpus_copy, tmp_path):
+    (corpus_copy / "wav" / "03a01Wa.wav").rename(corpus_copy / "wav" / "03a01Wa.WAV")
+    builder = _build(corpus_copy, tmp_path / "data")
+    assert builder.info.splits["speaker03"].num_examples == 2
+    shutil.copy(corpus_copy / "wav" / "03a01Wa.WAV", corpus_copy / "wav" / "03a01Wa.wav")
+    with pytest.raises(ValueError, match="03a01Wa.WAV and 03a01Wa.wav are both utterance 03a01Wa"):
+        emodb_dataset_builder.utterances_in(corpus_copy / "wav")
+
+
 def test_empty_speaker_split_is_an_error(corpus_copy, tmp_path):
     for path in (corpus_copy / "wav").glob("16*.wav"):
         path.unlink()
@@ -90,6 +120,21 @@ def test_no_manual_dir_and_failed_download_is_a_clear_error(tmp_path, monkeypatc
     monkeypatch.setattr(tfds.download.DownloadManager, "download_and_extract", offline)
     with pytest.raises(FileNotFoundError, match="EmoDB not found.*download of http.*failed.*Expected layout"):
         data.prepare_builder("emodb/egemaps", data_dir=tmp_path / "data")
+
+
+def test_offline_download_fails_fast_without_retrying(tmp_path, monkeypatch):
+    def no_download(self, url):
+        raise AssertionError("the download must not start when the host cannot be reached")
+
+    def unreachable(address, timeout):
+        raise OSError(f"cannot reach {address[0]}")
+
+    monkeypatch.setattr(tfds.download.DownloadManager, "download_and_extract", no_download)
+    monkeypatch.setattr(emodb_dataset_builder.socket, "create_connection", unreachable)
+    start = time.monotonic()
+    with pytest.raises(FileNotFoundError, match="download of http.*failed: emodb.bilderbar.info cannot be reached"):
+        data.prepare_builder("emodb/egemaps", data_dir=tmp_path / "data")
+    assert time.monotonic() - start < 30  # TFDS's own retries took 206 s
 
 
 if __name__ == "__main__":
