@@ -18,14 +18,18 @@ Reference:
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import dataclasses
 import hashlib
 import os
 import pathlib
 import tempfile
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
+
+from serzoo.workers import process_pool
 
 SAMPLE_RATE = 16000
 CACHE_ENV = "SERZOO_CACHE_DIR"
@@ -114,19 +118,20 @@ def _worker_feature_names(feature_set: str) -> list[str]:
 def feature_names(feature_set: FeatureSet | str) -> list[str]:
     """openSMILE's names of the features, in column order (read in a worker process; cached)."""
     import json
-    import multiprocessing
 
     fs = get_feature_set(feature_set) if isinstance(feature_set, str) else feature_set
     cached = cache_root() / "feature_names" / f"{fs.name}.json"
     if cached.is_file():
         return json.loads(cached.read_text(encoding="utf-8"))
-    context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
+    with process_pool(1) as pool:
         names = pool.submit(_worker_feature_names, fs.name).result()
     if len(names) != fs.dim:
         raise RuntimeError(f"openSMILE lists {len(names)} names for {fs.name}, expected {fs.dim}")
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    cached.write_text(json.dumps(names), encoding="utf-8")
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_text(json.dumps(names), encoding="utf-8")
+    except OSError as err:
+        _cache_unusable(cached.parent, err)
     return names
 
 
@@ -205,11 +210,54 @@ def _cache_file(cache_dir: pathlib.Path, path: pathlib.Path, fs: FeatureSet) -> 
 
 
 def _save_atomically(target: pathlib.Path, values: np.ndarray) -> None:
+    """Write ``values`` to ``target`` via a temporary file, which is removed if anything fails (disk full...)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-    with os.fdopen(handle, "wb") as stream:
-        np.save(stream, values)
-    os.replace(tmp, target)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            np.save(stream, values)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _cache_unusable(folder: pathlib.Path, err: OSError) -> None:
+    warnings.warn(
+        f"the feature cache {folder} cannot be used ({err}); continuing without it. Set {CACHE_ENV} to a "
+        "writable folder with free space to cache features again.", RuntimeWarning, stacklevel=3,
+    )
+
+
+class _Cache:
+    """The optional per-file feature cache of one :func:`extract_many` call: any ``OSError`` reading or
+    writing it (read-only, full, unreadable) warns once and turns the cache off for the rest of the call."""
+
+    def __init__(self, cache_dir, paths: list[pathlib.Path], fs: FeatureSet):
+        self.folder = pathlib.Path(cache_dir) if cache_dir is not None else None
+        self.files = {}
+        if self.folder is not None:
+            self.files = {i: _cache_file(self.folder, p, fs) for i, p in enumerate(paths) if p.is_file()}
+
+    def _off(self, err: OSError) -> None:
+        _cache_unusable(self.folder, err)
+        self.files = {}
+
+    def lookup(self) -> dict[int, np.ndarray]:
+        """The cached features, by input index."""
+        try:
+            return {i: _load(c) for i, c in self.files.items() if c.is_file()}
+        except OSError as err:
+            self._off(err)
+            return {}
+
+    def store(self, index: int, values: np.ndarray) -> None:
+        if index in self.files:
+            try:
+                _save_atomically(self.files[index], values)
+            except OSError as err:
+                self._off(err)
 
 
 def _load(cached: pathlib.Path) -> np.ndarray:
@@ -244,25 +292,19 @@ def extract_many(
     """
     if on_error not in ("raise", "skip"):
         raise ValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
-    import multiprocessing
-
     from tqdm.auto import tqdm
 
     fs = get_feature_set(feature_set) if isinstance(feature_set, str) else feature_set
     paths = [pathlib.Path(p) for p in paths]
-    cache = pathlib.Path(cache_dir) if cache_dir is not None else None
-    cached = {
-        i: _cache_file(cache, p, fs) for i, p in enumerate(paths) if cache is not None and p.is_file()
-    }
-    results = {i: _load(c) for i, c in cached.items() if c.is_file()}
+    cache = _Cache(cache_dir, paths, fs)
+    results = cache.lookup()
     todo = [i for i in range(len(paths)) if i not in results]
     skipped: list[tuple[pathlib.Path, str]] = []
     bar = tqdm(total=len(paths), initial=len(results), desc=f"openSMILE {fs.name}", unit="file",
                disable=not progress)
     if todo:
         workers = max(1, min(n_jobs or os.cpu_count() or 1, len(todo)))
-        context = multiprocessing.get_context("spawn")
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+        with process_pool(workers) as pool:
             futures = {pool.submit(_worker_extract, str(paths[i]), fs.name): i for i in todo}
             try:
                 for future in concurrent.futures.as_completed(futures):
@@ -276,8 +318,7 @@ def extract_many(
                         continue
                     finally:
                         bar.update(1)
-                    if index in cached:
-                        _save_atomically(cached[index], results[index])
+                    cache.store(index, results[index])
             except BaseException:
                 for future in futures:
                     future.cancel()
