@@ -2,14 +2,17 @@
 running it (``run``). No module imports TensorFlow at import time, so ``serzoo --help`` is instant.
 
 Expected errors (bad input, missing files, an existing export, a diverging model) end in a one-line message and
-exit code 2; an interrupt ends with exit code 130.
+exit code 2; an interrupt ends with exit code 130, SIGTERM (handled like Ctrl-C) with 143.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import signal
 import sys
+import threading
 
 #: Subcommand modules, in the order ``serzoo --help`` lists them.
 COMMANDS = ("demo", "build", "evaluate", "reproduce", "compare_generators", "code_vectors", "cross_corpus", "export",
@@ -39,15 +42,37 @@ def main(argv: list[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
-        common.prepare(args)
-        return args.run(args)
+        with _sigterm_as_interrupt():
+            common.prepare(args)
+            return args.run(args)
     except (ValueError, FileNotFoundError, FileExistsError, DivergenceError) as err:
         print(f"serzoo {args.command}: error: {err}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print(f"serzoo {args.command}: interrupted; finished work is kept (run the same command to resume)",
-              file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as err:
+        print(f"serzoo {args.command}: {'terminated' if isinstance(err, Terminated) else 'interrupted'}; finished "
+              "work is kept (run the same command to resume)", file=sys.stderr)
+        return 143 if isinstance(err, Terminated) else 130
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that the same cleanup runs (staging folders, worker processes)."""
+
+
+def _raise_terminated(signum, frame):
+    raise Terminated(f"signal {signum}")
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """Handle SIGTERM like SIGINT for the duration of a command (main thread only; restored afterwards)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":
