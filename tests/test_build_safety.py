@@ -154,9 +154,11 @@ def test_sigterm_stops_the_build_and_its_workers(big_corpus, tmp_path):
     process = _start_build(big_corpus, tmp_path / "d", tmp_path / "cache")
     children = _children_once_extracting(process)
     process.send_signal(signal.SIGTERM)
-    _, err = process.communicate(timeout=60)
-    assert process.returncode == 143 and "terminated" in err, err
-    assert _survivors(children) == []
+    try:
+        _, err = process.communicate(timeout=60)  # orphaned workers would hold its stderr open
+    finally:
+        survivors = _survivors(children)
+    assert survivors == [] and process.returncode == 143 and "terminated" in err, err
     assert list((tmp_path / "d" / "emodb" / "is11").glob("incomplete.*")) == []
 
 
@@ -164,8 +166,11 @@ def test_killed_build_leaves_no_worker_and_the_next_build_cleans_up(big_corpus, 
     process = _start_build(big_corpus, tmp_path / "d", tmp_path / "cache")
     children = _children_once_extracting(process)
     process.kill()
-    process.communicate(timeout=60)
-    assert _survivors(children) == []
+    try:
+        process.communicate(timeout=60)
+    finally:
+        survivors = _survivors(children)
+    assert survivors == []
     config_dir = tmp_path / "d" / "emodb" / "is11"
     assert list(config_dir.glob("incomplete.*")) != []  # what SIGKILL leaves
     monkeypatch.setenv("SERZOO_CACHE_DIR", str(tmp_path / "cache"))
