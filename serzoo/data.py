@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import pathlib
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -44,11 +45,19 @@ def parse_dataset(spec: str) -> tuple[str, str]:
     raise ValueError(f"{name} has no config {config!r}; choose one of: {', '.join(configs)}")
 
 
-def prepare_builder(spec: str, *, data_dir=None, manual_dir=None):
-    """Build (once; cached in ``data_dir``) and return the TFDS builder for ``spec``."""
+def prepare_builder(spec: str, *, data_dir=None, manual_dir=None, rebuild: bool = False):
+    """Build (once; cached in ``data_dir``) and return the TFDS builder for ``spec``.
+
+    A build holds a lock on ``<data_dir>/<name>/.<config>.lock``: a second build of the same dataset waits for
+    the first and reuses its result; stale ``incomplete.*`` folders of killed builds are removed meanwhile.
+    A dataset built from a manual dir records its fingerprint (:mod:`serzoo.fingerprint`); when ``manual_dir``
+    holds other files, the build is refused (``ValueError`` naming both) unless ``rebuild``, which builds it
+    again from ``manual_dir``.
+    """
     import tensorflow_datasets as tfds
 
     from serzoo.quiet import tfds_messages_hidden
+    from serzoo.staging import exclusive_lock, remove_incomplete_tfds
 
     name, config = parse_dataset(spec)
     if manual_dir is not None and not os.path.isdir(manual_dir):
@@ -56,11 +65,37 @@ def prepare_builder(spec: str, *, data_dir=None, manual_dir=None):
             f"manual dir {manual_dir} does not exist; pass the folder that holds the corpus "
             f"(for EmoDB the one containing wav/)"
         )
-    builder = builder_class(name)(config=config, data_dir=data_dir)
-    download_config = tfds.download.DownloadConfig(manual_dir=manual_dir) if manual_dir else None
-    with tfds_messages_hidden():
-        builder.download_and_prepare(download_config=download_config)
+    config_dir = pathlib.Path(builder_class(name)(config=config, data_dir=data_dir).data_dir).parent
+    with exclusive_lock(config_dir.parent / f".{config}.lock",
+                        f"waiting for another build of {name}/{config} in {config_dir.parent.parent} to finish"):
+        remove_incomplete_tfds(config_dir)
+        builder = builder_class(name)(config=config, data_dir=data_dir)  # after the wait: sees a finished build
+        mode = tfds.download.GenerateMode.REUSE_DATASET_IF_EXISTS
+        if builder.is_prepared() and manual_dir is not None and _source_changed(builder, manual_dir, rebuild):
+            mode = tfds.download.GenerateMode.REUSE_CACHE_IF_EXISTS  # rebuild the dataset, keep downloads
+        download_config = tfds.download.DownloadConfig(manual_dir=manual_dir, download_mode=mode)
+        with tfds_messages_hidden():
+            builder.download_and_prepare(download_config=download_config)
     return builder
+
+
+def _source_changed(builder, manual_dir, rebuild: bool) -> bool:
+    """Whether the built dataset came from other files than ``manual_dir`` holds; refused unless ``rebuild``."""
+    from serzoo.fingerprint import describe, same_source, source_fingerprint
+
+    recorded = builder.info.metadata.get("source") if builder.info.metadata is not None else None
+    if not recorded:  # built before fingerprints were recorded, or from a generated/downloaded corpus
+        return rebuild
+    current = source_fingerprint(manual_dir)
+    if same_source(recorded, current):
+        return rebuild
+    if not rebuild:
+        raise ValueError(
+            f"the dataset {builder.data_dir} was built from {describe(recorded)}, but the manual dir "
+            f"{describe(current)} holds other files; rebuild it from {manual_dir} with `serzoo build --rebuild` "
+            f"(load_corpus(..., rebuild=True)), or pass another --data-dir"
+        )
+    return True
 
 
 @dataclasses.dataclass
@@ -120,9 +155,10 @@ def _split_to_numpy(builder, split: str) -> SplitData:
     )
 
 
-def load_corpus(spec: str, *, data_dir=None, manual_dir=None) -> Corpus:
-    """Prepare ``spec`` (``"emodb/is11"``) with TFDS and load every group split into memory."""
-    builder = prepare_builder(spec, data_dir=data_dir, manual_dir=manual_dir)
+def load_corpus(spec: str, *, data_dir=None, manual_dir=None, rebuild: bool = False) -> Corpus:
+    """Prepare ``spec`` (``"emodb/is11"``) with TFDS and load every group split into memory
+    (``rebuild``: see :func:`prepare_builder`)."""
+    builder = prepare_builder(spec, data_dir=data_dir, manual_dir=manual_dir, rebuild=rebuild)
     name, config = parse_dataset(spec)
     return Corpus(
         name=name,

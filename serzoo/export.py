@@ -13,7 +13,9 @@ The SavedModel needs neither serzoo nor Keras to run (``tf.saved_model.load`` is
 Invalid input (a label outside ``0..C-1``, negative ``n``) fails with ``InvalidArgumentError``
 naming the problem. The export is written to a temporary folder and renamed into place without
 replacing anything (``renameat2(RENAME_NOREPLACE)``), so an interrupted export never leaves a
-half-written version and of two exports racing to one target exactly one wins.
+half-written version and of two exports racing to one target exactly one wins. The temporary folder
+(``.<version>.partial-<pid>-*``) carries the exporting process's ID: one left by a killed export is removed
+by the next export into the same folder.
 
 An export is code (a SavedModel's graph can read and write files): the manifest records a SHA-256
 of the SavedModel's files and the endpoints' signatures; :func:`load_export` checks both before and
@@ -34,6 +36,8 @@ import shutil
 import tempfile
 
 import numpy as np
+
+from serzoo.staging import partial_prefix, remove_stale_partials
 
 MANIFEST = "manifest.json"
 MANIFEST_FIELDS = ("format", "scheme", "dataset", "feature_set", "feature_dim", "class_names", "endpoints",
@@ -155,7 +159,8 @@ def export_generator(
     if len(full_manifest.get("class_names", [])) != scheme.n_classes:
         raise ValueError(f"manifest class_names must list {scheme.n_classes} classes")
     path.parent.mkdir(parents=True, exist_ok=True)
-    staging = pathlib.Path(tempfile.mkdtemp(prefix=f".{path.name}.partial-", dir=path.parent))
+    remove_stale_partials(path.parent)  # staging folders of killed exports (their process is gone)
+    staging = pathlib.Path(tempfile.mkdtemp(prefix=partial_prefix(path.name), dir=path.parent))
     try:
         signatures = {"serving_default": module.generate, "generate": module.generate, "sample": module.sample}
         tf.saved_model.save(module, str(staging), signatures=signatures)

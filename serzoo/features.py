@@ -25,11 +25,13 @@ import logging
 import os
 import pathlib
 import tempfile
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
 
 from serzoo.audio import SAMPLE_RATE, AudioFileError, read_audio  # reading and its checks live in serzoo.audio
+from serzoo.processes import process_pool
 
 logger = logging.getLogger(__name__)
 CACHE_ENV = "SERZOO_CACHE_DIR"
@@ -114,19 +116,20 @@ def _worker_feature_names(feature_set: str) -> list[str]:
 def feature_names(feature_set: FeatureSet | str) -> list[str]:
     """openSMILE's names of the features, in column order (read in a worker process; cached)."""
     import json
-    import multiprocessing
 
     fs = get_feature_set(feature_set) if isinstance(feature_set, str) else feature_set
     cached = cache_root() / "feature_names" / f"{fs.name}.json"
     if cached.is_file():
         return json.loads(cached.read_text(encoding="utf-8"))
-    context = multiprocessing.get_context("spawn")
-    with _broken_pool_explained(), concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
+    with _broken_pool_explained(), process_pool(1) as pool:
         names = pool.submit(_worker_feature_names, fs.name).result()
     if len(names) != fs.dim:
         raise RuntimeError(f"openSMILE lists {len(names)} names for {fs.name}, expected {fs.dim}")
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    cached.write_text(json.dumps(names), encoding="utf-8")
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_text(json.dumps(names), encoding="utf-8")
+    except OSError as err:
+        _cache_unusable(cached.parent, err)
     return names
 
 
@@ -183,23 +186,71 @@ def _cache_file(cache_dir: pathlib.Path, path: pathlib.Path, fs: FeatureSet) -> 
 
 
 def _save_atomically(target: pathlib.Path, values: np.ndarray) -> None:
+    """Write ``values`` to ``target`` via a temporary file, which is removed if anything fails (disk full...)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-    with os.fdopen(handle, "wb") as stream:
-        np.save(stream, values)
-    os.replace(tmp, target)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            np.save(stream, values)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _cache_unusable(folder: pathlib.Path, err: OSError) -> None:
+    warnings.warn(
+        f"the feature cache {folder} cannot be used ({err}); continuing without it. Set {CACHE_ENV} to a "
+        "writable folder with free space to cache features again.", RuntimeWarning, stacklevel=3,
+    )
+
+
+class _Cache:
+    """The optional per-file feature cache of one :func:`extract_many` call: any ``OSError`` reading or
+    writing it (read-only, full, unreadable) warns once and turns the cache off for the rest of the call."""
+
+    def __init__(self, cache_dir, paths: list[pathlib.Path], fs: FeatureSet):
+        self.folder = pathlib.Path(cache_dir) if cache_dir is not None else None
+        self.paths, self.fs, self.files = paths, fs, {}
+        if self.folder is not None:
+            self.files = {i: _cache_file(self.folder, p, fs) for i, p in enumerate(paths) if p.is_file()}
+
+    def _off(self, err: OSError) -> None:
+        _cache_unusable(self.folder, err)
+        self.files = {}
+
+    def lookup(self) -> dict[int, np.ndarray]:
+        """The cached features, by input index."""
+        try:
+            loaded = {i: _load(c, self.paths[i], self.fs) for i, c in self.files.items() if c.is_file()}
+            return {i: values for i, values in loaded.items() if values is not None}
+        except OSError as err:
+            self._off(err)
+            return {}
+
+    def store(self, index: int, values: np.ndarray) -> None:
+        if index in self.files:
+            try:
+                _save_atomically(self.files[index], values)
+            except OSError as err:
+                self._off(err)
 
 
 def _load(cached: pathlib.Path, audio: pathlib.Path, fs: FeatureSet) -> np.ndarray | None:
-    """The cached features of ``audio``; None (with a warning, the file removed) if the cache file is damaged."""
-    try:
-        with open(cached, "rb") as stream:
+    """The cached features of ``audio``; None (with a warning, the file removed) if the cache file is damaged.
+    An ``OSError`` (unreadable cache) propagates: :class:`_Cache` then turns the cache off."""
+    with open(cached, "rb") as stream:
+        try:
             values = np.load(stream)
-        if values.shape[-1:] != (fs.dim,) or values.ndim != (2 if fs.frame_level else 1):
-            raise ValueError(f"shape {values.shape}, expected {'[frames, ' if fs.frame_level else '['}{fs.dim}]")
-    except (OSError, ValueError, EOFError) as err:  # a truncated or overwritten .npy
+        except (ValueError, EOFError) as err:  # a truncated or overwritten .npy
+            values, damage = None, err
+        else:
+            damage = None if values.shape[-1:] == (fs.dim,) and values.ndim == (2 if fs.frame_level else 1) else (
+                f"shape {values.shape}, expected {'[frames, ' if fs.frame_level else '['}{fs.dim}]")
+    if damage is not None:
         logger.warning("damaged feature cache file %s (%s) for %s: removed, the file's features are extracted "
-                       "again", cached, err, audio)
+                       "again", cached, damage, audio)
         with contextlib.suppress(OSError):
             cached.unlink()
         return None
@@ -254,26 +305,19 @@ def extract_many(
     """
     if on_error not in ("raise", "skip"):
         raise ValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
-    import multiprocessing
-
     from tqdm.auto import tqdm
 
     fs = get_feature_set(feature_set) if isinstance(feature_set, str) else feature_set
     paths = [pathlib.Path(p) for p in paths]
-    cache = pathlib.Path(cache_dir) if cache_dir is not None else None
-    cached = {
-        i: _cache_file(cache, p, fs) for i, p in enumerate(paths) if cache is not None and p.is_file()
-    }
-    loaded = {i: _load(c, paths[i], fs) for i, c in cached.items() if c.is_file()}
-    results = {i: values for i, values in loaded.items() if values is not None}
+    cache = _Cache(cache_dir, paths, fs)
+    results = cache.lookup()
     todo = [i for i in range(len(paths)) if i not in results]
     skipped: list[tuple[pathlib.Path, str]] = []
     bar = tqdm(total=len(paths), initial=len(results), desc=f"openSMILE {fs.name}", unit="file",
                disable=not progress)
     if todo:
         workers = max(1, min(n_jobs or os.cpu_count() or 1, len(todo)))
-        context = multiprocessing.get_context("spawn")
-        with _broken_pool_explained(), concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+        with _broken_pool_explained(), process_pool(workers) as pool:
             futures = {pool.submit(_worker_extract, str(paths[i]), fs.name): i for i in todo}
             try:
                 for future in concurrent.futures.as_completed(futures):
@@ -287,8 +331,7 @@ def extract_many(
                         continue
                     finally:
                         bar.update(1)
-                    if index in cached:
-                        _save_atomically(cached[index], results[index])
+                    cache.store(index, results[index])
             except BaseException:
                 for future in futures:
                     future.cancel()

@@ -28,7 +28,7 @@ import numpy as np
 import tensorflow_datasets as tfds
 from etils import epath
 
-from serzoo import audio, features
+from serzoo import audio, features, fingerprint
 
 
 @dataclasses.dataclass(frozen=True)
@@ -139,9 +139,19 @@ class FeatureCorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tr
         """Per-example features beyond the common ones; values come from ``Utterance.extra``."""
         return {}
 
-    def _metadata(self) -> tfds.core.Metadata | None:
-        """Metadata stored with the dataset (e.g. a ``tfds.core.MetadataDict`` of skipped files)."""
-        return None
+    def _metadata(self) -> tfds.core.Metadata:
+        """Metadata stored with the dataset: the source fingerprint (:meth:`_record_source`), skipped files..."""
+        return tfds.core.MetadataDict()
+
+    def _record_source(self, dl_manager) -> None:
+        """Record :func:`serzoo.fingerprint.source_fingerprint` of the manual dir in ``info.metadata["source"]``
+        (``None`` without one: generated or downloaded corpora), which :func:`serzoo.data.prepare_builder`
+        compares with the manual dir of a later run."""
+        try:
+            manual_dir = dl_manager.manual_dir
+        except (AssertionError, ValueError):  # no manual dir (TFDS asserts), or the builder takes none
+            manual_dir = None
+        self.info.metadata["source"] = fingerprint.source_fingerprint(manual_dir) if manual_dir else None
 
     def _info(self) -> tfds.core.DatasetInfo:
         fs = features.get_feature_set(self.builder_config.feature_set)
@@ -172,6 +182,7 @@ class FeatureCorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tr
         return [f"{cls.SPLIT_PREFIX}{g}" for g in cls.GROUPS]
 
     def _split_generators(self, dl_manager):
+        self._record_source(dl_manager)
         utterances = self._utterances(dl_manager)
         by_group = {g: [u for u in utterances if u.group == g] for g in self.GROUPS}
         empty = [f"{self.SPLIT_PREFIX}{g}" for g, items in by_group.items() if not items]
@@ -325,9 +336,6 @@ class RatedSessionBuilder(FeatureCorpusBuilder, skip_registration=True):
 
     def _class_names(self) -> tuple[str, ...]:
         return scheme_class_names(self.builder_config, self.SCHEME_CLASSES, self.CORPUS)
-
-    def _metadata(self) -> tfds.core.Metadata:
-        return tfds.core.MetadataDict()
 
     def _utterances(self, dl_manager) -> list[Utterance]:
         scan = self._scan(dl_manager.manual_dir)

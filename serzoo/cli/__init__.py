@@ -2,15 +2,18 @@
 running it (``run``). No module imports TensorFlow at import time, so ``serzoo --help`` is instant.
 
 Expected errors (bad input, missing files, an existing export, a diverging model) end in a one-line message and
-exit code 2; an interrupt ends with exit code 130.
+exit code 2; an interrupt ends with exit code 130, SIGTERM (handled like Ctrl-C) with 143.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
+import signal
 import sys
+import threading
 
 #: Subcommand modules, in the order ``serzoo --help`` lists them.
 COMMANDS = ("demo", "build", "evaluate", "reproduce", "compare_generators", "code_vectors", "cross_corpus", "export",
@@ -41,18 +44,42 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     saved = {name: os.environ.get(name) for name in common.PROCESS_SETTINGS}
     try:
-        common.prepare(args)
-        return args.run(args)
+        with _sigterm_as_interrupt():
+            common.prepare(args)
+            return args.run(args)
     except (ValueError, FileNotFoundError, FileExistsError, DivergenceError, UnitsLostError) as err:
         print(f"serzoo {args.command}: error: {err}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print(f"serzoo {args.command}: interrupted; finished work is kept (run the same command to resume)",
-              file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as err:
+        print(f"serzoo {args.command}: {'terminated' if isinstance(err, Terminated) else 'interrupted'}; finished "
+              "work is kept (run the same command to resume)", file=sys.stderr)
+        return 143 if isinstance(err, Terminated) else 130
     finally:  # the settings are for this run (and its workers), not for a caller that runs commands in-process
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that the same cleanup runs (staging folders, worker processes)."""
+
+
+def _raise_terminated(signum, frame):
+    raise Terminated(f"signal {signum}")
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """Handle SIGTERM like SIGINT for the duration of a command (main thread only; restored afterwards)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+

@@ -9,7 +9,7 @@ results (to the experiment's unit store), so a unit is either stored whole or no
   with :class:`~serzoo.errors.UnitsLostError` naming what to run again (the rerun computes only the missing units);
 - an exception inside a unit stops handing out new units; the units in flight finish and are stored, then the
   exception is raised in the parent;
-- workers die with the parent (``PR_SET_PDEATHSIG`` on Linux, plus a parent check between units).
+- workers die with the parent (:func:`serzoo.processes.die_with_parent`, plus a parent check between units).
 
 ``jobs=1`` computes in the calling process with the same ``setup``/``compute`` functions, so one-thread runs give
 the same units either way.
@@ -18,11 +18,9 @@ the same units either way.
 from __future__ import annotations
 
 import collections
-import ctypes
 import os
 import queue
 import signal
-import sys
 import traceback
 from collections.abc import Callable, Sequence
 
@@ -149,15 +147,6 @@ class _Pool:
                 process.join(timeout=5)
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to SIGKILL this process when its parent dies (no-op elsewhere)."""
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
-        except OSError:
-            pass
-
-
 def _registry_snapshot() -> list:
     """The parent's scheme registry, so that schemes registered at run time exist in the workers too."""
     from serzoo.models import get_scheme, scheme_names
@@ -166,7 +155,9 @@ def _registry_snapshot() -> list:
 
 
 def _worker_main(index, parent_pid, schemes, compute, setup, setup_args, tasks, results) -> None:
-    _die_with_parent()
+    from serzoo.processes import die_with_parent
+
+    die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the parent, which stops the workers
     from serzoo import quiet
     from serzoo.models import register_scheme

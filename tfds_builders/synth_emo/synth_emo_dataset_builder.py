@@ -13,7 +13,7 @@ from etils import epath
 
 from serzoo import synth_corpus
 from serzoo.emotions import EMODB_CLASSES
-from serzoo.features import cache_root
+from serzoo.features import CACHE_ENV, cache_root
 from tfds_builders.feature_corpus import FeatureCorpusBuilder, Utterance, feature_configs
 
 SEED = 0
@@ -37,9 +37,15 @@ class Builder(FeatureCorpusBuilder):
 
     def _utterances(self, dl_manager) -> list[Utterance]:
         folder = cache_root() / "synth_emo" / f"v{self.VERSION}-seed{SEED}"
-        paths = synth_corpus.write_corpus(
-            folder, n_speakers=N_SPEAKERS, utterances_per_emotion=UTTERANCES_PER_EMOTION, seed=SEED
-        )
+        try:
+            paths = synth_corpus.write_corpus(
+                folder, n_speakers=N_SPEAKERS, utterances_per_emotion=UTTERANCES_PER_EMOTION, seed=SEED
+            )
+        except OSError as err:
+            raise ValueError(
+                f"synth_emo writes its WAVs into {folder} and cannot ({err}); set {CACHE_ENV} to a writable "
+                "folder with about 20 MB free"
+            ) from err
         genders = {s.id: s.gender for s in synth_corpus.make_speakers(N_SPEAKERS, SEED)}
         utterances = []
         for path in paths:

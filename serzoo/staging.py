@@ -1,0 +1,87 @@
+"""Concurrent and interrupted runs: an exclusive lock per dataset build, and cleanup of the staging folders
+that a killed run leaves behind (TFDS ``incomplete.*`` folders, export ``.partial-<pid>-*`` folders).
+
+A build holds :func:`exclusive_lock` from before it looks for a built dataset until TFDS has renamed its
+result into place, so a second build of the same dataset waits and then reuses the first one's result, and
+any ``incomplete.*`` folder of that dataset found while holding the lock belongs to a dead run. An export
+stages in a folder named after its process ID, so a folder whose process is gone is safe to delete.
+
+Example:
+    >>> with exclusive_lock(path, "waiting for another build of emodb/is11"):   # doctest: +SKIP
+    ...     builder.download_and_prepare()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pathlib
+import re
+import shutil
+import sys
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; concurrent builds are not serialised there
+    fcntl = None
+
+#: TFDS's prefix of a dataset folder being written (``tensorflow_datasets.core.constants.INCOMPLETE_PREFIX``)
+TFDS_INCOMPLETE = "incomplete."
+_PARTIAL = re.compile(r"\.partial-(\d+)-")
+
+
+@contextlib.contextmanager
+def exclusive_lock(path, waiting_message: str):
+    """Hold an exclusive ``flock`` on ``path`` (created if missing); if another process holds it, print
+    ``waiting_message`` once to stderr and wait. The lock goes with the process, also when it is killed."""
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+", encoding="utf-8") as handle:
+        if fcntl is not None:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                print(waiting_message, file=sys.stderr, flush=True)
+                fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def remove_incomplete_tfds(config_dir) -> list[pathlib.Path]:
+    """Delete the TFDS ``incomplete.*`` folders in ``config_dir`` (``<data_dir>/<name>/<config>``); call it only
+    while holding that dataset's :func:`exclusive_lock`, when no live build can own them. Returns them."""
+    stale = sorted(pathlib.Path(config_dir).glob(f"{TFDS_INCOMPLETE}*"))
+    for folder in stale:
+        shutil.rmtree(folder, ignore_errors=True)
+    return stale
+
+
+def partial_prefix(name: str) -> str:
+    """Prefix of this process's staging folder for ``name``: ``.<name>.partial-<pid>-``."""
+    return f".{name}.partial-{os.getpid()}-"
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this ID exists (a reused ID counts as alive: nothing is deleted then)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_partials(folder) -> list[pathlib.Path]:
+    """Delete the ``.*.partial-<pid>-*`` staging folders in ``folder`` whose process is gone. Returns them."""
+    folder = pathlib.Path(folder)
+    stale = []
+    for path in sorted(folder.glob(".*.partial-*")) if folder.is_dir() else []:
+        match = _PARTIAL.search(path.name)
+        if match and not pid_alive(int(match[1])):
+            shutil.rmtree(path, ignore_errors=True)
+            stale.append(path)
+    return stale
