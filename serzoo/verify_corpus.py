@@ -194,16 +194,28 @@ def _per_session(report: CorpusReport, sessions, scan) -> list:
     return results
 
 
+def _located(name: str, manual_dir, locate) -> tuple[CorpusReport, pathlib.Path | None]:
+    """A new report and ``locate(manual_dir)`` (the corpus root), or ``None`` with the problem recorded: a
+    missing folder under ``missing``, an ambiguous or malformed one under ``errors``."""
+    report = CorpusReport(name, str(manual_dir))
+    try:
+        root = locate(manual_dir)
+    except FileNotFoundError as err:
+        report.missing.append(str(err))
+        return report, None
+    except ValueError as err:
+        report.errors.append(str(err))
+        return report, None
+    report.root = str(root)
+    return report, root
+
+
 def _verify_iemocap(manual_dir: pathlib.Path) -> CorpusReport:
     iemocap = builder_module("iemocap")
 
-    report = CorpusReport("iemocap", str(manual_dir))
-    try:
-        root = iemocap.corpus_root(manual_dir)
-    except FileNotFoundError as err:
-        report.missing.append(str(err))
+    report, root = _located("iemocap", manual_dir, iemocap.corpus_root)
+    if root is None:
         return report
-    report.root = str(root)
     scans = _per_session(report, iemocap.SESSIONS, lambda session: iemocap.scan_session(root, session))
     try:
         scan = iemocap.join_sessions(root, scans)
@@ -246,14 +258,14 @@ def _verify_iemocap(manual_dir: pathlib.Path) -> CorpusReport:
 def _verify_msp_improv(manual_dir: pathlib.Path) -> CorpusReport:
     msp = builder_module("msp_improv")
 
-    report = CorpusReport("msp_improv", str(manual_dir))
+    report, root = _located("msp_improv", manual_dir, msp.corpus_root)
+    if root is None:
+        return report
     try:
-        root = msp.corpus_root(manual_dir)
         label_path = msp.label_file(root)
     except FileNotFoundError as err:
         report.missing.append(str(err))
         return report
-    report.root = str(root)
     if label_path.name != "Evaluation.txt":
         report.notes.append(f"label file spelled {label_path.name} (accepted)")
     try:
@@ -313,16 +325,9 @@ def _verify_emodb(manual_dir: pathlib.Path) -> CorpusReport:
 
     emodb = builder_module("emodb")
 
-    report = CorpusReport("emodb", str(manual_dir))
-    try:
-        folder = emodb.audio_folder(manual_dir)
-    except FileNotFoundError as err:
-        report.missing.append(str(err))
+    report, folder = _located("emodb", manual_dir, emodb.audio_folder)  # (both wav/ and wav_corpus/: an error)
+    if folder is None:
         return report
-    except ValueError as err:  # both wav/ and wav_corpus/
-        report.errors.append(str(err))
-        return report
-    report.root = str(folder)
     utterances = []
     for path in emodb.wav_files(folder):
         try:
