@@ -166,9 +166,13 @@ def render_report(result: dict, output_dir) -> str:
     out = pathlib.Path(output_dir)
     stored = result.pop("examples")
     examples = {m.upper(): stored[m] for m in result["models"] if m in stored}
-    tsne = plots.tsne_png(examples, result["class_names"], out / "tsne_real_vs_synthetic.png")
-    losses = plots.loss_curves_png({m: ex["history"] for m, ex in examples.items()}, out / "loss_curves.png",
-                                   title="training losses (first fold)")
+    figures = ["(No figures: the figure material in examples/ is not stored here, e.g. a fresh checkout of a "
+               "committed run; run one unit again with --fresh in another folder to draw them.)"]
+    if examples:
+        tsne = plots.tsne_png(examples, result["class_names"], out / "tsne_real_vs_synthetic.png")
+        losses = plots.loss_curves_png({m: ex["history"] for m, ex in examples.items()}, out / "loss_curves.png",
+                                       title="training losses (first fold)")
+        figures = [f"![t-SNE of real vs synthetic vectors]({tsne.name})", "", f"![training losses]({losses.name})"]
 
     def cell(model, metric, scale):
         value = result["table"][model][metric]
@@ -198,9 +202,7 @@ def render_report(result: dict, output_dir) -> str:
         "|---|---|---|---|---|---|---|---|",
         *rows,
         "",
-        f"![t-SNE of real vs synthetic vectors]({tsne.name})",
-        "",
-        f"![training losses]({losses.name})",
+        *figures,
         "",
     ])
     return text
