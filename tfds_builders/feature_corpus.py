@@ -147,10 +147,12 @@ class FeatureCorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tr
         """Record :func:`serzoo.fingerprint.source_fingerprint` of the manual dir in ``info.metadata["source"]``
         (``None`` without one: generated or downloaded corpora), which :func:`serzoo.data.prepare_builder`
         compares with the manual dir of a later run."""
-        try:
-            manual_dir = dl_manager.manual_dir
-        except (AssertionError, ValueError):  # no manual dir (TFDS asserts), or the builder takes none
-            manual_dir = None
+        manual_dir = None
+        if getattr(self, "MANUAL_DOWNLOAD_INSTRUCTIONS", None):  # builders without one (synth_emo) take none
+            try:
+                manual_dir = dl_manager.manual_dir
+            except (AssertionError, ValueError):  # no manual dir given (TFDS asserts)
+                manual_dir = None
         self.info.metadata["source"] = fingerprint.source_fingerprint(manual_dir) if manual_dir else None
 
     def _info(self) -> tfds.core.DatasetInfo:
