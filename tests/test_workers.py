@@ -55,15 +55,19 @@ def test_an_error_in_a_unit_is_raised_in_the_parent_after_the_others_are_stored(
     assert "u2" not in finished and {"u0", "u1"} <= set(finished)
 
 
+@pytest.mark.slow  # 55 s on 2 cores (three TensorFlow processes); run with --runslow
 def test_jobs_2_gives_the_same_units_as_jobs_1(synth_is11, tfds_data_dir, tmp_path):
     """1-thread runs are deterministic: two workers compute exactly what one in-process thread computes."""
-    def reproduce(jobs, out):
-        done = subprocess.run(
+    def start(jobs, out):
+        return subprocess.Popen(
             [sys.executable, "-m", "serzoo.cli", "reproduce", "yi-mak-emodb", "--dataset", "synth_emo/is11",
              "--data-dir", str(tfds_data_dir), "--methods", "cgan", "--epochs", "3", "--ks", "0,1",
              "--headline-k", "1", "--folds", "2", "--classifiers", "svm", "--no-synthetic-only", "--jobs", str(jobs),
-             "--threads", "1", "--output-dir", str(out)], capture_output=True, text=True, timeout=900)
-        assert done.returncode == 0, done.stderr[-3000:]
+             "--threads", "1", "--output-dir", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def units_of(process, out):
+        _, err = process.communicate(timeout=900)
+        assert process.returncode == 0, err[-3000:]
         units = {}
         for line in (out / "units.jsonl").read_text().splitlines()[1:]:
             unit = json.loads(line)
@@ -73,6 +77,7 @@ def test_jobs_2_gives_the_same_units_as_jobs_1(synth_is11, tfds_data_dir, tmp_pa
             units[unit["key"]] = unit["payload"]
         return units
 
-    one, two = reproduce(1, tmp_path / "one"), reproduce(2, tmp_path / "two")
+    runs = {jobs: (start(jobs, tmp_path / f"jobs{jobs}"), tmp_path / f"jobs{jobs}") for jobs in (1, 2)}
+    one, two = (units_of(*runs[jobs]) for jobs in (1, 2))
     assert sorted(one) == sorted(two) and len(one) == 2 * 2
     assert one == two
