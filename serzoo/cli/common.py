@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 
 EMODB_ENV = "SERZOO_EMODB_DIR"
 #: Environment variables a command run sets for itself and its worker processes (restored when it returns).
@@ -101,7 +102,7 @@ def float_list(text: str) -> list[float]:
         raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from err
 
 
-def name_list(known) -> callable:
+def name_list(known) -> Callable[[str], list[str]]:
     """An argparse type: comma-separated names, each one of ``known()`` (read when parsing)."""
 
     def parse(text: str) -> list[str]:

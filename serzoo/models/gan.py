@@ -62,12 +62,14 @@ class GAN(AdversarialScheme):
         """``G(z ⊕ y)`` (cGAN) or ``G(z)`` (GAN, labels ignored)."""
         return self.generator(self._with_labels(noise, labels), training=False)
 
+    def _fake_logits(self, y, training):
+        """``D(G(z ⊕ y) ⊕ y)`` for fresh noise, one row per label."""
+        fake = self.generator(self._with_labels(self.noise(ops.shape(y)[0], self.noise_dim), y), training=training)
+        return self.discriminator(self._with_labels(fake, y), training=training)
+
     def _logits(self, x, y, training):
-        fake = self.generator(self._with_labels(self.noise(ops.shape(x)[0], self.noise_dim), y),
-                              training=training)
-        real_logits = self.discriminator(self._with_labels(x, y), training=training)
-        fake_logits = self.discriminator(self._with_labels(fake, y), training=training)
-        return real_logits, fake_logits
+        fake_logits = self._fake_logits(y, training)
+        return self.discriminator(self._with_labels(x, y), training=training), fake_logits
 
     def compute_losses(self, x, y, training=False):
         real_logits, fake_logits = self._logits(x, y, training)
@@ -81,8 +83,7 @@ class GAN(AdversarialScheme):
             discriminator_loss = losses.discriminator_loss(real_logits, fake_logits)
         self._apply(tape, discriminator_loss, "discriminator")
         with tf.GradientTape() as tape:
-            _, fake_logits = self._logits(x, y, True)
-            generator_loss = losses.generator_loss_non_saturating(fake_logits)
+            generator_loss = losses.generator_loss_non_saturating(self._fake_logits(y, True))  # D on real: not needed
         self._apply(tape, generator_loss, "generator")
         return self._record({"discriminator_loss": discriminator_loss, "generator_loss": generator_loss})
 

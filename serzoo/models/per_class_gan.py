@@ -145,11 +145,15 @@ class PerClassGAN(AdversarialScheme):
         return super().fit(batches, epochs=epochs, validation_data=validation_data,
                            validation_batch_size=validation_batch_size, **kwargs)
 
+    def _fake_logits(self, batch):
+        """Every class's ``D_c(G_c(z))`` for ``batch`` fresh noise rows per class: ``[C, batch]``."""
+        noise = keras.random.normal((self.n_classes, batch, self.noise_dim), seed=self.seed_generator)
+        return self.discriminator(self.generator(noise))[..., 0]
+
     def _class_losses(self, x, mask) -> dict:
         """Per-class D and G losses ``[C]`` (eqs. 2-3) of stacked real rows ``x [C, B, D]`` under ``mask [C, B]``."""
-        noise = keras.random.normal((self.n_classes, ops.shape(x)[1], self.noise_dim), seed=self.seed_generator)
+        fake_logits = self._fake_logits(ops.shape(x)[1])
         real_logits = self.discriminator(x)[..., 0]
-        fake_logits = self.discriminator(self.generator(noise))[..., 0]
         return {"discriminator_loss": losses.discriminator_loss_per_row(real_logits, fake_logits, mask),
                 "generator_loss": losses.generator_loss_non_saturating_per_row(fake_logits, mask)}
 
@@ -174,8 +178,8 @@ class PerClassGAN(AdversarialScheme):
             total = ops.sum(discriminator_loss)
         self._apply_present(tape, total, "discriminator", present)
         with tf.GradientTape() as tape:
-            generator_loss = self._class_losses(x, mask)["generator_loss"]
-            total = ops.sum(generator_loss)
+            generator_loss = losses.generator_loss_non_saturating_per_row(self._fake_logits(ops.shape(x)[1]), mask)
+            total = ops.sum(generator_loss)  # (D on the real rows is not needed for G's step)
         self._apply_present(tape, total, "generator", present)
         return self._record({"discriminator_loss": self._present_mean(discriminator_loss, present),
                              "generator_loss": self._present_mean(generator_loss, present)})
