@@ -172,11 +172,12 @@ class SchemeAugmenter:
 
 
 def make_augmenter(method: str, *, seed: int = 0, preset: str = DEFAULT_PRESET, epochs: int | None = None,
-                   learning_rate: float | None = None, **options):
+                   learning_rate: float | None = None, training: Training | None = None, **options):
     """An augmenter by name (see :func:`augmentation_methods`).
 
     For a scheme, ``preset`` gives its training (:mod:`serzoo.presets`); ``epochs`` and ``learning_rate``
-    override it; ``options`` go to the scheme's builder. For a baseline, ``options`` are its fields.
+    override it, and an explicit ``training`` replaces it; ``options`` go to the scheme's builder. For a
+    baseline, ``options`` are its fields.
     """
     from serzoo.models import scheme_names
 
@@ -187,9 +188,14 @@ def make_augmenter(method: str, *, seed: int = 0, preset: str = DEFAULT_PRESET, 
     if method == "smote":
         return Smote(**options)
     if method in scheme_names():
-        training = training_for(method, preset, epochs=epochs, learning_rate=learning_rate)
+        training = training or training_for(method, preset, epochs=epochs, learning_rate=learning_rate)
         return SchemeAugmenter(method, training=training, seed=seed, options=options)
     raise ValueError(f"unknown augmentation method {method!r}; choose one of: {', '.join(augmentation_methods())}")
+
+
+def tuned_augmenter(setting, *, seed: int = 0) -> SchemeAugmenter:
+    """The augmenter of a :class:`serzoo.hparams.TunedSetting` (a search's ``best_hparams.json``)."""
+    return make_augmenter(setting.scheme, seed=seed, training=setting.training(), **setting.options)
 
 
 def augmented_sets(augmenter, y_train, k: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

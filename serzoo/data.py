@@ -136,6 +136,42 @@ class Corpus:
     def select(self, split_names: Sequence[str]) -> SplitData:
         return SplitData.concat([self.splits[s] for s in split_names])
 
+    def subset(self, split_names: Sequence[str]) -> Corpus:
+        """The same corpus restricted to ``split_names`` (e.g. the development speakers of a search)."""
+        unknown = sorted(set(split_names) - set(self.splits))
+        if unknown:
+            raise ValueError(f"{self.name}: no group split(s) {unknown}; the groups are {list(self.splits)}")
+        return dataclasses.replace(self, splits={s: self.splits[s] for s in self.splits if s in split_names})
+
+
+#: Documented development / evaluation halves of a corpus's groups. EmoDB: the ten speakers in id order, split in
+#: the middle: 03 08 09 10 11 (male 03 10 11, female 08 09; 243 utterances) and 12 13 14 15 16 (male 12 15, female
+#: 13 14 16; 292 utterances), as gender-balanced as five of ten speakers (five of each gender) can be.
+SPEAKER_HALVES = {
+    "emodb": (("speaker03", "speaker08", "speaker09", "speaker10", "speaker11"),
+              ("speaker12", "speaker13", "speaker14", "speaker15", "speaker16")),
+}
+
+
+def speaker_halves(corpus: Corpus, development: Sequence[str] | None = None) -> tuple[list[str], list[str]]:
+    """(development groups, evaluation groups): ``development`` if given, else the corpus's documented halves
+    (:data:`SPEAKER_HALVES`), else the first half of its groups in sorted order."""
+    groups = sorted(corpus.splits)
+    if development:
+        dev = list(dict.fromkeys(development))
+        unknown = sorted(set(dev) - set(groups))
+        if unknown:
+            raise ValueError(f"--dev-groups names unknown groups {unknown}; {corpus.name}'s groups are {groups}")
+    elif corpus.name in SPEAKER_HALVES:
+        dev = list(SPEAKER_HALVES[corpus.name][0])
+    else:
+        dev = groups[: len(groups) // 2]
+    evaluation = [g for g in groups if g not in dev]
+    if len(dev) < 2 or not evaluation:
+        raise ValueError(f"the development groups {dev} need at least 2 groups (inner leave-one-out) and must leave "
+                         f"at least one of {groups} for evaluation")
+    return dev, evaluation
+
 
 def _split_to_numpy(builder, split: str) -> SplitData:
     import tensorflow_datasets as tfds

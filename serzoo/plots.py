@@ -200,3 +200,51 @@ def code_scatter_png(scatter: dict, class_names, path) -> pathlib.Path:
     axes[1].legend(fontsize=7, loc="best")
     fig.tight_layout()
     return _save(fig, path)
+
+
+def search_progress_png(scores, objective: str, maximise: bool, path) -> pathlib.Path:
+    """A search's objective against trial number (failed trials as crosses at the bottom) and the best so far."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    numbers = np.arange(len(scores))
+    values = np.array([np.nan if s is None else s for s in scores], float)
+    ok = np.isfinite(values)
+    ax.plot(numbers[ok], values[ok], "o", label="trial")
+    if ok.any():
+        best = (np.fmax if maximise else np.fmin).accumulate(np.where(ok, values, -np.inf if maximise else np.inf))
+        ax.step(numbers, np.where(np.isfinite(best), best, np.nan), where="post", label="best so far")
+        if (~ok).any():
+            ax.plot(numbers[~ok], np.full((~ok).sum(), np.nanmin(values)), "x", color="red", label="failed")
+    ax.set_xlabel("trial")
+    ax.set_ylabel(objective)
+    ax.legend(fontsize=8)
+    ax.set_title(f"{objective} per trial ({'max' if maximise else 'min'}imised)", fontsize=10)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def hyperparameter_scatter_png(rows: list[dict], names: list[str], objective: str, path) -> pathlib.Path:
+    """One panel per hyperparameter: its value in each completed trial against the objective (log axis for
+    positive values spanning more than a decade)."""
+    plt = _pyplot()
+    columns = min(3, max(1, len(names)))
+    lines = -(-len(names) // columns)
+    fig, axes = plt.subplots(lines, columns, figsize=(4 * columns, 2.8 * lines), squeeze=False)
+    for ax, name in zip(axes.flat, names):
+        values = [r["hyperparameters"].get(name) for r in rows]
+        scores = [r["score"] for r in rows]
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            ax.plot(values, scores, "o")
+            positive = [v for v in values if v > 0]
+            if len(positive) == len(values) and max(positive) / min(positive) > 10:
+                ax.set_xscale("log")
+        else:
+            labels = sorted({str(v) for v in values})
+            ax.plot([labels.index(str(v)) for v in values], scores, "o")
+            ax.set_xticks(range(len(labels)), labels)
+        ax.set_xlabel(name, fontsize=8)
+        ax.set_ylabel(objective, fontsize=8)
+    for ax in list(axes.flat)[len(names):]:
+        ax.axis("off")
+    fig.tight_layout()
+    return _save(fig, path)

@@ -52,13 +52,16 @@ SERZOO_EPOCHS = 300
 @dataclasses.dataclass(frozen=True)
 class Training:
     """How a scheme is trained: ``epochs`` of ``batch_size``, Adam(``learning_rate``) for every player, or the
-    per-player SGD of Sahu et al. (``optimizer="sahu_sgd"``). ``source`` says where the values come from."""
+    per-player SGD of Sahu et al. (``optimizer="sahu_sgd"``). ``player_rates`` = ((player, Adam rate), ...) gives
+    named players their own rate (a search's per-player rates, ``tuning/``). ``source`` says where the values
+    come from."""
 
     epochs: int
     learning_rate: float = YI_MAK_ADAM
     batch_size: int = YI_MAK_BATCH
     optimizer: str = "adam"
     source: str = ""
+    player_rates: tuple[tuple[str, float], ...] = ()
 
     def __post_init__(self):
         if int(self.epochs) < 1 or self.epochs != int(self.epochs):
@@ -67,6 +70,13 @@ class Training:
             raise ValueError(f"learning_rate must be > 0, got {self.learning_rate!r}")
         if self.optimizer not in ("adam", "sahu_sgd"):
             raise ValueError(f"optimizer must be 'adam' or 'sahu_sgd', got {self.optimizer!r}")
+        object.__setattr__(self, "player_rates", tuple(sorted((str(p), float(r)) for p, r in dict(
+            self.player_rates).items())))
+        bad = [p for p, r in self.player_rates if not r > 0]
+        if bad:
+            raise ValueError(f"player_rates: the rates of {bad} must be > 0")
+        if self.player_rates and self.optimizer != "adam":
+            raise ValueError("player_rates are Adam rates; they need optimizer='adam'")
 
     def optimizers(self, scheme: str, players) -> dict:
         """``compile`` keyword arguments: one fresh optimizer per player (imports Keras)."""
@@ -77,7 +87,12 @@ class Training:
                 raise ValueError(f"Sahu et al.'s SGD is defined for {', '.join(SAHU_SGD)}, not {scheme!r}")
             return {f"{player}_optimizer": keras.optimizers.SGD(rate, momentum=momentum)
                     for player, (rate, momentum) in SAHU_SGD[scheme].items()}
-        return {f"{player}_optimizer": keras.optimizers.Adam(self.learning_rate) for player in players}
+        unknown = sorted(set(dict(self.player_rates)) - set(players))
+        if unknown:
+            raise ValueError(f"player_rates name {unknown}, which {scheme!r} does not have; players: {list(players)}")
+        rates = dict(self.player_rates)
+        return {f"{player}_optimizer": keras.optimizers.Adam(rates.get(player, self.learning_rate))
+                for player in players}
 
     @property
     def tag(self) -> str:
@@ -87,12 +102,15 @@ class Training:
             parts.append(self.optimizer)
         elif self.learning_rate != YI_MAK_ADAM:
             parts.append(f"adam{self.learning_rate:g}")
+        parts += [f"{player}{rate:g}" for player, rate in self.player_rates]
         if self.batch_size != YI_MAK_BATCH:
             parts.append(f"batch{self.batch_size}")
         return "+".join(parts)
 
     def describe(self) -> str:
         how = "Sahu et al.'s per-player SGD" if self.optimizer == "sahu_sgd" else f"Adam {self.learning_rate:g}"
+        if self.player_rates:
+            how += " (" + ", ".join(f"{player} {rate:g}" for player, rate in self.player_rates) + ")"
         return f"{self.epochs} epochs, batch {self.batch_size}, {how}"
 
 

@@ -58,3 +58,11 @@ def process_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
         workers, mp_context=multiprocessing.get_context("spawn"),
         initializer=die_with_parent, initargs=(os.getpid(),),
     )
+
+
+def child_process(argv: list[str], **popen_options):
+    """``subprocess.Popen(argv)`` of a process that the kernel kills when this one dies (Linux), e.g. the
+    workers of a local distributed search (:mod:`tuning.parallel`)."""
+    import subprocess
+
+    return subprocess.Popen(argv, preexec_fn=_set_parent_death_signal, **popen_options)

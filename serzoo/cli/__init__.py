@@ -28,13 +28,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="serzoo",
                                      description="Adversarial data augmentation for speech emotion recognition.")
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in COMMANDS:
+    modules = [(name, importlib.import_module(f"serzoo.cli.{name}")) for name in COMMANDS]
+    modules += [(entry.name, entry.load()) for entry in plugin_commands()]
+    for name, module in modules:
         before = set(sub.choices)
-        importlib.import_module(f"serzoo.cli.{name}").register(sub)
+        module.register(sub)
         for added in set(sub.choices) - before:
-            common.add_common_options(sub.choices[added], trains_schemes=name in SCHEME_COMMANDS,
+            trains = name in SCHEME_COMMANDS or name not in COMMANDS
+            common.add_common_options(sub.choices[added], trains_schemes=trains,
                                       tensorflow=name not in ("schemes", "verify_corpus"))
     return parser
+
+
+def plugin_commands():
+    """Commands of other installed packages (entry point group ``serzoo.commands``: ``tune`` from ``tuning``);
+    each is a module with ``register(subparsers)`` like the ones above. Plugins train schemes and use TensorFlow."""
+    from importlib.metadata import entry_points
+
+    return sorted(entry_points(group="serzoo.commands"), key=lambda entry: entry.name)
 
 
 def main(argv: list[str] | None = None) -> int:

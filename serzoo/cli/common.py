@@ -50,6 +50,26 @@ def add_jobs_option(parser: argparse.ArgumentParser) -> None:
                         f"(default: the number of cores, {default_jobs()}; 1 = in this process)")
 
 
+def add_hparams_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--hparams", default=None, metavar="FILE[,FILE]",
+                        help=f"best_hparams.json written by `serzoo tune`: {what}")
+
+
+def tuned_settings(args) -> dict:
+    """{``<scheme>_tuned``: setting} of the ``--hparams`` files (one per scheme)."""
+    from serzoo.hparams import load_tuned_setting
+
+    settings = {}
+    for path in (args.hparams or "").split(","):
+        if path.strip():
+            setting = load_tuned_setting(path.strip())
+            label = f"{setting.scheme}_tuned"
+            if label in settings:
+                raise ValueError(f"--hparams: two files tune {setting.scheme!r} ({settings[label].source}, {path})")
+            settings[label] = setting
+    return settings
+
+
 def training_kwargs(args) -> dict:
     return {"preset": args.preset, "epochs": args.epochs, "learning_rate": args.learning_rate}
 

@@ -10,8 +10,10 @@ def register(sub) -> None:
 
     parser = sub.add_parser("export", help=HELP)
     common.add_data_options(parser, "synth_emo/is11")
-    parser.add_argument("--scheme", choices=scheme_names(exportable=True), default="adan")
+    parser.add_argument("--scheme", choices=scheme_names(exportable=True), default=None,
+                        help="default: the --hparams file's scheme, else adan")
     common.add_training_options(parser, "serzoo")
+    common.add_hparams_option(parser, "train with the search's chosen options and training (replaces the preset)")
     parser.add_argument("--hold-out", default="", help="comma-separated splits kept out of training")
     parser.add_argument("--root", default="exported")
     parser.add_argument("--name", default=None, help="default <scheme>_<dataset>_<config>")
@@ -29,8 +31,13 @@ def run(args) -> int:
     unknown = held_out - set(corpus.splits)
     if unknown:
         raise ValueError(f"--hold-out {sorted(unknown)}: no such split; splits are {list(corpus.splits)}")
+    settings = list(common.tuned_settings(args).values())
+    if len(settings) > 1:
+        raise ValueError("--hparams: export one scheme at a time (give one file)")
+    setting = settings[0] if settings else None
+    scheme = args.scheme or (setting.scheme if setting else "adan")
     path, _, _ = train_and_export(
-        corpus, args.scheme, train_splits=[s for s in corpus.splits if s not in held_out], seed=args.seed,
+        corpus, scheme, setting=setting, train_splits=[s for s in corpus.splits if s not in held_out], seed=args.seed,
         root=args.root, name=args.name, version=args.version, overwrite=args.overwrite,
         **common.training_kwargs(args))
     print(f"exported to {path}")

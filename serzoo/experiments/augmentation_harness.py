@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from serzoo.augmenters import augmented_sets, make_augmenter
+from serzoo.augmenters import augmented_sets, make_augmenter, tuned_augmenter
 from serzoo.data import Corpus, FoldCache
 from serzoo.metrics import classification_summary, mmd_rbf, unweighted_average_recall
 from serzoo.models.classifiers import make_classifier
@@ -32,9 +32,12 @@ def scheme_trainings(methods, preset: str, *, epochs=None, learning_rate=None) -
             for m in methods if m in scheme_names()}
 
 
-def unit_suffix(method: str, training) -> str:
-    """What a unit key adds for a trained method: ``@epochs``, ``+tag`` when not Adam 1e-4 / batch 128, and
-    ``+r<revision>`` from the scheme's second revision on (units of another revision are not reused)."""
+def unit_suffix(method: str, training, setting=None) -> str:
+    """What a unit key adds for a trained method: ``@epochs``, ``+tag`` when not Adam 1e-4 / batch 128,
+    ``+r<revision>`` from the scheme's second revision on (units of another revision are not reused), and
+    ``+h<key>`` for a tuned setting (:class:`serzoo.hparams.TunedSetting`, whose ``scheme`` is the method)."""
+    if setting is not None:
+        return unit_suffix(setting.scheme, setting.training()) + f"+h{setting.key}"
     if training is None:
         return ""
     from serzoo.models import get_scheme
@@ -64,6 +67,8 @@ def run_augmentation(
     store=None,
     stored_only: bool = False,
     jobs: int = 1,
+    settings=None,
+    classifier_options=None,
 ) -> dict:
     """Run the protocol; returns a JSON-ready dict (see :func:`summarise`).
 
@@ -87,6 +92,10 @@ def run_augmentation(
             progress report of a run still going on elsewhere).
         jobs: worker processes computing units in parallel (:mod:`serzoo.experiments.workers`; 1 = in this
             process).
+        settings: {method label: :class:`serzoo.hparams.TunedSetting`} for labels in ``methods`` that are not
+            method names, e.g. ``{"wadan_tuned": load_tuned_setting("best_hparams.json")}``.
+        classifier_options: {classifier name: field overrides} for every classifier of the run (e.g. a tuned
+            DNN); they are part of the run's settings, so a ``store`` of other options is refused.
     """
     from tqdm.auto import tqdm
 
@@ -95,10 +104,13 @@ def run_augmentation(
 
     if headline_k not in ks:
         raise ValueError(f"headline_k={headline_k} must be one of ks={list(ks)}")
+    settings, classifier_options = dict(settings or {}), dict(classifier_options or {})
     trainings = scheme_trainings(methods, preset, epochs=epochs, learning_rate=learning_rate)
+    trainings.update({label: setting.training() for label, setting in settings.items()})
     ks = sorted(set(ks))
     folds = [f.name for f in leave_one_group_out(list(corpus.splits), max_folds, held_out)]
-    keys = {(seed, fold, method): f"seed{seed}/{fold}/{method}{unit_suffix(method, trainings.get(method))}"
+    keys = {(seed, fold, method): f"seed{seed}/{fold}/{method}"
+            f"{unit_suffix(method, trainings.get(method), settings.get(method))}"
             for seed in seeds for fold in folds for method in (NO_AUGMENTATION, *methods)}
     computed, examples, missing = {}, {}, []
     if stored_only:
@@ -130,7 +142,8 @@ def run_augmentation(
         bar = tqdm(total=len(keys), initial=len(keys) - len(todo), desc="units (seed × fold × method)",
                    unit="unit", disable=not progress)
         run_units(todo, _compute_unit, finished, jobs=jobs, setup=UnitContext, progress=bar, setup_args=(
-            corpus, normalisation, ks, classifiers, synthetic_only, preset, epochs, learning_rate))
+            corpus, normalisation, ks, classifiers, synthetic_only, preset, epochs, learning_rate, settings,
+            classifier_options))
         bar.close()
     records, mmd, timings = [], [], []
     for key in keys.values():
@@ -143,6 +156,8 @@ def run_augmentation(
         dataset=f"{corpus.name}/{corpus.feature_set}", methods=list(methods), ks=ks, seeds=list(seeds),
         classifiers=list(classifiers), preset=preset, epochs={m: t.epochs for m, t in trainings.items()},
         training={m: t.describe() for m, t in trainings.items()}, normalisation=normalisation,
+        settings={label: setting.to_dict() for label, setting in settings.items()},
+        classifier_options=classifier_options,
         folds=list(dict.fromkeys(r["fold"] for r in records)),
         class_names=corpus.class_names, mmd=_mean_by(mmd, "method", "mmd"), timings=timings,
         records=records, missing_units=missing,
@@ -155,27 +170,37 @@ class UnitContext:
     """What every unit of one run shares (built once per worker process): the corpus, the settings, and the
     normalised data of the fold in use."""
 
-    def __init__(self, corpus, normalisation, ks, classifiers, synthetic_only, preset, epochs, learning_rate):
-        self.corpus, self.ks, self.classifiers, self.synthetic_only = corpus, ks, classifiers, synthetic_only
+    def __init__(self, corpus, normalisation, ks, classifiers, synthetic_only, preset, epochs, learning_rate,
+                 settings=None, classifier_options=None):
+        self.corpus, self.ks, self.synthetic_only = corpus, ks, synthetic_only
+        self.classifiers = {name: (classifier_options or {}).get(name, {}) for name in classifiers}
         self.training = {"preset": preset, "epochs": epochs, "learning_rate": learning_rate}
+        self.settings = settings or {}
         self.fold = FoldCache(corpus, normalisation)
+
+    def augmenter(self, method: str, seed: int):
+        if method == NO_AUGMENTATION:
+            return None
+        if method in self.settings:
+            return tuned_augmenter(self.settings[method], seed=seed)
+        return make_augmenter(method, seed=seed, **self.training)
 
 
 def _compute_unit(context: UnitContext, seed: int, fold: str, method: str, keep_example: bool):
-    augmenter = None if method == NO_AUGMENTATION else make_augmenter(method, seed=seed, **context.training)
-    return _run_unit(context.fold(fold), method, augmenter, seed, context.ks, context.classifiers,
-                     context.corpus.n_classes, context.synthetic_only, keep_example)
+    return _run_unit(context.fold(fold), method, context.augmenter(method, seed), seed, context.ks,
+                     context.classifiers, context.corpus.n_classes, context.synthetic_only, keep_example)
 
 
 def _run_unit(data, method, augmenter, seed, ks, classifiers, n_classes, synthetic_only, keep_example):
-    """One (seed, fold, method) cell: fit the augmenter, sample, train and test every classifier."""
+    """One (seed, fold, method) cell: fit the augmenter, sample, train and test every classifier
+    (``classifiers`` = {name: field overrides})."""
     fold = data.fold.name
     unit = {"records": [], "mmd": [], "timings": []}
 
     def evaluate(k, x_train, y_train, only_synthetic=False):
         for name in classifiers:
             start = time.perf_counter()
-            model = make_classifier(name, seed=seed).fit(x_train, y_train, n_classes)
+            model = make_classifier(name, seed=seed, **classifiers[name]).fit(x_train, y_train, n_classes)
             unit["records"].append({
                 "seed": seed, "fold": fold, "method": method, "k": k, "classifier": name,
                 "synthetic_only": only_synthetic, "y_true": data.y_test.tolist(),

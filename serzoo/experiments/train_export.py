@@ -21,14 +21,15 @@ from serzoo.quality import generator_quality
 def train_and_export(
     corpus: Corpus, scheme: str = "adan", *, train_splits=None, preset: str = "serzoo", epochs: int | None = None,
     learning_rate: float | None = None, seed: int = 0, root="exported", name: str | None = None, version: str = "1",
-    overwrite: bool = False, options: dict | None = None,
+    overwrite: bool = False, options: dict | None = None, setting=None,
 ) -> tuple[pathlib.Path, SchemeAugmenter, Normalizer]:
     """Fit ``scheme`` on ``train_splits`` (default: all groups) and export it to ``root/name/version``.
 
     The scheme trains as ``preset`` says (:mod:`serzoo.presets`); ``epochs`` and ``learning_rate`` (Adam, every
     player) override it. ``options`` go to the scheme builder (e.g. smaller networks for tests). An existing
     target is refused before training unless ``overwrite``; :func:`~serzoo.export.export_generator` decides
-    atomically at the end.
+    atomically at the end. A ``setting`` (:class:`serzoo.hparams.TunedSetting`, ``--hparams``) replaces the
+    preset's training and adds its builder options; its scheme must be ``scheme``.
     """
     from serzoo.export import check_target, export_generator
     from serzoo.models import get_scheme, scheme_names
@@ -38,6 +39,10 @@ def train_and_export(
         raise ValueError(f"export supports {', '.join(scheme_names(exportable=True))} (one conditional generator); "
                          f"got {scheme!r}")
     training = training_for(scheme, preset, epochs=epochs, learning_rate=learning_rate)
+    if setting is not None:
+        if setting.scheme != scheme:
+            raise ValueError(f"--hparams {setting.source} tunes {setting.scheme!r}, not --scheme {scheme!r}")
+        training, options = setting.training(), {**setting.options, **(options or {})}
     target = pathlib.Path(root) / (name or f"{scheme}_{corpus.name}_{corpus.feature_set}") / version
     check_target(target, overwrite)
     train_splits = list(train_splits or corpus.splits)
@@ -59,6 +64,8 @@ def train_and_export(
             "learning_rate": training.learning_rate if training.optimizer == "adam" else training.optimizer,
             "batch_size": training.batch_size, "seed": seed, "metrics_at_export": quality,
             "final_losses": {k: float(np.asarray(v)[-1]) for k, v in augmenter.history_.items()},
+            "builder_options": options or {},
+            **({"tuned_setting": setting.to_dict()} if setting is not None else {}),
         },
     )
     return path, augmenter, normalizer

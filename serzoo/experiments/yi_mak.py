@@ -92,7 +92,7 @@ def reproduce(
     methods=METHODS, ks=(0, 10), headline_k: int = 10, classifiers=("svm", "dnn"), seeds=(0,),
     preset: str = "paper", epochs: int | None = None, learning_rate: float | None = None,
     max_folds: int | None = None, held_out=None, synthetic_only: bool = True,
-    fresh: bool = False, report_only: bool = False, jobs: int = 1, log=print,
+    fresh: bool = False, report_only: bool = False, jobs: int = 1, settings=None, log=print,
 ) -> dict:
     """Run the reproduction and write ``report.md``, ``results.json`` and figures to ``output_dir``.
 
@@ -101,6 +101,7 @@ def reproduce(
     Processes given disjoint ``held_out`` folds may share ``output_dir``; a run over all folds then
     reuses every stored unit and writes the complete report. ``report_only`` computes nothing and
     reports the folds whose units are all stored. ``jobs`` worker processes compute units in parallel.
+    ``settings`` = {label: :class:`serzoo.hparams.TunedSetting`} adds tuned methods (``--hparams``).
     """
     import time
 
@@ -116,10 +117,12 @@ def reproduce(
         log(f"resuming: {len(store.units)} finished units in {store.path}")
     log(f"{dataset}: {sum(s.y.size for s in corpus.splits.values())} utterances; methods {list(methods)}, "
         f"k {list(ks)}, seeds {list(seeds)}, preset {preset}" + (f", epochs {epochs}" if epochs else ""))
+    methods = [*methods, *(label for label in settings or {} if label not in methods)]
     result = run_augmentation(corpus, methods, ks=ks, headline_k=headline_k, classifiers=classifiers,
                               seeds=seeds, preset=preset, epochs=epochs, learning_rate=learning_rate,
                               max_folds=max_folds, held_out=held_out,
-                              synthetic_only=synthetic_only, store=store, stored_only=report_only, jobs=jobs)
+                              synthetic_only=synthetic_only, store=store, stored_only=report_only, jobs=jobs,
+                              settings=settings)
     if not result["folds"]:
         missing = result["missing_units"]
         raise ValueError(f"no fold is finished in {store.path} yet: nothing to report ({len(missing)} units missing, "

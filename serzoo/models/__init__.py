@@ -24,6 +24,33 @@ from collections.abc import Callable, Mapping
 
 
 @dataclasses.dataclass(frozen=True)
+class Knob:
+    """A builder option a search may vary (``tuning/`` turns it into a KerasTuner hyperparameter).
+
+    ``kind`` is ``"int"`` or ``"float"`` (between ``low`` and ``high``, log-spaced if ``log``) or ``"choice"``
+    (one of ``values``). ``why`` says what the paper leaves open about it; ``default`` is the value a search
+    starts from when the builder's signature does not give it (:meth:`SchemeSpec.knob_default`).
+    """
+
+    name: str
+    kind: str
+    low: float | None = None
+    high: float | None = None
+    values: tuple = ()
+    log: bool = False
+    why: str = ""
+    default: object = None
+
+    def __post_init__(self):
+        if self.kind not in ("int", "float", "choice"):
+            raise ValueError(f"knob {self.name!r}: kind must be 'int', 'float' or 'choice', got {self.kind!r}")
+        if self.kind == "choice" and len(self.values) < 2:
+            raise ValueError(f"knob {self.name!r}: a choice needs at least two values")
+        if self.kind != "choice" and not (self.low is not None and self.high is not None and self.low < self.high):
+            raise ValueError(f"knob {self.name!r}: give low < high")
+
+
+@dataclasses.dataclass(frozen=True)
 class SchemeSpec:
     """A registered scheme.
 
@@ -38,6 +65,9 @@ class SchemeSpec:
         class_weights: the builder takes ``class_weights`` (n_max / n_k, Yi & Mak) from the training labels.
         revision: raised when the scheme's implementation changes what it computes; stored experiment units
             of an older revision are then not reused (their keys differ).
+        latent: the builder option that sets the latent (code or noise) size, searched by ``tuning/``.
+        knobs: the scheme's own builder options a search may vary (:class:`Knob`), where the paper leaves
+            them open.
     """
 
     name: str
@@ -49,12 +79,26 @@ class SchemeSpec:
     per_class: bool = False
     class_weights: bool = False
     revision: int = 1
+    latent: Knob | None = None
+    knobs: tuple[Knob, ...] = ()
 
     def build_function(self) -> Callable:
         if callable(self.builder):
             return self.builder
         module, _, function = self.builder.partition(":")
         return getattr(importlib.import_module(module), function)
+
+    def knob_default(self, knob: Knob):
+        """The value the scheme uses when a search does not set ``knob``: its fixed builder option, else its
+        ``default``, else the builder function's default."""
+        import inspect
+
+        if knob.name in self.builder_options:
+            return self.builder_options[knob.name]
+        if knob.default is not None:
+            return knob.default
+        parameter = inspect.signature(self.build_function()).parameters.get(knob.name)
+        return None if parameter is None or parameter.default is inspect.Parameter.empty else parameter.default
 
     def build(self, input_dim: int, n_classes: int, *, seed: int | None = None, class_weights=None, **options):
         """A new, untrained model; ``options`` override :attr:`builder_options`."""
@@ -96,24 +140,40 @@ def scheme_names(*, exportable: bool | None = None) -> tuple[str, ...]:
 
 _YI_MAK = "Yi & Mak, journal (ADAN/WADAN and baselines)"
 _SAHU_TAC = "Sahu et al., IEEE TAC (M1-M3)"
+_GAN_LATENT = Knob("noise_dim", "int", 8, 256, log=True, why="100 in Yi & Mak, for their GAN baselines unstated")
+_GAN_KNOBS = (Knob("generator_width", "choice", values=(200, 400, 800), why="unstated; 800 as ADAN's decoder"),
+              Knob("discriminator_width", "choice", values=(50, 100, 200), why="unstated; 100 as ADAN's D"))
+_ADAN_KNOBS = (
+    Knob("alpha", "float", 0.03, 3.0, log=True, why="eq. 14's class-loss weight: 1 on EmoDB, 0.1 on IEMOCAP",
+         default=1.0),
+    Knob("autoencoder_width", "choice", values=(200, 400, 800), why="800 in the journal, never varied"),
+    Knob("width", "choice", values=(50, 100, 200), why="100 in the journal, never varied"),
+    Knob("latent_activation", "choice", values=("tanh", "linear"), why="the journal implies linear; serzoo tanh"),
+)
+_ADAN_LATENT = Knob("latent_dim", "int", 16, 256, log=True, why="100 in the journal, never varied")
+_AAE_CODE = Knob("code_dim", "int", 2, 64, log=True, why="2 in Sahu et al. 2017 (for plotting), larger untried")
 for _spec in (
     # Revision 2: the C class GANs train as one batched model. The results committed in benchmarks/results/ before
     # it were made with revision 1 (C sequential fits of build_gan(conditional=False), per_class=True).
     SchemeSpec("gan", "serzoo.models.per_class_gan:build_per_class_gan",
                "unconditional GAN in feature space per class, the C GANs trained as one batched model", _YI_MAK,
-               revision=2),
+               revision=2, latent=_GAN_LATENT, knobs=_GAN_KNOBS),
     SchemeSpec("cgan", "serzoo.models.gan:build_gan", "conditional GAN in feature space", _YI_MAK,
-               {"conditional": True}),
+               {"conditional": True}, latent=_GAN_LATENT, knobs=_GAN_KNOBS),
     SchemeSpec("aae", "serzoo.models.aae:build_aae", "AAE with a class-conditioned GMM prior",
-               "Sahu et al., Interspeech 2017"),
-    SchemeSpec("m1", "serzoo.models.aae_generators:build_m1", "M1: deeper AAE, one Gaussian per class", _SAHU_TAC),
+               "Sahu et al., Interspeech 2017", latent=_AAE_CODE,
+               knobs=(Knob("width", "choice", values=(250, 500, 1000), why="1000 in the paper, never varied"),
+                      Knob("prior_spread", "float", 1.0, 10.0, why="distance of the class components: unstated",
+                           default=5.0))),
+    SchemeSpec("m1", "serzoo.models.aae_generators:build_m1", "M1: deeper AAE, one Gaussian per class", _SAHU_TAC,
+               latent=_AAE_CODE),
     SchemeSpec("m2", "serzoo.models.aae_generators:build_m2", "M2: M1 + feature-space discriminator D2",
-               _SAHU_TAC),
+               _SAHU_TAC, latent=_AAE_CODE),
     SchemeSpec("m3", "serzoo.models.aae_generators:build_m3", "M3: learned prior (code generator), InfoGAN term",
-               _SAHU_TAC),
+               _SAHU_TAC, latent=Knob("code_dim", "int", 16, 512, log=True, why="256 in the paper, never varied")),
     SchemeSpec("adan", "serzoo.models.adan:build_adan", "ADAN: adversarial data augmentation network", _YI_MAK,
-               {"divergence": "js"}, class_weights=True),
+               {"divergence": "js"}, class_weights=True, latent=_ADAN_LATENT, knobs=_ADAN_KNOBS),
     SchemeSpec("wadan", "serzoo.models.adan:build_adan", "WADAN: ADAN with the Wasserstein divergence", _YI_MAK,
-               {"divergence": "wasserstein"}, class_weights=True),
+               {"divergence": "wasserstein"}, class_weights=True, latent=_ADAN_LATENT, knobs=_ADAN_KNOBS),
 ):
     register_scheme(_spec)

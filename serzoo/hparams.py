@@ -1,0 +1,108 @@
+"""A tuned setting: what a search (``serzoo tune``, ``tuning/``) chose for a scheme, as ``best_hparams.json``.
+
+The file records the scheme, the dataset, the objective and its value, KerasTuner's raw hyperparameters, the
+protocol (which speakers the search saw) and the resolved setting: builder options, training (epochs, Adam
+rate per player, batch size), classifier options and k. ``serzoo export --hparams FILE`` and
+``serzoo reproduce --hparams FILE`` read it through :func:`load_tuned_setting`. TensorFlow-free.
+
+Example:
+    >>> setting = TunedSetting("wadan", {"latent_dim": 32}, epochs=200, learning_rate=3e-4)
+    >>> setting.training().describe()
+    '200 epochs, batch 128, Adam 0.0003'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import pathlib
+
+FORMAT = "serzoo-hparams/1"
+
+
+@dataclasses.dataclass(frozen=True)
+class TunedSetting:
+    """A scheme with chosen builder ``options`` and training, plus classifier options and k if they were tuned.
+
+    Args:
+        scheme: a registered scheme (:func:`serzoo.models.scheme_names`).
+        options: builder keyword arguments (e.g. ``{"latent_dim": 32, "alpha": 0.3}``).
+        epochs, learning_rate, batch_size: training of every player; ``player_rates`` = {player: Adam rate}.
+        classifier: {classifier name: field overrides} (:func:`serzoo.models.classifiers.make_classifier`).
+        k: number of synthetic sets, if the search chose it.
+        source: where the setting comes from (the search's file), for reports.
+    """
+
+    scheme: str
+    options: dict = dataclasses.field(default_factory=dict)
+    epochs: int = 300
+    learning_rate: float = 1e-4
+    batch_size: int = 128
+    player_rates: dict = dataclasses.field(default_factory=dict)
+    classifier: dict = dataclasses.field(default_factory=dict)
+    k: int | None = None
+    source: str = ""
+
+    def training(self):
+        """The :class:`serzoo.presets.Training` of this setting."""
+        from serzoo.presets import Training
+
+        return Training(int(self.epochs), float(self.learning_rate), int(self.batch_size),
+                        player_rates=tuple(self.player_rates.items()),
+                        source=f"tuned ({self.source})" if self.source else "tuned")
+
+    @property
+    def key(self) -> str:
+        """Eight hex digits identifying options, training and classifier (for experiment unit keys)."""
+        core = dataclasses.asdict(self)
+        core.pop("source")
+        return hashlib.sha256(json.dumps(core, sort_keys=True).encode()).hexdigest()[:8]
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict, where: str = "setting") -> TunedSetting:
+        fields = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - fields)
+        if unknown:
+            raise ValueError(f"{where}: unknown field(s) {unknown}; expected some of {sorted(fields)}")
+        if "scheme" not in data:
+            raise ValueError(f"{where}: missing field 'scheme' (a registered scheme name)")
+        from serzoo.models import get_scheme
+
+        get_scheme(data["scheme"])
+        for name in ("options", "player_rates", "classifier"):
+            if not isinstance(data.get(name, {}), dict):
+                raise ValueError(f"{where}: field {name!r} must be a JSON object, got {data[name]!r}")
+        setting = cls(**data)
+        setting.training()  # validates epochs and rates
+        return setting
+
+
+def write_tuned_setting(path, setting: TunedSetting, **record) -> pathlib.Path:
+    """Write ``best_hparams.json``: the setting plus ``record`` (dataset, objective, value, hyperparameters,
+    protocol), atomically."""
+    from serzoo.report import write_json
+
+    return write_json({"format": FORMAT, "setting": setting.to_dict(), **record}, path)
+
+
+def load_tuned_setting(path) -> TunedSetting:
+    """The setting of a ``best_hparams.json`` written by ``serzoo tune``; errors name the file and the field."""
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such hyperparameter file (serzoo tune writes <output-dir>/"
+                                "best_hparams.json)")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path}: not JSON ({err}); pass the best_hparams.json that serzoo tune wrote") from err
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ValueError(f"{path}: field 'format' must be {FORMAT!r}, got "
+                         f"{data.get('format') if isinstance(data, dict) else type(data).__name__!r}")
+    if not isinstance(data.get("setting"), dict):
+        raise ValueError(f"{path}: missing the 'setting' object")
+    setting = TunedSetting.from_dict(data["setting"], where=f"{path} 'setting'")
+    return dataclasses.replace(setting, source=str(path))

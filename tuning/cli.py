@@ -1,0 +1,135 @@
+"""``serzoo tune``: a KerasTuner search of one scheme on development speakers, then its evaluation.
+
+Registered as the ``tune`` command through the ``serzoo.commands`` entry point (setup.cfg), so that ``serzoo``
+never imports ``tuning``. Exit codes: 0 done, 1 every trial failed (the first error is printed), 2 bad input.
+"""
+
+import sys
+
+from serzoo.cli import common
+
+HELP = "KerasTuner search of a scheme's latent size, learning rates and knobs on development speakers"
+
+
+def _schemes() -> tuple[str, ...]:
+    from serzoo.models import scheme_names
+
+    return (*scheme_names(), "none")
+
+
+def register(sub) -> None:
+    from serzoo.models.classifiers import CLASSIFIERS
+    from serzoo.presets import PRESETS
+    from tuning.objectives import OBJECTIVES
+    from tuning.space import TUNER_KINDS
+
+    parser = sub.add_parser("tune", help=HELP, description=__doc__.splitlines()[0])
+    common.add_data_options(parser, "emodb/is11")
+    parser.add_argument("--scheme", required=True, choices=_schemes(),
+                        help="registered scheme to search, or none (the classifier alone, with --tune-classifier)")
+    parser.add_argument("--objective", choices=tuple(OBJECTIVES), default=None,
+                        help="utility (default): inner held-out UAR gain of real+k synthetic sets over real only; "
+                        "tstr, trts, mmd, fid: cheaper proxies; uar: the classifier alone (--scheme none)")
+    parser.add_argument("--tuner", choices=TUNER_KINDS, default="bayesian")
+    parser.add_argument("--max-trials", type=int, default=30, help="trials of random/bayesian (default 30)")
+    parser.add_argument("--max-epochs", type=int, default=400, help="Hyperband's largest epoch budget")
+    parser.add_argument("--executions-per-trial", type=int, default=1, help="seeds per trial, averaged")
+    parser.add_argument("--max-failures", type=int, default=3,
+                        help="stop after this many consecutive failed trials (KerasTuner's default 3)")
+    parser.add_argument("--classifier", choices=CLASSIFIERS, default="dnn")
+    parser.add_argument("--tune-classifier", action="store_true", help="also search the classifier's knobs")
+    parser.add_argument("--k", default="10", help="synthetic sets added (fixed in advance, default 10) or 'tune'")
+    parser.add_argument("--epochs", type=int, default=None,
+                        help="fix the generator's epochs (default: searched; Hyperband's budget)")
+    parser.add_argument("--preset", choices=PRESETS, default="serzoo",
+                        help="the untuned training the search starts from and the evaluation compares with")
+    parser.add_argument("--dev-groups", default=None,
+                        help="comma-separated development groups (default: the corpus's documented halves; "
+                        "EmoDB speaker03,08,09,10,11)")
+    parser.add_argument("--output-dir", default=None, help="default results/tune/<scheme>_<dataset>_<features>")
+    parser.add_argument("--show-space", action="store_true", help="print the search space and exit")
+    parser.add_argument("--no-evaluate", action="store_true", help="skip the evaluation on evaluation speakers")
+    parser.add_argument("--eval-seeds", type=common.int_list, default=[0, 1, 2])
+    parser.add_argument("--baselines", default="smote,noise", help="non-neural methods in the evaluation")
+    common.add_jobs_option(parser)
+    parser.add_argument("--role", choices=("chief", "worker"), default=None,
+                        help="distributed search: the chief serves KerasTuner's oracle, workers run trials")
+    parser.add_argument("--oracle", default=None, metavar="HOST:PORT", help="the chief's address (with --role)")
+    parser.add_argument("--tuner-id", default=None, help="a worker's id (default worker-<host>-<pid>)")
+    parser.add_argument("--options", type=_json_object, default={},
+                        help="builder options held fixed, not searched, as JSON, e.g. '{\"width\": 100}'")
+    parser.add_argument("--classifier-options", type=_json_object, default={},
+                        help="classifier fields held fixed, as JSON, e.g. '{\"epochs\": 50}'")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from serzoo.data import load_corpus
+    from tuning.search import SearchFailedError, build_search, run_search, show_space
+
+    scheme = None if args.scheme == "none" else args.scheme
+    objective = args.objective or ("uar" if scheme is None else "utility")
+    k = None if args.k == "tune" else _positive_int(args.k, "--k")
+    corpus = load_corpus(args.dataset, data_dir=args.data_dir, manual_dir=common.manual_dir(args))
+    dev_groups = args.dev_groups.split(",") if args.dev_groups else None
+    options = dict(corpus=corpus, scheme=scheme, objective=objective, classifier=args.classifier,
+                   tune_classifier=args.tune_classifier, k=k, epochs=args.epochs, tuner=args.tuner,
+                   preset=args.preset, dev_groups=dev_groups, normalisation=args.normalisation,
+                   fixed_options=args.options, classifier_options=args.classifier_options)
+    if args.show_space:
+        hypermodel, dev, evaluation = build_search(**options, with_folds=False)
+        budget = ", epochs = the Hyperband budget" if args.tuner == "hyperband" and args.epochs is None else ""
+        print(f"search space of {args.scheme} ({args.tuner}{budget}); development groups {dev}:")
+        print(show_space(hypermodel))
+        return 0
+    output_dir = args.output_dir or f"results/tune/{args.scheme}_{args.dataset.replace('/', '_')}"
+    if args.jobs > 1 and args.role is None:  # KerasTuner's chief/worker mode on this machine
+        from tuning.parallel import run_workers
+
+        run_workers([*_search_argv(args), "--output-dir", output_dir], args.jobs)
+    try:
+        run_search(**options, output_dir=output_dir, max_trials=args.max_trials, max_epochs=args.max_epochs,
+                   executions_per_trial=args.executions_per_trial, seed=args.seed, role=args.role,
+                   oracle=args.oracle, tuner_id=args.tuner_id, evaluate=not args.no_evaluate,
+                   eval_seeds=args.eval_seeds, baselines=[b for b in args.baselines.split(",") if b],
+                   jobs=args.jobs, max_failures=args.max_failures)
+    except SearchFailedError as err:
+        print(f"serzoo tune: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _search_argv(args) -> list[str]:
+    """The options that define the search, for the local worker processes."""
+    import json
+
+    argv = ["--dataset", args.dataset, "--scheme", args.scheme, "--tuner", args.tuner, "--max-trials",
+            str(args.max_trials), "--max-epochs", str(args.max_epochs), "--executions-per-trial",
+            str(args.executions_per_trial), "--max-failures", str(args.max_failures), "--classifier",
+            args.classifier, "--k", args.k, "--preset", args.preset, "--seed", str(args.seed), "--normalisation",
+            args.normalisation, "--options", json.dumps(args.options), "--classifier-options",
+            json.dumps(args.classifier_options)]
+    for flag, value in (("--manual-dir", common.manual_dir(args)), ("--data-dir", args.data_dir),
+                        ("--objective", args.objective), ("--epochs", args.epochs), ("--dev-groups", args.dev_groups)):
+        if value is not None:
+            argv += [flag, str(value)]
+    return argv + (["--tune-classifier"] if args.tune_classifier else []) + (["--verbose"] if args.verbose else [])
+
+
+def _json_object(text: str) -> dict:
+    import argparse
+    import json
+
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise argparse.ArgumentTypeError(f"not JSON: {err}") from err
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(f"expected a JSON object, got {text!r}")
+    return value
+
+
+def _positive_int(text: str, flag: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{flag} must be a positive integer or 'tune', got {text!r}")
+    return int(text)

@@ -1,0 +1,205 @@
+"""``serzoo tune`` end to end: search on the development speakers, then evaluate on the evaluation speakers.
+
+1. The corpus's groups are split into development and evaluation groups (:func:`serzoo.data.speaker_halves`:
+   EmoDB's documented gender-balanced halves, or ``--dev-groups``). The search sees the development groups only,
+   by inner leave-one-speaker-out (:mod:`tuning.objectives`).
+2. KerasTuner searches (:mod:`tuning.tuners`); the project directory ``<output>/search`` resumes an interrupted
+   search; in distributed mode a chief serves the oracle and workers run trials.
+3. The best trial becomes ``best_hparams.json`` (:mod:`serzoo.hparams`), with a report of every trial.
+4. Evaluation: on each evaluation speaker's leave-one-speaker-out fold (generator and classifier trained on all
+   other speakers, development ones included), over ``eval_seeds``: the classifier with no augmentation, with
+   the scheme at its untuned preset, with the tuned setting, and with the non-neural baselines, all at the same
+   k (fixed in advance, or the one the search chose on development speakers). Resumable (``<output>/evaluation``).
+"""
+
+from __future__ import annotations
+
+import pathlib
+
+import numpy as np
+
+from tuning.objectives import OBJECTIVES, InnerFolds, kt_objective
+
+
+class SearchFailedError(RuntimeError):
+    """No trial of a search completed; the message gives the first trial's error."""
+
+
+def build_search(*, corpus, scheme, objective="utility", classifier="dnn", tune_classifier=False, k=10,
+                 epochs=None, tuner="bayesian", preset="serzoo", dev_groups=None, normalisation="global",
+                 fixed_options=None, classifier_options=None, with_folds=True):
+    """(hypermodel, development groups, evaluation groups) of a search on ``corpus``."""
+    from serzoo.data import speaker_halves
+    from serzoo.presets import training_for
+    from tuning.hypermodel import AugmentationHyperModel
+
+    if objective not in OBJECTIVES:
+        raise ValueError(f"unknown objective {objective!r}; choose one of: {', '.join(OBJECTIVES)}")
+    if scheme is None and objective != "uar":
+        raise ValueError("--scheme none tunes the classifier alone: use --objective uar")
+    if scheme is not None and objective == "uar":
+        raise ValueError("--objective uar measures the classifier alone: use it with --scheme none")
+    dev, evaluation = speaker_halves(corpus, dev_groups)
+    folds = InnerFolds(corpus.subset(dev), normalisation) if with_folds else None
+    input_dim = folds.folds[0].x_train.shape[1] if folds else corpus.select(dev).x.shape[1]
+    hypermodel = AugmentationHyperModel(
+        scheme, input_dim=input_dim, n_classes=corpus.n_classes, folds=folds, objective=objective,
+        classifier=classifier, tune_classifier=tune_classifier, k=k, epochs=epochs,
+        epochs_from_budget=tuner == "hyperband" and epochs is None,
+        base=training_for(scheme, preset) if scheme else None, fixed_options=fixed_options,
+        classifier_options=classifier_options)
+    return hypermodel, dev, evaluation
+
+
+def show_space(hypermodel) -> str:
+    """The declared search space as a Markdown table."""
+    import keras_tuner as kt
+
+    from tuning.space import describe_space
+
+    hp = kt.HyperParameters()
+    hypermodel.build(hp)
+    return describe_space(hp)
+
+
+def run_search(*, corpus, scheme, output_dir, objective="utility", tuner="bayesian", max_trials=30,
+               executions_per_trial=1, seed=0, classifier="dnn", tune_classifier=False, k=10, epochs=None,
+               max_epochs=400, preset="serzoo", dev_groups=None, normalisation="global", role=None, oracle=None,
+               tuner_id=None, evaluate=True, eval_seeds=(0, 1, 2), baselines=("smote", "noise"), jobs=1,
+               max_failures=3, fixed_options=None, classifier_options=None, log=print) -> dict:
+    """Search, write ``best_hparams.json`` and the report, then evaluate (see the module docstring).
+
+    Returns the JSON-ready result (a worker returns the trials it ran). Raises :class:`SearchFailedError` if
+    no trial completed.
+    """
+    from tuning.tuners import distributed_role, make_tuner, trial_summary
+
+    out = pathlib.Path(output_dir)
+    with distributed_role(role, oracle, tuner_id) as where:
+        hypermodel, dev, evaluation = build_search(
+            corpus=corpus, scheme=scheme, objective=objective, classifier=classifier,
+            tune_classifier=tune_classifier, k=k, epochs=epochs, tuner=tuner, preset=preset, dev_groups=dev_groups,
+            normalisation=normalisation, fixed_options=fixed_options, classifier_options=classifier_options,
+            with_folds=where != "chief")
+        log(f"{corpus.name}/{corpus.feature_set}: search on development groups {dev} (inner leave-one-out); "
+            f"evaluation groups {evaluation}; {tuner}, objective {objective}, role {where}")
+        search = make_tuner(tuner, hypermodel, kt_objective(objective), directory=out, project_name="search",
+                            max_trials=max_trials, executions_per_trial=executions_per_trial, seed=seed,
+                            max_epochs=max_epochs, max_failures=max_failures)
+        stopped = None
+        try:
+            search.search(verbose=0)
+        except RuntimeError as err:  # KerasTuner stops after max_failures consecutive failed trials
+            if "consecutive failures" not in str(err):
+                raise
+            stopped = str(err)
+        if where == "worker":
+            ran = _worker_trials(out / "search", search.tuner_id)
+            log(f"worker {search.tuner_id}: ran trials {ran}")
+            return {"role": "worker", "tuner_id": search.tuner_id, "trials": ran}
+    summary = trial_summary(search.oracle)
+    protocol = {"development_groups": dev, "evaluation_groups": evaluation, "normalisation": normalisation,
+                "search": "inner leave-one-group-out over the development groups only",
+                "evaluation": "leave-one-group-out folds of the evaluation groups, trained on all other groups"}
+    result = {"dataset": f"{corpus.name}/{corpus.feature_set}", "scheme": scheme, "objective": objective,
+              "direction": OBJECTIVES[objective], "tuner": tuner, "max_trials": max_trials, "seed": seed,
+              "classifier": classifier, "tune_classifier": tune_classifier, "protocol": protocol,
+              "counts": summary["counts"], "failed": summary["failed"], "stopped_early": stopped,
+              "trials": _trial_rows(search.oracle, objective)}
+    if not summary["completed"]:
+        first = summary["failed"][0]["reason"] if summary["failed"] else "no trial ran"
+        from tuning.report import write_search_report
+
+        write_search_report(out, result, None)
+        raise SearchFailedError(f"every trial of the search failed ({summary['counts']}); first error: {first}")
+    best = summary["completed"][0]
+    setting = hypermodel.setting(best.hyperparameters)
+    result["best"] = {"trial_id": best.trial_id, "value": float(best.score),
+                      "hyperparameters": dict(best.hyperparameters.values), "setting": setting.to_dict()}
+    if scheme is not None:
+        from serzoo.hparams import write_tuned_setting
+
+        write_tuned_setting(out / "best_hparams.json", setting, dataset=result["dataset"],
+                            objective={"name": objective, "direction": OBJECTIVES[objective]},
+                            value=float(best.score), hyperparameters=dict(best.hyperparameters.values),
+                            protocol=protocol, search={"tuner": tuner, "trial_id": best.trial_id,
+                                                       "counts": summary["counts"]})
+    if evaluate and scheme is not None:
+        result["evaluation"] = evaluate_setting(
+            corpus, setting, evaluation_groups=evaluation, classifier=classifier, seeds=eval_seeds,
+            baselines=baselines, preset=preset, normalisation=normalisation, output_dir=out / "evaluation",
+            jobs=jobs, fixed_options=fixed_options)
+    from tuning.report import write_search_report
+
+    log(write_search_report(out, result, search.oracle))
+    return result
+
+
+def evaluate_setting(corpus, setting, *, evaluation_groups, classifier="dnn", seeds=(0, 1, 2),
+                     baselines=("smote", "noise"), preset="serzoo", normalisation="global", output_dir,
+                     jobs=1, fixed_options=None) -> dict:
+    """UAR on the evaluation groups' folds: none, the untuned scheme (its ``preset`` training, with the search's
+    ``fixed_options``), the tuned setting, the baselines."""
+    from serzoo.experiments.augmentation_harness import run_augmentation, summarise
+    from serzoo.experiments.resume import UnitStore
+    from serzoo.hparams import TunedSetting
+    from serzoo.presets import training_for
+
+    tuned = f"{setting.scheme}_tuned"
+    k = setting.k or 10
+    classifier_options = dict(setting.classifier)
+    store = UnitStore(output_dir, {"dataset": f"{corpus.name}/{corpus.feature_set}", "ks": [0, k],
+                                   "classifiers": [classifier], "classifier_options": classifier_options,
+                                   "normalisation": normalisation})
+    methods = [setting.scheme, tuned, *baselines]
+    settings = {tuned: setting}
+    if fixed_options:  # the untuned scheme keeps the options the search held fixed
+        untuned = training_for(setting.scheme, preset)
+        if untuned.optimizer != "adam":
+            raise ValueError(f"--options with preset {preset!r} of {setting.scheme!r} (not Adam): use --preset serzoo")
+        settings[setting.scheme] = TunedSetting(setting.scheme, dict(fixed_options), untuned.epochs,
+                                                untuned.learning_rate, untuned.batch_size, source="untuned")
+    result = run_augmentation(corpus, methods, ks=(0, k), headline_k=k, classifiers=(classifier,), seeds=seeds,
+                              preset=preset, held_out=evaluation_groups, normalisation=normalisation,
+                              synthetic_only=False, keep_examples=False, store=store, jobs=jobs,
+                              settings=settings, classifier_options=classifier_options)
+    table = summarise(result["records"], corpus.n_classes, k)["table"]
+    return {"k": k, "seeds": list(seeds), "methods": methods, "table": _gains(table),
+            "training": result["training"], "groups": list(evaluation_groups)}
+
+
+def _gains(table) -> list[dict]:
+    """Each row with its paired gain over no augmentation (per seed: mean ± std) and folds up / down."""
+    none = next(row for row in table if row["method"] == "none")
+    base_seed = {s["seed"]: s["uar"] for s in none["per_seed"]}
+    rows = []
+    for row in table:
+        if row["synthetic_only"]:
+            continue
+        gains = np.array([s["uar"] - base_seed[s["seed"]] for s in row["per_seed"]])
+        folds = [row["fold_uar"][f] - none["fold_uar"][f] for f in row["fold_uar"]]
+        rows.append({**{k: row[k] for k in ("method", "k", "uar", "uar_std", "wa", "wa_std", "n_seeds")},
+                     "gain": float(gains.mean()), "gain_std": float(gains.std()),
+                     "folds_up": sum(g > 1e-9 for g in folds), "folds_down": sum(g < -1e-9 for g in folds)})
+    return rows
+
+
+def _trial_rows(oracle, objective) -> list[dict]:
+    from tuning.tuners import failure_reason
+
+    rows = []
+    for trial in sorted(oracle.trials.values(), key=lambda t: int(t.trial_id)):
+        metrics = {name: trial.metrics.get_last_value(name) for name in trial.metrics.metrics}
+        rows.append({"trial_id": trial.trial_id, "status": trial.status, "score": trial.score,
+                     "hyperparameters": dict(trial.hyperparameters.values), "metrics": metrics,
+                     "reason": failure_reason(trial.message) if trial.status != "COMPLETED" else ""})
+    return rows
+
+
+def _worker_trials(project: pathlib.Path, tuner_id: str) -> list[str]:
+    import json
+
+    path = project / "workers" / f"{tuner_id}.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line)["trial_id"] for line in path.read_text().splitlines() if line.strip()]

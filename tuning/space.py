@@ -1,0 +1,80 @@
+"""Search spaces: KerasTuner hyperparameters of a registered scheme, of its training and of the classifier.
+
+Everything comes from the registry (:mod:`serzoo.models`): a scheme's latent size (``SchemeSpec.latent``) and
+its own knobs (``SchemeSpec.knobs``), one Adam rate per player (``PLAYERS`` of the built model; a
+discriminator-to-generator rate ratio is the ratio of two of them), the epochs when the tuner has no budget of
+its own (Hyperband's is the epochs), k if asked, and the classifier's knobs if asked. Hyperparameter names:
+the builder option's name, ``lr_<player>``, ``epochs``, ``k``, ``clf_<field>``.
+"""
+
+from __future__ import annotations
+
+#: KerasTuner's tuners (:data:`tuning.tuners.TUNERS`).
+TUNER_KINDS = ("random", "bayesian", "hyperband")
+#: Adam rates searched for every player (log scale).
+RATE_RANGE = (1e-5, 1e-2)
+#: Epochs searched when the tuner has no budget of its own (log scale, starting from the preset's); Hyperband's
+#: maximum is ``--max-epochs``.
+EPOCH_RANGE = (30, 400)
+K_CHOICES = (1, 2, 5, 10)
+#: The classifier's knobs: DNN width, L2, Adam rate and epochs; the linear SVM's C.
+CLASSIFIER_KNOBS = {
+    "dnn": (("width", "choice", (50, 100, 200, 400)), ("l2", "float", (1e-5, 1e-1)),
+            ("learning_rate", "float", (1e-5, 1e-2)), ("epochs", "choice", (20, 50, 100))),
+    "svm": (("c", "float", (1e-4, 10.0)),),
+}
+
+
+def declare_knob(hp, knob, default=None):
+    """One :class:`serzoo.models.Knob` as a KerasTuner hyperparameter starting from ``default`` (the scheme's
+    own value, if it lies in the knob's range); returns its value in this trial."""
+    if knob.kind == "choice":
+        return hp.Choice(knob.name, list(knob.values), default=default if default in knob.values else None)
+    inside = default if default is not None and knob.low <= default <= knob.high else None
+    sampling = "log" if knob.log else "linear"
+    if knob.kind == "int":
+        return hp.Int(knob.name, int(knob.low), int(knob.high), sampling=sampling, default=inside)
+    return hp.Float(knob.name, float(knob.low), float(knob.high), sampling=sampling, default=inside)
+
+
+def declare_scheme(hp, spec, fixed=()) -> dict:
+    """The scheme's builder options in this trial (latent size first, then its knobs; names in ``fixed`` are
+    held fixed by the caller and not searched)."""
+    knobs = ((spec.latent,) if spec.latent else ()) + tuple(spec.knobs)
+    return {knob.name: declare_knob(hp, knob, spec.knob_default(knob)) for knob in knobs if knob.name not in fixed}
+
+
+def declare_rates(hp, players, default: float) -> dict:
+    """{player: Adam rate}, one log-scale hyperparameter ``lr_<player>`` each."""
+    return {player: hp.Float(f"lr_{player}", *RATE_RANGE, sampling="log", default=default) for player in players}
+
+
+def declare_classifier(hp, classifier: str) -> dict:
+    """The classifier's field overrides in this trial (:func:`serzoo.models.classifiers.make_classifier`)."""
+    from serzoo.models.classifiers import make_classifier
+
+    untuned = make_classifier(classifier)
+    overrides = {}
+    for name, kind, values in CLASSIFIER_KNOBS[classifier]:
+        default = untuned.hidden[0] if name == "width" else getattr(untuned, name)
+        if kind == "choice":
+            overrides[name] = hp.Choice(f"clf_{name}", list(values), default=default if default in values else None)
+        else:
+            overrides[name] = hp.Float(f"clf_{name}", *values, sampling="log", default=default)
+    if "width" in overrides:
+        overrides["hidden"] = (overrides.pop("width"),) * 2
+    return overrides
+
+
+def describe_space(hp) -> str:
+    """Markdown table of a declared space (``serzoo tune --show-space``)."""
+    lines = ["| hyperparameter | type | range / values | default |", "|---|---|---|---|"]
+    for item in hp.space:
+        config = item.get_config()
+        kind = type(item).__name__
+        if "values" in config:
+            spread = ", ".join(str(v) for v in config["values"])
+        else:
+            spread = f"{config['min_value']:g} .. {config['max_value']:g} ({config.get('sampling') or 'linear'})"
+        lines.append(f"| {item.name} | {kind} | {spread} | {config.get('default')} |")
+    return "\n".join(lines)

@@ -1,0 +1,170 @@
+"""KerasTuner's own tuners (random search, Bayesian optimisation, Hyperband) running serzoo trials.
+
+Each tuner is the stock KerasTuner class with one change, :meth:`FoldTrials.run_trial`: a trial is the
+hypermodel's inner-fold measurement (``executions_per_trial`` times, seeds ``seed``, ``seed + 1``, ...;
+KerasTuner averages them), not one ``model.fit``. Under Hyperband the bracket's ``tuner/epochs`` are the
+generator's epochs, and every round trains from scratch (each inner fold trains its own generator, so there is
+no single model to warm-start). Everything else is KerasTuner's: the oracle, the project directory that
+resumes an interrupted search, and the chief/worker mode (:func:`distributed_role`).
+
+A trial that raises, diverges or gives a non-finite measure is recorded FAILED with its reason
+(``trial.message``); :func:`trial_summary` counts them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pathlib
+
+import keras_tuner as kt
+
+from tuning.space import TUNER_KINDS
+
+#: Environment variables of KerasTuner's distributed mode.
+ORACLE_IP, ORACLE_PORT, TUNER_ID = "KERASTUNER_ORACLE_IP", "KERASTUNER_ORACLE_PORT", "KERASTUNER_TUNER_ID"
+
+
+class FoldTrials:
+    """Mixin for a KerasTuner tuner class: trials measured by the hypermodel's ``fit`` (see module docstring).
+
+    ``trial_seed`` seeds the first execution; the trial's per-fold measures go to ``trial_<id>/folds.json``
+    and the tuner id that ran it to ``workers/<tuner id>.jsonl`` (who ran what, in a distributed search).
+    TensorBoard logs of every generator fit go to ``tensorboard/trial_<id>`` when ``tensorboard`` is set.
+    """
+
+    trial_seed = 0
+    tensorboard = True
+
+    def run_trial(self, trial, *args, **kwargs):
+        hp = trial.hyperparameters
+        budget = hp.values.get("tuner/epochs")
+        results, folds = [], []
+        with self._tensorboard(trial.trial_id):
+            for execution in range(self.executions_per_trial):
+                try:
+                    results.append(self.hypermodel.fit(hp, None, seed=self.trial_seed + execution, budget=budget))
+                except (kt.errors.FailedTrialError, KeyboardInterrupt):
+                    raise
+                except Exception as err:  # recorded as a failed trial with its traceback, never swallowed silently
+                    raise kt.errors.FailedTrialError(f"{type(err).__name__}: {err}") from err
+                folds.append(getattr(self.hypermodel, "last_folds", {}))
+        trial_dir = pathlib.Path(self.get_trial_dir(trial.trial_id))
+        trial_dir.mkdir(parents=True, exist_ok=True)
+        (trial_dir / "folds.json").write_text(json.dumps(folds, indent=1))
+        workers = pathlib.Path(self.project_dir) / "workers"
+        workers.mkdir(exist_ok=True)
+        with open(workers / f"{self.tuner_id}.jsonl", "a", encoding="utf-8") as log:
+            log.write(json.dumps({"trial_id": trial.trial_id, "pid": os.getpid()}) + "\n")
+        return results
+
+    @contextlib.contextmanager
+    def _tensorboard(self, trial_id: str):
+        from serzoo.tensorboard import ENV
+
+        if not self.tensorboard:
+            yield
+            return
+        saved = os.environ.get(ENV)
+        os.environ[ENV] = str(pathlib.Path(self.project_dir).resolve() / "tensorboard" / f"trial_{trial_id}")
+        try:
+            yield
+        finally:
+            if saved is None:
+                os.environ.pop(ENV, None)
+            else:
+                os.environ[ENV] = saved
+
+
+class RandomSearch(FoldTrials, kt.RandomSearch):
+    """``keras_tuner.RandomSearch`` with serzoo trials."""
+
+
+class BayesianOptimization(FoldTrials, kt.BayesianOptimization):
+    """``keras_tuner.BayesianOptimization`` (Gaussian process) with serzoo trials."""
+
+
+class Hyperband(FoldTrials, kt.Hyperband):
+    """``keras_tuner.Hyperband`` with serzoo trials: ``max_epochs`` is the largest generator budget."""
+
+
+TUNERS = dict(zip(TUNER_KINDS, (RandomSearch, BayesianOptimization, Hyperband)))
+
+
+def make_tuner(kind: str, hypermodel, objective, *, directory, project_name: str, max_trials: int,
+               executions_per_trial: int = 1, seed: int = 0, max_epochs: int = 400, max_failures: int = 3,
+               tensorboard: bool = True):
+    """A tuner of ``kind`` (:data:`TUNERS`) over ``directory/project_name`` (resumed if it exists)."""
+    if kind not in TUNERS:
+        raise ValueError(f"unknown tuner {kind!r}; choose one of: {', '.join(TUNERS)}")
+    common = dict(objective=objective, seed=seed, directory=str(directory), project_name=project_name,
+                  executions_per_trial=executions_per_trial, max_consecutive_failed_trials=max_failures,
+                  overwrite=False)
+    if kind == "hyperband":
+        tuner = Hyperband(hypermodel, max_epochs=max_epochs, factor=3, **common)
+    else:
+        tuner = TUNERS[kind](hypermodel, max_trials=max_trials, **common)
+    tuner.trial_seed, tuner.tensorboard = seed, tensorboard
+    return tuner
+
+
+@contextlib.contextmanager
+def distributed_role(role: str | None, oracle: str | None, tuner_id: str | None):
+    """Set KerasTuner's distributed-mode variables for one search (restored afterwards).
+
+    ``role="chief"`` serves the oracle at ``oracle`` (``HOST:PORT``) and runs no trials; ``role="worker"``
+    runs trials the chief hands out (``tuner_id`` default ``worker-<host>-<pid>``). Without ``role`` the
+    variables already in the environment (if any) decide, as in KerasTuner.
+    """
+    saved = {name: os.environ.get(name) for name in (ORACLE_IP, ORACLE_PORT, TUNER_ID)}
+    try:
+        if role:
+            if role not in ("chief", "worker"):
+                raise ValueError(f"--role must be chief or worker, got {role!r}")
+            host, _, port = (oracle or "").rpartition(":")
+            if not host or not port.isdigit():
+                raise ValueError(f"--role {role} needs --oracle HOST:PORT (the chief's address), got {oracle!r}")
+            os.environ[ORACLE_IP], os.environ[ORACLE_PORT] = host, port
+            if role == "chief":
+                os.environ[TUNER_ID] = "chief"
+            else:
+                worker = tuner_id or f"worker-{os.uname().nodename}-{os.getpid()}"
+                if "chief" in worker:
+                    raise ValueError(f"--tuner-id {worker!r}: a worker's id must not contain 'chief'")
+                os.environ[TUNER_ID] = worker
+        elif os.environ.get(ORACLE_IP) and not (os.environ.get(ORACLE_PORT) and os.environ.get(TUNER_ID)):
+            raise ValueError(f"{ORACLE_IP} is set: KerasTuner's distributed mode also needs {ORACLE_PORT} and "
+                             f"{TUNER_ID} (or use --role chief|worker --oracle HOST:PORT)")
+        yield current_role()
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def current_role() -> str:
+    """``chief``, ``worker`` or ``local``, from KerasTuner's environment variables."""
+    if not os.environ.get(ORACLE_IP):
+        return "local"
+    return "chief" if "chief" in os.environ.get(TUNER_ID, "") else "worker"
+
+
+def trial_summary(oracle) -> dict:
+    """Counts by status, the completed trials best first, and every failed trial with its reason."""
+    trials = list(oracle.trials.values())
+    counts = {}
+    for trial in trials:
+        counts[trial.status] = counts.get(trial.status, 0) + 1
+    failed = [{"trial_id": t.trial_id, "reason": failure_reason(t.message)} for t in trials
+              if t.status in ("FAILED", "INVALID")]
+    return {"counts": counts, "n_trials": len(trials), "failed": failed,
+            "completed": [t for t in oracle.get_best_trials(len(trials)) if t.status == "COMPLETED"]}
+
+
+def failure_reason(message) -> str:
+    """The first line of the error that failed a trial (KerasTuner keeps the traceback)."""
+    lines = [line for line in str(message or "").splitlines() if line.strip()]
+    return lines[-1].split("FailedTrialError:", 1)[-1].strip() if lines else "unknown"
