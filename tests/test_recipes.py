@@ -187,6 +187,11 @@ def test_pretraining_sees_synthetic_rows_then_fine_tuning_only_real_rows(monkeyp
     np.testing.assert_array_equal(DnnClassifier(**options, pretrain_epochs=2).fit(x, y, N_CLASSES).predict_proba(x),
                                   real_only)
     assert len(seen) == 1
+    keras_options = dict(options, engine="keras", epochs=2)  # Model.fit: the same two stages, a fresh Adam each
+    keras_plain = DnnClassifier(**keras_options).fit(full.x, full.y, N_CLASSES, **full.fit_kwargs())
+    keras_two_stage = DnnClassifier(**keras_options, pretrain_epochs=2).fit(full.x, full.y, N_CLASSES,
+                                                                             **full.fit_kwargs())
+    assert not np.allclose(keras_two_stage.predict_proba(x), keras_plain.predict_proba(x))
 
 
 # ----------------------------------------------------------------------------- calibration
@@ -248,17 +253,18 @@ def test_density_ratio_weights_favour_samples_that_look_real():
 
 
 # ----------------------------------------------------------------------------- latent interpolation
-def test_latent_interpolation_decodes_mixtures_of_same_class_codes():
+@pytest.mark.parametrize("scheme", ["adan", "aae"])  # the two encoder APIs: ADAN/WADAN and the AAE family
+def test_latent_interpolation_decodes_mixtures_of_same_class_codes(scheme):
     x, y = tiny_data()
     keep = (y != 2) | (np.arange(len(y)) == np.flatnonzero(y == 2)[0])  # class 2 keeps one sample: one code
     x, y = x[keep], y[keep]
-    adan = augmenters.make_augmenter("adan", epochs=2, **TINY_OPTIONS["adan"]).fit(x, y, N_CLASSES)
-    built = augmented_training_set(x, y, adan, k=2, seed=3, recipe=Recipe(latent_interpolation=True))
+    augmenter = augmenters.make_augmenter(scheme, epochs=2, **TINY_OPTIONS[scheme]).fit(x, y, N_CLASSES)
+    built = augmented_training_set(x, y, augmenter, k=2, seed=3, recipe=Recipe(latent_interpolation=True))
     x_syn, y_syn = built.x[built.synthetic], built.y[built.synthetic]
-    reconstruction = np.asarray(adan.model(x[y == 2]))
+    reconstruction = np.asarray(augmenter.model(x[y == 2]))
     np.testing.assert_allclose(x_syn[y_syn == 2], np.repeat(reconstruction, 2, axis=0), atol=1e-5)  # only one code
     assert len(np.unique(x_syn[y_syn == 0].round(5), axis=0)) == (y_syn == 0).sum()  # mixtures differ
-    generated = augmented_training_set(x, y, adan, k=2, seed=3)
+    generated = augmented_training_set(x, y, augmenter, k=2, seed=3)
     assert not np.allclose(generated.x[generated.synthetic], x_syn)
     with pytest.raises(ValueError, match="latent_interpolation needs a scheme with an encoder.*'duplicate' has none"):
         augmented_training_set(x, y, augmenters.Duplicate().fit(x, y, N_CLASSES), k=1,

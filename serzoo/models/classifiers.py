@@ -164,7 +164,8 @@ class DnnClassifier:
             stages.append((synthetic, self.pretrain_epochs, None, np.random.default_rng([self.seed, 1])))
             stages.append((~synthetic, self.epochs, None, np.random.default_rng(self.seed)))
         else:
-            steps = self.epochs * -(-n_real // self.batch_size) if self.constant_updates and synthetic.any() else None
+            mixed = synthetic.any() and n_real > 0  # constant updates need real rows to count (not synthetic-only)
+            steps = self.epochs * -(-n_real // self.batch_size) if self.constant_updates and mixed else None
             stages.append((np.ones(len(x), bool), self.epochs, steps, np.random.default_rng(self.seed)))
         if self.engine == "keras":
             return self._fit_keras(x, y, n_classes, sample_weight, stages)
