@@ -7,6 +7,7 @@ import pytest
 
 from serzoo import augmenters
 from serzoo.models.classifiers import DnnClassifier, LinearSvm
+from serzoo.presets import training_for
 from serzoo.recipes import Recipe, augmented_training_set, density_ratio_weights
 from tests.scheme_checks import FEATURES, N_CLASSES, TINY_OPTIONS, tiny_data
 
@@ -258,7 +259,8 @@ def test_latent_interpolation_decodes_mixtures_of_same_class_codes(scheme):
     x, y = tiny_data()
     keep = (y != 2) | (np.arange(len(y)) == np.flatnonzero(y == 2)[0])  # class 2 keeps one sample: one code
     x, y = x[keep], y[keep]
-    augmenter = augmenters.make_augmenter(scheme, epochs=2, **TINY_OPTIONS[scheme]).fit(x, y, N_CLASSES)
+    augmenter = augmenters.SchemeAugmenter(scheme, training=training_for(scheme, epochs=1),  # no XLA: seconds
+                                           options=TINY_OPTIONS[scheme], jit_compile=False).fit(x, y, N_CLASSES)
     built = augmented_training_set(x, y, augmenter, k=2, seed=3, recipe=Recipe(latent_interpolation=True))
     x_syn, y_syn = built.x[built.synthetic], built.y[built.synthetic]
     reconstruction = np.asarray(augmenter.model(x[y == 2]))
