@@ -135,25 +135,13 @@ class Recipe:
     def tag(self) -> str:
         """Short name of the non-default knobs for experiment unit keys ('' for the default recipe)."""
         parts = []
-        if self.synthetic_weight != 1.0:
-            parts.append(f"w{self.synthetic_weight:g}")
-        if self.ratio is not None:
-            parts.append(f"ratio{self.ratio:g}")
-        if self.constant_updates:
-            parts.append("cu")
-        if self.calibration:
-            parts.append(f"cal{self.calibration:g}")
-        if self.curation_threshold is not None:
-            parts.append(f"tau{self.curation_threshold:g}"
-                         + (f"x{self.curation_tries}" if self.curation_tries != Recipe.curation_tries else ""))
-        if self.density_ratio_clip is not None:
-            parts.append(f"dr{self.density_ratio_clip:g}")
-        if self.latent_interpolation:
-            parts.append("lerp")
-        if self.pretrain_epochs:
-            parts.append(f"pre{self.pretrain_epochs}")
-        if self.speaker_variety:
-            parts.append(f"spk{self.speaker_variety:g}")
+        for field, prefix in _TAG_PREFIXES.items():
+            value = getattr(self, field)
+            if value == getattr(Recipe, field):  # the default: not in the tag
+                continue
+            parts.append(prefix if isinstance(value, bool) else f"{prefix}{value:g}")
+            if field == "curation_threshold" and self.curation_tries != Recipe.curation_tries:
+                parts[-1] += f"x{self.curation_tries}"
         return "+".join(parts)
 
     def to_dict(self) -> dict:
@@ -177,6 +165,12 @@ class Recipe:
             return {}
         options = {"constant_updates": True} if self.constant_updates else {}
         return {**options, "pretrain_epochs": self.pretrain_epochs} if self.pretrain_epochs else options
+
+
+#: Each knob's prefix in :attr:`Recipe.tag` (``curation_tries`` is appended to the threshold as ``x<tries>``).
+_TAG_PREFIXES = {"synthetic_weight": "w", "ratio": "ratio", "constant_updates": "cu", "calibration": "cal",
+                 "curation_threshold": "tau", "density_ratio_clip": "dr", "latent_interpolation": "lerp",
+                 "pretrain_epochs": "pre", "speaker_variety": "spk"}
 
 
 def as_recipe(recipe) -> Recipe:
