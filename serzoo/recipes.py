@@ -228,12 +228,13 @@ def augmented_training_set(x, y, augmenter, *, k: int, seed: int = 0, recipe=Non
         seed: seed of the sampling (the default recipe calls ``augmenter.sample(np.tile(y, k), seed)`` exactly as
             :func:`serzoo.augmenters.augmented_sets`) and of the recipe's own draws.
         recipe: a :class:`Recipe`, a mapping of its fields, or None (default recipe).
-        n_classes: number of classes (default: ``max(y) + 1``).
+        n_classes: number of classes, checked against ``y`` (None: any label >= 0).
         groups: the speaker of every real row (needed by ``speaker_variety`` only).
 
     Returns:
         :class:`AugmentedTrainingSet`; ``diagnostics`` holds ``n_real``, ``n_requested``, ``n_synthetic``,
-        ``acceptance_rate`` (None without curation), ``acceptance_by_class``, ``calibration_mean_gap`` and
+        ``acceptance_rate`` (accepted / drawn over all rounds; None without curation), ``acceptance_by_class``,
+        ``shortfall`` (requested samples no round produced), ``calibration_mean_gap`` and
         ``calibration_spread_ratio`` (before calibration: RMS over features of the class-mean gap, mean ratio of
         synthetic to real per-feature std), ``importance_weights`` (min / max / effective sample fraction) and
         ``seconds``.
@@ -241,7 +242,6 @@ def augmented_training_set(x, y, augmenter, *, k: int, seed: int = 0, recipe=Non
     start = time.perf_counter()
     recipe = as_recipe(recipe)
     x, y = check_training_data(x, y, n_classes)
-    n_classes = n_classes or int(y.max()) + 1
     labels = requested_labels(y, check_k(k), recipe.ratio)
     diagnostics = {"n_real": int(y.size), "n_requested": int(labels.size), "acceptance_rate": None, "shortfall": 0,
                    "acceptance_by_class": None, "calibration_mean_gap": None, "calibration_spread_ratio": None,
