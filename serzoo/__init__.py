@@ -23,6 +23,7 @@ _EXPORTS = {
     "scheme_names": "serzoo.models", "training_for": "serzoo.presets", "Training": "serzoo.presets",
     "make_classifier": "serzoo.models.classifiers", "export_generator": "serzoo.export",
     "train_and_export": "serzoo.experiments.train_export", "DivergenceError": "serzoo.errors",
+    "Recipe": "serzoo.recipes", "augmented_training_set": "serzoo.recipes",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -287,30 +287,61 @@ def _check_export_folder(method) -> None:
         )
 
 
+class _NormalisedSampler:
+    """An :class:`ExportedGenerator` seen in the normalised space of the user's data (for recipes)."""
+
+    def __init__(self, generator, normalizer):
+        self.generator, self.normalizer, self.name = generator, normalizer, generator.name
+
+    def sample(self, labels, seed: int = 0) -> np.ndarray:
+        return self.normalizer.transform(self.generator.sample(labels, seed=seed))
+
+
 def augment(x, y, method, *, k: int = 1, n_classes: int | None = None, seed: int = 0, feature_set=None,
-            class_names=None, **options) -> tuple[np.ndarray, np.ndarray]:
+            class_names=None, recipe=None, groups=None, **options):
     """Real data followed by ``k`` synthetic sets: ``method`` is a name of :func:`augmentation_methods` (fitted on
     ``x, y`` here) or the path of an exported generator (checked against ``feature_set``/``class_names``).
+
+    With ``recipe`` (a :class:`serzoo.recipes.Recipe` or a dict of its fields), the recipe is applied in the
+    z-normalised space of ``x`` (:func:`serzoo.recipes.augmented_training_set`; ``groups`` = the speaker of each
+    row, for ``speaker_variety``) and the result is ``(x, y, sample_weight)``: pass ``sample_weight`` (and for
+    the two-stage DNN, ``synthetic = arange(len(y)) >= len(x)``) to the classifier's ``fit``.
 
     Example:
         >>> x_aug, y_aug = augment(x, y, "exported/wadan_emodb/1", k=5, feature_set="is11")  # doctest: +SKIP
         >>> x_aug, y_aug = augment(x, y, "smote", k=5)                                        # doctest: +SKIP
+        >>> x_aug, y_aug, w = augment(x, y, "wadan", k=5, recipe={"synthetic_weight": 0.3})   # doctest: +SKIP
     """
     from serzoo.data import Normalizer
 
     k = check_k(k)
     x, y = check_training_data(x, y, n_classes)
-    if k == 0:
-        return x, y
+    if recipe is not None:
+        from serzoo.recipes import as_recipe
+
+        recipe = as_recipe(recipe)
+    if k == 0 and (recipe is None or recipe.ratio is None):
+        return (x, y) if recipe is None else (x, y, np.ones(len(y)))
+    normalizer = Normalizer("global").fit(x)
     if isinstance(method, str) and method in augmentation_methods():  # fitted here, in z-normalised space
-        normalizer = Normalizer("global").fit(x)
         generator = make_augmenter(method, seed=seed, **options)
         generator.fit(normalizer.transform(x), y, n_classes or int(y.max()) + 1)
-        z_syn, y_syn = augmented_sets(generator, y, k, seed=seed)
-        x_syn = normalizer.restore(z_syn)
+        sampler, normalised = generator, True
     else:
         _check_export_folder(method)
         generator = ExportedGenerator(method, feature_set=feature_set, class_names=class_names)
         generator.fit(x, y, n_classes or len(generator.class_names))
-        x_syn, y_syn = augmented_sets(generator, y, k, seed=seed)
+        sampler, normalised = generator, False
+    if recipe is not None:
+        from serzoo.recipes import augmented_training_set
+
+        if not normalised:
+            sampler = _NormalisedSampler(generator, normalizer)
+        built = augmented_training_set(normalizer.transform(x), y, sampler, k=k, seed=seed, recipe=recipe,
+                                       n_classes=n_classes, groups=groups)
+        x_syn = normalizer.restore(built.x[len(y):])
+        return np.concatenate([x, x_syn]), built.y, built.sample_weight
+    x_syn, y_syn = augmented_sets(sampler, y, k, seed=seed)
+    if normalised:
+        x_syn = normalizer.restore(x_syn)
     return np.concatenate([x, x_syn]), np.concatenate([y, y_syn])

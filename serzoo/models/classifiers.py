@@ -1,7 +1,9 @@
 """Baseline emotion classifiers: linear SVM and the DNN of Yi & Mak.
 
 Both follow the scikit-learn ``fit(x, y)`` / ``predict(x)`` convention so the fold loop treats
-them alike.
+them alike. Both take per-row ``sample_weight`` (e.g. a loss weight for synthetic rows,
+:mod:`serzoo.recipes`): a row of weight 0 is dropped before training, so it changes nothing at all
+(not even the batch composition or the DNN's number of updates).
 
 Reference: Yi & Mak, journal Sec. IV-D and V: linear-kernel SVM (scikit-learn); DNN with two
 hidden layers of 100 ReLU units, L2 regularisation, Xavier initialisation, Adam (lr 1e-4), class
@@ -18,10 +20,31 @@ CLASSIFIERS = ("svm", "dnn")
 ENGINES = ("compiled", "keras")
 
 
-def balanced_class_weights(y: np.ndarray, n_classes: int) -> dict[int, float]:
-    """Weights ``n_max / n_k`` per class (Yi & Mak, Sec. IV-D); 0 for classes absent from ``y``."""
-    counts = np.bincount(np.asarray(y, np.int64), minlength=n_classes)
+def balanced_class_weights(y: np.ndarray, n_classes: int, sample_weight=None) -> dict[int, float]:
+    """Weights ``n_max / n_k`` per class (Yi & Mak, Sec. IV-D); 0 for classes absent from ``y``.
+
+    With ``sample_weight``, ``n_k`` is the class's summed row weight (the plain count when all weights are 1).
+    """
+    counts = np.bincount(np.asarray(y, np.int64), weights=sample_weight, minlength=n_classes)
     return {k: float(counts.max() / c) if c else 0.0 for k, c in enumerate(counts)}
+
+
+def _drop_zero_weight(x, y, sample_weight, *masks):
+    """``x, y, sample_weight`` (and any row ``masks``) without the rows of weight 0; ``sample_weight`` is None
+    when it was None or every remaining weight is 1 (so the unweighted code path runs unchanged)."""
+    if sample_weight is None:
+        return (x, y, None, *masks)
+    sample_weight = np.asarray(sample_weight, np.float64)
+    if sample_weight.shape != (len(x),) or not np.all(np.isfinite(sample_weight)) or (sample_weight < 0).any():
+        raise ValueError(f"sample_weight must be {len(x)} finite weights >= 0 (one per row of x), got shape "
+                         f"{sample_weight.shape}")
+    keep = sample_weight > 0
+    if not keep.any():
+        raise ValueError("sample_weight is 0 for every row: nothing to train on")
+    kept = [np.asarray(a)[keep] if a is not None else None for a in (x, y, sample_weight, *masks)]
+    if np.all(kept[2] == 1.0):
+        kept[2] = None
+    return tuple(kept)
 
 
 @dataclasses.dataclass
@@ -35,12 +58,18 @@ class LinearSvm:
     c: float = 1.0
     seed: int = 0
 
-    def fit(self, x: np.ndarray, y: np.ndarray, n_classes: int | None = None) -> LinearSvm:
+    def fit(self, x: np.ndarray, y: np.ndarray, n_classes: int | None = None, sample_weight=None,
+            synthetic=None) -> LinearSvm:
+        """``sample_weight`` rescales ``C`` per row (libsvm's per-instance weights); rows of weight 0 are
+        dropped. ``synthetic`` (the DNN's two-stage mask) is accepted for a uniform interface and unused:
+        the SVM has no training schedule."""
         from sklearn.svm import SVC
 
+        x, y, sample_weight = _drop_zero_weight(x, y, sample_weight)
         self.support_x_ = np.asarray(x, np.float64)
         gram = self.support_x_ @ self.support_x_.T
-        self.model_ = SVC(kernel="precomputed", C=self.c, random_state=self.seed).fit(gram, y)
+        self.model_ = SVC(kernel="precomputed", C=self.c, random_state=self.seed).fit(
+            gram, y, sample_weight=sample_weight)
         return self
 
     def predict(self, x: np.ndarray) -> np.ndarray:
@@ -56,6 +85,18 @@ class DnnClassifier:
     ``keras.Model.fit`` (same loss, L2, class weights, Adam, batch size) in one compiled call per
     epoch, the batch order drawn by :meth:`epoch_orders`. ``engine="keras"`` is the plain
     ``Model.fit`` (Keras' own shuffling, ``steps_per_execution`` batches per compiled call).
+
+    Two options for augmented training sets, whose synthetic rows ``fit`` gets as the ``synthetic`` mask
+    (:mod:`serzoo.recipes` sets them):
+
+    - ``constant_updates``: as many optimizer updates as ``epochs`` over the real rows alone,
+      ``epochs · ⌈n_real / batch_size⌉``, whatever the number of synthetic rows: the epochs over all rows are
+      scaled by about ``n_real / n_total``, the last one a prefix of its permutation cut after the step count
+      is reached. Without it, k synthetic sets make k + 1 times the updates of real data alone, which
+      confounds the comparison with k = 0. Compiled engine only.
+    - ``pretrain_epochs``: two-stage training, as in transfer learning from synthetic data: first
+      ``pretrain_epochs`` epochs on the synthetic rows only, then ``epochs`` on the real rows only, with a fresh
+      Adam (the fine-tuning stage sees no synthetic row). Nothing is pretrained when no synthetic row is left.
     """
 
     hidden: tuple[int, ...] = (100, 100)
@@ -66,10 +107,14 @@ class DnnClassifier:
     steps_per_execution: int = 32
     seed: int = 0
     engine: str = "compiled"
+    constant_updates: bool = False
+    pretrain_epochs: int = 0
 
     def __post_init__(self):
         if self.engine not in ENGINES:
             raise ValueError(f"DnnClassifier: unknown engine={self.engine!r}; choose one of: {', '.join(ENGINES)}")
+        if int(self.pretrain_epochs) != self.pretrain_epochs or self.pretrain_epochs < 0:
+            raise ValueError(f"DnnClassifier: pretrain_epochs must be an int >= 0, got {self.pretrain_epochs!r}")
 
     def build_model(self, input_dim: int, n_classes: int):
         """The network with this classifier's seeded initial weights, compiled as for ``Model.fit``."""
@@ -83,21 +128,80 @@ class DnnClassifier:
 
     def epoch_orders(self, n: int):
         """The batch order of every epoch of the compiled engine: seeded permutations of ``range(n)``."""
-        rng = np.random.default_rng(self.seed)
-        return (rng.permutation(n) for _ in range(self.epochs))
+        return self._orders(n, np.random.default_rng(self.seed), self.epochs)
 
-    def fit(self, x: np.ndarray, y: np.ndarray, n_classes: int | None = None) -> DnnClassifier:
+    def _orders(self, n: int, rng, epochs: int, steps: int | None = None):
+        """``epochs`` permutations of ``range(n)``, or (``steps``) as many as make exactly ``steps`` batches, the
+        last one cut to whole batches. Draws the same permutations as :meth:`epoch_orders` for the same ``rng``."""
+        if steps is None:
+            for _ in range(epochs):
+                yield rng.permutation(n)
+            return
+        full, rest = divmod(steps, -(-n // self.batch_size))
+        for _ in range(full):
+            yield rng.permutation(n)
+        if rest:
+            yield rng.permutation(n)[: rest * self.batch_size]
+
+    def fit(self, x: np.ndarray, y: np.ndarray, n_classes: int | None = None, sample_weight=None,
+            synthetic=None) -> DnnClassifier:
+        """Train on ``x, y``. ``sample_weight``: per-row loss weights, multiplied by the class weights
+        ``n_max / n_k`` (``n_k`` = the class's summed weight); rows of weight 0 are dropped. ``synthetic``: boolean
+        mask of the synthetic rows, used by ``constant_updates`` and ``pretrain_epochs`` (None = all real)."""
         n_classes = n_classes or int(np.max(y)) + 1
-        class_weight = balanced_class_weights(y, n_classes)
+        if synthetic is None:
+            synthetic = np.zeros(len(x), bool)
+        synthetic = np.asarray(synthetic, bool)
+        if synthetic.shape != (len(x),):
+            raise ValueError(f"synthetic must be a boolean mask with one entry per row of x ({len(x)}), got "
+                             f"shape {synthetic.shape}")
+        x, y, sample_weight, synthetic = _drop_zero_weight(x, y, sample_weight, synthetic)
+        x, y = np.asarray(x), np.asarray(y)
+        weights = np.ones(len(x)) if sample_weight is None else sample_weight
+        n_real = int((~synthetic).sum())
+        stages = []  # (rows, epochs, optimizer steps or None, rng of the batch orders)
+        if self.pretrain_epochs and synthetic.any():
+            stages.append((synthetic, self.pretrain_epochs, None, np.random.default_rng([self.seed, 1])))
+            stages.append((~synthetic, self.epochs, None, np.random.default_rng(self.seed)))
+        else:
+            mixed = synthetic.any() and n_real > 0  # constant updates need real rows to count (not synthetic-only)
+            steps = self.epochs * -(-n_real // self.batch_size) if self.constant_updates and mixed else None
+            stages.append((np.ones(len(x), bool), self.epochs, steps, np.random.default_rng(self.seed)))
         if self.engine == "keras":
-            self.model_ = self.build_model(x.shape[1], n_classes)
-            self.model_.fit(x, y, epochs=self.epochs, batch_size=self.batch_size, verbose=0,
-                            class_weight=class_weight)
-            return self
+            return self._fit_keras(x, y, n_classes, sample_weight, stages)
         trainer = self._trainer(x.shape[1], n_classes)  # before seeding: may build a template
         self.model_ = self.build_model(x.shape[1], n_classes)
-        sample_weight = np.array([class_weight[k] for k in range(n_classes)], np.float32)[np.asarray(y)]
-        trainer.fit(self.model_, x, y, sample_weight, self.epoch_orders(len(x)))
+        for rows, epochs, steps, rng in stages:
+            if not rows.any():
+                continue
+            class_weight = balanced_class_weights(y[rows], n_classes, sample_weight=weights[rows])
+            row_weight = np.array([class_weight[k] for k in range(n_classes)], np.float32)[y[rows]]
+            if sample_weight is not None:
+                row_weight = (row_weight * sample_weight[rows]).astype(np.float32)
+            trainer.fit(self.model_, x[rows], y[rows], row_weight, self._orders(int(rows.sum()), rng, epochs, steps))
+        return self
+
+    def _fit_keras(self, x, y, n_classes, sample_weight, stages):
+        self.model_ = self.build_model(x.shape[1], n_classes)
+        for rows, epochs, steps, _ in stages:
+            if steps is not None:
+                raise ValueError("DnnClassifier: constant_updates needs engine='compiled' (Model.fit counts epochs, "
+                                 "not optimizer steps)")
+            if not rows.any():
+                continue
+            if len(stages) > 1:  # a fresh optimizer per stage, as the compiled engine
+                self.model_.compile(optimizer=type(self.model_.optimizer)(self.learning_rate),
+                                    loss="sparse_categorical_crossentropy",
+                                    steps_per_execution=self.steps_per_execution)
+            weights = None if sample_weight is None else sample_weight[rows]
+            class_weight = balanced_class_weights(y[rows], n_classes, sample_weight=weights)
+            if weights is None:
+                self.model_.fit(x[rows], y[rows], epochs=epochs, batch_size=self.batch_size, verbose=0,
+                                class_weight=class_weight)
+            else:  # Keras takes class_weight or sample_weight, not both: their product is the same loss
+                combined = np.array([class_weight[k] for k in range(n_classes)])[y[rows]] * weights
+                self.model_.fit(x[rows], y[rows], epochs=epochs, batch_size=self.batch_size, verbose=0,
+                                sample_weight=combined)
         return self
 
     def _network(self, input_dim: int, n_classes: int):

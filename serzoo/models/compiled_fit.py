@@ -86,7 +86,8 @@ class CompiledTrainer:
         Args:
             model: initialised Keras model; its weights are the start and receive the result.
             x: inputs ``(n, features)``; y: integer labels ``(n,)``; sample_weight: ``(n,)``.
-            orders: one permutation of ``range(n)`` per epoch (the batch order).
+            orders: one permutation of ``range(n)`` per epoch (the batch order), or a prefix of one
+                (an epoch over only those rows).
         """
         import tensorflow as tf
 
@@ -99,9 +100,12 @@ class CompiledTrainer:
         x = tf.convert_to_tensor(np.pad(np.asarray(x, np.float32), pad + [(0, 0)]))
         y = tf.convert_to_tensor(np.pad(np.asarray(y, np.int32), pad))
         sample_weight = tf.convert_to_tensor(np.pad(np.asarray(sample_weight, np.float32), pad))
-        for order in orders:
-            order = tf.convert_to_tensor(np.pad(np.asarray(order, np.int32), pad))
-            self._epoch(x, y, sample_weight, order, tf.constant(n, tf.int32))
+        for order in orders:  # an order may be shorter than n (a last, partial epoch): only its rows are used
+            order = np.asarray(order, np.int32)
+            if order.size > n:
+                raise ValueError(f"an epoch order has {order.size} rows, more than the {n} samples")
+            padded_order = tf.convert_to_tensor(np.pad(order, [(0, padded - order.size)]))
+            self._epoch(x, y, sample_weight, padded_order, tf.constant(order.size, tf.int32))
         model.set_weights(self.model.get_weights())
 
 
