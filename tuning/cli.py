@@ -50,6 +50,8 @@ def register(sub) -> None:
     parser.add_argument("--show-space", action="store_true", help="print the search space and exit")
     parser.add_argument("--no-evaluate", action="store_true", help="skip the evaluation on evaluation speakers")
     parser.add_argument("--eval-seeds", type=common.int_list, default=[0, 1, 2])
+    parser.add_argument("--eval-groups", default=None,
+                        help="evaluate on these evaluation groups only (default: all of them)")
     parser.add_argument("--baselines", default="smote,noise", help="non-neural methods in the evaluation")
     common.add_jobs_option(parser)
     parser.add_argument("--role", choices=("chief", "worker"), default=None,
@@ -92,7 +94,8 @@ def run(args) -> int:
                    executions_per_trial=args.executions_per_trial, seed=args.seed, role=args.role,
                    oracle=args.oracle, tuner_id=args.tuner_id, evaluate=not args.no_evaluate,
                    eval_seeds=args.eval_seeds, baselines=[b for b in args.baselines.split(",") if b],
-                   jobs=args.jobs, max_failures=args.max_failures)
+                   jobs=args.jobs, max_failures=args.max_failures,
+                   eval_groups=args.eval_groups.split(",") if args.eval_groups else None)
     except SearchFailedError as err:
         print(f"serzoo tune: {err}", file=sys.stderr)
         return 1

@@ -66,11 +66,13 @@ def run_search(*, corpus, scheme, output_dir, objective="utility", tuner="bayesi
                executions_per_trial=1, seed=0, classifier="dnn", tune_classifier=False, k=10, epochs=None,
                max_epochs=400, preset="serzoo", dev_groups=None, normalisation="global", role=None, oracle=None,
                tuner_id=None, evaluate=True, eval_seeds=(0, 1, 2), baselines=("smote", "noise"), jobs=1,
-               max_failures=3, fixed_options=None, classifier_options=None, log=print) -> dict:
+               max_failures=3, fixed_options=None, classifier_options=None, eval_groups=None, compare_untuned=True,
+               log=print) -> dict:
     """Search, write ``best_hparams.json`` and the report, then evaluate (see the module docstring).
 
-    Returns the JSON-ready result (a worker returns the trials it ran). Raises :class:`SearchFailedError` if
-    no trial completed.
+    ``eval_groups`` evaluates on some of the evaluation groups only (a quick check); ``compare_untuned=False``
+    leaves the untuned scheme out of the evaluation. Returns the JSON-ready result (a worker returns the trials
+    it ran). Raises :class:`SearchFailedError` if no trial completed.
     """
     from tuning.tuners import distributed_role, make_tuner, trial_summary
 
@@ -126,9 +128,9 @@ def run_search(*, corpus, scheme, output_dir, objective="utility", tuner="bayesi
                                                        "counts": summary["counts"]})
     if evaluate and scheme is not None:
         result["evaluation"] = evaluate_setting(
-            corpus, setting, evaluation_groups=evaluation, classifier=classifier, seeds=eval_seeds,
-            baselines=baselines, preset=preset, normalisation=normalisation, output_dir=out / "evaluation",
-            jobs=jobs, fixed_options=fixed_options)
+            corpus, setting, evaluation_groups=_within(eval_groups, evaluation), classifier=classifier,
+            seeds=eval_seeds, baselines=baselines, preset=preset, normalisation=normalisation,
+            output_dir=out / "evaluation", jobs=jobs, fixed_options=fixed_options, compare_untuned=compare_untuned)
     from tuning.report import write_search_report
 
     log(write_search_report(out, result, search.oracle))
@@ -137,7 +139,7 @@ def run_search(*, corpus, scheme, output_dir, objective="utility", tuner="bayesi
 
 def evaluate_setting(corpus, setting, *, evaluation_groups, classifier="dnn", seeds=(0, 1, 2),
                      baselines=("smote", "noise"), preset="serzoo", normalisation="global", output_dir,
-                     jobs=1, fixed_options=None) -> dict:
+                     jobs=1, fixed_options=None, compare_untuned=True) -> dict:
     """UAR on the evaluation groups' folds: none, the untuned scheme (its ``preset`` training, with the search's
     ``fixed_options``), the tuned setting, the baselines."""
     from serzoo.experiments.augmentation_harness import run_augmentation, summarise
@@ -151,9 +153,9 @@ def evaluate_setting(corpus, setting, *, evaluation_groups, classifier="dnn", se
     store = UnitStore(output_dir, {"dataset": f"{corpus.name}/{corpus.feature_set}", "ks": [0, k],
                                    "classifiers": [classifier], "classifier_options": classifier_options,
                                    "normalisation": normalisation})
-    methods = [setting.scheme, tuned, *baselines]
+    methods = [setting.scheme] * compare_untuned + [tuned, *baselines]
     settings = {tuned: setting}
-    if fixed_options:  # the untuned scheme keeps the options the search held fixed
+    if fixed_options and compare_untuned:  # the untuned scheme keeps the options the search held fixed
         untuned = training_for(setting.scheme, preset)
         if untuned.optimizer != "adam":
             raise ValueError(f"--options with preset {preset!r} of {setting.scheme!r} (not Adam): use --preset serzoo")
@@ -166,6 +168,15 @@ def evaluate_setting(corpus, setting, *, evaluation_groups, classifier="dnn", se
     table = summarise(result["records"], corpus.n_classes, k)["table"]
     return {"k": k, "seeds": list(seeds), "methods": methods, "table": _gains(table),
             "training": result["training"], "groups": list(evaluation_groups)}
+
+
+def _within(chosen, evaluation) -> list[str]:
+    if not chosen:
+        return evaluation
+    outside = sorted(set(chosen) - set(evaluation))
+    if outside:
+        raise ValueError(f"--eval-groups {outside} are not evaluation groups ({evaluation}): the search saw them")
+    return list(chosen)
 
 
 def _gains(table) -> list[dict]:

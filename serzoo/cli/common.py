@@ -55,6 +55,33 @@ def add_hparams_option(parser: argparse.ArgumentParser, what: str) -> None:
                         help=f"best_hparams.json written by `serzoo tune`: {what}")
 
 
+def add_recipe_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--recipe", default=None, metavar="JSON|FILE",
+                        help="how synthetic samples enter the classifiers (serzoo.recipes.Recipe fields), as JSON or "
+                        "a JSON file, e.g. '{\"synthetic_weight\": 0.3, \"calibration\": 1}'")
+
+
+def recipe(args):
+    """The ``--recipe`` option as a :class:`serzoo.recipes.Recipe` (None if not given)."""
+    import json
+    import pathlib
+
+    from serzoo.recipes import Recipe
+
+    if not args.recipe:
+        return None
+    text = args.recipe
+    if not text.lstrip().startswith("{"):
+        path = pathlib.Path(text)
+        if not path.is_file():
+            raise ValueError(f"--recipe {text!r}: neither a JSON object nor a file")
+        text = path.read_text(encoding="utf-8")
+    try:
+        return Recipe.from_dict(json.loads(text))
+    except json.JSONDecodeError as err:
+        raise ValueError(f"--recipe: not JSON ({err})") from err
+
+
 def tuned_settings(args) -> dict:
     """{``<scheme>_tuned``: setting} of the ``--hparams`` files (one per scheme)."""
     from serzoo.hparams import load_tuned_setting

@@ -28,6 +28,7 @@ def register(sub) -> None:
     common.add_training_options(parser, "paper")
     common.add_jobs_option(parser)
     common.add_hparams_option(parser, "adds each file's tuned scheme as method <scheme>_tuned")
+    common.add_recipe_option(parser)
     parser.add_argument("--no-synthetic-only", action="store_true",
                         help="skip the synthetic-only classifiers (halves the classifier time)")
     parser.add_argument("--output-dir", default="results/yi_mak_emodb")
@@ -50,7 +51,7 @@ def run(args) -> int:
         classifiers=args.classifiers, seeds=args.seeds, max_folds=args.folds,
         held_out=args.held_out.split(",") if args.held_out else None,
         synthetic_only=not args.no_synthetic_only, fresh=args.fresh, report_only=args.report_only, jobs=args.jobs,
-        settings=common.tuned_settings(args),
+        settings=common.tuned_settings(args), recipe=common.recipe(args),
         **common.training_kwargs(args),
     )
     return 0

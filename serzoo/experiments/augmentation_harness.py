@@ -19,6 +19,7 @@ from serzoo.augmenters import augmented_sets, make_augmenter, tuned_augmenter
 from serzoo.data import Corpus, FoldCache
 from serzoo.metrics import classification_summary, mmd_rbf, unweighted_average_recall
 from serzoo.models.classifiers import make_classifier
+from serzoo.recipes import augmented_training_set
 
 NO_AUGMENTATION = "none"
 
@@ -69,6 +70,7 @@ def run_augmentation(
     jobs: int = 1,
     settings=None,
     classifier_options=None,
+    recipe=None,
 ) -> dict:
     """Run the protocol; returns a JSON-ready dict (see :func:`summarise`).
 
@@ -96,6 +98,8 @@ def run_augmentation(
             method names, e.g. ``{"wadan_tuned": load_tuned_setting("best_hparams.json")}``.
         classifier_options: {classifier name: field overrides} for every classifier of the run (e.g. a tuned
             DNN); they are part of the run's settings, so a ``store`` of other options is refused.
+        recipe: how synthetic samples of every method enter the classifiers' training sets
+            (:class:`serzoo.recipes.Recipe` or its dict; default: k sets at weight 1, as the papers).
     """
     from tqdm.auto import tqdm
 
@@ -104,13 +108,16 @@ def run_augmentation(
 
     if headline_k not in ks:
         raise ValueError(f"headline_k={headline_k} must be one of ks={list(ks)}")
-    settings, classifier_options = dict(settings or {}), dict(classifier_options or {})
+    from serzoo.recipes import as_recipe
+
+    settings, classifier_options, recipe = dict(settings or {}), dict(classifier_options or {}), as_recipe(recipe)
     trainings = scheme_trainings(methods, preset, epochs=epochs, learning_rate=learning_rate)
     trainings.update({label: setting.training() for label, setting in settings.items()})
     ks = sorted(set(ks))
     folds = [f.name for f in leave_one_group_out(list(corpus.splits), max_folds, held_out)]
     keys = {(seed, fold, method): f"seed{seed}/{fold}/{method}"
             f"{unit_suffix(method, trainings.get(method), settings.get(method))}"
+            f"{'+' + recipe.tag if recipe.tag and method != NO_AUGMENTATION else ''}"
             for seed in seeds for fold in folds for method in (NO_AUGMENTATION, *methods)}
     computed, examples, missing = {}, {}, []
     if stored_only:
@@ -143,20 +150,22 @@ def run_augmentation(
                    unit="unit", disable=not progress)
         run_units(todo, _compute_unit, finished, jobs=jobs, setup=UnitContext, progress=bar, setup_args=(
             corpus, normalisation, ks, classifiers, synthetic_only, preset, epochs, learning_rate, settings,
-            classifier_options))
+            classifier_options, recipe))
         bar.close()
-    records, mmd, timings = [], [], []
+    records, mmd, timings, diagnostics = [], [], [], []
     for key in keys.values():
         unit = computed.get(key) or store.get(key)
         records.extend(unit["records"])
         mmd.extend(unit["mmd"])
         timings.extend(unit["timings"])
+        diagnostics.extend(unit.get("recipe", []))
     result = summarise(records, corpus.n_classes, headline_k)
     result.update(
         dataset=f"{corpus.name}/{corpus.feature_set}", methods=list(methods), ks=ks, seeds=list(seeds),
         classifiers=list(classifiers), preset=preset, epochs={m: t.epochs for m, t in trainings.items()},
         training={m: t.describe() for m, t in trainings.items()}, normalisation=normalisation,
-        settings={label: setting.to_dict() for label, setting in settings.items()},
+        settings={label: setting.to_dict() for label, setting in settings.items()}, recipe=recipe.to_dict(),
+        recipe_diagnostics=diagnostics,
         classifier_options=classifier_options,
         folds=list(dict.fromkeys(r["fold"] for r in records)),
         class_names=corpus.class_names, mmd=_mean_by(mmd, "method", "mmd"), timings=timings,
@@ -171,11 +180,11 @@ class UnitContext:
     normalised data of the fold in use."""
 
     def __init__(self, corpus, normalisation, ks, classifiers, synthetic_only, preset, epochs, learning_rate,
-                 settings=None, classifier_options=None):
+                 settings=None, classifier_options=None, recipe=None):
         self.corpus, self.ks, self.synthetic_only = corpus, ks, synthetic_only
         self.classifiers = {name: (classifier_options or {}).get(name, {}) for name in classifiers}
         self.training = {"preset": preset, "epochs": epochs, "learning_rate": learning_rate}
-        self.settings = settings or {}
+        self.settings, self.recipe = settings or {}, recipe
         self.fold = FoldCache(corpus, normalisation)
 
     def augmenter(self, method: str, seed: int):
@@ -188,19 +197,24 @@ class UnitContext:
 
 def _compute_unit(context: UnitContext, seed: int, fold: str, method: str, keep_example: bool):
     return _run_unit(context.fold(fold), method, context.augmenter(method, seed), seed, context.ks,
-                     context.classifiers, context.corpus.n_classes, context.synthetic_only, keep_example)
+                     context.classifiers, context.corpus.n_classes, context.synthetic_only, keep_example,
+                     context.recipe)
 
 
-def _run_unit(data, method, augmenter, seed, ks, classifiers, n_classes, synthetic_only, keep_example):
+def _run_unit(data, method, augmenter, seed, ks, classifiers, n_classes, synthetic_only, keep_example,
+              recipe=None):
     """One (seed, fold, method) cell: fit the augmenter, sample, train and test every classifier
-    (``classifiers`` = {name: field overrides})."""
+    (``classifiers`` = {name: field overrides}). A non-default ``recipe`` builds each k's training set with
+    :func:`serzoo.recipes.augmented_training_set`; its diagnostics are kept in the unit."""
     fold = data.fold.name
     unit = {"records": [], "mmd": [], "timings": []}
 
-    def evaluate(k, x_train, y_train, only_synthetic=False):
+    def evaluate(k, x_train, y_train, only_synthetic=False, fit_kwargs=None):
         for name in classifiers:
             start = time.perf_counter()
-            model = make_classifier(name, seed=seed, **classifiers[name]).fit(x_train, y_train, n_classes)
+            options = {**(recipe.classifier_options(name) if recipe and not only_synthetic else {}),
+                       **classifiers[name]}
+            model = make_classifier(name, seed=seed, **options).fit(x_train, y_train, n_classes, **(fit_kwargs or {}))
             unit["records"].append({
                 "seed": seed, "fold": fold, "method": method, "k": k, "classifier": name,
                 "synthetic_only": only_synthetic, "y_true": data.y_test.tolist(),
@@ -221,7 +235,15 @@ def _run_unit(data, method, augmenter, seed, ks, classifiers, n_classes, synthet
     n = data.y_train.size
     unit["mmd"].append({"seed": seed, "fold": fold, "method": method, "mmd": mmd_rbf(data.x_train, x_syn[:n])})
     for k in (k for k in ks if k > 0):
-        evaluate(k, np.concatenate([data.x_train, x_syn[: k * n]]), np.concatenate([data.y_train, y_syn[: k * n]]))
+        if recipe is not None and recipe.tag:
+            built = augmented_training_set(data.x_train, data.y_train, augmenter, k=k, seed=seed + 1000,
+                                           recipe=recipe, n_classes=n_classes, groups=data.train.speaker)
+            unit.setdefault("recipe", []).append({"seed": seed, "fold": fold, "method": method, "k": k,
+                                                  **_json_ready(built.diagnostics)})
+            evaluate(k, built.x, built.y, fit_kwargs=built.fit_kwargs())
+        else:
+            evaluate(k, np.concatenate([data.x_train, x_syn[: k * n]]),
+                     np.concatenate([data.y_train, y_syn[: k * n]]))
     if synthetic_only:
         evaluate(max(ks), x_syn, y_syn, only_synthetic=True)
     example = None
@@ -229,6 +251,15 @@ def _run_unit(data, method, augmenter, seed, ks, classifiers, n_classes, synthet
         example = {"fold": fold, "history": getattr(augmenter, "history_", {}), "real": data.x_train,
                    "real_labels": data.y_train, "synthetic": x_syn[:n], "synthetic_labels": y_syn[:n]}
     return unit, example
+
+
+def _json_ready(value):
+    """Diagnostics with numpy scalars and arrays as plain JSON values."""
+    if isinstance(value, dict):
+        return {str(k): _json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_json_ready(v) for v in value]
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _mean_by(rows, key, value):

@@ -92,7 +92,7 @@ def reproduce(
     methods=METHODS, ks=(0, 10), headline_k: int = 10, classifiers=("svm", "dnn"), seeds=(0,),
     preset: str = "paper", epochs: int | None = None, learning_rate: float | None = None,
     max_folds: int | None = None, held_out=None, synthetic_only: bool = True,
-    fresh: bool = False, report_only: bool = False, jobs: int = 1, settings=None, log=print,
+    fresh: bool = False, report_only: bool = False, jobs: int = 1, settings=None, recipe=None, log=print,
 ) -> dict:
     """Run the reproduction and write ``report.md``, ``results.json`` and figures to ``output_dir``.
 
@@ -101,7 +101,8 @@ def reproduce(
     Processes given disjoint ``held_out`` folds may share ``output_dir``; a run over all folds then
     reuses every stored unit and writes the complete report. ``report_only`` computes nothing and
     reports the folds whose units are all stored. ``jobs`` worker processes compute units in parallel.
-    ``settings`` = {label: :class:`serzoo.hparams.TunedSetting`} adds tuned methods (``--hparams``).
+    ``settings`` = {label: :class:`serzoo.hparams.TunedSetting`} adds tuned methods (``--hparams``); ``recipe``
+    (:class:`serzoo.recipes.Recipe`) changes how synthetic samples enter the classifiers (``--recipe``).
     """
     import time
 
@@ -122,7 +123,7 @@ def reproduce(
                               seeds=seeds, preset=preset, epochs=epochs, learning_rate=learning_rate,
                               max_folds=max_folds, held_out=held_out,
                               synthetic_only=synthetic_only, store=store, stored_only=report_only, jobs=jobs,
-                              settings=settings)
+                              settings=settings, recipe=recipe)
     if not result["folds"]:
         missing = result["missing_units"]
         raise ValueError(f"no fold is finished in {store.path} yet: nothing to report ({len(missing)} units missing, "

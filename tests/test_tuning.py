@@ -1,0 +1,183 @@
+"""``tuning/`` and ``serzoo tune``: the space from the registry, an honest tiny search on the embedded corpus,
+best_hparams.json read back by export/reproduce, failed trials, resume after a kill, and KerasTuner's
+chief/worker mode on 127.0.0.1."""
+
+import json
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+TINY_ADAN = {"autoencoder_width": 16, "width": 8, "noise_dim": 4}
+DEV = ["speaker01", "speaker02"]
+
+
+def tune_argv(data_dir, output_dir, *extra):
+    return ["tune", "--dataset", "synth_emo/is11", "--data-dir", str(data_dir), "--scheme", "adan", "--tuner",
+            "random", "--epochs", "1", "--classifier", "svm", "--k", "1", "--dev-groups", ",".join(DEV),
+            "--options", json.dumps(TINY_ADAN), "--no-evaluate", "--output-dir", str(output_dir), *extra]
+
+
+@pytest.fixture(scope="module")
+def tiny_search(synth_is11, tmp_path_factory):
+    """Three random trials of a tiny ADAN (utility with the SVM, inner leave-one-out over two speakers), then
+    the evaluation on one evaluation speaker."""
+    from tuning.search import run_search
+
+    out = tmp_path_factory.mktemp("search")
+    result = run_search(corpus=synth_is11, scheme="adan", output_dir=out, tuner="random", max_trials=3, epochs=1,
+                        classifier="svm", k=1, dev_groups=DEV, fixed_options=TINY_ADAN, eval_groups=["speaker03"],
+                        eval_seeds=(0,), baselines=("noise",), compare_untuned=False, log=lambda *a: None)
+    return out, result
+
+
+def test_space_covers_every_registered_scheme():
+    import keras_tuner as kt
+
+    from serzoo.models import get_scheme, scheme_names
+    from tuning.hypermodel import AugmentationHyperModel
+
+    for name in scheme_names():
+        spec = get_scheme(name)
+        hypermodel = AugmentationHyperModel(name, input_dim=12, n_classes=3, tune_classifier=True, k=None)
+        hp = kt.HyperParameters()
+        model = hypermodel.build(hp)
+        declared = {item.name for item in hp.space}
+        expected = {spec.latent.name, *(k.name for k in spec.knobs), *(f"lr_{p}" for p in model.PLAYERS),
+                    "epochs", "k", "clf_width", "clf_l2", "clf_learning_rate", "clf_epochs"}
+        assert declared == expected, name
+        setting = hypermodel.setting(hp)
+        assert setting.scheme == name and set(setting.player_rates) == set(model.PLAYERS)
+        assert setting.options[spec.latent.name] == spec.knob_default(spec.latent)  # starts from the paper's value
+    budget = AugmentationHyperModel("wadan", input_dim=12, n_classes=3, epochs_from_budget=True)
+    hp = kt.HyperParameters()
+    budget.build(hp)
+    assert "epochs" not in {item.name for item in hp.space}  # Hyperband's budget is the epochs
+
+
+def test_per_player_rates_reach_the_optimizers():
+    from serzoo.presets import Training
+
+    training = Training(5, 1e-4, player_rates={"discriminator": 1e-5})
+    optimizers = training.optimizers("adan", ("generator", "discriminator"))
+    rates = {name: float(opt.learning_rate.numpy()) for name, opt in optimizers.items()}
+    assert rates == pytest.approx({"generator_optimizer": 1e-4, "discriminator_optimizer": 1e-5})
+    assert "discriminator1e-05" in training.tag
+    with pytest.raises(ValueError, match="does not have"):
+        Training(5, player_rates={"critic": 1e-3}).optimizers("adan", ("generator",))
+
+
+def test_tiny_search_finds_the_best_trial_and_writes_best_hparams(tiny_search):
+    from serzoo.hparams import load_tuned_setting
+
+    out, result = tiny_search
+    assert result["counts"] == {"COMPLETED": 3}
+    scores = [t["score"] for t in result["trials"]]
+    assert all(np.isfinite(scores))
+    best = result["best"]
+    assert best["value"] == max(scores)
+    best_trial = next(t for t in result["trials"] if t["trial_id"] == best["trial_id"])
+    assert best_trial["score"] == max(scores)
+    record = json.loads((out / "best_hparams.json").read_text())
+    assert record["hyperparameters"] == best_trial["hyperparameters"]
+    assert record["protocol"]["development_groups"] == DEV and "speaker01" not in record["protocol"][
+        "evaluation_groups"]
+    setting = load_tuned_setting(out / "best_hparams.json")
+    assert setting.options["latent_dim"] == best_trial["hyperparameters"]["latent_dim"]
+    assert setting.player_rates["encoder"] == pytest.approx(best_trial["hyperparameters"]["lr_encoder"])
+    assert setting.options["autoencoder_width"] == 16 and setting.epochs == 1  # fixed options kept
+    folds = json.loads((out / "search" / f"trial_{best['trial_id']}" / "folds.json").read_text())
+    assert np.mean(list(folds[0]["utility"].values())) == pytest.approx(best["value"])
+    assert set(folds[0]["utility"]) == set(DEV)  # inner folds over the development speakers only
+    assert any((out / "search" / "tensorboard").rglob("events.out.tfevents*"))
+
+
+def test_search_report_and_evaluation(tiny_search):
+    out, result = tiny_search
+    text = (out / "report.md").read_text()
+    assert "best_hparams.json" in text and "| trial | status | utility |" in text
+    assert (out / "objective_per_trial.png").stat().st_size > 0 and (out / "hyperparameters.png").exists()
+    evaluation = result["evaluation"]
+    assert evaluation["groups"] == ["speaker03"]
+    assert {row["method"] for row in evaluation["table"]} == {"none", "adan_tuned", "noise"}
+    none = next(row for row in evaluation["table"] if row["method"] == "none")
+    assert none["gain"] == 0 and 0 <= none["uar"] <= 1
+
+
+def test_best_hparams_feed_export_and_reproduce(tiny_search, tmp_path):
+    from serzoo.augmenters import tuned_augmenter
+    from serzoo.hparams import TunedSetting, load_tuned_setting
+
+    out, _ = tiny_search
+    setting = load_tuned_setting(out / "best_hparams.json")
+    augmenter = tuned_augmenter(setting, seed=0)
+    assert augmenter.training.player_rates == tuple(sorted(setting.player_rates.items()))
+    assert augmenter.options["latent_dim"] == setting.options["latent_dim"]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"format": "serzoo-hparams/1", "setting": {"scheme": "adan", "epoch": 3}}))
+    with pytest.raises(ValueError, match="unknown field.*epoch"):
+        load_tuned_setting(bad)
+    assert TunedSetting("adan", epochs=3).key != TunedSetting("adan", epochs=4).key
+
+
+def test_every_trial_failing_exits_nonzero_with_the_first_error(synth_is11, tfds_data_dir, tmp_path, capsys):
+    from serzoo.cli import main
+
+    code = main(tune_argv(tfds_data_dir, tmp_path, "--classifier", "dnn", "--classifier-options",
+                          '{"engine": "nope"}', "--max-trials", "2", "--jobs", "1"))
+    assert code == 1
+    assert "every trial of the search failed" in capsys.readouterr().err
+    report = (tmp_path / "report.md").read_text()
+    assert report.count("failed: ValueError: DnnClassifier: unknown engine='nope'") >= 2
+
+
+def _completed(project: pathlib.Path) -> list[str]:
+    done = []
+    for path in project.glob("trial_*/trial.json"):
+        try:
+            if json.loads(path.read_text())["status"] == "COMPLETED":
+                done.append(path.parent.name)
+        except (json.JSONDecodeError, KeyError):  # being written
+            pass
+    return done
+
+
+def test_killed_search_resumes_without_redoing_finished_trials(synth_is11, tfds_data_dir, tmp_path):
+    argv = [sys.executable, "-m", "serzoo.cli", *tune_argv(tfds_data_dir, tmp_path, "--max-trials", "3", "--jobs",
+                                                           "1")]
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 300
+    while not _completed(tmp_path / "search") and process.poll() is None and time.time() < deadline:
+        time.sleep(0.5)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    finished_before = _completed(tmp_path / "search")
+    assert finished_before, process.stderr.read().decode()[-2000:]
+    scores = {t: json.loads((tmp_path / "search" / t / "trial.json").read_text())["score"] for t in finished_before}
+    rerun = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    result = json.loads((tmp_path / "results.json").read_text())
+    assert result["counts"] == {"COMPLETED": 3}
+    runs = [json.loads(line)["trial_id"] for line in (tmp_path / "search" / "workers" / "tuner0.jsonl").open()]
+    for trial in finished_before:  # kept, not run again
+        assert runs.count(trial.removeprefix("trial_")) == 1
+        assert json.loads((tmp_path / "search" / trial / "trial.json").read_text())["score"] == scores[trial]
+
+
+def test_local_chief_and_two_workers_share_the_trials(synth_is11, tfds_data_dir, tmp_path):
+    argv = [sys.executable, "-m", "serzoo.cli", *tune_argv(tfds_data_dir, tmp_path, "--max-trials", "4", "--jobs",
+                                                           "2")]
+    run = subprocess.run(argv, capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr[-3000:]
+    workers = tmp_path / "search" / "workers"
+    ran = {path.stem: [json.loads(line)["trial_id"] for line in path.open()] for path in workers.glob("*.jsonl")}
+    assert set(ran) == {"local0", "local1"}, ran  # the chief runs no trial; the final reload runs none either
+    assert all(ran.values()), ran  # both workers completed trials
+    result = json.loads((tmp_path / "results.json").read_text())
+    assert result["counts"] == {"COMPLETED": 4}
+    assert sorted(t for trials in ran.values() for t in trials) == sorted(t["trial_id"] for t in result["trials"])
