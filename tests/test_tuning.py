@@ -163,7 +163,7 @@ def test_killed_search_resumes_without_redoing_finished_trials(synth_is11, tfds_
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     result = json.loads((tmp_path / "results.json").read_text())
     assert result["counts"] == {"COMPLETED": 3}
-    runs = [json.loads(line)["trial_id"] for line in (tmp_path / "search" / "workers" / "tuner0.jsonl").open()]
+    runs = [json.loads(line)["trial_id"] for line in (tmp_path / "search" / "workers" / "chief.jsonl").open()]
     for trial in finished_before:  # kept, not run again
         assert runs.count(trial.removeprefix("trial_")) == 1
         assert json.loads((tmp_path / "search" / trial / "trial.json").read_text())["score"] == scores[trial]

@@ -85,14 +85,16 @@ def run(args) -> int:
         print(show_space(hypermodel))
         return 0
     output_dir = args.output_dir or f"results/tune/{args.scheme}_{args.dataset.replace('/', '_')}"
+    tuner_id = args.tuner_id
     if args.jobs > 1 and args.role is None:  # KerasTuner's chief/worker mode on this machine
         from tuning.parallel import run_workers
 
         run_workers([*_search_argv(args), "--output-dir", output_dir], args.jobs)
+        # then this process reloads, as the local "chief", what the chief recorded (no trial runs again)
     try:
         run_search(**options, output_dir=output_dir, max_trials=args.max_trials, max_epochs=args.max_epochs,
                    executions_per_trial=args.executions_per_trial, seed=args.seed, role=args.role,
-                   oracle=args.oracle, tuner_id=args.tuner_id, evaluate=not args.no_evaluate,
+                   oracle=args.oracle, tuner_id=tuner_id, evaluate=not args.no_evaluate,
                    eval_seeds=args.eval_seeds, baselines=[b for b in args.baselines.split(",") if b],
                    jobs=args.jobs, max_failures=args.max_failures,
                    eval_groups=args.eval_groups.split(",") if args.eval_groups else None)

@@ -115,7 +115,8 @@ def distributed_role(role: str | None, oracle: str | None, tuner_id: str | None)
 
     ``role="chief"`` serves the oracle at ``oracle`` (``HOST:PORT``) and runs no trials; ``role="worker"``
     runs trials the chief hands out (``tuner_id`` default ``worker-<host>-<pid>``). Without ``role`` the
-    variables already in the environment (if any) decide, as in KerasTuner.
+    variables already in the environment (if any) decide, as in KerasTuner; otherwise the search is local and its
+    tuner's id is ``"chief"`` (the id that owns the oracle, so a local rerun resumes a distributed search).
     """
     saved = {name: os.environ.get(name) for name in (ORACLE_IP, ORACLE_PORT, TUNER_ID)}
     try:
@@ -133,9 +134,13 @@ def distributed_role(role: str | None, oracle: str | None, tuner_id: str | None)
                 if "chief" in worker:
                     raise ValueError(f"--tuner-id {worker!r}: a worker's id must not contain 'chief'")
                 os.environ[TUNER_ID] = worker
-        elif os.environ.get(ORACLE_IP) and not (os.environ.get(ORACLE_PORT) and os.environ.get(TUNER_ID)):
-            raise ValueError(f"{ORACLE_IP} is set: KerasTuner's distributed mode also needs {ORACLE_PORT} and "
-                             f"{TUNER_ID} (or use --role chief|worker --oracle HOST:PORT)")
+        elif os.environ.get(ORACLE_IP):
+            if not (os.environ.get(ORACLE_PORT) and os.environ.get(TUNER_ID)):
+                raise ValueError(f"{ORACLE_IP} is set: KerasTuner's distributed mode also needs {ORACLE_PORT} and "
+                                 f"{TUNER_ID} (or use --role chief|worker --oracle HOST:PORT)")
+        else:  # one local process owns the oracle, under the chief's id, so that local and distributed runs of
+            # one project directory resume each other (KerasTuner reloads a project under the same id only)
+            os.environ[TUNER_ID] = tuner_id or "chief"
         yield current_role()
     finally:
         for name, value in saved.items():
