@@ -136,6 +136,33 @@ def test_every_trial_failing_exits_nonzero_with_the_first_error(synth_is11, tfds
     assert report.count("failed: ValueError: DnnClassifier: unknown engine='nope'") >= 2
 
 
+def test_reload_reruns_interrupted_trials_only(synth_is11, tmp_path):
+    from tuning.objectives import kt_objective
+    from tuning.search import build_search
+    from tuning.tuners import distributed_role, forget_finished_retries, make_tuner
+
+    hypermodel, _, _ = build_search(corpus=synth_is11, scheme="adan", k=1, epochs=1, fixed_options=TINY_ADAN,
+                                    dev_groups=DEV, with_folds=False)
+
+    def tuner():
+        return make_tuner("random", hypermodel, kt_objective("utility"), directory=tmp_path, project_name="p",
+                          max_trials=3)
+
+    with distributed_role(None, None, None):
+        first = tuner()
+        finished = first.oracle.create_trial("local0")  # the state a chief saves at a finished trial's end
+        interrupted = first.oracle.create_trial("local1")  # a worker killed mid-trial
+        finished.status = "COMPLETED"
+        first.oracle._save_trial(finished)
+        first.oracle.save()
+        first.save()
+        reloaded = tuner()
+        assert sorted(reloaded.oracle._retry_queue) == sorted([finished.trial_id, interrupted.trial_id])  # KT 1.4
+        assert forget_finished_retries(reloaded.oracle) == [interrupted.trial_id]
+        assert reloaded.oracle.create_trial("chief").trial_id == interrupted.trial_id
+        assert reloaded.oracle.create_trial("other").trial_id not in (finished.trial_id, interrupted.trial_id)
+
+
 def _completed(project: pathlib.Path) -> list[str]:
     done = []
     for path in project.glob("trial_*/trial.json"):

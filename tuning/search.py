@@ -74,7 +74,7 @@ def run_search(*, corpus, scheme, output_dir, objective="utility", tuner="bayesi
     leaves the untuned scheme out of the evaluation. Returns the JSON-ready result (a worker returns the trials
     it ran). Raises :class:`SearchFailedError` if no trial completed.
     """
-    from tuning.tuners import distributed_role, make_tuner, trial_summary
+    from tuning.tuners import distributed_role, forget_finished_retries, make_tuner, trial_summary
 
     out = pathlib.Path(output_dir)
     with distributed_role(role, oracle, tuner_id) as where:
@@ -88,6 +88,10 @@ def run_search(*, corpus, scheme, output_dir, objective="utility", tuner="bayesi
         search = make_tuner(tuner, hypermodel, kt_objective(objective), directory=out, project_name="search",
                             max_trials=max_trials, executions_per_trial=executions_per_trial, seed=seed,
                             max_epochs=max_epochs, max_failures=max_failures)
+        if where != "worker":
+            rerun = forget_finished_retries(search.oracle)
+            if rerun:
+                log(f"resuming: interrupted trials {rerun} run again")
         stopped = None
         try:
             search.search(verbose=0)

@@ -150,6 +150,19 @@ def distributed_role(role: str | None, oracle: str | None, tuner_id: str | None)
                 os.environ[name] = value
 
 
+def forget_finished_retries(oracle) -> list[str]:
+    """Keep a reloaded project from running finished trials again; returns the trial ids that will re-run.
+
+    On reload KerasTuner 1.4 puts every trial its last save listed as ongoing into the retry queue. That list
+    is saved *before* a finished trial is removed from it (``Oracle.end_trial``), so the last trial of a
+    distributed search, or one that ended just before a kill, would run again. Finished (completed or failed)
+    trials leave the queue; interrupted ones stay and run again under the same id and hyperparameters.
+    """
+    done = ("COMPLETED", "FAILED")
+    oracle._retry_queue = [t for t in oracle._retry_queue if oracle.trials[t].status not in done]
+    return list(oracle._retry_queue)
+
+
 def current_role() -> str:
     """``chief``, ``worker`` or ``local``, from KerasTuner's environment variables."""
     if not os.environ.get(ORACLE_IP):
