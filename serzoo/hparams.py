@@ -31,6 +31,7 @@ class TunedSetting:
         epochs, learning_rate, batch_size: training of every player; ``player_rates`` = {player: Adam rate}.
         classifier: {classifier name: field overrides} (:func:`serzoo.models.classifiers.make_classifier`).
         k: number of synthetic sets, if the search chose it.
+        recipe: :class:`serzoo.recipes.Recipe` fields (how the synthetic rows enter the classifier), if tuned.
         source: where the setting comes from (the search's file), for reports.
     """
 
@@ -42,6 +43,7 @@ class TunedSetting:
     player_rates: dict = dataclasses.field(default_factory=dict)
     classifier: dict = dataclasses.field(default_factory=dict)
     k: int | None = None
+    recipe: dict = dataclasses.field(default_factory=dict)
     source: str = ""
 
     def training(self):
@@ -73,12 +75,19 @@ class TunedSetting:
         from serzoo.models import get_scheme
 
         get_scheme(data["scheme"])
-        for name in ("options", "player_rates", "classifier"):
+        for name in ("options", "player_rates", "classifier", "recipe"):
             if not isinstance(data.get(name, {}), dict):
                 raise ValueError(f"{where}: field {name!r} must be a JSON object, got {data[name]!r}")
         setting = cls(**data)
         setting.training()  # validates epochs and rates
+        setting.recipe_object()  # validates the recipe
         return setting
+
+    def recipe_object(self):
+        """The :class:`serzoo.recipes.Recipe` of this setting (the default recipe if none was tuned)."""
+        from serzoo.recipes import as_recipe
+
+        return as_recipe(self.recipe or None)
 
 
 def write_tuned_setting(path, setting: TunedSetting, **record) -> pathlib.Path:

@@ -208,3 +208,25 @@ def test_local_chief_and_two_workers_share_the_trials(synth_is11, tfds_data_dir,
     result = json.loads((tmp_path / "results.json").read_text())
     assert result["counts"] == {"COMPLETED": 4}
     assert sorted(t for trials in ran.values() for t in trials) == sorted(t["trial_id"] for t in result["trials"])
+
+
+def test_swap_halves_evaluates_every_fold_with_settings_chosen_without_it(synth_is11, tmp_path):
+    from tuning.search import run_search, run_swap_halves
+
+    corpus = synth_is11.subset(["speaker01", "speaker02", "speaker03", "speaker04"])
+
+    def search(dev, out):
+        return run_search(corpus=corpus, scheme="adan", output_dir=out, dev_groups=dev, tuner="random",
+                          max_trials=2, epochs=1, classifier="svm", k=1, tune_recipe=True, fixed_options=TINY_ADAN,
+                          eval_seeds=(0,), baselines=("noise",), compare_untuned=False, log=lambda *a: None)
+
+    result = run_swap_halves(search, corpus=corpus, output_dir=tmp_path, log=lambda *a: None)
+    halves = result["halves"]
+    assert [h["development_groups"] for h in halves] == [["speaker01", "speaker02"], ["speaker03", "speaker04"]]
+    for half in halves:
+        assert not set(half["development_groups"]) & set(half["evaluation_groups"])
+        assert any(name.startswith("recipe_") for name in half["best"]["hyperparameters"])
+        assert set(half["best"]["setting"]["recipe"]) >= {"synthetic_weight", "calibration"}
+    assert {row["method"]: row["n_folds"] for row in result["table"]} == {"none": 4, "adan_tuned": 4, "noise": 4}
+    pooled = json.loads((tmp_path / "results.json").read_text())
+    assert pooled["protocol"] == "swap-halves" and "adan_tuned" in (tmp_path / "report.md").read_text()

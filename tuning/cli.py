@@ -38,6 +38,12 @@ def register(sub) -> None:
                         help="stop after this many consecutive failed trials (KerasTuner's default 3)")
     parser.add_argument("--classifier", choices=CLASSIFIERS, default="dnn")
     parser.add_argument("--tune-classifier", action="store_true", help="also search the classifier's knobs")
+    parser.add_argument("--tune-recipe", action="store_true",
+                        help="also search how synthetic rows enter the classifier (weight, constant updates, "
+                        "calibration, curation, latent interpolation: serzoo.recipes)")
+    parser.add_argument("--protocol", choices=("dev-eval", "swap-halves"), default="dev-eval",
+                        help="dev-eval: search on the development groups, evaluate on the others; swap-halves: "
+                        "also the other way round, pooled over every fold")
     parser.add_argument("--k", default="10", help="synthetic sets added (fixed in advance, default 10) or 'tune'")
     parser.add_argument("--epochs", type=int, default=None,
                         help="fix the generator's epochs (default: searched; Hyperband's budget)")
@@ -67,7 +73,7 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from serzoo.data import load_corpus
-    from tuning.search import SearchFailedError, build_search, run_search, show_space
+    from tuning.search import SearchFailedError, build_search, run_search, run_swap_halves, show_space
 
     scheme = None if args.scheme == "none" else args.scheme
     objective = args.objective or ("uar" if scheme is None else "utility")
@@ -75,7 +81,8 @@ def run(args) -> int:
     corpus = load_corpus(args.dataset, data_dir=args.data_dir, manual_dir=common.manual_dir(args))
     dev_groups = args.dev_groups.split(",") if args.dev_groups else None
     options = dict(corpus=corpus, scheme=scheme, objective=objective, classifier=args.classifier,
-                   tune_classifier=args.tune_classifier, k=k, epochs=args.epochs, tuner=args.tuner,
+                   tune_classifier=args.tune_classifier, tune_recipe=args.tune_recipe, k=k, epochs=args.epochs,
+                   tuner=args.tuner,
                    preset=args.preset, dev_groups=dev_groups, normalisation=args.normalisation,
                    fixed_options=args.options, classifier_options=args.classifier_options)
     if args.show_space:
@@ -85,19 +92,31 @@ def run(args) -> int:
         print(show_space(hypermodel))
         return 0
     output_dir = args.output_dir or f"results/tune/{args.scheme}_{args.dataset.replace('/', '_')}"
-    tuner_id = args.tuner_id
-    if args.jobs > 1 and args.role is None:  # KerasTuner's chief/worker mode on this machine
-        from tuning.parallel import run_workers
 
-        run_workers([*_search_argv(args), "--output-dir", output_dir], args.jobs)
-        # then this process reloads, as the local "chief", what the chief recorded (no trial runs again)
+    def search(dev, out):
+        if args.jobs > 1 and args.role is None:  # KerasTuner's chief/worker mode on this machine
+            from tuning.parallel import run_workers
+
+            run_workers([*_search_argv(args), "--dev-groups", ",".join(dev), "--output-dir", str(out)], args.jobs)
+            # then this process reloads, as the local "chief", what the chief recorded (no trial runs again)
+        return run_search(**{**options, "dev_groups": dev}, output_dir=out, max_trials=args.max_trials,
+                          max_epochs=args.max_epochs, executions_per_trial=args.executions_per_trial,
+                          seed=args.seed, role=args.role, oracle=args.oracle, tuner_id=args.tuner_id,
+                          evaluate=not args.no_evaluate, eval_seeds=args.eval_seeds,
+                          baselines=[b for b in args.baselines.split(",") if b], jobs=args.jobs,
+                          max_failures=args.max_failures,
+                          eval_groups=args.eval_groups.split(",") if args.eval_groups else None)
+
     try:
-        run_search(**options, output_dir=output_dir, max_trials=args.max_trials, max_epochs=args.max_epochs,
-                   executions_per_trial=args.executions_per_trial, seed=args.seed, role=args.role,
-                   oracle=args.oracle, tuner_id=tuner_id, evaluate=not args.no_evaluate,
-                   eval_seeds=args.eval_seeds, baselines=[b for b in args.baselines.split(",") if b],
-                   jobs=args.jobs, max_failures=args.max_failures,
-                   eval_groups=args.eval_groups.split(",") if args.eval_groups else None)
+        if args.protocol == "swap-halves":
+            if args.role or args.no_evaluate or k is None:
+                raise ValueError("--protocol swap-halves runs both searches and evaluations itself: no --role, "
+                                 "no --no-evaluate, and a fixed --k")
+            run_swap_halves(search, corpus=corpus, output_dir=output_dir, dev_groups=dev_groups)
+        else:
+            from serzoo.data import speaker_halves
+
+            search(speaker_halves(corpus, dev_groups)[0], output_dir)
     except SearchFailedError as err:
         print(f"serzoo tune: {err}", file=sys.stderr)
         return 1
@@ -113,9 +132,9 @@ def _search_argv(args) -> list[str]:
             str(args.executions_per_trial), "--max-failures", str(args.max_failures), "--classifier",
             args.classifier, "--k", args.k, "--preset", args.preset, "--seed", str(args.seed), "--normalisation",
             args.normalisation, "--options", json.dumps(args.options), "--classifier-options",
-            json.dumps(args.classifier_options)]
+            json.dumps(args.classifier_options)] + (["--tune-recipe"] if args.tune_recipe else [])
     for flag, value in (("--manual-dir", common.manual_dir(args)), ("--data-dir", args.data_dir),
-                        ("--objective", args.objective), ("--epochs", args.epochs), ("--dev-groups", args.dev_groups)):
+                        ("--objective", args.objective), ("--epochs", args.epochs)):
         if value is not None:
             argv += [flag, str(value)]
     return argv + (["--tune-classifier"] if args.tune_classifier else []) + (["--verbose"] if args.verbose else [])

@@ -30,6 +30,7 @@ class AugmentationHyperModel(kt.HyperModel):
         objective: a name of :data:`tuning.objectives.OBJECTIVES`.
         classifier: ``dnn`` or ``svm``, the classifier of ``utility``/``tstr``/``uar``.
         tune_classifier: also search the classifier's knobs (:data:`tuning.space.CLASSIFIER_KNOBS`).
+        tune_recipe: also search how the synthetic rows enter the classifier (:func:`tuning.space.declare_recipe`).
         k: synthetic sets added for ``utility``; None searches it among :data:`tuning.space.K_CHOICES`.
         epochs: fixed generator epochs; None searches them, unless ``epochs_from_budget`` (Hyperband: the
             tuner's budget ``tuner/epochs`` is the generator's epochs).
@@ -39,7 +40,8 @@ class AugmentationHyperModel(kt.HyperModel):
     """
 
     def __init__(self, scheme, *, input_dim: int, n_classes: int, folds=None, objective: str = "utility",
-                 classifier: str = "dnn", tune_classifier: bool = False, k: int | None = 10,
+                 classifier: str = "dnn", tune_classifier: bool = False, tune_recipe: bool = False,
+                 k: int | None = 10,
                  epochs: int | None = None, epochs_from_budget: bool = False, base=None,
                  fixed_options: dict | None = None, classifier_options: dict | None = None, name=None):
         from serzoo.models import get_scheme
@@ -50,7 +52,7 @@ class AugmentationHyperModel(kt.HyperModel):
         self.input_dim, self.n_classes, self.folds = int(input_dim), int(n_classes), folds
         self.objective, self.classifier, self.tune_classifier = objective, classifier, tune_classifier
         self.k, self.epochs, self.fixed_options = k, epochs, dict(fixed_options or {})
-        self.epochs_from_budget = epochs_from_budget
+        self.epochs_from_budget, self.tune_recipe = epochs_from_budget, tune_recipe
         self.classifier_options = dict(classifier_options or {})
         self.base = base or (training_for(scheme) if scheme else None)
         if self.spec is None and not tune_classifier:
@@ -74,6 +76,8 @@ class AugmentationHyperModel(kt.HyperModel):
             hp.Choice("k", list(space.K_CHOICES))
         model = self.spec.build(self.input_dim, self.n_classes, **options)
         rates = space.declare_rates(hp, model.PLAYERS, self.base.learning_rate)
+        if self.tune_recipe:
+            space.declare_recipe(hp, has_encoder=hasattr(model, "encoder"))
         model.compile(**{f"{player}_optimizer": _adam(rate) for player, rate in rates.items()})
         return model
 
@@ -96,7 +100,8 @@ class AugmentationHyperModel(kt.HyperModel):
         epochs = budget or self.epochs or values.get("tuner/epochs") or values["epochs"]
         return TunedSetting(self.spec.name, {**options, **self.fixed_options}, epochs=int(epochs),
                             learning_rate=self.base.learning_rate, batch_size=self.base.batch_size,
-                            player_rates=rates, classifier=classifier, k=int(values.get("k", self.k)))
+                            player_rates=rates, classifier=classifier, k=int(values.get("k", self.k)),
+                            recipe=space.recipe_from_values(values))
 
     # ------------------------------------------------------------------ trial
     def fit(self, hp, model=None, *args, seed: int = 0, budget: int | None = None, **kwargs):

@@ -57,11 +57,11 @@ class InnerFolds:
         return self._real_uar[key]
 
 
-def classifier_uar(data, x_train, y_train, classifier, options, seed, n_classes) -> float:
+def classifier_uar(data, x_train, y_train, classifier, options, seed, n_classes, fit_kwargs=None) -> float:
     from serzoo.metrics import unweighted_average_recall
     from serzoo.models.classifiers import make_classifier
 
-    model = make_classifier(classifier, seed=seed, **options).fit(x_train, y_train, n_classes)
+    model = make_classifier(classifier, seed=seed, **options).fit(x_train, y_train, n_classes, **(fit_kwargs or {}))
     return unweighted_average_recall(data.y_test, model.predict(data.x_test), n_classes)
 
 
@@ -79,6 +79,7 @@ def evaluate_trial(folds: InnerFolds, setting, objective: str, *, classifier: st
     from serzoo.errors import DivergenceError
     from serzoo.metrics import mmd_rbf
     from serzoo.quality import FidScorer, generator_quality
+    from serzoo.recipes import augmented_training_set
 
     options = dict(classifier_options or {})
     if setting is None and objective != "uar":
@@ -105,9 +106,18 @@ def evaluate_trial(folds: InnerFolds, setting, objective: str, *, classifier: st
                 scorer = FidScorer(folds.n_classes, seed=seed).fit(data.x_train, data.y_train)
                 measures["fid"] = scorer.score(data.x_train, x_syn[:n])
             if objective == "utility":
-                augmented = classifier_uar(data, np.concatenate([data.x_train, x_syn[: k * n]]),
-                                           np.concatenate([data.y_train, y_syn[: k * n]]), classifier, options,
-                                           seed, folds.n_classes)
+                recipe = setting.recipe_object()
+                if recipe.tag:
+                    built = augmented_training_set(data.x_train, data.y_train, augmenter, k=k, seed=seed + 1000,
+                                                   recipe=recipe, n_classes=folds.n_classes,
+                                                   groups=data.train.speaker)
+                    augmented = classifier_uar(data, built.x, built.y, classifier,
+                                               {**recipe.classifier_options(classifier), **options}, seed,
+                                               folds.n_classes, built.fit_kwargs())
+                else:
+                    augmented = classifier_uar(data, np.concatenate([data.x_train, x_syn[: k * n]]),
+                                               np.concatenate([data.y_train, y_syn[: k * n]]), classifier, options,
+                                               seed, folds.n_classes)
                 measures.update(uar_augmented=augmented, utility=augmented - real)
         else:
             measures["uar"] = real

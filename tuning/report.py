@@ -3,6 +3,7 @@ hyperparameters matter, and the evaluation on the evaluation speakers. Written b
 
 from __future__ import annotations
 
+import json
 import pathlib
 
 import numpy as np
@@ -98,3 +99,22 @@ def _fmt(value) -> str:
     if isinstance(value, float):
         return f"{value:.3g}"
     return "" if value is None else str(value)
+
+
+def write_swap_halves_report(out, result: dict) -> str:
+    """``report.md`` / ``results.json`` of a swap-halves run: what each half chose, the pooled table."""
+    from serzoo.report import write_report
+
+    md = [f"# Swap halves: {result['scheme']} on {result['dataset']}", "",
+          "Each half's settings were chosen by a search on the other half's speakers only (inner leave-one-out), so "
+          "every fold below is evaluated with settings chosen without its speaker.", ""]
+    for half in result["halves"]:
+        best = half["best"] or {}
+        md.append(f"- searched on {', '.join(half['development_groups'])} → evaluated on "
+                  f"{', '.join(half['evaluation_groups'])}; chose {json.dumps(best.get('hyperparameters', {}))}")
+    md += ["", *evaluation_markdown({"groups": [g for h in result["halves"] for g in h["evaluation_groups"]],
+                                     "k": result["k"], "seeds": result["seeds"], "table": result["table"],
+                                     "training": {}})[:-2]]
+    text = "\n".join(md)
+    write_report(out, text, result)
+    return text

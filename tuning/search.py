@@ -25,7 +25,8 @@ class SearchFailedError(RuntimeError):
     """No trial of a search completed; the message gives the first trial's error."""
 
 
-def build_search(*, corpus, scheme, objective="utility", classifier="dnn", tune_classifier=False, k=10,
+def build_search(*, corpus, scheme, objective="utility", classifier="dnn", tune_classifier=False, tune_recipe=False,
+                 k=10,
                  epochs=None, tuner="bayesian", preset="serzoo", dev_groups=None, normalisation="global",
                  fixed_options=None, classifier_options=None, with_folds=True):
     """(hypermodel, development groups, evaluation groups) of a search on ``corpus``."""
@@ -44,7 +45,7 @@ def build_search(*, corpus, scheme, objective="utility", classifier="dnn", tune_
     input_dim = folds.folds[0].x_train.shape[1] if folds else corpus.select(dev).x.shape[1]
     hypermodel = AugmentationHyperModel(
         scheme, input_dim=input_dim, n_classes=corpus.n_classes, folds=folds, objective=objective,
-        classifier=classifier, tune_classifier=tune_classifier, k=k, epochs=epochs,
+        classifier=classifier, tune_classifier=tune_classifier, tune_recipe=tune_recipe, k=k, epochs=epochs,
         epochs_from_budget=tuner == "hyperband" and epochs is None,
         base=training_for(scheme, preset) if scheme else None, fixed_options=fixed_options,
         classifier_options=classifier_options)
@@ -63,7 +64,8 @@ def show_space(hypermodel) -> str:
 
 
 def run_search(*, corpus, scheme, output_dir, objective="utility", tuner="bayesian", max_trials=30,
-               executions_per_trial=1, seed=0, classifier="dnn", tune_classifier=False, k=10, epochs=None,
+               executions_per_trial=1, seed=0, classifier="dnn", tune_classifier=False, tune_recipe=False, k=10,
+               epochs=None,
                max_epochs=400, preset="serzoo", dev_groups=None, normalisation="global", role=None, oracle=None,
                tuner_id=None, evaluate=True, eval_seeds=(0, 1, 2), baselines=("smote", "noise"), jobs=1,
                max_failures=3, fixed_options=None, classifier_options=None, eval_groups=None, compare_untuned=True,
@@ -80,8 +82,9 @@ def run_search(*, corpus, scheme, output_dir, objective="utility", tuner="bayesi
     with distributed_role(role, oracle, tuner_id) as where:
         hypermodel, dev, evaluation = build_search(
             corpus=corpus, scheme=scheme, objective=objective, classifier=classifier,
-            tune_classifier=tune_classifier, k=k, epochs=epochs, tuner=tuner, preset=preset, dev_groups=dev_groups,
-            normalisation=normalisation, fixed_options=fixed_options, classifier_options=classifier_options,
+            tune_classifier=tune_classifier, tune_recipe=tune_recipe, k=k, epochs=epochs, tuner=tuner,
+            preset=preset, dev_groups=dev_groups, normalisation=normalisation, fixed_options=fixed_options,
+            classifier_options=classifier_options,
             with_folds=where != "chief")
         log(f"{corpus.name}/{corpus.feature_set}: search on development groups {dev} (inner leave-one-out); "
             f"evaluation groups {evaluation}; {tuner}, objective {objective}, role {where}")
@@ -171,7 +174,41 @@ def evaluate_setting(corpus, setting, *, evaluation_groups, classifier="dnn", se
                               settings=settings, classifier_options=classifier_options)
     table = summarise(result["records"], corpus.n_classes, k)["table"]
     return {"k": k, "seeds": list(seeds), "methods": methods, "table": _gains(table),
-            "training": result["training"], "groups": list(evaluation_groups)}
+            "training": result["training"], "groups": list(evaluation_groups), "records": result["records"],
+            "recipe_diagnostics": result["recipe_diagnostics"]}
+
+
+def run_swap_halves(search, *, corpus, output_dir, dev_groups=None, log=print) -> dict:
+    """Every fold evaluated with settings chosen without its speaker: search on half A (inner folds), evaluate
+    on half B's leave-one-speaker-out folds; search on half B, evaluate on half A's; then pool the two halves'
+    evaluations into one table over all folds (issue 17's protocol).
+
+    ``search(dev_groups, output_dir)`` runs one search with evaluation (:func:`run_search` with the same tuner,
+    trials, objective, k and seeds for both halves) and returns its result.
+    """
+    from serzoo.data import speaker_halves
+    from serzoo.experiments.augmentation_harness import summarise
+
+    first, second = speaker_halves(corpus, dev_groups)
+    out = pathlib.Path(output_dir)
+    halves = []
+    for name, dev in (("A", first), ("B", second)):
+        log(f"half {name}: search on {dev}, evaluation on the other half")
+        halves.append(search(dev, out / f"half_{name}"))
+    ks = {half["evaluation"]["k"] for half in halves}
+    if len(ks) > 1:
+        raise ValueError(f"the halves were evaluated at different k {sorted(ks)}: fix --k for swap-halves")
+    k = ks.pop()
+    records = [r for half in halves for r in half["evaluation"]["records"]]
+    result = {"dataset": f"{corpus.name}/{corpus.feature_set}", "scheme": halves[0]["scheme"],
+              "protocol": "swap-halves", "k": k, "seeds": halves[0]["evaluation"]["seeds"],
+              "halves": [{"development_groups": h["protocol"]["development_groups"],
+                          "evaluation_groups": h["evaluation"]["groups"], "best": h.get("best")} for h in halves],
+              "table": _gains(summarise(records, corpus.n_classes, k)["table"])}
+    from tuning.report import write_swap_halves_report
+
+    log(write_swap_halves_report(out, result))
+    return result
 
 
 def _within(chosen, evaluation) -> list[str]:
@@ -195,7 +232,8 @@ def _gains(table) -> list[dict]:
         folds = [row["fold_uar"][f] - none["fold_uar"][f] for f in row["fold_uar"]]
         rows.append({**{k: row[k] for k in ("method", "k", "uar", "uar_std", "wa", "wa_std", "n_seeds")},
                      "gain": float(gains.mean()), "gain_std": float(gains.std()),
-                     "folds_up": sum(g > 1e-9 for g in folds), "folds_down": sum(g < -1e-9 for g in folds)})
+                     "folds_up": sum(g > 1e-9 for g in folds), "folds_down": sum(g < -1e-9 for g in folds),
+                     "n_folds": len(folds)})
     return rows
 
 

@@ -66,6 +66,29 @@ def declare_classifier(hp, classifier: str) -> dict:
     return overrides
 
 
+def declare_recipe(hp, has_encoder: bool) -> dict:
+    """The augmentation recipe's knobs in this trial (:class:`serzoo.recipes.Recipe` fields; ``recipe_<field>``):
+    loss weight of the synthetic rows, constant DNN updates, calibration strength, curation threshold (0 = off)
+    and, for schemes with an encoder, latent interpolation. Defaults = the papers' plain mixing."""
+    recipe = {
+        "synthetic_weight": hp.Float("recipe_synthetic_weight", 0.03, 1.0, sampling="log", default=1.0),
+        "constant_updates": hp.Boolean("recipe_constant_updates", default=False),
+        "calibration": hp.Float("recipe_calibration", 0.0, 1.0, default=0.0),
+        "curation_threshold": hp.Choice("recipe_curation_threshold", [0.0, 0.5, 0.7, 0.9], default=0.0) or None,
+    }
+    if has_encoder:
+        recipe["latent_interpolation"] = hp.Boolean("recipe_latent_interpolation", default=False)
+    return recipe
+
+
+def recipe_from_values(values: dict) -> dict:
+    """The recipe fields of a trial's values ({} when the recipe was not searched)."""
+    recipe = {name[len("recipe_"):]: value for name, value in values.items() if name.startswith("recipe_")}
+    if "curation_threshold" in recipe:
+        recipe["curation_threshold"] = recipe["curation_threshold"] or None
+    return recipe
+
+
 def describe_space(hp) -> str:
     """Markdown table of a declared space (``serzoo tune --show-space``)."""
     lines = ["| hyperparameter | type | range / values | default |", "|---|---|---|---|"]
@@ -74,6 +97,8 @@ def describe_space(hp) -> str:
         kind = type(item).__name__
         if "values" in config:
             spread = ", ".join(str(v) for v in config["values"])
+        elif "min_value" not in config:  # Boolean
+            spread = "False, True"
         else:
             spread = f"{config['min_value']:g} .. {config['max_value']:g} ({config.get('sampling') or 'linear'})"
         lines.append(f"| {item.name} | {kind} | {spread} | {config.get('default')} |")

@@ -16,10 +16,13 @@ def run(args) -> int:
     from serzoo.models import get_scheme, scheme_names
     from serzoo.presets import preset_table
 
-    print("| scheme | what | paper | exportable |\n|---|---|---|---|")
+    print("| scheme | what | paper | exportable | searched by `serzoo tune` (besides every player's rate) |\n"
+          "|---|---|---|---|---|")
     for name in scheme_names():
         spec = get_scheme(name)
-        print(f"| {name} | {spec.summary} | {spec.paper} | {'yes' if spec.exportable else 'no'} |")
+        knobs = ((spec.latent,) if spec.latent else ()) + tuple(spec.knobs)
+        print(f"| {name} | {spec.summary} | {spec.paper} | {'yes' if spec.exportable else 'no'} | "
+              f"{', '.join(k.name for k in knobs) or '-'} |")
     print(f"\nTraining under preset `{args.preset}`:\n")
     print(preset_table(args.preset, scheme_names()))
     return 0

@@ -99,7 +99,8 @@ def run_augmentation(
         classifier_options: {classifier name: field overrides} for every classifier of the run (e.g. a tuned
             DNN); they are part of the run's settings, so a ``store`` of other options is refused.
         recipe: how synthetic samples of every method enter the classifiers' training sets
-            (:class:`serzoo.recipes.Recipe` or its dict; default: k sets at weight 1, as the papers).
+            (:class:`serzoo.recipes.Recipe` or its dict; default: k sets at weight 1, as the papers); a setting
+            with its own recipe (a tuned one) uses that instead.
     """
     from tqdm.auto import tqdm
 
@@ -115,9 +116,10 @@ def run_augmentation(
     trainings.update({label: setting.training() for label, setting in settings.items()})
     ks = sorted(set(ks))
     folds = [f.name for f in leave_one_group_out(list(corpus.splits), max_folds, held_out)]
+    recipes = {m: settings[m].recipe_object() if m in settings and settings[m].recipe else recipe for m in methods}
     keys = {(seed, fold, method): f"seed{seed}/{fold}/{method}"
             f"{unit_suffix(method, trainings.get(method), settings.get(method))}"
-            f"{'+' + recipe.tag if recipe.tag and method != NO_AUGMENTATION else ''}"
+            f"{'+' + recipes[method].tag if method in recipes and recipes[method].tag else ''}"
             for seed in seeds for fold in folds for method in (NO_AUGMENTATION, *methods)}
     computed, examples, missing = {}, {}, []
     if stored_only:
@@ -196,9 +198,10 @@ class UnitContext:
 
 
 def _compute_unit(context: UnitContext, seed: int, fold: str, method: str, keep_example: bool):
+    setting = context.settings.get(method)
+    recipe = setting.recipe_object() if setting is not None and setting.recipe else context.recipe
     return _run_unit(context.fold(fold), method, context.augmenter(method, seed), seed, context.ks,
-                     context.classifiers, context.corpus.n_classes, context.synthetic_only, keep_example,
-                     context.recipe)
+                     context.classifiers, context.corpus.n_classes, context.synthetic_only, keep_example, recipe)
 
 
 def _run_unit(data, method, augmenter, seed, ks, classifiers, n_classes, synthetic_only, keep_example,
