@@ -116,6 +116,7 @@ class SchemeAugmenter:
         seed: seed of the model (and of its noise).
         options: extra keyword arguments of the scheme builder (e.g. ``alpha``).
         jit_compile: XLA-compile the train step (measured 1.7× faster on CPU).
+        callbacks: extra Keras callbacks of every fit (e.g. measuring quality during training).
     """
 
     name: str
@@ -123,6 +124,7 @@ class SchemeAugmenter:
     seed: int = 0
     options: dict = dataclasses.field(default_factory=dict)
     jit_compile: bool = True
+    callbacks: tuple = ()
 
     def __post_init__(self):
         from serzoo.models import get_scheme
@@ -139,7 +141,7 @@ class SchemeAugmenter:
         model = self.spec.build(x.shape[1], n_classes, seed=self.seed, class_weights=class_weights, **self.options)
         model.compile(jit_compile=self.jit_compile, **self.training.optimizers(self.name, model.PLAYERS))
         history = model.fit(x, y, batch_size=self.training.batch_size, epochs=self.training.epochs, verbose=0,
-                            callbacks=tensorboard_callbacks(f"{self.name}-seed{self.seed}"))
+                            callbacks=[*tensorboard_callbacks(f"{self.name}-seed{self.seed}"), *self.callbacks])
         return model, history.history
 
     def fit(self, x, y, n_classes: int):
