@@ -10,6 +10,9 @@ REPO = pathlib.Path(__file__).resolve().parent
 # Set before any test imports serzoo, so no test touches the user's ~/.cache/serzoo.
 os.environ["SERZOO_CACHE_DIR"] = tempfile.mkdtemp(prefix="serzoo-test-cache-")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Tiny 2-epoch fits: XLA compilation would cost more than the training (about 10 s of CPU per full-size scheme);
+# worker and CLI subprocesses inherit it. tests/test_augmenters.py trains every registered scheme with XLA.
+os.environ["SERZOO_XLA"] = "0"
 
 
 def pytest_addoption(parser):
@@ -28,6 +31,15 @@ def pytest_collection_modifyitems(config, items):
 def emodb_dir() -> pathlib.Path:
     """The real EmoDB: ``$SERZOO_EMODB_DIR`` or ``../shared/corpora/emodb`` beside the repo."""
     return pathlib.Path(os.environ.get("SERZOO_EMODB_DIR", REPO.parent / "shared" / "corpora" / "emodb"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def short_tsne():
+    """t-SNE figures with sklearn's minimum of 250 steps instead of 1000: the tests check that figures are drawn,
+    not how well t-SNE converged (a quarter of the cost of the reproduction, demo and comparison tests' figures)."""
+    from serzoo import plots
+
+    plots.TSNE_ITERATIONS = 250
 
 
 @pytest.fixture(scope="session")

@@ -13,10 +13,8 @@ inputs, 7 classes), batch 32, as in the augmentation harness. Measures in one pr
 All of it ``--rounds`` times, interleaved (the machine is shared); the table shows each quantity's
 best round.
 
-FLOPs counted per sample (multiply-add = 2): forward ``2·P``, weight gradients ``2·P``, input
-gradients ``2·(P - P₁)`` (none for the first layer, whose input is data), with ``P`` the dense
-layers' weights and ``P₁`` the first layer's: ``4·P₁ + 6·(P - P₁)``. Adam's elementwise update is
-not counted. The table also gives the ``6·P`` convention.
+FLOPs per sample: :func:`flops.dnn_flops_per_sample` (``4·P₁ + 6·(P - P₁)``, Adam not counted); the table
+also gives the ``6·P`` convention.
 
 Run: nice -n 10 python benchmarks/bench_dnn_classifier.py [--epochs 5] [--rounds 3] [--svm]
 """
@@ -26,30 +24,9 @@ import os
 import time
 
 import numpy as np
+from flops import DNN_HIDDEN, dnn_flops_per_sample, matmul_rate
 
-N, D, HIDDEN, CLASSES, BATCH = 5346, 4368, (100, 100), 7, 32
-
-
-def matmul_rate(size: int, repeats: int = 5) -> float:
-    """Best FLOP/s of a ``size``² float32 matmul (10 products per timed call)."""
-    import tensorflow as tf
-
-    a = tf.random.normal((size, size))
-
-    @tf.function
-    def product_chain(a):
-        b = a
-        for _ in range(10):
-            b = tf.matmul(a, b) * (1.0 / size)
-        return b
-
-    product_chain(a).numpy()
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        product_chain(a).numpy()
-        best = min(best, time.perf_counter() - start)
-    return 10 * 2 * size**3 / best
+N, D, HIDDEN, CLASSES, BATCH = 5346, 4368, DNN_HIDDEN, 7, 32
 
 
 def step_matmul_rate(steps: int = 2000, repeats: int = 3) -> float:
@@ -139,9 +116,8 @@ def main() -> None:
     rng = np.random.default_rng(0)
     x, y = rng.normal(size=(N, D)).astype("float32"), rng.integers(0, CLASSES, N)
     widths = (D, *HIDDEN, CLASSES)
-    params = [a * b for a, b in zip(widths, widths[1:])]
-    flops = 4 * params[0] + 6 * sum(params[1:])
-    flops_6p = 6 * sum(params)
+    flops = dnn_flops_per_sample(D, CLASSES)
+    flops_6p = 6 * sum(a * b for a, b in zip(widths, widths[1:]))
     engines = {
         "keras": lambda: seconds_per_epoch("keras", x, y, args.epochs),
         "compiled": lambda: seconds_per_epoch("compiled", x, y, args.epochs),

@@ -17,9 +17,25 @@ import time
 import numpy as np
 
 
-def measure(corpus, fold_data, method: str, latent: str, epochs: int, learning_rate: float) -> dict:
-    from serzoo.augmenters import augmented_sets, make_augmenter
+def synthetic_quality(augmenter, x, y, n_classes: int) -> dict:
+    """TRTS, TSTR and MMD of one synthetic set (training set's size and labels, seed 1) against ``x, y``."""
+    from serzoo.augmenters import augmented_sets
     from serzoo.quality import generator_quality
+
+    x_syn, y_syn = augmented_sets(augmenter, y, 1, seed=1)
+    return generator_quality(x, y, x_syn, y_syn, n_classes)
+
+
+def training_speakers(dataset: str, data_dir=None, manual_dir=None):
+    """The corpus and its first leave-one-speaker-out fold (use only its training part)."""
+    from serzoo.data import iter_folds, load_corpus
+
+    corpus = load_corpus(dataset, data_dir=data_dir, manual_dir=manual_dir)
+    return corpus, next(iter_folds(corpus, progress=False))
+
+
+def measure(corpus, fold_data, method: str, latent: str, epochs: int, learning_rate: float) -> dict:
+    from serzoo.augmenters import make_augmenter
 
     x, y = fold_data.x_train, fold_data.y_train
     options = {"latent_activation": None if latent == "linear" else latent}
@@ -27,8 +43,7 @@ def measure(corpus, fold_data, method: str, latent: str, epochs: int, learning_r
     augmenter = make_augmenter(method, seed=0, epochs=epochs, learning_rate=learning_rate, **options)
     augmenter.fit(x, y, corpus.n_classes)
     seconds = time.perf_counter() - start
-    x_syn, y_syn = augmented_sets(augmenter, y, 1, seed=1)
-    quality = generator_quality(x, y, x_syn, y_syn, corpus.n_classes)
+    quality = synthetic_quality(augmenter, x, y, corpus.n_classes)
     model = augmenter.model
     h_real = model.encode(x).numpy()
     h_fake = model.generator(model._generator_input(y, len(y))).numpy()
@@ -39,8 +54,6 @@ def measure(corpus, fold_data, method: str, latent: str, epochs: int, learning_r
 
 
 def main() -> None:
-    from serzoo.data import iter_folds, load_corpus
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", default="emodb/is11")
     parser.add_argument("--data-dir", default=None)
@@ -48,8 +61,7 @@ def main() -> None:
     parser.add_argument("--variants", default="adan:linear:800:1e-4,adan:tanh:400:1e-4,wadan:tanh:400:1e-4",
                         help="method:latent:epochs:learning_rate, comma-separated")
     args = parser.parse_args()
-    corpus = load_corpus(args.dataset, data_dir=args.data_dir, manual_dir=args.manual_dir)
-    fold_data = next(iter_folds(corpus, progress=False))
+    corpus, fold_data = training_speakers(args.dataset, args.data_dir, args.manual_dir)
     print(f"{args.dataset}, training speakers of fold {fold_data.fold.name} ({fold_data.y_train.size} utterances)")
     print("| scheme | latent | epochs | Adam lr | TRTS UAR % | TSTR UAR % | MMD | C recognises G(z,y) "
           "| mean abs h real / fake | fit s |")

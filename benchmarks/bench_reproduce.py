@@ -4,8 +4,9 @@ Runs ``serzoo reproduce yi-mak-emodb`` twice on the same corpus and settings int
 is reused), first with one in-process worker (``--jobs 1``, all TensorFlow threads), then with ``--jobs N``
 one-thread worker processes, and prints for each: wall time, compute time per unit type (generator fit per method,
 sampling, classifier fits per classifier, summed over units) from ``results.json``, and the same-run dense-matmul
-rate as the machine's reference. The units of both runs are compared (the numbers must agree up to float
-reduction order: ``--jobs 1`` uses all threads, the workers one each).
+rate as the machine's reference, and each kernel's share of that rate (generator train steps per scheme, DNN
+classifier epochs, SVM fits; FLOPs counted by ``benchmarks/flops.py``). The units of both runs are compared (the
+numbers must agree up to float reduction order: ``--jobs 1`` uses all threads, the workers one each).
 
 Run (EmoDB; a few minutes):
     nice -n 10 python benchmarks/bench_reproduce.py --manual-dir ../shared/corpora/emodb --folds 2 \\
@@ -23,13 +24,33 @@ import tempfile
 import time
 
 
-def matmul_gflops(size: int = 2048) -> float:
-    code = (f"import time, tensorflow as tf; a = tf.random.normal(({size}, {size})); "
-            "f = tf.function(lambda a: tf.matmul(a, a)); f(a).numpy(); t = time.perf_counter(); "
-            f"[f(a).numpy() for _ in range(10)]; print(10 * 2 * {size} ** 3 / (time.perf_counter() - t) / 1e9)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
-    return float(done.stdout.strip().splitlines()[-1])
+def flops_json(*arguments) -> dict:
+    """``benchmarks/flops.py`` in its own process (this one never imports TensorFlow)."""
+    done = subprocess.run([sys.executable, str(pathlib.Path(__file__).with_name("flops.py")), *arguments],
+                          capture_output=True, text=True, check=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def kernel_rates(run: dict, counts: dict) -> dict:
+    """FLOP/s of each kernel over a run's units: generator fits per scheme (:func:`flops.scheme_flops_per_epoch`
+    x epochs), DNN classifiers (:func:`flops.dnn_flops_per_sample` x rows x epochs) and SVM fits (Gram matrix)."""
+    work, seconds = collections.defaultdict(float), collections.defaultdict(float)
+    for t in run["timings"]:
+        fold = counts["folds"][t["fold"]]
+        if t["method"] in fold["epoch_flops"]:
+            work[f"fit {t['method']}"] += fold["epoch_flops"][t["method"]] * run["epochs"][t["method"]]
+            seconds[f"fit {t['method']}"] += t["fit_seconds"]
+    for r in run["records"]:
+        fold = counts["folds"][r["fold"]]
+        n, dim = fold["n_train"], fold["dim"]
+        rows = n * r["k"] if r["synthetic_only"] else n * (1 + r["k"])
+        kernel = f"{r['classifier']} classifier"
+        if r["classifier"] == "dnn":
+            work[kernel] += counts["dnn_flops_per_sample"] * rows * counts["dnn_epochs"]
+        else:
+            work[kernel] += 2 * rows * rows * dim  # flops.svm_fit_flops: the Gram matrix
+        seconds[kernel] += r["seconds"]
+    return {kernel: work[kernel] / seconds[kernel] for kernel in work}
 
 
 def reproduce(args, jobs: int, out: pathlib.Path) -> dict:
@@ -48,7 +69,8 @@ def reproduce(args, jobs: int, out: pathlib.Path) -> dict:
         per_type["sampling"] += t["sample_seconds"]
     for r in json.loads((out / "predictions.json").read_text()):
         per_type[f"classifier {r['classifier']}"] += r["seconds"]
-    return {"wall": wall, "per_type": dict(per_type), "table": result["table"]}
+    return {"wall": wall, "per_type": dict(per_type), "table": result["table"], "timings": result["timings"],
+            "records": json.loads((out / "predictions.json").read_text()), "epochs": result["epochs"]}
 
 
 def main() -> None:
@@ -60,9 +82,17 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=50)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     args = parser.parse_args()
-    print(f"load average at start: {os.getloadavg()[0]:.2f}; dense matmul: {matmul_gflops():.1f} GFLOP/s")
+    data = ["--dataset", args.dataset, *(["--manual-dir", args.manual_dir] if args.manual_dir else [])]
+    counts = flops_json("schemes", *data, "--folds", str(args.folds), "--methods", args.methods)
+    matmul = {threads: [flops_json("matmul", "--threads", str(threads))["matmul_flops"]] for threads in (0, 1)}
+    print(f"load average at start: {os.getloadavg()[0]:.2f}; dense matmul: {matmul[0][0] / 1e9:.1f} GFLOP/s "
+          f"(TensorFlow's threads), {matmul[1][0] / 1e9:.1f} GFLOP/s (1 thread)")
     with tempfile.TemporaryDirectory() as tmp:
         runs = {jobs: reproduce(args, jobs, pathlib.Path(tmp) / f"jobs{jobs}") for jobs in (1, args.jobs)}
+    for threads in (0, 1):
+        matmul[threads].append(flops_json("matmul", "--threads", str(threads))["matmul_flops"])
+    print(f"dense matmul after the runs: {matmul[0][1] / 1e9:.1f} / {matmul[1][1] / 1e9:.1f} GFLOP/s; the "
+          "fractions below use the better of before and after")
     types = sorted({t for run in runs.values() for t in run["per_type"]})
     print(f"\n{args.folds} folds, methods {args.methods}, {args.epochs} epochs, k in {{0, 10}}\n")
     print("| | " + " | ".join(f"--jobs {j}" for j in runs) + " |")
@@ -73,6 +103,16 @@ def main() -> None:
     one, many = runs[1], runs[args.jobs]
     print(f"\nspeed-up of --jobs {args.jobs} over --jobs 1 (wall): {one['wall'] / many['wall']:.2f}x; "
           f"load average at end: {os.getloadavg()[0]:.2f}")
+    reference = {1: max(matmul[0]), args.jobs: max(matmul[1])}  # --jobs N: one-thread workers
+    rates = {jobs: kernel_rates(run, counts) for jobs, run in runs.items()}
+    print(f"\nEach kernel's FLOP/s (counted FLOPs / compute seconds summed over units) as a fraction of the same-run "
+          f"dense matmul (--jobs 1: {reference[1] / 1e9:.0f} GFLOP/s with TensorFlow's threads; --jobs {args.jobs}: "
+          f"{reference[args.jobs] / 1e9:.0f} GFLOP/s on one thread, as each worker)\n")
+    print("| kernel | " + " | ".join(f"--jobs {j} GFLOP/s | of matmul" for j in runs) + " |")
+    print("|---|" + "---|---|" * len(runs))
+    for kernel in sorted(rates[1]):
+        print(f"| {kernel} | " + " | ".join(f"{rates[j][kernel] / 1e9:.1f} | {rates[j][kernel] / reference[j]:.0%}"
+                                           for j in runs) + " |")
     differ = [(a["method"], a["classifier"], a["k"]) for a, b in zip(one["table"], many["table"])
               if abs(a["uar"] - b["uar"]) > 1e-9]
     print(f"UAR cells that differ between the runs (thread count changes float reduction order): {differ or 'none'}")

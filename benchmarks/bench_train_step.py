@@ -1,33 +1,22 @@
 """Benchmark: ADAN / WADAN train-step throughput on EmoDB-sized IS11 data, as a fraction of this
 machine's dense-matmul throughput measured in the same run.
 
-FLOPs per sample of one Algorithm-1 step are counted from the dense layers: the encoder runs
-forward twice and backward once (E update), the decoder forward+backward for its own update and
-forward+input-backward inside the encoder's update (about 9 passes of 4.2 M multiply-adds each);
-C, G and D add < 1 %. Run: python benchmarks/bench_train_step.py [--epochs 5]
+FLOPs per sample of one Algorithm-1 step: the MatMul FLOPs of the traced train step
+(:func:`flops.train_step_flops`; the hand count, about 9 passes of 4.2 M multiply-adds through E/R
+with C, G and D under 1 %, gives 75.6 M, the profiler 78.3 M for WADAN).
+Run: python benchmarks/bench_train_step.py [--epochs 5]
 """
 
 import argparse
 import time
 
 import numpy as np
-
-
-def matmul_gflops(seconds: float = 3.0) -> float:
-    import tensorflow as tf
-
-    a = tf.random.normal((1024, 1024))
-    matmul = tf.function(lambda a: tf.matmul(a, a))
-    matmul(a).numpy()
-    count, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        matmul(a).numpy()
-        count += 1
-    return 2 * 1024**3 * count / (time.perf_counter() - start) / 1e9
+from flops import matmul_rate, train_step_flops
 
 
 def main() -> None:
     import keras
+    import tensorflow as tf
 
     from serzoo.models.adan import build_adan
 
@@ -37,10 +26,8 @@ def main() -> None:
     rng = np.random.default_rng(0)
     n, dim = 480, 4368  # one EmoDB training fold, IS11
     x, y = rng.normal(size=(n, dim)).astype("float32"), (np.arange(n) % 7).astype("int32")
-    macs = dim * 800 + 800 * 800 + 800 * 100
-    flops_per_sample = 2 * 9 * macs
-    peak = matmul_gflops()
-    print(f"dense matmul (1024², float32): {peak:.1f} GFLOP/s\n")
+    peak = matmul_rate() / 1e9
+    print(f"dense matmul (2048², float32): {peak:.1f} GFLOP/s\n")
     print("| scheme | jit_compile | s/epoch (480 samples, batch 128) | samples/s | GFLOP/s | fraction of matmul |")
     print("|---|---|---|---|---|---|")
     for divergence, name in (("js", "ADAN"), ("wasserstein", "WADAN")):
@@ -49,6 +36,7 @@ def main() -> None:
             model = build_adan(dim, 7, divergence=divergence, seed=0)
             model.compile(jit_compile=jit)
             model.fit(x, y, batch_size=128, epochs=1, verbose=0)  # tracing / XLA compile
+            flops_per_sample = train_step_flops(model, (tf.TensorSpec([128, dim]), tf.TensorSpec([128], "int32"))) / 128
             start = time.perf_counter()
             model.fit(x, y, batch_size=128, epochs=args.epochs, verbose=0)
             per_epoch = (time.perf_counter() - start) / args.epochs

@@ -15,12 +15,15 @@ distribution) and Table I (the baselines).
 from __future__ import annotations
 
 import dataclasses
+import os
 
 import numpy as np
 
 from serzoo.presets import DEFAULT_PRESET, Training, training_for
 from serzoo.validation import check_k, check_labels, check_training_data
 
+#: Environment variable: ``0`` trains the adversarial schemes without XLA by default (:class:`SchemeAugmenter`).
+XLA_ENV = "SERZOO_XLA"
 #: Non-neural augmentation methods; the adversarial ones come from the scheme registry (:mod:`serzoo.models`).
 BASELINES = ("duplicate", "noise", "smote")
 
@@ -115,20 +118,26 @@ class SchemeAugmenter:
             :func:`serzoo.presets.training_for`).
         seed: seed of the model (and of its noise).
         options: extra keyword arguments of the scheme builder (e.g. ``alpha``).
-        jit_compile: XLA-compile the train step (measured 1.7× faster on CPU).
+        jit_compile: XLA-compile the train step (measured 1.7× faster on CPU per epoch; compiling costs about
+            10 s of CPU per full-size scheme). Default: on, unless the environment sets ``SERZOO_XLA=0`` (the test
+            suite does, for its 2-epoch fits; ``tests/test_augmenters.py`` trains every scheme with XLA).
+        callbacks: extra Keras callbacks of every fit (e.g. measuring quality during training).
     """
 
     name: str
     training: Training | None = None
     seed: int = 0
     options: dict = dataclasses.field(default_factory=dict)
-    jit_compile: bool = True
+    jit_compile: bool | None = None
+    callbacks: tuple = ()
 
     def __post_init__(self):
         from serzoo.models import get_scheme
 
         self.spec = get_scheme(self.name)
         self.training = self.training or training_for(self.name)
+        if self.jit_compile is None:
+            self.jit_compile = os.environ.get(XLA_ENV, "1") != "0"
 
     def _train(self, x, y, n_classes, class_weights):
         import keras
@@ -139,7 +148,7 @@ class SchemeAugmenter:
         model = self.spec.build(x.shape[1], n_classes, seed=self.seed, class_weights=class_weights, **self.options)
         model.compile(jit_compile=self.jit_compile, **self.training.optimizers(self.name, model.PLAYERS))
         history = model.fit(x, y, batch_size=self.training.batch_size, epochs=self.training.epochs, verbose=0,
-                            callbacks=tensorboard_callbacks(f"{self.name}-seed{self.seed}"))
+                            callbacks=[*tensorboard_callbacks(f"{self.name}-seed{self.seed}"), *self.callbacks])
         return model, history.history
 
     def fit(self, x, y, n_classes: int):

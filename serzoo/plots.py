@@ -106,6 +106,10 @@ def loss_curves_png(histories: dict, path, title: str = "training losses") -> pa
     return _save(fig, path)
 
 
+#: Optimisation steps of every t-SNE figure (sklearn's default; the tests lower it to sklearn's minimum, 250).
+TSNE_ITERATIONS = 1000
+
+
 def tsne_png(examples: dict, class_names, path, seed: int = 0) -> pathlib.Path:
     """t-SNE of real (circles) and synthetic (crosses) training-fold vectors, one panel per method."""
     from sklearn.manifold import TSNE
@@ -115,7 +119,7 @@ def tsne_png(examples: dict, class_names, path, seed: int = 0) -> pathlib.Path:
     colours = plt.get_cmap("tab10")
     for ax, (method, ex) in zip(axes[0], examples.items()):
         both = np.concatenate([ex["real"], ex["synthetic"]])
-        embedded = TSNE(init="pca", random_state=seed, perplexity=30).fit_transform(both)
+        embedded = TSNE(init="pca", random_state=seed, perplexity=30, max_iter=TSNE_ITERATIONS).fit_transform(both)
         n = len(ex["real"])
         for k, name in enumerate(class_names):
             real, syn = embedded[:n][ex["real_labels"] == k], embedded[n:][ex["synthetic_labels"] == k]

@@ -56,8 +56,16 @@ def test_interrupted_reproduction_resumes_without_redoing_finished_units(synth_i
                                                                          monkeypatch):
     from serzoo.experiments import augmentation_harness as augmentation
 
-    out, fitted = tmp_path / "repro", []
+    out, fitted, drawn = tmp_path / "repro", [], []
     original = augmentation.make_augmenter
+    monkeypatch.setattr(yi_mak, "load_corpus", lambda *args, **kwargs: synth_is11)  # loaded once per session
+
+    def tsne_stub(examples, class_names, path, seed=0):  # the figure itself is drawn in the test above
+        drawn.append({method: ex["synthetic"].shape for method, ex in examples.items()})
+        path.write_bytes(b"")
+        return path
+
+    monkeypatch.setattr(yi_mak.plots, "tsne_png", tsne_stub)
 
     def counting(method, **options):
         fitted.append(method)
@@ -93,6 +101,7 @@ def test_interrupted_reproduction_resumes_without_redoing_finished_units(synth_i
     assert fitted == []  # the full run reuses both processes' units
     monkeypatch.setattr(augmentation, "make_augmenter", original)
     assert (out / "tsne.png").exists()  # drawn from the SMOTE example saved before the interruption
+    assert list(drawn[0]) == ["smote"] and drawn[0]["smote"][0] == 252  # fold 1: 9 speakers x 28
     with pytest.raises(ValueError, match=r"units\.jsonl holds units of a run with different settings \(ks\)"):
         yi_mak.reproduce(**{**settings, "ks": (0, 2), "headline_k": 2})
     yi_mak.reproduce(**{**settings, "ks": (0, 2), "headline_k": 2, "fresh": True})

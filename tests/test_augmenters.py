@@ -33,10 +33,12 @@ def test_duplicate_copies_and_noise_perturbs_and_smote_interpolates():
 
 
 @pytest.mark.parametrize("method", scheme_names())
-def test_scheme_augmenters(method):
+def test_scheme_augmenters(method, monkeypatch):
+    monkeypatch.setenv(augment.XLA_ENV, "1")  # the production path (the rest of the suite trains without XLA)
     x, y = tiny_data()
     small = TINY_OPTIONS.get(method, {})
     aug = augment.make_augmenter(method, epochs=2, **small).fit(x, y, N_CLASSES)
+    assert aug.jit_compile and aug.model.jit_compile
     x_syn, y_syn = augment.augmented_sets(aug, y, k=2, seed=1)
     assert x_syn.shape == (2 * len(y), FEATURES) and np.isfinite(x_syn).all()
     assert len(aug.models_) == N_CLASSES

@@ -28,7 +28,15 @@ def test_evaluate_reports_bad_input_without_traceback(tmp_path, capsys):
     assert "missing does not exist" in capsys.readouterr().err
 
 
-def test_demo_writes_a_report(synth_is11, tfds_data_dir, tmp_path):
+def test_demo_writes_a_report(synth_is11, tfds_data_dir, tmp_path, monkeypatch):
+    from serzoo.experiments import demo, loso
+    from serzoo.models.classifiers import make_classifier
+
+    def short_dnn(name, seed=0, **overrides):  # plumbing, not accuracy: 3 DNN epochs instead of 100
+        return make_classifier(name, seed, **({"epochs": 3} if name == "dnn" else {}), **overrides)
+
+    monkeypatch.setattr(demo, "make_classifier", short_dnn)
+    monkeypatch.setattr(loso, "make_classifier", short_dnn)
     out = tmp_path / "report"
     exported = tmp_path / "exported"
     assert cli.main(["demo", "--folds", "2", "--data-dir", str(tfds_data_dir), "--output-dir", str(out),
