@@ -174,6 +174,7 @@ def _completed(project: pathlib.Path) -> list[str]:
     return done
 
 
+@pytest.mark.slow  # two processes with TensorFlow; the reload logic itself is covered by the test above
 def test_killed_search_resumes_without_redoing_finished_trials(synth_is11, tfds_data_dir, tmp_path):
     argv = [sys.executable, "-m", "serzoo.cli", *tune_argv(tfds_data_dir, tmp_path, "--max-trials", "3", "--jobs",
                                                            "1")]
@@ -210,6 +211,7 @@ def test_local_chief_and_two_workers_share_the_trials(synth_is11, tfds_data_dir,
     assert sorted(t for trials in ran.values() for t in trials) == sorted(t["trial_id"] for t in result["trials"])
 
 
+@pytest.mark.slow  # two searches and two evaluations (about a minute alone)
 def test_swap_halves_evaluates_every_fold_with_settings_chosen_without_it(synth_is11, tmp_path):
     from tuning.search import run_search, run_swap_halves
 
