@@ -36,6 +36,24 @@ class FoldTrials:
 
     trial_seed = 0
     tensorboard = True
+    progress = True
+
+    def on_search_begin(self):
+        from tqdm.auto import tqdm
+
+        super().on_search_begin()
+        done = sum(t.status == "COMPLETED" for t in getattr(self.oracle, "trials", {}).values())
+        self._bar = tqdm(total=getattr(self.oracle, "max_trials", None), initial=done, unit="trial",
+                         desc=f"trials ({self.tuner_id})", disable=not self.progress)
+
+    def on_trial_end(self, trial):
+        super().on_trial_end(trial)
+        self._bar.update(1)
+        self._bar.set_postfix_str(f"last {trial.status.lower()}", refresh=True)
+
+    def on_search_end(self):
+        super().on_search_end()
+        self._bar.close()
 
     def run_trial(self, trial, *args, **kwargs):
         hp = trial.hyperparameters
