@@ -17,6 +17,7 @@ import contextlib
 import json
 import os
 import pathlib
+import time
 
 import keras_tuner as kt
 
@@ -30,7 +31,8 @@ class FoldTrials:
     """Mixin for a KerasTuner tuner class: trials measured by the hypermodel's ``fit`` (see module docstring).
 
     ``trial_seed`` seeds the first execution; the trial's per-fold measures go to ``trial_<id>/folds.json``
-    and the tuner id that ran it to ``workers/<tuner id>.jsonl`` (who ran what, in a distributed search).
+    and the tuner id that ran it, with its wall time, to ``workers/<tuner id>.jsonl`` (who ran what, in a
+    distributed search).
     TensorBoard logs of every generator fit go to ``tensorboard/trial_<id>`` when ``tensorboard`` is set.
     """
 
@@ -58,7 +60,7 @@ class FoldTrials:
     def run_trial(self, trial, *args, **kwargs):
         hp = trial.hyperparameters
         budget = hp.values.get("tuner/epochs")
-        results, folds = [], []
+        results, folds, start = [], [], time.perf_counter()
         with self._tensorboard(trial.trial_id):
             for execution in range(self.executions_per_trial):
                 try:
@@ -74,7 +76,8 @@ class FoldTrials:
         workers = pathlib.Path(self.project_dir) / "workers"
         workers.mkdir(exist_ok=True)
         with open(workers / f"{self.tuner_id}.jsonl", "a", encoding="utf-8") as log:
-            log.write(json.dumps({"trial_id": trial.trial_id, "pid": os.getpid()}) + "\n")
+            log.write(json.dumps({"trial_id": trial.trial_id, "pid": os.getpid(),
+                                  "seconds": round(time.perf_counter() - start, 1)}) + "\n")
         return results
 
     @contextlib.contextmanager
