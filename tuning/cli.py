@@ -55,6 +55,8 @@ def register(sub) -> None:
     parser.add_argument("--output-dir", default=None, help="default results/tune/<scheme>_<dataset>_<features>")
     parser.add_argument("--show-space", action="store_true", help="print the search space and exit")
     parser.add_argument("--no-evaluate", action="store_true", help="skip the evaluation on evaluation speakers")
+    parser.add_argument("--report-only", action="store_true",
+                        help="run nothing: report the trials finished so far in --output-dir")
     parser.add_argument("--eval-seeds", type=common.int_list, default=[0, 1, 2])
     parser.add_argument("--eval-groups", default=None,
                         help="evaluate on these evaluation groups only (default: all of them)")
@@ -94,7 +96,7 @@ def run(args) -> int:
     output_dir = args.output_dir or f"results/tune/{args.scheme}_{args.dataset.replace('/', '_')}"
 
     def search(dev, out):
-        if args.jobs > 1 and args.role is None:  # KerasTuner's chief/worker mode on this machine
+        if args.jobs > 1 and args.role is None and not args.report_only:  # chief/worker mode on this machine
             from tuning.parallel import run_workers
 
             run_workers([*_search_argv(args), "--dev-groups", ",".join(dev), "--output-dir", str(out)], args.jobs)
@@ -104,7 +106,7 @@ def run(args) -> int:
                           seed=args.seed, role=args.role, oracle=args.oracle, tuner_id=args.tuner_id,
                           evaluate=not args.no_evaluate, eval_seeds=args.eval_seeds,
                           baselines=[b for b in args.baselines.split(",") if b], jobs=args.jobs,
-                          max_failures=args.max_failures,
+                          max_failures=args.max_failures, report_only=args.report_only,
                           eval_groups=args.eval_groups.split(",") if args.eval_groups else None)
 
     try:

@@ -69,12 +69,13 @@ def run_search(*, corpus, scheme, output_dir, objective="utility", tuner="bayesi
                max_epochs=400, preset="serzoo", dev_groups=None, normalisation="global", role=None, oracle=None,
                tuner_id=None, evaluate=True, eval_seeds=(0, 1, 2), baselines=("smote", "noise"), jobs=1,
                max_failures=3, fixed_options=None, classifier_options=None, eval_groups=None, compare_untuned=True,
-               log=print) -> dict:
+               report_only=False, log=print) -> dict:
     """Search, write ``best_hparams.json`` and the report, then evaluate (see the module docstring).
 
     ``eval_groups`` evaluates on some of the evaluation groups only (a quick check); ``compare_untuned=False``
-    leaves the untuned scheme out of the evaluation. Returns the JSON-ready result (a worker returns the trials
-    it ran). Raises :class:`SearchFailedError` if no trial completed.
+    leaves the untuned scheme out of the evaluation; ``report_only`` runs no trial and no evaluation and reports
+    the trials finished so far (of a search still running elsewhere). Returns the JSON-ready result (a worker
+    returns the trials it ran). Raises :class:`SearchFailedError` if no trial completed.
     """
     from tuning.tuners import distributed_role, forget_finished_retries, make_tuner, trial_summary
 
@@ -91,13 +92,14 @@ def run_search(*, corpus, scheme, output_dir, objective="utility", tuner="bayesi
         search = make_tuner(tuner, hypermodel, kt_objective(objective), directory=out, project_name="search",
                             max_trials=max_trials, executions_per_trial=executions_per_trial, seed=seed,
                             max_epochs=max_epochs, max_failures=max_failures)
-        if where != "worker":
+        if where != "worker" and not report_only:
             rerun = forget_finished_retries(search.oracle)
             if rerun:
                 log(f"resuming: interrupted trials {rerun} run again")
         stopped = None
         try:
-            search.search(verbose=0)
+            if not report_only:
+                search.search(verbose=0)
         except RuntimeError as err:  # KerasTuner stops after max_failures consecutive failed trials
             if "consecutive failures" not in str(err):
                 raise
@@ -115,6 +117,11 @@ def run_search(*, corpus, scheme, output_dir, objective="utility", tuner="bayesi
               "classifier": classifier, "tune_classifier": tune_classifier, "protocol": protocol,
               "counts": summary["counts"], "failed": summary["failed"], "stopped_early": stopped,
               "trials": _trial_rows(search.oracle, objective)}
+    if report_only and not summary["completed"]:
+        from tuning.report import write_search_report
+
+        log(write_search_report(out, result, None))
+        return result
     if not summary["completed"]:
         first = summary["failed"][0]["reason"] if summary["failed"] else "no trial ran"
         from tuning.report import write_search_report
@@ -133,7 +140,7 @@ def run_search(*, corpus, scheme, output_dir, objective="utility", tuner="bayesi
                             value=float(best.score), hyperparameters=dict(best.hyperparameters.values),
                             protocol=protocol, search={"tuner": tuner, "trial_id": best.trial_id,
                                                        "counts": summary["counts"]})
-    if evaluate and scheme is not None:
+    if evaluate and scheme is not None and not report_only:
         result["evaluation"] = evaluate_setting(
             corpus, setting, evaluation_groups=_within(eval_groups, evaluation), classifier=classifier,
             seeds=eval_seeds, baselines=baselines, preset=preset, normalisation=normalisation,
