@@ -252,7 +252,7 @@ def _trial_rows(oracle, objective) -> list[dict]:
         metrics = {name: trial.metrics.get_last_value(name) for name in trial.metrics.metrics}
         rows.append({"trial_id": trial.trial_id, "status": trial.status, "score": trial.score,
                      "hyperparameters": dict(trial.hyperparameters.values), "metrics": metrics,
-                     "reason": failure_reason(trial.message) if trial.status != "COMPLETED" else ""})
+                     "reason": failure_reason(trial.message) if trial.status in ("FAILED", "INVALID") else ""})
     return rows
 
 
