@@ -96,6 +96,7 @@ def scheme_names(*, exportable: bool | None = None) -> tuple[str, ...]:
 
 _YI_MAK = "Yi & Mak, journal (ADAN/WADAN and baselines)"
 _SAHU_TAC = "Sahu et al., IEEE TAC (M1-M3)"
+_SEMI_AAE = "semi-supervised AAE, ICASSP 2019"
 for _spec in (
     # Revision 2: the C class GANs train as one batched model. The results committed in benchmarks/results/ before
     # it were made with revision 1 (C sequential fits of build_gan(conditional=False), per_class=True).
@@ -115,5 +116,10 @@ for _spec in (
                {"divergence": "js"}, class_weights=True),
     SchemeSpec("wadan", "serzoo.models.adan:build_adan", "WADAN: ADAN with the Wasserstein divergence", _YI_MAK,
                {"divergence": "wasserstein"}, class_weights=True),
+    SchemeSpec("semi_aae", "serzoo.models.semi_aae:build_semi_aae",
+               "semi-supervised AAE: categorical emotion + Gaussian style latent, utterance-level MLP",
+               _SEMI_AAE),
+    SchemeSpec("semi_aae_frames", "serzoo.models.semi_aae:build_semi_aae_frames",
+               "semi-supervised AAE on fixed-length crops of frame-level LLDs (Conv1D, Table 2)", _SEMI_AAE),
 ):
     register_scheme(_spec)
