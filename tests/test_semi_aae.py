@@ -244,3 +244,95 @@ def test_hide_labels_keeps_a_fraction_per_class_with_a_seed():
     assert (hide_labels(y, 0.01, 3) >= 0).sum() == 3  # at least one labelled utterance per present class
     with pytest.raises(ValueError, match="fraction must lie in"):
         hide_labels(y, 25, 3)
+
+
+# ----------------------------------------------------------------- export
+@pytest.fixture(scope="module")
+def trained_pair():
+    """A tiny utterance model and a tiny frame model, 2 epochs each, with their global normalisers."""
+    from serzoo.data import Normalizer
+
+    rng = np.random.default_rng(0)
+    x, y = tiny_data(48)
+    x = 50.0 + 10.0 * x  # an "original" scale far from the normalised one
+    crop = TINY_FRAMES["crop_frames"]
+    sequences = [50.0 + 10.0 * rng.normal(size=(length, FEATURES)).astype("float32") for length in (3, 8, 21, 30)]
+    utterance = build_semi_aae(FEATURES, N_CLASSES, seed=0, **TINY)
+    frame = build_semi_aae_frames(FEATURES, N_CLASSES, seed=0, **TINY_FRAMES)
+    utterance_norm = Normalizer("global").fit(x)
+    frame_norm = Normalizer("global").fit(np.concatenate(sequences))
+    crops = frames.random_crops([frame_norm.transform(s) for s in sequences] * 6, crop, rng)
+    for model, data, labels in ((utterance, utterance_norm.transform(x), y), (frame, crops, np.arange(24) % 3)):
+        model.compile()
+        model.fit(data, labels.astype("int32"), batch_size=16, epochs=2, verbose=0)
+    return {"x": x, "sequences": sequences, "utterance": (utterance, utterance_norm), "frame": (frame, frame_norm)}
+
+
+def _manifest():
+    return {"dataset": "tiny", "feature_set": "tiny", "class_names": ["a", "b", "c"]}
+
+
+def test_generators_export_with_their_endpoints(trained_pair, tmp_path):
+    from serzoo import export
+    from serzoo.augmenters import ExportedGenerator
+
+    model, normalizer = trained_pair["utterance"]
+    path = export.export_generator(model, normalizer, tmp_path / "utterance" / "1", manifest=_manifest())
+    generator = ExportedGenerator(path)  # checks the hash and every endpoint's signature
+    assert generator.sample([0, 1, 2, 2]).shape == (4, FEATURES)
+    assert generator.manifest["endpoints"]["encode"]["outputs"]["codes"]["shape"] == [None, TINY["style_dim"]]
+    model, normalizer = trained_pair["frame"]
+    path = export.export_generator(model, normalizer, tmp_path / "frames" / "1", manifest=_manifest())
+    generator = ExportedGenerator(path)
+    crop = TINY_FRAMES["crop_frames"]
+    assert generator.manifest["crop_frames"] == crop
+    assert generator.manifest["endpoints"]["generate"]["inputs"]["frames"] == {"dtype": "int32", "shape": []}
+    assert generator.sample([0, 1], frames=13).shape == (2, 13, FEATURES)
+    assert generator.sample([0, 1]).shape == (2, crop, FEATURES)
+    sequences = generator.sample([0, 1, 2] * 20, seed=1, frames=crop)  # the original LLD scale
+    assert abs(sequences.mean() - normalizer.mean.mean()) < 0.5 * normalizer.std.mean()
+    with pytest.raises(ValueError, match="frames is for frame-level generators"):
+        ExportedGenerator(tmp_path / "utterance" / "1").sample([0], frames=3)
+
+
+def test_classifiers_and_frame_generator_reload_in_a_fresh_process_without_serzoo(trained_pair, tmp_path):
+    import json
+    import pathlib
+    import subprocess
+    import sys
+
+    from serzoo import export
+
+    paths = {}
+    for kind in ("utterance", "frame"):
+        model, normalizer = trained_pair[kind]
+        paths[kind] = export.export_classifier(model, normalizer, tmp_path / f"{kind}_classifier" / "1",
+                                               manifest=_manifest())
+    model, normalizer = trained_pair["frame"]
+    paths["generator"] = export.export_generator(model, normalizer, tmp_path / "frame_generator" / "1",
+                                                 manifest=_manifest())
+    x, sequences = trained_pair["x"], trained_pair["sequences"]
+    np.savez(tmp_path / "inputs.npz", features=x[:10], **{f"sequence{i}": s for i, s in enumerate(sequences)})
+    consumer = pathlib.Path(__file__).with_name("classifier_consumer.py")
+    done = subprocess.run([sys.executable, str(consumer), str(paths["utterance"]), str(paths["frame"]),
+                           str(paths["generator"]), str(tmp_path / "inputs.npz"), str(tmp_path / "out.json")],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = json.loads((tmp_path / "out.json").read_text())
+    assert out["serzoo_imported"] is False and out["serving_equals_classify"]
+    utterance, utterance_norm = trained_pair["utterance"]
+    np.testing.assert_allclose(out["probabilities"], utterance.classify(utterance_norm.transform(x[:10])), atol=1e-5)
+    frame, frame_norm = trained_pair["frame"]
+    expected = frames.utterance_posteriors(frame.classify, [frame_norm.transform(s) for s in sequences],
+                                           frame.crop_frames)  # short (3 frames), one crop, several crops
+    np.testing.assert_allclose(out["frame_probabilities"], expected, atol=1e-5)
+    assert out["generated_shape"] == [3, 21, FEATURES] and out["deterministic"] and out["finite"]
+    assert out["sample_shape"] == [4, 5, FEATURES]
+    module, manifest = export.load_classifier(paths["frame"])
+    assert manifest["crop_frames"] == frame.crop_frames and manifest["class_names"] == ["a", "b", "c"]
+    assert manifest["endpoints"]["classify"]["inputs"]["frames"]["shape"] == [None, None, FEATURES]
+    (paths["utterance"] / "variables" / "extra.txt").write_text("added")
+    with pytest.raises(ValueError, match="do not match files_sha256"):
+        export.load_classifier(paths["utterance"])
+    with pytest.raises(ValueError, match="format must be 'serzoo-classifier/1'"):
+        export.load_classifier(paths["generator"])
