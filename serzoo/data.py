@@ -169,6 +169,18 @@ def load_corpus(spec: str, *, data_dir=None, manual_dir=None, rebuild: bool = Fa
     )
 
 
+def regroup_labels(corpus: Corpus, grouping: str) -> Corpus:
+    """``corpus`` with its categories mapped to a binary grouping of :data:`serzoo.emotions.EMODB_GROUPINGS`
+    (``"arousal"``: low/high, ``"valence"``: negative/positive); features and splits are shared, not copied."""
+    from serzoo.emotions import grouping_map
+
+    names, mapping = grouping_map(corpus.class_names, grouping)
+    lookup = np.asarray(mapping, np.int64)
+    splits = {name: dataclasses.replace(split, y=lookup[split.y]) for name, split in corpus.splits.items()}
+    return dataclasses.replace(corpus, feature_set=f"{corpus.feature_set}+{grouping}", class_names=names,
+                               splits=splits, opensmile_set=corpus.opensmile_set or corpus.feature_set)
+
+
 @dataclasses.dataclass(frozen=True)
 class Fold:
     """One leave-one-group-out fold, as TFDS split names."""
