@@ -88,6 +88,20 @@ def test_supervised_phase_moves_the_category_head_but_not_the_style_head():
                                                                 .trainable_variables))
 
 
+def test_the_supervised_baseline_runs_only_the_supervised_phase():
+    """``phases=("supervised",)``: the paper's baseline with the encoder's architecture, all optimizers live."""
+    x, y = tiny_data(24)
+    baseline = build_semi_aae(FEATURES, N_CLASSES, seed=0, phases=("supervised",), **TINY)
+    baseline.compile(**{f"{p}_optimizer": keras.optimizers.Adam(1e-2) for p in baseline.PLAYERS})
+    before = _weights(baseline)
+    history = baseline.fit(x, y, batch_size=24, epochs=1, verbose=0).history
+    assert _changed(before, _weights(baseline)) == {"encoder"}
+    assert history["reconstruction_loss"] == [0.0] and history["classification_loss"][0] > 0
+    assert type(baseline).from_config(baseline.get_config()).phases == ("supervised",)
+    with pytest.raises(ValueError, match="phases must be a non-empty subset"):
+        build_semi_aae(FEATURES, N_CLASSES, phases=("supervised", "pretraining"), **TINY)
+
+
 def test_without_labels_the_supervised_phase_never_changes_q_y_given_x():
     """No batch norm here: its moving statistics follow every training-mode forward pass of any phase."""
     x, y = tiny_data(24)

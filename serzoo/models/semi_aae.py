@@ -44,6 +44,8 @@ from serzoo.networks import conv1d_output, conv1d_stack, conv1d_transpose_stack,
 
 #: The label value of an unlabelled utterance.
 UNLABELLED = -1
+#: The phases of one train step, in order (Sec. 4.1).
+PHASES = ("reconstruction", "regularisation", "supervised")
 
 
 @keras.saving.register_keras_serializable(package="serzoo")
@@ -55,6 +57,10 @@ class SemiSupervisedAAE(AdversarialScheme):
         decoder: Functional ``softmax(logits) ⊕ style → x``.
         category_discriminator: ``K → logit``; style_discriminator: ``d → logit``.
         n_classes: number of emotion classes K.
+        phases: the phases the train step runs (default all three). ``("supervised",)`` is the paper's
+            supervised baseline with the encoder's architecture (``q(y|x)`` alone); the others give the
+            ablations (e.g. without ``"regularisation"``: the auxiliary reconstruction only). A skipped phase's
+            loss is logged as 0.
         class_weights: weights of the supervised cross-entropy (default all 1).
         seed: seed of the model's ``SeedGenerator`` (prior samples).
     """
@@ -66,8 +72,12 @@ class SemiSupervisedAAE(AdversarialScheme):
     NETWORKS = ("encoder", "decoder", "category_discriminator", "style_discriminator")
 
     def __init__(self, encoder, decoder, category_discriminator, style_discriminator, *, n_classes: int,
-                 class_weights=None, seed: int | None = None, **kwargs):
+                 phases=PHASES, class_weights=None, seed: int | None = None, **kwargs):
         super().__init__(n_classes=n_classes, class_weights=class_weights, seed=seed, **kwargs)
+        unknown = sorted(set(phases) - set(PHASES))
+        if unknown or not phases:
+            raise ValueError(f"phases must be a non-empty subset of {PHASES}, got {tuple(phases)}")
+        self.phases = tuple(p for p in PHASES if p in phases)
         self.encoder, self.decoder = encoder, decoder
         self.category_discriminator, self.style_discriminator = category_discriminator, style_discriminator
         logits_shape, style_shape = encoder.output_shape
@@ -171,23 +181,30 @@ class SemiSupervisedAAE(AdversarialScheme):
 
     def train_step(self, data):
         x, y = data[0], data[1]
-        with tf.GradientTape() as tape:  # (1) reconstruction phase
-            reconstruction = self._reconstruction(x, True)
-        self._apply(tape, reconstruction, "autoencoder")
-        logits, style = self.encoder(x, training=True)
-        probabilities, style = ops.stop_gradient(ops.softmax(logits, axis=-1)), ops.stop_gradient(style)
-        with tf.GradientTape() as tape:  # (2a) regularisation: both discriminators, priors = "real"
-            discriminator_loss = self._discriminator_loss(probabilities, style, True)
-        self._apply(tape, discriminator_loss, "discriminator")
-        with tf.GradientTape() as tape:  # (2b) regularisation: the encoder fools both (frozen) discriminators
+        done = {}
+        if "reconstruction" in self.phases:
+            with tf.GradientTape() as tape:  # (1) reconstruction phase
+                done["reconstruction_loss"] = self._reconstruction(x, True)
+            self._apply(tape, done["reconstruction_loss"], "autoencoder")
+        if "regularisation" in self.phases:
             logits, style = self.encoder(x, training=True)
-            generator_loss = self._generator_loss(ops.softmax(logits, axis=-1), style, True)
-        self._apply(tape, generator_loss, "generator")
-        with tf.GradientTape() as tape:  # (3) supervised phase: q(y|x) on the labelled rows
-            classification = losses.labelled_cross_entropy(y, self.encoder(x, training=True)[0], self.class_weights)
-        self._apply(tape, classification, "classifier")
-        return self._record({"reconstruction_loss": reconstruction, "discriminator_loss": discriminator_loss,
-                             "generator_loss": generator_loss, "classification_loss": classification})
+            probabilities, style = ops.stop_gradient(ops.softmax(logits, axis=-1)), ops.stop_gradient(style)
+            with tf.GradientTape() as tape:  # (2a) regularisation: both discriminators, priors = "real"
+                done["discriminator_loss"] = self._discriminator_loss(probabilities, style, True)
+            self._apply(tape, done["discriminator_loss"], "discriminator")
+            with tf.GradientTape() as tape:  # (2b) regularisation: the encoder fools both (frozen) discriminators
+                logits, style = self.encoder(x, training=True)
+                done["generator_loss"] = self._generator_loss(ops.softmax(logits, axis=-1), style, True)
+            self._apply(tape, done["generator_loss"], "generator")
+        if "supervised" in self.phases:
+            with tf.GradientTape() as tape:  # (3) supervised phase: q(y|x) on the labelled rows
+                done["classification_loss"] = losses.labelled_cross_entropy(
+                    y, self.encoder(x, training=True)[0], self.class_weights)
+            self._apply(tape, done["classification_loss"], "classifier")
+        return self._record({name: done.get(name, 0.0) for name in self.LOSSES})
+
+    def get_config(self):
+        return {**super().get_config(), "phases": list(self.phases)}
 
 
 # ----------------------------------------------------------------- builders
