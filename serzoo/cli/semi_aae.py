@@ -48,7 +48,7 @@ def run(args) -> int:
     result = run_semi_aae(corpus, level=args.level, methods=args.methods, seeds=args.seeds, fractions=args.fractions,
                           epochs=training.epochs, batch_size=training.batch_size,
                           learning_rate=training.learning_rate, max_folds=args.folds, output_dir=args.output_dir,
-                          options=options)
+                          options=options, normalisation=args.normalisation)
     markdown = render_report(result)
     print(markdown)
     print(f"wrote {report.write_report(args.output_dir, markdown, result)}")

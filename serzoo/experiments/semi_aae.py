@@ -105,6 +105,7 @@ def run_semi_aae(
     corpus: Corpus, *, level: str = "utterance", methods=METHODS, seeds=(0,), fractions=(1.0,), epochs: int = 100,
     batch_size: int = 128, learning_rate: float = 1e-4, max_folds: int | None = None, output_dir=None,
     options: dict | None = None, progress: bool = True, log=print, jit_compile: bool = False,
+    normalisation: str = "global",
 ) -> dict:
     """Every (seed, labelled fraction, method, fold) unit, resumable in ``output_dir``; a JSON-ready dict."""
     from serzoo.experiments.resume import UnitStore
@@ -115,10 +116,12 @@ def run_semi_aae(
     for method in methods:
         method_settings(method)
     settings = {"dataset": f"{corpus.name}/{corpus.feature_set}", "level": level, "epochs": epochs,
-                "batch_size": batch_size, "learning_rate": learning_rate, "options": options or {}}
+                "batch_size": batch_size, "learning_rate": learning_rate, "options": options or {},
+                "normalisation": normalisation}
     store = UnitStore(output_dir, settings) if output_dir else None
     units = {}
-    for data in iter_folds(corpus, max_folds=max_folds, progress=progress, desc=f"semi-aae {level}"):
+    for data in iter_folds(corpus, normalisation=normalisation, max_folds=max_folds, progress=progress,
+                           desc=f"semi-aae {level}"):
         test_split = data.fold.test_splits[0]
         val_split = validation_split(corpus.splits, test_split)
         is_val = np.isin(data.train.speaker, np.unique(corpus.splits[val_split].speaker))
