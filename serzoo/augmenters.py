@@ -260,11 +260,17 @@ class ExportedGenerator:
             raise ValueError(f"the generator knows {len(self.class_names)} classes, your data has {n_classes}")
         return self
 
-    def sample(self, labels, seed: int = 0) -> np.ndarray:
+    def sample(self, labels, seed: int = 0, frames: int | None = None) -> np.ndarray:
+        """Features ``[n, D]``; a frame-level generator gives ``[n, frames, D]`` (default: one crop)."""
         import tensorflow as tf
 
         labels = tf.constant(check_labels(labels, "labels", len(self.class_names)).astype(np.int32))
-        return self.module.generate(labels=labels, seed=tf.constant(seed, tf.int64))["features"].numpy()
+        extra = {}
+        if "crop_frames" in self.manifest:
+            extra["frames"] = tf.constant(frames or self.manifest["crop_frames"], tf.int32)
+        elif frames is not None:
+            raise ValueError(f"{self.path} generates feature vectors; frames is for frame-level generators")
+        return self.module.generate(labels=labels, seed=tf.constant(seed, tf.int64), **extra)["features"].numpy()
 
     def dataset_transform(self, k: int, seed: int = 0):
         """A ``tf.data`` transformation: every ``(features, label)`` is followed by ``k`` synthetic ones.

@@ -205,6 +205,18 @@ def load_corpus(spec: str, *, data_dir=None, manual_dir=None, rebuild: bool = Fa
     )
 
 
+def regroup_labels(corpus: Corpus, grouping: str) -> Corpus:
+    """``corpus`` with its categories mapped to a binary grouping of :data:`serzoo.emotions.EMODB_GROUPINGS`
+    (``"arousal"``: low/high, ``"valence"``: negative/positive); features and splits are shared, not copied."""
+    from serzoo.emotions import grouping_map
+
+    names, mapping = grouping_map(corpus.class_names, grouping)
+    lookup = np.asarray(mapping, np.int64)
+    splits = {name: dataclasses.replace(split, y=lookup[split.y]) for name, split in corpus.splits.items()}
+    return dataclasses.replace(corpus, feature_set=f"{corpus.feature_set}+{grouping}", class_names=names,
+                               splits=splits, opensmile_set=corpus.opensmile_set or corpus.feature_set)
+
+
 @dataclasses.dataclass(frozen=True)
 class Fold:
     """One leave-one-group-out fold, as TFDS split names."""
@@ -328,28 +340,40 @@ def iter_folds(
     held_out: Sequence[str] | None = None, progress: bool = True, desc: str = "folds",
 ) -> Iterator[FoldData]:
     """The one fold loop: leave-one-group-out folds with training-fold normalisation
-    (``max_folds`` / ``held_out`` select folds as in :func:`leave_one_group_out`)."""
+    (``max_folds`` / ``held_out`` select folds as in :func:`leave_one_group_out`). Frame-level corpora
+    (``compare_lld``) yield object arrays of ``[frames, LLDs]`` sequences normalised per LLD with the
+    statistics of the training fold's frames."""
     from tqdm.auto import tqdm
 
     folds = leave_one_group_out(list(corpus.splits), max_folds, held_out)
     for fold in tqdm(folds, desc=desc, unit="fold", disable=not progress):
         train, test = corpus.select(fold.train_splits), corpus.select(fold.test_splits)
-        if train.x.dtype == object:
-            raise ValueError(
-                f"{corpus.name}/{corpus.feature_set} is frame-level; iter_folds normalises "
-                "utterance-level vectors: pick a functional feature set such as is11"
-            )
-        normalizer = Normalizer(normalisation).fit(train.x)
+        if train.x.dtype == object:  # frame-level: per-LLD statistics of the training fold's frames
+            if normalisation != "global":
+                raise ValueError(f"{corpus.name}/{corpus.feature_set} is frame-level: only normalisation='global' "
+                                 "(per-LLD statistics of the training frames) is supported")
+            normalizer = Normalizer(normalisation).fit(np.concatenate(list(train.x)))
+            x_train, x_test = _transform_sequences(normalizer, train.x), _transform_sequences(normalizer, test.x)
+        else:
+            normalizer = Normalizer(normalisation).fit(train.x)
+            x_train, x_test = normalizer.transform(train.x, train.speaker), normalizer.transform(test.x, test.speaker)
         yield FoldData(
             fold=fold,
-            x_train=normalizer.transform(train.x, train.speaker),
+            x_train=x_train,
             y_train=train.y,
-            x_test=normalizer.transform(test.x, test.speaker),
+            x_test=x_test,
             y_test=test.y,
             train=train,
             test=test,
             normalizer=normalizer,
         )
+
+
+def _transform_sequences(normalizer: Normalizer, sequences: np.ndarray) -> np.ndarray:
+    """An object array of normalised ``[frames, kept LLDs]`` sequences."""
+    out = np.empty(len(sequences), object)
+    out[:] = [normalizer.transform(s) for s in sequences]
+    return out
 
 
 class FoldCache:

@@ -13,3 +13,26 @@ EMODB_LETTERS = {
     "T": "sadness",  # Trauer
     "N": "neutral",
 }
+
+#: Binary arousal and valence groupings of the seven EmoDB categories (group order = new label order), after the
+#: clustering of each corpus's emotions into binary arousal/valence tasks of Schuller, Vlasenko, Eyben, Rigoll,
+#: Wendemuth, "Acoustic emotion recognition: a benchmark comparison of performances", IEEE ASRU 2009, Table 1
+#: (also used in Schuller et al., "Cross-corpus acoustic emotion recognition: variances and strategies", IEEE TAC 2010).
+EMODB_GROUPINGS = {
+    "arousal": {"low": ("boredom", "disgust", "neutral", "sadness"), "high": ("anger", "fear", "happiness")},
+    "valence": {"negative": ("anger", "boredom", "disgust", "fear", "sadness"), "positive": ("happiness", "neutral")},
+}
+
+
+def grouping_map(class_names, grouping: str) -> tuple[list[str], list[int]]:
+    """``(group names, new label of each old label)`` for an :data:`EMODB_GROUPINGS` entry; every class must
+    belong to a group (a corpus with another inventory is refused)."""
+    if grouping not in EMODB_GROUPINGS:
+        raise ValueError(f"unknown label grouping {grouping!r}; choose one of: {', '.join(EMODB_GROUPINGS)}")
+    groups = EMODB_GROUPINGS[grouping]
+    owner = {name: i for i, members in enumerate(groups.values()) for name in members}
+    unknown = [name for name in class_names if name not in owner]
+    if unknown:
+        raise ValueError(f"the {grouping} grouping covers the EmoDB classes {sorted(owner)}; these classes have no "
+                         f"group: {unknown}. Use it with EmoDB-style labels only")
+    return list(groups), [owner[name] for name in class_names]

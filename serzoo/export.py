@@ -10,6 +10,13 @@ The SavedModel needs neither serzoo nor Keras to run (``tf.saved_model.load`` is
 - ``generate_labels(labels: int32[N])`` — single input (seed 0), for ``keras.layers.TFSMLayer``;
 - ``serving_default`` = ``generate`` for TF Serving.
 
+A frame-level generator (the Conv1D semi-supervised AAE; manifest field ``crop_frames``) returns LLD
+sequences: ``generate(labels, seed, frames: int32[]) -> float32[N, frames, D]`` and ``sample(class_id, n, seed,
+frames)``; ``generate_labels`` gives one crop, ``encode`` takes crops ``[N, crop_frames, D]``.
+
+:func:`export_classifier` writes a trained emotion classifier ``q(y|x)`` (format ``serzoo-classifier/1``)
+with one signature, ``classify`` (features or LLD frames in the original scale -> class probabilities).
+
 Invalid input (a label outside ``0..C-1``, negative ``n``) fails with ``InvalidArgumentError``
 naming the problem. The export is written to a temporary folder and renamed into place without
 replacing anything (``renameat2(RENAME_NOREPLACE)``), so an interrupted export never leaves a
@@ -44,13 +51,15 @@ MANIFEST_FIELDS = ("format", "scheme", "dataset", "feature_set", "feature_dim", 
                    "files_sha256")
 #: /2 added ``files_sha256`` and the endpoint signatures; /1 exports (no hash) are refused.
 FORMAT = "serzoo-generator/2"
+CLASSIFIER_FORMAT = "serzoo-classifier/1"
 SIGNATURES = ("serving_default", "generate", "sample")  # TF signatures of the SavedModel
 FUNCTIONS = ("generate", "sample", "generate_labels", "encode")  # its tf.functions (encode: schemes with an encoder)
 _AT_FDCWD, _RENAME_NOREPLACE, _RENAME_EXCHANGE = -100, 1, 2
 
 
-def _module(scheme, normalizer, original_dim: int):
-    """A ``tf.Module`` with the sampling signatures around a trained scheme's sub-networks."""
+def _restoration(normalizer, original_dim: int):
+    """Tensors that map normalised kept features back to all original features (any leading axes):
+    ``restore(z) = gather(concat([z * std + mean, dropped constants]), source, axis=-1)``."""
     import tensorflow as tf
 
     keep = np.flatnonzero(normalizer.keep)
@@ -59,55 +68,182 @@ def _module(scheme, normalizer, original_dim: int):
     source = np.empty(original_dim, np.int32)
     source[keep] = np.arange(keep.size)
     source[dropped] = keep.size + np.arange(dropped.size)
+    return {"mean": tf.constant(normalizer.mean, tf.float32), "std": tf.constant(normalizer.std, tf.float32),
+            "dropped_values": tf.constant(normalizer.dropped_values, tf.float32), "source": tf.constant(source),
+            "keep": tf.constant(keep.astype(np.int32))}
+
+
+def _restore(module, z):
+    import tensorflow as tf
+
+    kept = tf.cast(z, tf.float32) * module.std + module.mean
+    constants = tf.broadcast_to(module.dropped_values, tf.concat([tf.shape(kept)[:-1], tf.shape(module.dropped_values)],
+                                                                 axis=0))
+    return tf.gather(tf.concat([kept, constants], axis=-1), module.source, axis=-1)
+
+
+def _normalise(module, features):
+    import tensorflow as tf
+
+    return (tf.gather(features, module.keep, axis=-1) - module.mean) / module.std
+
+
+def _checked_labels(labels, n_classes: int):
+    import tensorflow as tf
+
+    message = f"labels must lie in 0..{n_classes - 1}"
+    with tf.control_dependencies([tf.debugging.assert_greater_equal(labels, 0, message=message),
+                                  tf.debugging.assert_less(labels, n_classes, message=message)]):
+        return tf.identity(labels)
+
+
+def _module(scheme, normalizer, original_dim: int):
+    """A ``tf.Module`` with the sampling signatures around a trained scheme's sub-networks.
+
+    A frame-level scheme (``scheme.crop_frames``) decodes ``crop_frames`` frames per ``(y, z)``: its ``generate``
+    and ``sample`` take ``frames`` and decode ``ceil(frames / crop_frames)`` style draws per row, concatenated
+    and cut to ``frames``; ``generate_labels`` returns one crop; ``encode`` takes crops.
+    """
+    import tensorflow as tf
+
     n_classes, noise_dim = scheme.n_classes, scheme.noise_dim
     has_encoder = hasattr(scheme, "encode")
+    crop = getattr(scheme, "crop_frames", None)
+    example = [None, original_dim] if crop is None else [None, crop, original_dim]
 
     class GeneratorModule(tf.Module):
         def __init__(self):
             super().__init__(name="serzoo_generator")
             self.networks = {name: getattr(scheme, name) for name in scheme.NETWORKS}
-            self.mean = tf.constant(normalizer.mean, tf.float32)
-            self.std = tf.constant(normalizer.std, tf.float32)
-            self.dropped_values = tf.constant(normalizer.dropped_values, tf.float32)
-            self.source = tf.constant(source)
-            self.keep = tf.constant(keep.astype(np.int32))
+            for name, tensor in _restoration(normalizer, original_dim).items():
+                setattr(self, name, tensor)
 
-        def _synthesize(self, labels, seed):
-            message = f"labels must lie in 0..{n_classes - 1}"
-            with tf.control_dependencies([tf.debugging.assert_greater_equal(labels, 0, message=message),
-                                          tf.debugging.assert_less(labels, n_classes, message=message)]):
-                labels = tf.identity(labels)
+        def _synthesize(self, labels, seed, frames=None):
+            labels = _checked_labels(labels, n_classes)
             seed_pair = tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)])
-            noise = tf.random.stateless_normal([tf.shape(labels)[0], noise_dim], seed=seed_pair)
-            z = tf.cast(scheme.synthesize(noise, labels), tf.float32)
-            kept = z * self.std + self.mean
-            constants = tf.tile(self.dropped_values[None, :], [tf.shape(kept)[0], 1])
-            return tf.gather(tf.concat([kept, constants], axis=1), self.source, axis=1)
+            if frames is None:
+                noise = tf.random.stateless_normal([tf.shape(labels)[0], noise_dim], seed=seed_pair)
+                return _restore(self, scheme.synthesize(noise, labels))
+            with tf.control_dependencies([tf.debugging.assert_positive(frames, message="frames must be >= 1")]):
+                n_crops = (tf.identity(frames) + crop - 1) // crop
+            repeated = tf.repeat(labels, n_crops)
+            noise = tf.random.stateless_normal([tf.shape(repeated)[0], noise_dim], seed=seed_pair)
+            crops = scheme.synthesize(noise, repeated)
+            sequences = tf.reshape(crops, [tf.shape(labels)[0], n_crops * crop, original_dim])[:, :frames]
+            return _restore(self, sequences)
 
-        @tf.function(input_signature=[tf.TensorSpec([None], tf.int32, name="labels"),
-                                      tf.TensorSpec([], tf.int64, name="seed")])
-        def generate(self, labels, seed):
-            return {"features": self._synthesize(labels, seed)}
-
-        @tf.function(input_signature=[tf.TensorSpec([], tf.int32, name="class_id"),
-                                      tf.TensorSpec([], tf.int32, name="n"),
-                                      tf.TensorSpec([], tf.int64, name="seed")])
-        def sample(self, class_id, n, seed):
+        def _sample(self, class_id, n, seed, frames=None):
             with tf.control_dependencies([tf.debugging.assert_non_negative(n, message="n must be >= 0")]):
                 n = tf.identity(n)
-            return {"features": self._synthesize(tf.fill([n], class_id), seed)}
+            return {"features": self._synthesize(tf.fill([n], class_id), seed, frames)}
+
+        if crop is None:
+            @tf.function(input_signature=[tf.TensorSpec([None], tf.int32, name="labels"),
+                                          tf.TensorSpec([], tf.int64, name="seed")])
+            def generate(self, labels, seed):
+                return {"features": self._synthesize(labels, seed)}
+
+            @tf.function(input_signature=[tf.TensorSpec([], tf.int32, name="class_id"),
+                                          tf.TensorSpec([], tf.int32, name="n"),
+                                          tf.TensorSpec([], tf.int64, name="seed")])
+            def sample(self, class_id, n, seed):
+                return self._sample(class_id, n, seed)
+        else:
+            @tf.function(input_signature=[tf.TensorSpec([None], tf.int32, name="labels"),
+                                          tf.TensorSpec([], tf.int64, name="seed"),
+                                          tf.TensorSpec([], tf.int32, name="frames")])
+            def generate(self, labels, seed, frames):
+                return {"features": self._synthesize(labels, seed, frames)}
+
+            @tf.function(input_signature=[tf.TensorSpec([], tf.int32, name="class_id"),
+                                          tf.TensorSpec([], tf.int32, name="n"),
+                                          tf.TensorSpec([], tf.int64, name="seed"),
+                                          tf.TensorSpec([], tf.int32, name="frames")])
+            def sample(self, class_id, n, seed, frames):
+                return self._sample(class_id, n, seed, frames)
 
         @tf.function(input_signature=[tf.TensorSpec([None], tf.int32, name="labels")])
         def generate_labels(self, labels):
             return self._synthesize(labels, tf.constant(0, tf.int64))
 
         if has_encoder:
-            @tf.function(input_signature=[tf.TensorSpec([None, original_dim], tf.float32, name="features")])
+            @tf.function(input_signature=[tf.TensorSpec(example, tf.float32, name="features")])
             def encode(self, features):
-                kept = tf.gather(features, self.keep, axis=1)
-                return {"codes": tf.cast(scheme.encode((kept - self.mean) / self.std), tf.float32)}
+                return {"codes": tf.cast(scheme.encode(_normalise(self, features)), tf.float32)}
 
     return GeneratorModule()
+
+
+def _classifier_module(scheme, normalizer, original_dim: int):
+    """A ``tf.Module`` with ``classify``: original-scale features (or LLD frames) → class probabilities ``q(y|x)``.
+
+    A frame-level scheme takes ``frames: float32[N, T, D]`` (one length ``T`` per call, any ``T >= 1``) and
+    averages the posteriors of the :func:`serzoo.frames.evaluation_crops` of each utterance.
+    """
+    import tensorflow as tf
+
+    from serzoo.frames import evaluation_crops
+
+    crop = getattr(scheme, "crop_frames", None)
+    n_classes, kept_dim = scheme.n_classes, int(normalizer.keep.sum())
+
+    def posteriors(x):
+        return tf.nn.softmax(tf.cast(scheme.encoder(x, training=False)[0], tf.float32), axis=-1)
+
+    class ClassifierModule(tf.Module):
+        def __init__(self):
+            super().__init__(name="serzoo_classifier")
+            self.encoder = scheme.encoder
+            for name, tensor in _restoration(normalizer, original_dim).items():
+                setattr(self, name, tensor)
+
+        if crop is None:
+            @tf.function(input_signature=[tf.TensorSpec([None, original_dim], tf.float32, name="features")])
+            def classify(self, features):
+                return {"probabilities": posteriors(_normalise(self, features))}
+        else:
+            @tf.function(input_signature=[tf.TensorSpec([None, None, original_dim], tf.float32, name="frames")])
+            def classify(self, frames):
+                with tf.control_dependencies([tf.debugging.assert_positive(tf.shape(frames)[1],
+                                                                           message="frames must hold >= 1 frame")]):
+                    crops = evaluation_crops(_normalise(self, frames), crop)
+                n, n_crops = tf.shape(crops)[0], tf.shape(crops)[1]
+                flat = posteriors(tf.reshape(crops, [n * n_crops, crop, kept_dim]))
+                return {"probabilities": tf.reduce_mean(tf.reshape(flat, [n, n_crops, n_classes]), axis=1)}
+
+    return ClassifierModule()
+
+
+def _write_saved_model(module, signatures: dict, manifest: dict, path: pathlib.Path, overwrite: bool) -> None:
+    """Save ``module`` with ``signatures`` and ``manifest`` (plus ``files_sha256``) to a staging folder, then
+    publish it at ``path`` atomically (:func:`_publish`)."""
+    import tensorflow as tf
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_partials(path.parent)  # staging folders of killed exports (their process is gone)
+    staging = pathlib.Path(tempfile.mkdtemp(prefix=partial_prefix(path.name), dir=path.parent))
+    try:
+        tf.saved_model.save(module, str(staging), signatures=signatures)
+        manifest["files_sha256"] = files_sha256(staging)
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        _publish(staging, path, overwrite)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _versions() -> dict:
+    import keras
+    import tensorflow as tf
+
+    import serzoo
+
+    return {"serzoo": serzoo.__version__, "tensorflow": tf.__version__, "keras": keras.__version__}
+
+
+def _check_normalizer(normalizer) -> None:
+    if normalizer.mode != "global":
+        raise ValueError("export needs a global normaliser (per-speaker statistics cannot be inverted)")
 
 
 def check_target(path, overwrite: bool) -> None:
@@ -131,45 +267,65 @@ def export_generator(
         overwrite: replace an existing export at ``path`` (default: refuse, also when another export
             reaches ``path`` first while this one is being written).
     """
-    import keras
-    import tensorflow as tf
-
-    import serzoo
-
     path = pathlib.Path(path)
     check_target(path, overwrite)
-    if normalizer.mode != "global":
-        raise ValueError("export needs a global normaliser (per-speaker statistics cannot be inverted)")
+    _check_normalizer(normalizer)
     original_dim = int(normalizer.keep.size)
     module = _module(scheme, normalizer, original_dim)
+    crop = getattr(scheme, "crop_frames", None)
     full_manifest = {
         "format": FORMAT,
         "scheme": type(scheme).__name__,
         "scheme_config": {k: v for k, v in scheme.get_config().items() if not isinstance(v, dict)},
         **manifest,
         "feature_dim": original_dim,
+        **({} if crop is None else {"crop_frames": crop}),
         "n_classes": scheme.n_classes,
         "noise_dim": scheme.noise_dim,
         "normalisation": {"keep": normalizer.keep.tolist(), "mean": normalizer.mean.tolist(),
                           "std": normalizer.std.tolist(), "dropped_values": normalizer.dropped_values.tolist()},
         "endpoints": describe_endpoints(module),
-        "versions": {"serzoo": serzoo.__version__, "tensorflow": tf.__version__, "keras": keras.__version__},
+        "versions": _versions(),
         "exported_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
     }
     if len(full_manifest.get("class_names", [])) != scheme.n_classes:
         raise ValueError(f"manifest class_names must list {scheme.n_classes} classes")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_partials(path.parent)  # staging folders of killed exports (their process is gone)
-    staging = pathlib.Path(tempfile.mkdtemp(prefix=partial_prefix(path.name), dir=path.parent))
-    try:
-        signatures = {"serving_default": module.generate, "generate": module.generate, "sample": module.sample}
-        tf.saved_model.save(module, str(staging), signatures=signatures)
-        full_manifest["files_sha256"] = files_sha256(staging)
-        (staging / MANIFEST).write_text(json.dumps(full_manifest, indent=2), encoding="utf-8")
-        _publish(staging, path, overwrite)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    signatures = {"serving_default": module.generate, "generate": module.generate, "sample": module.sample}
+    _write_saved_model(module, signatures, full_manifest, path, overwrite)
+    return path
+
+
+def export_classifier(scheme, normalizer, path, *, manifest: dict, overwrite: bool = False) -> pathlib.Path:
+    """Write the emotion classifier ``q(y|x)`` of a trained scheme with a categorical encoder head (the
+    semi-supervised AAE) to ``path`` as a SavedModel with one signature, ``classify`` (= ``serving_default``):
+
+    - utterance level: ``classify(features: float32[N, D]) -> {"probabilities": float32[N, C]}``;
+    - frame level: ``classify(frames: float32[N, T, D]) -> {"probabilities": float32[N, C]}``, the mean
+      posterior over each utterance's crops (:mod:`serzoo.frames`).
+
+    Input is in the ORIGINAL openSMILE scale: the fold's normalisation runs inside the graph. ``manifest``
+    (dataset, feature set, class names...) is merged with the fields written here (format
+    ``serzoo-classifier/1``, ``files_sha256``); :func:`read_classifier_manifest` checks it. ``tf.saved_model.load``
+    is all a user needs.
+    """
+    path = pathlib.Path(path)
+    check_target(path, overwrite)
+    _check_normalizer(normalizer)
+    original_dim = int(normalizer.keep.size)
+    module = _classifier_module(scheme, normalizer, original_dim)
+    crop = getattr(scheme, "crop_frames", None)
+    full_manifest = {
+        "format": CLASSIFIER_FORMAT, "scheme": type(scheme).__name__, **manifest,
+        "feature_dim": original_dim, "n_classes": scheme.n_classes,
+        **({} if crop is None else {"crop_frames": crop}),
+        "endpoints": {"classify": _describe_function(module.classify)},
+        "versions": _versions(),
+        "exported_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+    }
+    if len(full_manifest.get("class_names", [])) != scheme.n_classes:
+        raise ValueError(f"manifest class_names must list {scheme.n_classes} classes")
+    signatures = {"serving_default": module.classify, "classify": module.classify}
+    _write_saved_model(module, signatures, full_manifest, path, overwrite)
     return path
 
 
@@ -267,22 +423,26 @@ def describe_endpoints(module) -> dict:
     return {"serving_default": found["generate"], **found}
 
 
-def expected_endpoints(feature_dim: int, code_dim: int | None) -> dict:
-    """The endpoints of a serzoo generator with ``feature_dim`` features (and an encoder to ``code_dim``)."""
+def expected_endpoints(feature_dim: int, code_dim: int | None, crop_frames: int | None = None) -> dict:
+    """The endpoints of a serzoo generator with ``feature_dim`` features (and an encoder to ``code_dim``); a
+    frame-level generator (``crop_frames``) takes ``frames`` and returns ``[n, frames, feature_dim]``."""
     def spec(dtype, *shape):
         return {"dtype": dtype, "shape": list(shape)}
 
-    features = {"features": spec("float32", None, feature_dim)}
-    generate = {"inputs": {"labels": spec("int32", None), "seed": spec("int64")}, "outputs": features}
+    frame_level = crop_frames is not None
+    example = (None, crop_frames, feature_dim) if frame_level else (None, feature_dim)
+    features = {"features": spec("float32", *((None, None, feature_dim) if frame_level else example))}
+    frames = {"frames": spec("int32")} if frame_level else {}
+    generate = {"inputs": {"labels": spec("int32", None), "seed": spec("int64"), **frames}, "outputs": features}
     endpoints = {
         "serving_default": generate, "generate": generate,
-        "sample": {"inputs": {"class_id": spec("int32"), "n": spec("int32"), "seed": spec("int64")},
+        "sample": {"inputs": {"class_id": spec("int32"), "n": spec("int32"), "seed": spec("int64"), **frames},
                    "outputs": features},
         "generate_labels": {"inputs": {"labels": spec("int32", None)},
-                            "outputs": {"output": spec("float32", None, feature_dim)}},
+                            "outputs": {"output": spec("float32", *example)}},
     }
     if code_dim is not None:
-        endpoints["encode"] = {"inputs": {"features": spec("float32", None, feature_dim)},
+        endpoints["encode"] = {"inputs": {"features": spec("float32", *example)},
                                "outputs": {"codes": spec("float32", None, code_dim)}}
     return endpoints
 
@@ -340,11 +500,36 @@ def read_manifest(path) -> dict:
             code_dim = endpoints["encode"]["outputs"]["codes"]["shape"][1]
         except (KeyError, IndexError, TypeError):
             code_dim = "missing"
-    differences = _differences(expected_endpoints(manifest["feature_dim"], code_dim), endpoints)
+    crop_frames = manifest.get("crop_frames")
+    if crop_frames is not None and (type(crop_frames) is not int or crop_frames < 1):
+        raise ValueError(f"{file}: crop_frames must be a positive int, got {crop_frames!r}; re-export the generator")
+    differences = _differences(expected_endpoints(manifest["feature_dim"], code_dim, crop_frames), endpoints)
     if differences or not (code_dim is None or (type(code_dim) is int and code_dim > 0)):
         raise ValueError(f"{file}: endpoints are not those of a serzoo generator ({differences or code_dim}); "
                          "re-export the generator")
     return manifest
+
+
+def load_classifier(path):
+    """``(module, manifest)`` of a classifier written by :func:`export_classifier`: the manifest's format and
+    the files' hash are checked before ``tf.saved_model.load`` (``module.classify(...)["probabilities"]``)."""
+    import tensorflow as tf
+
+    file = pathlib.Path(path) / MANIFEST
+    if not file.is_file():
+        raise FileNotFoundError(f"{file} is missing: {path} is not a serzoo classifier export")
+    try:
+        manifest = json.loads(file.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ValueError(f"{file} is not valid JSON ({err}); re-export the classifier") from err
+    if not isinstance(manifest, dict) or manifest.get("format") != CLASSIFIER_FORMAT:
+        raise ValueError(f"{file}: format must be {CLASSIFIER_FORMAT!r} (a generator export loads with "
+                         "serzoo.ExportedGenerator); re-export the classifier")
+    found = files_sha256(path)
+    if found != manifest.get("files_sha256"):
+        raise ValueError(f"{path}: the SavedModel's files do not match files_sha256 in {MANIFEST}: the export was "
+                         "changed after it was written; do not load it, re-export it")
+    return tf.saved_model.load(str(path)), manifest
 
 
 def load_export(path, manifest: dict):

@@ -28,7 +28,8 @@ class TunedSetting:
     Args:
         scheme: a registered scheme (:func:`serzoo.models.scheme_names`).
         options: builder keyword arguments (e.g. ``{"latent_dim": 32, "alpha": 0.3}``).
-        epochs, learning_rate, batch_size: training of every player; ``player_rates`` = {player: Adam rate}.
+        epochs, learning_rate, batch_size: training of every player; ``player_rates`` = {player: Adam rate}
+            (as :attr:`serzoo.presets.Training.rate_scales` relative to ``learning_rate``).
         classifier: {classifier name: field overrides} (:func:`serzoo.models.classifiers.make_classifier`).
         k: number of synthetic sets, if the search chose it.
         recipe: :class:`serzoo.recipes.Recipe` fields (how the synthetic rows enter the classifier), if tuned.
@@ -50,8 +51,9 @@ class TunedSetting:
         """The :class:`serzoo.presets.Training` of this setting."""
         from serzoo.presets import Training
 
-        return Training(int(self.epochs), float(self.learning_rate), int(self.batch_size),
-                        player_rates=tuple(self.player_rates.items()),
+        rate = float(self.learning_rate)
+        return Training(int(self.epochs), rate, int(self.batch_size),
+                        rate_scales=tuple((player, float(r) / rate) for player, r in sorted(self.player_rates.items())),
                         source=f"tuned ({self.source})" if self.source else "tuned")
 
     @property

@@ -69,6 +69,21 @@ def weighted_cross_entropy(labels, logits, class_weights=None):
     return -ops.mean(weights * picked)
 
 
+def labelled_cross_entropy(labels, logits, class_weights=None):
+    """:func:`weighted_cross_entropy` over the labelled rows only: ``-Σ_labelled w_y log softmax(logits)_y /
+    n_labelled``, where a label of ``-1`` marks an unlabelled row (it gets no gradient); 0 when no row is labelled.
+    The supervised phase of the semi-supervised AAE (ICASSP 2019, Sec. 4.1, third phase)."""
+    labels = ops.cast(labels, "int32")
+    labelled = ops.cast(labels >= 0, logits.dtype)
+    safe = ops.maximum(labels, 0)
+    log_probs = ops.log_softmax(logits, axis=-1)
+    picked = ops.take_along_axis(log_probs, ops.expand_dims(safe, -1), axis=-1)[..., 0]
+    weights = labelled
+    if class_weights is not None:
+        weights = weights * ops.take(ops.convert_to_tensor(class_weights, dtype=logits.dtype), safe)
+    return -ops.sum(weights * picked) / ops.maximum(ops.sum(labelled), 1.0)
+
+
 def reconstruction_loss(x, x_hat, reduction: str = "sum"):
     """Squared error ``||x - x_hat||^2`` per sample (``"sum"``, eq. 12) or per value (``"mean"``)."""
     squared = ops.square(x - x_hat)

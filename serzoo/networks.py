@@ -1,4 +1,5 @@
-"""Builders of Functional sub-networks (the one MLP builder every scheme and classifier uses)."""
+"""Builders of Functional sub-networks: the one MLP builder every scheme and classifier uses, and the Conv1D
+stacks of the frame-level models (tensor-to-tensor pieces that a builder assembles into a ``keras.Model``)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ def mlp(
     output_activation: str | None = None,
     dropout: float = 0.0,
     batch_norm: bool = False,
+    output_batch_norm: bool = False,
     l2: float = 0.0,
     name: str = "mlp",
 ) -> keras.Model:
@@ -29,6 +31,7 @@ def mlp(
         output_activation: activation of the output layer (e.g. ``"softmax"``).
         dropout: dropout rate after every hidden layer (0 = none).
         batch_norm: batch normalisation before every hidden activation.
+        output_batch_norm: batch normalisation before the output activation too (also a linear output).
         l2: L2 weight penalty on every kernel.
         name: model name (prefix of layer names).
 
@@ -37,7 +40,17 @@ def mlp(
     """
     regularizer = keras.regularizers.L2(l2) if l2 else None
     inputs = keras.Input(shape=(input_dim,), name=f"{name}_input")
-    x = inputs
+    x = dense_stack(inputs, widths, activation=activation, dropout=dropout, batch_norm=batch_norm,
+                    regularizer=regularizer, name=name)
+    if output_dim is not None:
+        x = dense_output(x, output_dim, activation=output_activation, batch_norm=output_batch_norm,
+                         regularizer=regularizer, name=f"{name}_output")
+    return keras.Model(inputs, x, name=name)
+
+
+def dense_stack(x, widths: Sequence[int], *, activation: str = "relu", dropout: float = 0.0,
+                batch_norm: bool = False, regularizer=None, name: str = "mlp"):
+    """Hidden layers ``Dense → [BatchNorm] → activation → [Dropout]`` applied to the tensor ``x`` (see :func:`mlp`)."""
     for i, width in enumerate(widths):
         x = keras.layers.Dense(
             width, kernel_regularizer=regularizer, use_bias=not batch_norm, name=f"{name}_dense{i}"
@@ -47,12 +60,53 @@ def mlp(
         x = keras.layers.Activation(activation, name=f"{name}_act{i}")(x)
         if dropout:
             x = keras.layers.Dropout(dropout, name=f"{name}_dropout{i}")(x)
-    if output_dim is not None:
-        x = keras.layers.Dense(
-            output_dim, activation=output_activation, kernel_regularizer=regularizer,
-            name=f"{name}_output",
-        )(x)
-    return keras.Model(inputs, x, name=name)
+    return x
+
+
+def dense_output(x, units: int, *, activation: str | None = None, batch_norm: bool = False, regularizer=None,
+                 name: str = "output"):
+    """An output layer ``Dense → [BatchNorm] → activation`` on the tensor ``x`` (layer ``name``; its batch
+    norm ``<name>_bn``). With ``batch_norm`` the normalisation comes before the activation, also for a linear
+    or softmax output (the semi-supervised AAE of ICASSP 2019 normalises its softmax, linear and decoder outputs)."""
+    if not batch_norm:
+        return keras.layers.Dense(units, activation=activation, kernel_regularizer=regularizer, name=name)(x)
+    x = keras.layers.Dense(units, use_bias=False, kernel_regularizer=regularizer, name=name)(x)
+    x = keras.layers.BatchNormalization(name=f"{name}_bn")(x)
+    return keras.layers.Activation(activation, name=f"{name}_act")(x) if activation else x
+
+
+def conv1d_stack(x, filters: Sequence[int], *, kernel_size: int = 4, pool_size: int = 4,
+                 final_filters: int | None = None, batch_norm: bool = False, name: str = "conv"):
+    """``Conv1D(k, f, stride 1) → [BatchNorm] → ReLU → MaxPool1D(pool_size)`` per entry of ``filters``, then
+    one unpooled ``Conv1D(k, final_filters)`` (Table 2 of the ICASSP 2019 semi-supervised AAE: filters
+    ``(128, 128, 256, 256)``, pool 4, final 256) on a ``[batch, frames, channels]`` tensor ("same" padding:
+    ``frames`` shrinks by ``pool_size ** len(filters)``)."""
+    layers = [(f, pool_size) for f in filters] + ([(final_filters, None)] if final_filters else [])
+    for i, (width, pool) in enumerate(layers):
+        x = keras.layers.Conv1D(width, kernel_size, padding="same", use_bias=not batch_norm, name=f"{name}_conv{i}")(x)
+        if batch_norm:
+            x = keras.layers.BatchNormalization(name=f"{name}_bn{i}")(x)
+        x = keras.layers.Activation("relu", name=f"{name}_act{i}")(x)
+        if pool:
+            x = keras.layers.MaxPooling1D(pool, padding="same", name=f"{name}_pool{i}")(x)
+    return x
+
+
+def conv1d_transpose_stack(x, filters: Sequence[int], *, kernel_size: int = 4, pool_size: int = 4,
+                           first_filters: int | None = None, batch_norm: bool = False, name: str = "deconv"):
+    """The mirror of :func:`conv1d_stack`: one ``Conv1DTranspose(k, first_filters)``, then per entry of
+    ``filters`` unpooling (``UpSampling1D(pool_size)``) and ``Conv1DTranspose(k, f)`` (each with [BatchNorm]
+    and ReLU); ``frames`` grows by ``pool_size ** len(filters)``."""
+    layers = ([(first_filters, None)] if first_filters else []) + [(f, pool_size) for f in filters]
+    for i, (width, pool) in enumerate(layers):
+        if pool:
+            x = keras.layers.UpSampling1D(pool, name=f"{name}_unpool{i}")(x)
+        x = keras.layers.Conv1DTranspose(width, kernel_size, padding="same", use_bias=not batch_norm,
+                                         name=f"{name}_conv{i}")(x)
+        if batch_norm:
+            x = keras.layers.BatchNormalization(name=f"{name}_bn{i}")(x)
+        x = keras.layers.Activation("relu", name=f"{name}_act{i}")(x)
+    return x
 
 
 @keras.saving.register_keras_serializable(package="serzoo")
@@ -130,3 +184,10 @@ class ClassMLP(keras.layers.Layer):
                 h = activation(h) if activation else h
             outputs.append(h)
         return tf.dynamic_stitch(rows, outputs)
+
+
+def conv1d_output(x, channels: int, *, kernel_size: int = 4, batch_norm: bool = False, name: str = "output"):
+    """A linear ``Conv1DTranspose(kernel_size, channels)`` output layer on a ``[batch, frames, filters]`` tensor,
+    with [BatchNorm] (the frame-level decoder's last layer, mapping back to the LLDs)."""
+    x = keras.layers.Conv1DTranspose(channels, kernel_size, padding="same", use_bias=not batch_norm, name=name)(x)
+    return keras.layers.BatchNormalization(name=f"{name}_bn")(x) if batch_norm else x

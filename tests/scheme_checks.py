@@ -20,6 +20,9 @@ TINY_OPTIONS = {
            "code_generator_width": 8, "auxiliary_width": 8},
     "adan": {"latent_dim": 4, "noise_dim": 4, "autoencoder_width": 16, "width": 8},
     "wadan": {"latent_dim": 4, "noise_dim": 4, "autoencoder_width": 16, "width": 8},
+    "semi_aae": {"style_dim": 4, "width": 16, "discriminator_width": 8},
+    "semi_aae_frames": {"crop_frames": 8, "filters": (4, 4), "final_filters": 4, "pool_size": 2, "width": 16,
+                        "style_dim": 4, "discriminator_width": 8},
 }
 
 
@@ -30,17 +33,26 @@ def tiny_scheme(name: str, seed: int = 1):
     return get_scheme(name).build(FEATURES, N_CLASSES, seed=seed, **TINY_OPTIONS.get(name, {}))
 
 
-def tiny_data(n: int = 48, seed: int = 0):
-    """Three well-separated Gaussian classes in 12 dimensions."""
+def tiny_data(n: int = 48, seed: int = 0, frames: int | None = None):
+    """Three well-separated Gaussian classes in 12 dimensions (``[n, 12]``, or ``[n, frames, 12]`` sequences
+    whose every frame carries its class's offset)."""
     rng = np.random.default_rng(seed)
     y = np.arange(n) % N_CLASSES
-    x = rng.normal(0, 1, (n, FEATURES)).astype("float32") + 2.0 * np.eye(N_CLASSES, FEATURES)[y]
+    shape = (n, FEATURES) if frames is None else (n, frames, FEATURES)
+    offsets = 2.0 * np.eye(N_CLASSES, FEATURES)[y]
+    x = rng.normal(0, 1, shape) + (offsets if frames is None else offsets[:, None, :])
     return x.astype("float32"), y.astype("int32")
+
+
+def tiny_data_for(model, n: int = 48, seed: int = 0):
+    """:func:`tiny_data` shaped like ``model``'s examples (``model.sample_shape``: vectors or frame crops)."""
+    shape = model.sample_shape
+    return tiny_data(n, seed, frames=shape[0] if len(shape) == 2 else None)
 
 
 def check_scheme(model, tmp_path):
     """Tiny 2-epoch fit with finite losses, config round trip, .keras round trip, labelled sampling."""
-    x, y = tiny_data()
+    x, y = tiny_data_for(model)
     model.compile()
     history = model.fit(x, y, batch_size=16, epochs=2, verbose=0, validation_data=(x, y))
     assert set(model.LOSSES) <= set(history.history)
@@ -64,7 +76,8 @@ def check_scheme(model, tmp_path):
 
     labels = np.array([0, 2, 2, 1], "int32")
     samples = model.generate(labels, seed=3)
-    assert samples.shape == (4, FEATURES) and np.isfinite(samples).all()
+    assert samples.shape == (4, *model.sample_shape) and model.sample_shape[-1] == FEATURES
+    assert np.isfinite(samples).all()
     np.testing.assert_allclose(samples, model.generate(labels, seed=3))
     return history
 

@@ -61,15 +61,15 @@ def test_space_covers_every_registered_scheme():
 
 
 def test_per_player_rates_reach_the_optimizers():
-    from serzoo.presets import Training
+    from serzoo.hparams import TunedSetting
 
-    training = Training(5, 1e-4, player_rates={"discriminator": 1e-5})
+    training = TunedSetting("adan", learning_rate=1e-4, player_rates={"discriminator": 1e-5}).training()
     optimizers = training.optimizers("adan", ("generator", "discriminator"))
     rates = {name: float(opt.learning_rate.numpy()) for name, opt in optimizers.items()}
     assert rates == pytest.approx({"generator_optimizer": 1e-4, "discriminator_optimizer": 1e-5})
-    assert "discriminator1e-05" in training.tag
-    with pytest.raises(ValueError, match="does not have"):
-        Training(5, player_rates={"critic": 1e-3}).optimizers("adan", ("generator",))
+    assert "discriminatorx0.1" in training.tag
+    with pytest.raises(ValueError, match="lacks"):
+        TunedSetting("adan", player_rates={"critic": 1e-3}).training().optimizers("adan", ("generator",))
 
 
 def test_tiny_search_finds_the_best_trial_and_writes_best_hparams(tiny_search):
@@ -116,7 +116,8 @@ def test_best_hparams_feed_export_and_reproduce(tiny_search, tmp_path):
     out, _ = tiny_search
     setting = load_tuned_setting(out / "best_hparams.json")
     augmenter = tuned_augmenter(setting, seed=0)
-    assert augmenter.training.player_rates == tuple(sorted(setting.player_rates.items()))
+    assert dict(augmenter.training.rate_scales) == pytest.approx(
+        {player: rate / setting.learning_rate for player, rate in setting.player_rates.items()})
     assert augmenter.options["latent_dim"] == setting.options["latent_dim"]
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"format": "serzoo-hparams/1", "setting": {"scheme": "adan", "epoch": 3}}))

@@ -75,7 +75,7 @@ class AugmentationHyperModel(kt.HyperModel):
         if self.k is None:
             hp.Choice("k", list(space.K_CHOICES))
         model = self.spec.build(self.input_dim, self.n_classes, **options)
-        rates = space.declare_rates(hp, model.PLAYERS, self.base.learning_rate)
+        rates = space.declare_rates(hp, model.PLAYERS, self.base)
         if self.tune_recipe:
             space.declare_recipe(hp, has_encoder=hasattr(model, "encoder"))
         model.compile(**{f"{player}_optimizer": _adam(rate) for player, rate in rates.items()})

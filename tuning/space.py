@@ -44,9 +44,14 @@ def declare_scheme(hp, spec, fixed=()) -> dict:
     return {knob.name: declare_knob(hp, knob, spec.knob_default(knob)) for knob in knobs if knob.name not in fixed}
 
 
-def declare_rates(hp, players, default: float) -> dict:
-    """{player: Adam rate}, one log-scale hyperparameter ``lr_<player>`` each."""
-    return {player: hp.Float(f"lr_{player}", *RATE_RANGE, sampling="log", default=default) for player in players}
+def declare_rates(hp, players, training) -> dict:
+    """{player: Adam rate}, one log-scale hyperparameter ``lr_<player>`` each, starting from ``training``'s
+    (a :class:`serzoo.presets.Training`: its rate times the player's ``rate_scales`` factor)."""
+    scales = dict(training.rate_scales)
+    return {player: hp.Float(f"lr_{player}", *RATE_RANGE, sampling="log",
+                             default=min(max(training.learning_rate * scales.get(player, 1.0), RATE_RANGE[0]),
+                                         RATE_RANGE[1]))
+            for player in players}
 
 
 def declare_classifier(hp, classifier: str) -> dict:

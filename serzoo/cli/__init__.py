@@ -16,10 +16,10 @@ import sys
 import threading
 
 #: Subcommand modules, in the order ``serzoo --help`` lists them.
-COMMANDS = ("demo", "build", "evaluate", "reproduce", "compare_generators", "code_vectors", "cross_corpus", "export",
-            "schemes", "verify_corpus")
+COMMANDS = ("demo", "build", "evaluate", "reproduce", "semi_aae", "compare_generators", "code_vectors", "cross_corpus",
+            "export", "schemes", "verify_corpus")
 #: Commands that train schemes (``--tensorboard``); every command that runs TensorFlow takes ``--threads``.
-SCHEME_COMMANDS = {"demo", "reproduce", "compare_generators", "code_vectors", "cross_corpus", "export"}
+SCHEME_COMMANDS = {"demo", "reproduce", "semi_aae", "compare_generators", "code_vectors", "cross_corpus", "export"}
 
 
 def build_parser() -> argparse.ArgumentParser:

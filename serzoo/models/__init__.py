@@ -152,6 +152,8 @@ _ADAN_KNOBS = (
 )
 _ADAN_LATENT = Knob("latent_dim", "int", 16, 256, log=True, why="100 in the journal, never varied")
 _AAE_CODE = Knob("code_dim", "int", 2, 64, log=True, why="2 in Sahu et al. 2017 (for plotting), larger untried")
+_SEMI_AAE = "semi-supervised AAE, ICASSP 2019"
+_STYLE = Knob("style_dim", "int", 8, 256, log=True, why="100 in the paper, never varied")
 for _spec in (
     # Revision 2: the C class GANs train as one batched model. The results committed in benchmarks/results/ before
     # it were made with revision 1 (C sequential fits of build_gan(conditional=False), per_class=True).
@@ -175,5 +177,13 @@ for _spec in (
                {"divergence": "js"}, class_weights=True, latent=_ADAN_LATENT, knobs=_ADAN_KNOBS),
     SchemeSpec("wadan", "serzoo.models.adan:build_adan", "WADAN: ADAN with the Wasserstein divergence", _YI_MAK,
                {"divergence": "wasserstein"}, class_weights=True, latent=_ADAN_LATENT, knobs=_ADAN_KNOBS),
+    SchemeSpec("semi_aae", "serzoo.models.semi_aae:build_semi_aae",
+               "semi-supervised AAE: categorical emotion + Gaussian style latent, utterance-level MLP",
+               _SEMI_AAE, latent=_STYLE,
+               knobs=(Knob("width", "choice", values=(128, 256, 512), why="256 in the paper, never varied"),
+                      Knob("optimised", "choice", values=(True, False), why="the paper's ablation (Table 1)"))),
+    SchemeSpec("semi_aae_frames", "serzoo.models.semi_aae:build_semi_aae_frames",
+               "semi-supervised AAE on fixed-length crops of frame-level LLDs (Conv1D, Table 2)", _SEMI_AAE,
+               latent=_STYLE),
 ):
     register_scheme(_spec)

@@ -162,7 +162,12 @@ class AdversarialScheme(keras.Model):
             part_seed = None if seed is None else seed + start
             noise = self.noise(chunk.size, self.noise_dim, part_seed)
             parts.append(ops.convert_to_numpy(self.synthesize(noise, chunk)))
-        return np.concatenate(parts) if parts else np.zeros((0, self.feature_dim), np.float32)
+        return np.concatenate(parts) if parts else np.zeros((0, *self.sample_shape), np.float32)
+
+    @property
+    def sample_shape(self) -> tuple[int, ...]:
+        """The shape of one example: ``(feature_dim,)`` (a frame-level scheme: ``(frames, features)``)."""
+        return (self.feature_dim,)
 
     def synthesize(self, noise, labels):
         """Map explicit noise and labels to features (deterministic; used for export)."""
