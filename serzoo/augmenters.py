@@ -145,7 +145,12 @@ class SchemeAugmenter:
         from serzoo.tensorboard import tensorboard_callbacks
 
         keras.utils.set_random_seed(self.seed)
-        model = self.spec.build(x.shape[1], n_classes, seed=self.seed, class_weights=class_weights, **self.options)
+        model = self.spec.build(x.shape[-1], n_classes, seed=self.seed, class_weights=class_weights, **self.options)
+        if tuple(model.sample_shape) != tuple(x.shape[1:]):
+            raise ValueError(f"{self.name} takes examples of shape {tuple(model.sample_shape)}, got x of shape "
+                             f"{x.shape}: " + ("give fixed-length frame crops [n, crop_frames, features] "
+                                               "(serzoo.frames; crop_frames is a builder option)"
+                                               if len(model.sample_shape) == 2 else "give [n, features] vectors"))
         model.compile(jit_compile=self.jit_compile, **self.training.optimizers(self.name, model.PLAYERS))
         history = model.fit(x, y, batch_size=self.training.batch_size, epochs=self.training.epochs, verbose=0,
                             callbacks=[*tensorboard_callbacks(f"{self.name}-seed{self.seed}"), *self.callbacks])
@@ -154,7 +159,7 @@ class SchemeAugmenter:
     def fit(self, x, y, n_classes: int):
         from serzoo.models.scheme import class_weights_for
 
-        x, y = check_training_data(x, y, n_classes)
+        x, y = check_training_data(x, y, n_classes, crops=True)
         weights = class_weights_for(y, n_classes)
         if self.spec.per_class:  # a generator that ignores labels: one model per class
             trained = {int(k): self._train(x[y == k], y[y == k], n_classes, weights) for k in np.unique(y)}
@@ -168,7 +173,7 @@ class SchemeAugmenter:
     def sample(self, labels, seed: int = 0) -> np.ndarray:
         labels = _check_labels(labels, self.models_)
         some_model = next(iter(self.models_.values()))
-        out = np.empty((labels.size, some_model.feature_dim), np.float32)
+        out = np.empty((labels.size, *some_model.sample_shape), np.float32)
         for k in np.unique(labels):
             rows = labels == k
             out[rows] = self.models_[int(k)].generate(labels[rows].astype(np.int32), seed=seed + int(k))

@@ -59,19 +59,21 @@ def check_labels(labels, name: str = "y", n_classes: int | None = None) -> np.nd
     return ids
 
 
-def check_training_data(x, y, n_classes: int | None) -> tuple[np.ndarray, np.ndarray]:
+def check_training_data(x, y, n_classes: int | None, *, crops: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """``x`` [n >= 1, dim >= 1] of finite numbers as float32 and ``y`` [n] class ids (:func:`check_labels`).
 
-    ``n_classes`` must be a positive int, or ``None`` to accept any label >= 0.
+    ``n_classes`` must be a positive int, or ``None`` to accept any label >= 0. ``crops=True`` also accepts
+    fixed-length frame crops ``[n, frames, dim]`` (frame-level schemes, :mod:`serzoo.frames`).
     """
     if n_classes is not None and (not _is_int(n_classes) or n_classes < 1):
         raise ValueError(f"n_classes must be a positive int, got {n_classes!r}")
     x = _as_array(x, "x")
     if x.dtype.kind not in "biuf":
         raise ValueError(f"x must hold numbers (features), got dtype {x.dtype}")
-    if x.ndim != 2:
-        raise ValueError(f"x must be 2-D [n_samples, n_features], got shape {x.shape}")
-    if x.shape[0] == 0 or x.shape[1] == 0:
+    if x.ndim != 2 and not (crops and x.ndim == 3):
+        also = " or 3-D frame crops [n, frames, features]" if crops else ""
+        raise ValueError(f"x must be 2-D [n_samples, n_features]{also}, got shape {x.shape}")
+    if x.shape[0] == 0 or x.shape[-1] == 0:
         raise ValueError(f"x has {x.shape[0]} rows and {x.shape[1]} columns: augmentation needs training samples")
     with np.errstate(over="ignore"):
         x = x.astype(np.float32)

@@ -35,12 +35,12 @@ def test_duplicate_copies_and_noise_perturbs_and_smote_interpolates():
 @pytest.mark.parametrize("method", scheme_names())
 def test_scheme_augmenters(method, monkeypatch):
     monkeypatch.setenv(augment.XLA_ENV, "1")  # the production path (the rest of the suite trains without XLA)
-    x, y = tiny_data()
     small = TINY_OPTIONS.get(method, {})
+    x, y = tiny_data(frames=small.get("crop_frames"))  # frame-level schemes augment fixed-length crops
     aug = augment.make_augmenter(method, epochs=2, **small).fit(x, y, N_CLASSES)
     assert aug.jit_compile and aug.model.jit_compile
     x_syn, y_syn = augment.augmented_sets(aug, y, k=2, seed=1)
-    assert x_syn.shape == (2 * len(y), FEATURES) and np.isfinite(x_syn).all()
+    assert x_syn.shape == (2 * len(y), *x.shape[1:]) and np.isfinite(x_syn).all()
     assert len(aug.models_) == N_CLASSES
     assert (len({id(m) for m in aug.models_.values()}) == 3) == get_scheme(method).per_class
     assert all(np.isfinite(v).all() for v in aug.history_.values())
@@ -178,3 +178,9 @@ def test_misspelt_method_is_neither_a_method_nor_an_export():
     with pytest.raises(ValueError, match="'smot' is neither a known augmentation method \\(duplicate, noise, smote, "
                                          ".*adan.*\\) nor an existing folder of an exported generator"):
         augment.augment(x, y, "smot")
+
+
+def test_a_scheme_refuses_examples_of_another_shape():
+    x, y = tiny_data(frames=4)
+    with pytest.raises(ValueError, match=r"adan takes examples of shape \(12,\).*\[n, features\] vectors"):
+        augment.make_augmenter("adan", epochs=1, **TINY_OPTIONS["adan"]).fit(x, y, N_CLASSES)
