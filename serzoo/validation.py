@@ -74,10 +74,11 @@ def check_training_data(x, y, n_classes: int | None, *, crops: bool = False) -> 
         also = " or 3-D frame crops [n, frames, features]" if crops else ""
         raise ValueError(f"x must be 2-D [n_samples, n_features]{also}, got shape {x.shape}")
     if x.shape[0] == 0 or x.shape[-1] == 0:
-        raise ValueError(f"x has {x.shape[0]} rows and {x.shape[1]} columns: augmentation needs training samples")
+        raise ValueError(f"x has {x.shape[0]} rows and {x.shape[-1]} columns: augmentation needs training samples")
     with np.errstate(over="ignore"):
         x = x.astype(np.float32)
-    bad_rows, bad_columns = np.nonzero(~np.isfinite(x))
+    bad = np.nonzero(~np.isfinite(x))
+    bad_rows, bad_columns = bad[0], bad[-1]  # (row, column) of vectors; (row, frame, column) of frame crops
     if bad_rows.size:
         raise ValueError(
             f"x has {bad_rows.size} non-finite value(s) (NaN/inf, or beyond the float32 range) in "
