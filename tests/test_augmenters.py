@@ -73,7 +73,8 @@ BAD_TRAINING_DATA = {  # name: (make bad (x, y) from good ones, expected message
     "string_labels": (lambda x, y: (x, np.array(["ang", "hap", "sad"])[y]), "y holds strings .*'ang'.*np.unique"),
     "object_labels": (lambda x, y: (x, np.array([None, *y[1:]], dtype=object)), "y holds objects"),
     "empty": (lambda x, y: (x[:0], y[:0]), "x has 0 rows and 12 columns"),
-    "x_1d": (lambda x, y: (x[:, 0], y), r"x must be 2-D \[n_samples, n_features\], got shape \(48,\)"),
+    "x_1d": (lambda x, y: (x[:, 0], y), r"x must be 2-D \[n_samples, n_features\]( or 3-D frame crops \[n, frames, "
+               r"features\])?, got shape \(48,\)"),
     "x_strings": (lambda x, y: (x.astype(str), y), "x must hold numbers"),
     "short_y": (lambda x, y: (x, y[:-1]), "y has 47 labels but x has 48 rows"),
     "label_too_big": (lambda x, y: (x, np.where(y == 2, 3, y)), r"y has labels outside 0..2: \[3\]"),
