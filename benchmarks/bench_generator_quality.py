@@ -26,12 +26,13 @@ def synthetic_quality(augmenter, x, y, n_classes: int) -> dict:
     return generator_quality(x, y, x_syn, y_syn, n_classes)
 
 
-def training_speakers(dataset: str, data_dir=None, manual_dir=None):
-    """The corpus and its first leave-one-speaker-out fold (use only its training part)."""
+def training_speakers(dataset: str, data_dir=None, manual_dir=None, held_out: str | None = None):
+    """The corpus and one leave-one-speaker-out fold (use only its training part): the fold holding out
+    ``held_out``, else the first."""
     from serzoo.data import iter_folds, load_corpus
 
     corpus = load_corpus(dataset, data_dir=data_dir, manual_dir=manual_dir)
-    return corpus, next(iter_folds(corpus, progress=False))
+    return corpus, next(iter_folds(corpus, progress=False, held_out=[held_out] if held_out else None))
 
 
 def measure(corpus, fold_data, method: str, latent: str, epochs: int, learning_rate: float) -> dict:

@@ -11,6 +11,11 @@ numbers must agree up to float reduction order: ``--jobs 1`` uses all threads, t
 Run (EmoDB; a few minutes):
     nice -n 10 python benchmarks/bench_reproduce.py --manual-dir ../shared/corpora/emodb --folds 2 \\
         --methods smote,cgan,wadan --epochs 50
+
+``--full DIR``: one run only, the whole default reproduction (every method, every fold, k in {0, 10}, the default
+schedule, synthetic-only classifiers included, ``--jobs N``) into ``DIR`` (kept: it is the reproduction's unit
+store and report), with the same profile (wall, compute per unit type, kernel fractions of the same-run matmul):
+    python benchmarks/bench_reproduce.py --manual-dir ../shared/corpora/emodb --full benchmarks/results/yi_mak_emodb
 """
 
 import argparse
@@ -55,8 +60,10 @@ def kernel_rates(run: dict, counts: dict) -> dict:
 
 def reproduce(args, jobs: int, out: pathlib.Path) -> dict:
     command = [sys.executable, "-m", "serzoo.cli", "reproduce", "yi-mak-emodb", "--dataset", args.dataset,
-               "--methods", args.methods, "--epochs", str(args.epochs), "--ks", "0,10", "--folds", str(args.folds),
-               "--no-synthetic-only", "--jobs", str(jobs), "--output-dir", str(out)]
+               "--ks", "0,10", "--jobs", str(jobs), "--output-dir", str(out)]
+    if not args.full:
+        command += ["--methods", args.methods, "--epochs", str(args.epochs), "--folds", str(args.folds),
+                    "--no-synthetic-only"]
     if args.manual_dir:
         command += ["--manual-dir", args.manual_dir]
     start = time.perf_counter()
@@ -81,42 +88,53 @@ def main() -> None:
     parser.add_argument("--methods", default="smote,cgan,wadan")
     parser.add_argument("--epochs", type=int, default=50)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--full", type=pathlib.Path, default=None, metavar="DIR",
+                        help="one run of the whole default reproduction into DIR (--jobs N only; no --jobs 1 arm)")
     args = parser.parse_args()
+    if args.full:
+        args.folds, args.methods = 10, "none,duplicate,noise,smote,gan,cgan,aae,adan,wadan"
     data = ["--dataset", args.dataset, *(["--manual-dir", args.manual_dir] if args.manual_dir else [])]
     counts = flops_json("schemes", *data, "--folds", str(args.folds), "--methods", args.methods)
     matmul = {threads: [flops_json("matmul", "--threads", str(threads))["matmul_flops"]] for threads in (0, 1)}
     print(f"load average at start: {os.getloadavg()[0]:.2f}; dense matmul: {matmul[0][0] / 1e9:.1f} GFLOP/s "
-          f"(TensorFlow's threads), {matmul[1][0] / 1e9:.1f} GFLOP/s (1 thread)")
-    with tempfile.TemporaryDirectory() as tmp:
-        runs = {jobs: reproduce(args, jobs, pathlib.Path(tmp) / f"jobs{jobs}") for jobs in (1, args.jobs)}
+          f"(TensorFlow's threads), {matmul[1][0] / 1e9:.1f} GFLOP/s (1 thread)", flush=True)
+    if args.full:
+        runs = {args.jobs: reproduce(args, args.jobs, args.full)}
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            runs = {jobs: reproduce(args, jobs, pathlib.Path(tmp) / f"jobs{jobs}") for jobs in (1, args.jobs)}
     for threads in (0, 1):
         matmul[threads].append(flops_json("matmul", "--threads", str(threads))["matmul_flops"])
     print(f"dense matmul after the runs: {matmul[0][1] / 1e9:.1f} / {matmul[1][1] / 1e9:.1f} GFLOP/s; the "
           "fractions below use the better of before and after")
     types = sorted({t for run in runs.values() for t in run["per_type"]})
-    print(f"\n{args.folds} folds, methods {args.methods}, {args.epochs} epochs, k in {{0, 10}}\n")
+    epochs = "the default schedule" if args.full else f"{args.epochs} epochs"
+    print(f"\n{args.folds} folds, methods {args.methods}, {epochs}, k in {{0, 10}}\n")
     print("| | " + " | ".join(f"--jobs {j}" for j in runs) + " |")
     print("|---|" + "---|" * len(runs))
     print("| wall s | " + " | ".join(f"{r['wall']:.0f}" for r in runs.values()) + " |")
     for t in types:
         print(f"| compute s, {t} | " + " | ".join(f"{r['per_type'].get(t, 0):.0f}" for r in runs.values()) + " |")
-    one, many = runs[1], runs[args.jobs]
-    print(f"\nspeed-up of --jobs {args.jobs} over --jobs 1 (wall): {one['wall'] / many['wall']:.2f}x; "
-          f"load average at end: {os.getloadavg()[0]:.2f}")
-    reference = {1: max(matmul[0]), args.jobs: max(matmul[1])}  # --jobs N: one-thread workers
+    if 1 in runs and args.jobs in runs and args.jobs != 1:
+        speed_up = runs[1]["wall"] / runs[args.jobs]["wall"]
+        print(f"\nspeed-up of --jobs {args.jobs} over --jobs 1 (wall): {speed_up:.2f}x")
+    print(f"load average at end: {os.getloadavg()[0]:.2f}")
+    reference = {jobs: max(matmul[0 if jobs == 1 else 1]) for jobs in runs}  # --jobs N: one-thread workers
     rates = {jobs: kernel_rates(run, counts) for jobs, run in runs.items()}
-    print(f"\nEach kernel's FLOP/s (counted FLOPs / compute seconds summed over units) as a fraction of the same-run "
-          f"dense matmul (--jobs 1: {reference[1] / 1e9:.0f} GFLOP/s with TensorFlow's threads; --jobs {args.jobs}: "
-          f"{reference[args.jobs] / 1e9:.0f} GFLOP/s on one thread, as each worker)\n")
+    print("\nEach kernel's FLOP/s (counted FLOPs / compute seconds summed over units) as a fraction of the same-run "
+          "dense matmul (" + "; ".join(f"--jobs {j}: {reference[j] / 1e9:.0f} GFLOP/s" + (
+              " with TensorFlow's threads" if j == 1 else " on one thread, as each worker") for j in runs) + ")\n")
     print("| kernel | " + " | ".join(f"--jobs {j} GFLOP/s | of matmul" for j in runs) + " |")
     print("|---|" + "---|---|" * len(runs))
-    for kernel in sorted(rates[1]):
+    for kernel in sorted(next(iter(rates.values()))):
         print(f"| {kernel} | " + " | ".join(f"{rates[j][kernel] / 1e9:.1f} | {rates[j][kernel] / reference[j]:.0%}"
                                            for j in runs) + " |")
-    differ = [(a["method"], a["classifier"], a["k"]) for a, b in zip(one["table"], many["table"])
-              if abs(a["uar"] - b["uar"]) > 1e-9]
-    print(f"UAR cells that differ between the runs (thread count changes float reduction order): {differ or 'none'}")
-
+    if len(runs) == 2:
+        one, many = runs.values()
+        differ = [(a["method"], a["classifier"], a["k"]) for a, b in zip(one["table"], many["table"])
+                  if abs(a["uar"] - b["uar"]) > 1e-9]
+        print(f"UAR cells that differ between the runs (thread count changes float reduction order): "
+              f"{differ or 'none'}")
 
 if __name__ == "__main__":
     main()

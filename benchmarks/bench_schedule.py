@@ -8,13 +8,16 @@ noise (the measurement samples with explicit seeds, which do not advance the tra
 ``tests/test_schedule_bench.py`` checks it). Fit seconds at a checkpoint = training time up to it (model
 build and XLA compilation included, measurements excluded), measured on a shared machine.
 
-Resumable: each finished cell (scheme, rate, epochs, seed) is appended to ``--output`` (JSONL) and skipped by
+Resumable: each finished cell (scheme, rate, batch, epochs, seed) is appended to ``--output`` (JSONL) and skipped by
 a rerun; a run whose cells are all stored is not trained, an interrupted one is trained again from the start
 and writes only its missing cells.
 
 Run (EmoDB IS11, a few hours on 2 cores):
     nice -n 19 python benchmarks/bench_schedule.py --manual-dir ../shared/corpora/emodb
     python benchmarks/bench_schedule.py --table        # Markdown from the stored cells only
+    # a second fold and seed, the reference and the 1e-3 candidates only:
+    nice -n 19 python benchmarks/bench_schedule.py --manual-dir ../shared/corpora/emodb --held-out speaker13 --seed 1 \
+        --runs "1e-4:400;1e-3:50,100,200" --output benchmarks/results/schedule/emodb_is11_fold13_seed1.jsonl
 """
 
 import argparse
@@ -25,6 +28,8 @@ import time
 
 from bench_generator_quality import synthetic_quality, training_speakers
 
+from serzoo.presets import YI_MAK_BATCH, Training
+
 SCHEMES = ("adan", "wadan", "aae", "cgan", "gan")
 #: Adam rate and the epochs measured in its run; the first run's last point is the quality reference.
 RUNS = "1e-4:50,100,200,400;1e-3:25,50,100,200;3e-4:25,50,100,200"
@@ -32,17 +37,19 @@ REFERENCE = (1e-4, 400)
 OUTPUT = pathlib.Path(__file__).parent / "results" / "schedule" / "emodb_is11_fold1.jsonl"
 
 
-def parse_runs(text: str) -> list[tuple[float, list[int]]]:
-    """``"1e-4:50,100;1e-3:25"`` -> ``[(1e-4, [50, 100]), (1e-3, [25])]``."""
+def parse_runs(text: str) -> list[tuple[float, int, list[int]]]:
+    """``"1e-4:50,100;1e-3/32:25"`` -> ``[(1e-4, 128, [50, 100]), (1e-3, 32, [25])]`` (rate[/batch]:epochs)."""
     runs = []
     for part in text.split(";"):
-        rate, epochs = part.split(":")
-        runs.append((float(rate), sorted(int(e) for e in epochs.split(","))))
+        head, epochs = part.split(":")
+        rate, _, batch = head.partition("/")
+        runs.append((float(rate), int(batch or YI_MAK_BATCH), sorted(int(e) for e in epochs.split(","))))
     return runs
 
 
 def cell_key(cell: dict) -> tuple:
-    return cell["scheme"], float(cell["lr"]), int(cell["epochs"]), int(cell["seed"])
+    return (cell["scheme"], float(cell["lr"]), int(cell.get("batch", YI_MAK_BATCH)), int(cell["epochs"]),
+            int(cell["seed"]))
 
 
 def read_cells(path: pathlib.Path) -> list[dict]:
@@ -69,9 +76,9 @@ def checkpoint_callback(epochs, start: float, measure):
 
 
 def train_and_measure(scheme: str, rate: float, epochs: list[int], x, y, n_classes: int, seed: int = 0,
-                      jit_compile: bool = True, **options) -> list[dict]:
-    """One cell per entry of ``epochs`` from a single run of ``max(epochs)`` epochs at Adam ``rate``
-    (``options`` go to the scheme's builder)."""
+                      jit_compile: bool = True, batch_size: int = YI_MAK_BATCH, **options) -> list[dict]:
+    """One cell per entry of ``epochs`` from a single run of ``max(epochs)`` epochs at Adam ``rate`` and
+    ``batch_size`` (``options`` go to the scheme's builder)."""
     import numpy as np
 
     from serzoo.augmenters import make_augmenter
@@ -80,12 +87,13 @@ def train_and_measure(scheme: str, rate: float, epochs: list[int], x, y, n_class
 
     def measure(done, model, fit_seconds, logs):
         augmenter.models_ = {int(k): model for k in np.unique(y)}  # what fit() sets when training ends
-        cells.append({"scheme": scheme, "lr": rate, "epochs": done, "seed": seed,
+        cells.append({"scheme": scheme, "lr": rate, "batch": batch_size, "epochs": done, "seed": seed,
                       **synthetic_quality(augmenter, x, y, n_classes), "fit_seconds": round(fit_seconds, 1),
                       "losses": {k: round(float(v), 5) for k, v in logs.items()},
                       "load_1min": round(os.getloadavg()[0], 2), "finished": time.strftime("%Y-%m-%dT%H:%M:%S")})
 
-    augmenter = make_augmenter(scheme, seed=seed, epochs=max(epochs), learning_rate=rate, **options)
+    training = Training(max(epochs), learning_rate=rate, batch_size=batch_size, source="bench_schedule")
+    augmenter = make_augmenter(scheme, seed=seed, training=training, **options)
     if augmenter.spec.per_class:
         raise ValueError(f"{scheme} trains one model per class; checkpoints need one model")
     augmenter.jit_compile = jit_compile
@@ -95,20 +103,21 @@ def train_and_measure(scheme: str, rate: float, epochs: list[int], x, y, n_class
 
 
 def run(args) -> None:
-    corpus, fold = training_speakers(args.dataset, args.data_dir, args.manual_dir)
+    corpus, fold = training_speakers(args.dataset, args.data_dir, args.manual_dir, args.held_out)
     x, y = fold.x_train, fold.y_train
     print(f"{args.dataset}: training speakers of fold {fold.fold.name} ({y.size} utterances; the held-out speaker "
           "is not used)", flush=True)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     for scheme in args.schemes.split(","):
-        for rate, epochs in parse_runs(args.runs):
+        for rate, batch, epochs in parse_runs(args.runs):
             done = {cell_key(c) for c in read_cells(args.output)}
-            missing = [e for e in epochs if (scheme, rate, e, args.seed) not in done]
+            missing = [e for e in epochs if (scheme, rate, batch, e, args.seed) not in done]
             if not missing:
                 continue
-            print(f"{scheme} Adam {rate:g}: training {max(missing)} epochs, measuring at {missing}", flush=True)
+            print(f"{scheme} Adam {rate:g} batch {batch}: training {max(missing)} epochs, measuring at {missing}",
+                  flush=True)
             for cell in train_and_measure(scheme, rate, [e for e in epochs if e <= max(missing)], x, y,
-                                          corpus.n_classes, args.seed):
+                                          corpus.n_classes, args.seed, batch_size=batch):
                 if cell["epochs"] in missing:
                     cell.update(dataset=args.dataset, fold=fold.fold.name, n_train=int(y.size))
                     with args.output.open("a") as f:
@@ -122,18 +131,34 @@ def no_worse(cell: dict, reference: dict) -> bool:
             and cell["mmd"] <= reference["mmd"])
 
 
+def run_key(cell: dict) -> tuple:
+    """Which training run a cell belongs to: its fold (training speakers) and seed."""
+    return cell.get("fold", "?"), int(cell["seed"])
+
+
+def setting_key(cell: dict) -> tuple:
+    return float(cell["lr"]), int(cell.get("batch", YI_MAK_BATCH)), int(cell["epochs"])
+
+
 def table(cells: list[dict]) -> str:
-    """Markdown: every cell per scheme, the reference marked, and whether each cell is no worse than it."""
-    lines = ["| scheme | Adam lr | epochs | TRTS UAR % | TSTR UAR % | MMD | fit s | load | no worse than ref |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    """Markdown: per scheme and setting (rate, batch, epochs), the mean of each measure over the stored runs
+    (fold x seed) and in how many runs the setting is no worse than that run's reference on all three."""
+    lines = ["| scheme | Adam lr | batch | epochs | runs | TRTS UAR % | TSTR UAR % | MMD | fit s | no worse than ref |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for scheme in dict.fromkeys(c["scheme"] for c in cells):
-        rows = sorted((c for c in cells if c["scheme"] == scheme), key=lambda c: (c["lr"], c["epochs"]))
-        ref = next((c for c in rows if (c["lr"], c["epochs"]) == REFERENCE), None)
-        for c in rows:
-            verdict = "reference" if c is ref else ("–" if ref is None else ("yes" if no_worse(c, ref) else "no"))
-            lines.append(f"| {scheme} | {c['lr']:g} | {c['epochs']} | {100 * c['trts_uar']:.1f} "
-                         f"| {100 * c['tstr_uar']:.1f} | {c['mmd']:.4f} | {c['fit_seconds']:.0f} "
-                         f"| {c['load_1min']:.1f} | {verdict} |")
+        mine = [c for c in cells if c["scheme"] == scheme]
+        refs = {run_key(c): c for c in mine if setting_key(c) == (*REFERENCE[:1], YI_MAK_BATCH, REFERENCE[1])}
+        for setting in sorted({setting_key(c) for c in mine}):
+            rows = [c for c in mine if setting_key(c) == setting]
+            judged = [c for c in rows if run_key(c) in refs]
+            better = sum(no_worse(c, refs[run_key(c)]) for c in judged)
+            is_ref = setting == (REFERENCE[0], YI_MAK_BATCH, REFERENCE[1])
+            verdict = "reference" if is_ref else (f"{better} of {len(judged)}" if judged else "–")
+            measures = ("trts_uar", "tstr_uar", "mmd", "fit_seconds")
+            mean = {key: sum(c[key] for c in rows) / len(rows) for key in measures}
+            lines.append(f"| {scheme} | {setting[0]:g} | {setting[1]} | {setting[2]} | {len(rows)} "
+                         f"| {100 * mean['trts_uar']:.1f} | {100 * mean['tstr_uar']:.1f} | {mean['mmd']:.3f} "
+                         f"| {mean['fit_seconds']:.0f} | {verdict} |")
     return "\n".join(lines)
 
 
@@ -143,14 +168,17 @@ def main() -> None:
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--manual-dir", default=None)
     parser.add_argument("--schemes", default=",".join(SCHEMES))
-    parser.add_argument("--runs", default=RUNS, help="rate:epochs,epochs;rate:... (one training run per rate)")
+    parser.add_argument("--runs", default=RUNS,
+                        help="rate[/batch]:epochs,epochs;rate:... (one training run per rate and batch; batch 128)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--held-out", default=None, help="the fold's held-out speaker (default: the first fold's)")
     parser.add_argument("--output", type=pathlib.Path, default=OUTPUT)
-    parser.add_argument("--table", action="store_true", help="print the stored cells as Markdown, train nothing")
+    parser.add_argument("--table", type=pathlib.Path, nargs="*", default=None,
+                        help="print the cells stored in these files (default --output) as Markdown, train nothing")
     args = parser.parse_args()
-    if not args.table:
+    if args.table is None:
         run(args)
-    print(table(read_cells(args.output)))
+    print(table([cell for path in (args.table or [args.output]) for cell in read_cells(path)]))
 
 
 if __name__ == "__main__":

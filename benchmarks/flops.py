@@ -105,6 +105,7 @@ def scheme_flops_per_epoch(scheme: str, x, y, n_classes: int, batch_size: int = 
 def _schemes(args) -> dict:
     from serzoo.data import iter_folds, load_corpus
     from serzoo.models import scheme_names
+    from serzoo.presets import training_for
 
     corpus = load_corpus(args.dataset, data_dir=args.data_dir, manual_dir=args.manual_dir)
     methods = [m for m in args.methods.split(",") if m in scheme_names()]
@@ -116,7 +117,8 @@ def _schemes(args) -> dict:
         out["dnn_flops_per_sample"] = dnn_flops_per_sample(x.shape[1], corpus.n_classes)
         out["folds"][fold.fold.name] = {
             "n_train": int(y.size), "dim": int(x.shape[1]),
-            "epoch_flops": {m: scheme_flops_per_epoch(m, x, y, corpus.n_classes) for m in methods}}
+            "epoch_flops": {m: scheme_flops_per_epoch(m, x, y, corpus.n_classes, training_for(m).batch_size)
+                            for m in methods}}
     return out
 
 

@@ -233,3 +233,17 @@ def test_swap_halves_evaluates_every_fold_with_settings_chosen_without_it(synth_
     assert {row["method"]: row["n_folds"] for row in result["table"]} == {"none": 4, "adan_tuned": 4, "noise": 4}
     pooled = json.loads((tmp_path / "results.json").read_text())
     assert pooled["protocol"] == "swap-halves" and "adan_tuned" in (tmp_path / "report.md").read_text()
+
+
+def test_a_search_keeps_the_base_training_it_started_with(tmp_path):
+    """The first run pins the preset's training in base_training.json; a rerun under another preset (or after the
+    preset's values changed) still trains from the pinned one and says so."""
+    from serzoo.presets import training_for
+    from tuning.search import BASE_FILE, search_base
+
+    first = search_base(tmp_path, "wadan", "serzoo", log=lambda *a: None)
+    assert first == training_for("wadan", "serzoo") and (tmp_path / BASE_FILE).exists()
+    said = []
+    again = search_base(tmp_path, "wadan", "paper", log=said.append)
+    assert again == first != training_for("wadan", "paper")
+    assert said and "pinned" in said[0]

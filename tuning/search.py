@@ -28,8 +28,9 @@ class SearchFailedError(RuntimeError):
 def build_search(*, corpus, scheme, objective="utility", classifier="dnn", tune_classifier=False, tune_recipe=False,
                  k=10,
                  epochs=None, tuner="bayesian", preset="serzoo", dev_groups=None, normalisation="global",
-                 fixed_options=None, classifier_options=None, with_folds=True):
-    """(hypermodel, development groups, evaluation groups) of a search on ``corpus``."""
+                 fixed_options=None, classifier_options=None, with_folds=True, base=None):
+    """(hypermodel, development groups, evaluation groups) of a search on ``corpus`` (``base``: the
+    :class:`serzoo.presets.Training` trials start from, default ``preset``'s)."""
     from serzoo.data import speaker_halves
     from serzoo.presets import training_for
     from tuning.hypermodel import AugmentationHyperModel
@@ -47,7 +48,7 @@ def build_search(*, corpus, scheme, objective="utility", classifier="dnn", tune_
         scheme, input_dim=input_dim, n_classes=corpus.n_classes, folds=folds, objective=objective,
         classifier=classifier, tune_classifier=tune_classifier, tune_recipe=tune_recipe, k=k, epochs=epochs,
         epochs_from_budget=tuner == "hyperband" and epochs is None,
-        base=training_for(scheme, preset) if scheme else None, fixed_options=fixed_options,
+        base=base or (training_for(scheme, preset) if scheme else None), fixed_options=fixed_options,
         classifier_options=classifier_options)
     return hypermodel, dev, evaluation
 
@@ -80,8 +81,9 @@ def run_search(*, corpus, scheme, output_dir, objective="utility", tuner="bayesi
     from tuning.tuners import distributed_role, forget_finished_retries, make_tuner, trial_summary
 
     out = pathlib.Path(output_dir)
+    base = search_base(out, scheme, preset, log) if scheme else None
     with distributed_role(role, oracle, tuner_id) as where:
-        hypermodel, dev, evaluation = build_search(
+        hypermodel, dev, evaluation = build_search(base=base,
             corpus=corpus, scheme=scheme, objective=objective, classifier=classifier,
             tune_classifier=tune_classifier, tune_recipe=tune_recipe, k=k, epochs=epochs, tuner=tuner,
             preset=preset, dev_groups=dev_groups, normalisation=normalisation, fixed_options=fixed_options,
@@ -254,6 +256,33 @@ def _trial_rows(oracle, objective) -> list[dict]:
                      "hyperparameters": dict(trial.hyperparameters.values), "metrics": metrics,
                      "reason": failure_reason(trial.message) if trial.status in ("FAILED", "INVALID") else ""})
     return rows
+
+
+BASE_FILE = "base_training.json"
+
+
+def search_base(output_dir, scheme: str, preset: str, log=print):
+    """The :class:`serzoo.presets.Training` a search's trials start from (batch size, default rates and epochs),
+    pinned in ``output_dir/base_training.json`` by the first run: a search resumed after a preset changed keeps
+    training its trials as its first ones did (the rates and epochs a trial samples override it)."""
+    import dataclasses
+    import json
+
+    from serzoo.presets import Training, training_for
+    from serzoo.report import write_json
+
+    path = pathlib.Path(output_dir) / BASE_FILE
+    if path.exists():
+        stored = json.loads(path.read_text())
+        stored["rate_scales"] = tuple(tuple(pair) for pair in stored.get("rate_scales", ()))
+        base = Training(**stored)
+        if base != training_for(scheme, preset):
+            log(f"this search trains from its pinned base ({base.describe()}, {path}), not from preset {preset!r}")
+        return base
+    base = training_for(scheme, preset)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_json(dataclasses.asdict(base), path)
+    return base
 
 
 def _worker_trials(project: pathlib.Path, tuner_id: str) -> list[str]:

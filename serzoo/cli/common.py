@@ -36,6 +36,8 @@ def add_training_options(parser: argparse.ArgumentParser, default_preset: str) -
     parser.add_argument("--preset", choices=PRESETS, default=default_preset,
                         help=f"training settings of the schemes: the papers' or serzoo's (default {default_preset}; "
                         "`serzoo schemes --preset NAME` lists them)")
+    parser.add_argument("--paper-schedule", dest="preset", action="store_const", const="paper",
+                        help="the papers' epochs and rates: the same as --preset paper")
     parser.add_argument("--epochs", type=int, default=None, help="epochs of every adversarial scheme (overrides the "
                         "preset)")
     parser.add_argument("--learning-rate", type=float, default=None,

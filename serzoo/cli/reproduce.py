@@ -25,7 +25,7 @@ def register(sub) -> None:
                         help="numbers of synthetic sets, e.g. 0,1,2,5,10")
     parser.add_argument("--headline-k", type=int, default=10, help="k of the headline table (fixed in advance)")
     parser.add_argument("--seeds", type=common.int_list, default=[0], help="e.g. 0,1,2")
-    common.add_training_options(parser, "paper")
+    common.add_training_options(parser, "serzoo")
     common.add_jobs_option(parser)
     common.add_hparams_option(parser, "adds each file's tuned scheme as method <scheme>_tuned")
     common.add_recipe_option(parser)

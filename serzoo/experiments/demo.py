@@ -24,7 +24,7 @@ from serzoo.experiments.train_export import train_and_export
 from serzoo.export import read_manifest
 from serzoo.metrics import classification_summary
 from serzoo.models.classifiers import make_classifier
-from serzoo.presets import DEMO_LEARNING_RATE, training_for
+from serzoo.presets import DEMO_BATCH, DEMO_EPOCHS, DEMO_LEARNING_RATE, training_for
 
 DEMO_K = 5  # synthetic sets added to the training speakers, fixed in advance
 
@@ -118,9 +118,11 @@ def run_demo(
     If a step fails or is interrupted, the report of the finished steps is written with a note saying at
     which step and why it stopped (``results.json``: ``stopped``), and the error is raised again.
     """
-    if learning_rate is None and preset == "serzoo":
-        learning_rate = DEMO_LEARNING_RATE
-    training = training_for(scheme, preset, epochs=epochs, learning_rate=learning_rate)
+    batch_size = None
+    if preset == "serzoo":  # the demo's own schedule on the small synthetic corpus (see DEMO_LEARNING_RATE)
+        learning_rate = DEMO_LEARNING_RATE if learning_rate is None else learning_rate
+        epochs, batch_size = epochs or DEMO_EPOCHS, DEMO_BATCH
+    training = training_for(scheme, preset, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size)
     out = pathlib.Path(output_dir)
     start = time.perf_counter()
     summary = {"dataset": dataset, "preset": preset, "training": training.describe()}

@@ -90,7 +90,7 @@ def sweep_table(result: dict, synthetic_only: bool = False) -> str:
 def reproduce(
     *, manual_dir=None, data_dir=None, output_dir="results/yi_mak_emodb", dataset: str = "emodb/is11",
     methods=METHODS, ks=(0, 10), headline_k: int = 10, classifiers=("svm", "dnn"), seeds=(0,),
-    preset: str = "paper", epochs: int | None = None, learning_rate: float | None = None,
+    preset: str = "serzoo", epochs: int | None = None, learning_rate: float | None = None,
     max_folds: int | None = None, held_out=None, synthetic_only: bool = True,
     fresh: bool = False, report_only: bool = False, jobs: int = 1, settings=None, recipe=None, log=print,
 ) -> dict:
