@@ -186,11 +186,12 @@ class SchemeAugmenter:
 
 
 def make_augmenter(method: str, *, seed: int = 0, preset: str = DEFAULT_PRESET, epochs: int | None = None,
-                   learning_rate: float | None = None, training: Training | None = None, **options):
+                   learning_rate: float | None = None, batch_size: int | None = None, training: Training | None = None,
+                   **options):
     """An augmenter by name (see :func:`augmentation_methods`).
 
-    For a scheme, ``preset`` gives its training (:mod:`serzoo.presets`); ``epochs`` and ``learning_rate``
-    override it, and an explicit ``training`` replaces it; ``options`` go to the scheme's builder. For a
+    For a scheme, ``preset`` gives its training (:mod:`serzoo.presets`); ``epochs``, ``learning_rate`` and
+    ``batch_size`` override it, and an explicit ``training`` replaces it; ``options`` go to the scheme's builder. For a
     baseline, ``options`` are its fields.
     """
     from serzoo.models import scheme_names
@@ -202,7 +203,8 @@ def make_augmenter(method: str, *, seed: int = 0, preset: str = DEFAULT_PRESET, 
     if method == "smote":
         return Smote(**options)
     if method in scheme_names():
-        training = training or training_for(method, preset, epochs=epochs, learning_rate=learning_rate)
+        training = training or training_for(method, preset, epochs=epochs, learning_rate=learning_rate,
+                                            batch_size=batch_size)
         return SchemeAugmenter(method, training=training, seed=seed, options=options)
     raise ValueError(f"unknown augmentation method {method!r}; choose one of: {', '.join(augmentation_methods())}")
 

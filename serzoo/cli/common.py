@@ -30,7 +30,8 @@ def add_data_options(parser: argparse.ArgumentParser, default_dataset: str, *, s
 
 
 def add_training_options(parser: argparse.ArgumentParser, default_preset: str) -> None:
-    """``--preset``, ``--epochs``, ``--learning-rate``: how every adversarial scheme of the command trains."""
+    """``--preset``, ``--epochs``, ``--learning-rate``, ``--batch-size``: how every adversarial scheme of the command
+    trains."""
     from serzoo.presets import PRESETS
 
     parser.add_argument("--preset", choices=PRESETS, default=default_preset,
@@ -42,6 +43,8 @@ def add_training_options(parser: argparse.ArgumentParser, default_preset: str) -
                         "preset)")
     parser.add_argument("--learning-rate", type=float, default=None,
                         help="Adam rate of every player of every scheme (overrides the preset)")
+    parser.add_argument("--batch-size", type=int, default=None,
+                        help="batch size of every adversarial scheme (overrides the preset)")
 
 
 def add_jobs_option(parser: argparse.ArgumentParser) -> None:
@@ -100,7 +103,8 @@ def tuned_settings(args) -> dict:
 
 
 def training_kwargs(args) -> dict:
-    return {"preset": args.preset, "epochs": args.epochs, "learning_rate": args.learning_rate}
+    return {"preset": args.preset, "epochs": args.epochs, "learning_rate": args.learning_rate,
+            "batch_size": args.batch_size}
 
 
 def add_common_options(parser: argparse.ArgumentParser, *, trains_schemes: bool, tensorflow: bool) -> None:

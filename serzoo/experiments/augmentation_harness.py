@@ -24,12 +24,12 @@ from serzoo.recipes import augmented_training_set
 NO_AUGMENTATION = "none"
 
 
-def scheme_trainings(methods, preset: str, *, epochs=None, learning_rate=None) -> dict:
+def scheme_trainings(methods, preset: str, *, epochs=None, learning_rate=None, batch_size=None) -> dict:
     """The :class:`~serzoo.presets.Training` of every adversarial method in ``methods`` (baselines have none)."""
     from serzoo.models import scheme_names
     from serzoo.presets import training_for
 
-    return {m: training_for(m, preset, epochs=epochs, learning_rate=learning_rate)
+    return {m: training_for(m, preset, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size)
             for m in methods if m in scheme_names()}
 
 
@@ -59,6 +59,7 @@ def run_augmentation(
     preset: str = "serzoo",
     epochs: int | None = None,
     learning_rate: float | None = None,
+    batch_size: int | None = None,
     max_folds: int | None = None,
     held_out=None,
     normalisation: str = "global",
@@ -82,7 +83,7 @@ def run_augmentation(
         classifiers: ``svm`` and/or ``dnn``.
         seeds: repetitions; each seeds the generators, sampling and classifiers.
         preset: training settings of every adversarial method (:mod:`serzoo.presets`: ``paper``/``serzoo``).
-        epochs, learning_rate: override the preset for every adversarial method.
+        epochs, learning_rate, batch_size: override the preset for every adversarial method.
         max_folds: only the first folds (for quick runs).
         held_out: only the folds holding out these groups (e.g. two processes sharing one ``store``,
             each running half of the folds).
@@ -112,7 +113,7 @@ def run_augmentation(
     from serzoo.recipes import as_recipe
 
     settings, classifier_options, recipe = dict(settings or {}), dict(classifier_options or {}), as_recipe(recipe)
-    trainings = scheme_trainings(methods, preset, epochs=epochs, learning_rate=learning_rate)
+    trainings = scheme_trainings(methods, preset, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size)
     trainings.update({label: setting.training() for label, setting in settings.items()})
     ks = sorted(set(ks))
     folds = [f.name for f in leave_one_group_out(list(corpus.splits), max_folds, held_out)]
@@ -152,7 +153,7 @@ def run_augmentation(
                    unit="unit", disable=not progress)
         run_units(todo, _compute_unit, finished, jobs=jobs, setup=UnitContext, progress=bar, setup_args=(
             corpus, normalisation, ks, classifiers, synthetic_only, preset, epochs, learning_rate, settings,
-            classifier_options, recipe))
+            classifier_options, recipe, batch_size))
         bar.close()
     records, mmd, timings, diagnostics = [], [], [], []
     for key in keys.values():
@@ -182,10 +183,10 @@ class UnitContext:
     normalised data of the fold in use."""
 
     def __init__(self, corpus, normalisation, ks, classifiers, synthetic_only, preset, epochs, learning_rate,
-                 settings=None, classifier_options=None, recipe=None):
+                 settings=None, classifier_options=None, recipe=None, batch_size=None):
         self.corpus, self.ks, self.synthetic_only = corpus, ks, synthetic_only
         self.classifiers = {name: (classifier_options or {}).get(name, {}) for name in classifiers}
-        self.training = {"preset": preset, "epochs": epochs, "learning_rate": learning_rate}
+        self.training = {"preset": preset, "epochs": epochs, "learning_rate": learning_rate, "batch_size": batch_size}
         self.settings, self.recipe = settings or {}, recipe
         self.fold = FoldCache(corpus, normalisation)
 

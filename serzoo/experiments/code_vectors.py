@@ -92,15 +92,16 @@ def _train_autoencoder(x, code_dim: int, training, seed: int, width: int = 1000)
 
 def run_code_vectors(
     corpus: Corpus, *, code_dim: int = 2, ae_code_dim: int = 100, preset: str = "serzoo", epochs: int | None = None,
-    learning_rate: float | None = None, n_synthetic: int = 100, width: int = 1000, seed: int = 0,
-    max_folds: int | None = None, progress: bool = True, output_dir=None, fresh: bool = False, jobs: int = 1,
+    learning_rate: float | None = None, batch_size: int | None = None, n_synthetic: int = 100, width: int = 1000,
+    seed: int = 0, max_folds: int | None = None, progress: bool = True, output_dir=None, fresh: bool = False,
+    jobs: int = 1,
 ) -> dict:
     """Run both experiments; returns a JSON-ready dict with pooled UAR/WA and per-fold choices.
 
     ``width`` is the hidden width of the autoencoders (paper: 1000; smaller for tests). ``preset`` gives the AAE's
-    training (:mod:`serzoo.presets`; ``epochs``/``learning_rate`` override it); the plain AE trains alike. Each fold
-    is a unit: with ``output_dir`` finished folds are kept in its ``units.jsonl`` (an interrupted run resumes;
-    ``fresh`` starts over), and ``jobs`` worker processes compute folds in parallel.
+    training (:mod:`serzoo.presets`; ``epochs``/``learning_rate``/``batch_size`` override it); the plain AE trains
+    alike. Each fold is a unit: with ``output_dir`` finished folds are kept in its ``units.jsonl`` (an interrupted
+    run resumes; ``fresh`` starts over), and ``jobs`` worker processes compute folds in parallel.
     """
     from tqdm.auto import tqdm
 
@@ -109,7 +110,7 @@ def run_code_vectors(
     from serzoo.experiments.workers import run_units
     from serzoo.presets import training_for
 
-    training = training_for("aae", preset, epochs=epochs, learning_rate=learning_rate)
+    training = training_for("aae", preset, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size)
     settings = {"dataset": f"{corpus.name}/{corpus.feature_set}", "code_dim": code_dim, "ae_code_dim": ae_code_dim,
                 "training": training.describe(), "n_synthetic": n_synthetic, "width": width, "seed": seed}
     store = None

@@ -52,10 +52,11 @@ def subsample_speakers(data: SplitData, fraction: float, rng: np.random.Generato
 def run_cross_corpus(
     source: Corpus, target: Corpus, *, fractions=(0.1, 0.25, 0.5, 0.8, 1.0), n_synthetic=(0, 600, 2000, 6000),
     method: str = "smote", classifier: str = "svm", seeds=(0,), preset: str = "serzoo", epochs: int | None = None,
-    learning_rate: float | None = None, progress: bool = True,
+    learning_rate: float | None = None, batch_size: int | None = None, progress: bool = True,
 ) -> dict:
     """UAR / WA on ``target`` for every (fraction P, synthetic count N, seed); JSON-ready. An adversarial
-    ``method`` trains as ``preset`` says (:mod:`serzoo.presets`; ``epochs``/``learning_rate`` override it)."""
+    ``method`` trains as ``preset`` says (:mod:`serzoo.presets`; ``epochs``/``learning_rate``/``batch_size`` override
+    it)."""
     from tqdm.auto import tqdm
 
     shared = shared_classes(source, target)
@@ -80,7 +81,8 @@ def run_cross_corpus(
                 if n:
                     if augmenter is None:
                         augmenter = make_augmenter(method, seed=seed, preset=preset, epochs=epochs,
-                                                   learning_rate=learning_rate).fit(x_train, y_src, len(shared))
+                                                   learning_rate=learning_rate, batch_size=batch_size,
+                                                   ).fit(x_train, y_src, len(shared))
                     labels = rng.choice(y_src, n)  # the source subset's label distribution
                     x, y = np.concatenate([x, augmenter.sample(labels, seed=seed)]), np.concatenate([y, labels])
                 model = make_classifier(classifier, seed=seed).fit(x, y, len(shared))

@@ -55,16 +55,17 @@ def _generate_in_fresh_process(export_path: pathlib.Path, labels: np.ndarray, se
         return np.load(out_file)
 
 
-def _augmentation_experiment(corpus, scheme, preset, epochs, learning_rate, seed, held_out, export_root, out,
-                             log) -> dict:
+def _augmentation_experiment(corpus, scheme, preset, epochs, learning_rate, batch_size, seed, held_out, export_root,
+                             out, log) -> dict:
     train_splits = [s for s in corpus.splits if s not in held_out]
-    training = training_for(scheme, preset, epochs=epochs, learning_rate=learning_rate)
+    training = training_for(scheme, preset, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size)
     log(f"[3/5] training {scheme.upper()} on {len(train_splits)} training speakers ({training.describe()}), "
         f"exporting to {export_root}/")
     start = time.perf_counter()
     path, augmenter, _ = train_and_export(
         corpus, scheme, train_splits=train_splits, preset=preset, epochs=epochs, learning_rate=learning_rate,
-        seed=seed, root=export_root, name=f"demo_{scheme}_{corpus.name}_{corpus.feature_set}", overwrite=True,
+        batch_size=batch_size, seed=seed, root=export_root, name=f"demo_{scheme}_{corpus.name}_{corpus.feature_set}",
+        overwrite=True,
     )
     train_seconds = time.perf_counter() - start
     train, test = corpus.select(train_splits), corpus.select(list(held_out))
@@ -108,20 +109,21 @@ def run_demo(
     preset: str = "serzoo",
     epochs: int | None = None,
     learning_rate: float | None = None,
+    batch_size: int | None = None,
     export_root="exported",
     log=print,
 ) -> dict:
     """Run the pipeline and write ``report.md``, ``results.json`` and PNG figures to ``output_dir``.
 
     The generator trains as ``preset`` says (:mod:`serzoo.presets`); under ``serzoo`` with Adam
-    :data:`~serzoo.presets.DEMO_LEARNING_RATE` (see there why). ``epochs``/``learning_rate`` override it.
+    :data:`~serzoo.presets.DEMO_LEARNING_RATE`, :data:`~serzoo.presets.DEMO_EPOCHS` epochs of batch
+    :data:`~serzoo.presets.DEMO_BATCH` (see there why). ``epochs``/``learning_rate``/``batch_size`` override it.
     If a step fails or is interrupted, the report of the finished steps is written with a note saying at
     which step and why it stopped (``results.json``: ``stopped``), and the error is raised again.
     """
-    batch_size = None
     if preset == "serzoo":  # the demo's own schedule on the small synthetic corpus (see DEMO_LEARNING_RATE)
         learning_rate = DEMO_LEARNING_RATE if learning_rate is None else learning_rate
-        epochs, batch_size = epochs or DEMO_EPOCHS, DEMO_BATCH
+        epochs, batch_size = epochs or DEMO_EPOCHS, batch_size or DEMO_BATCH
     training = training_for(scheme, preset, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size)
     out = pathlib.Path(output_dir)
     start = time.perf_counter()
@@ -137,7 +139,8 @@ def run_demo(
     try:
         _demo_steps(dataset, data_dir=data_dir, manual_dir=manual_dir, classifiers=classifiers,
                     normalisation=normalisation, max_folds=max_folds, seed=seed, scheme=scheme, preset=preset,
-                    epochs=epochs, learning_rate=learning_rate, export_root=export_root, out=out, log=log_step,
+                    epochs=epochs, learning_rate=learning_rate, batch_size=batch_size, export_root=export_root,
+                    out=out, log=log_step,
                     summary=summary, sections=sections, start=start)
     except BaseException as err:
         reason = "interrupted" if isinstance(err, KeyboardInterrupt) else f"{type(err).__name__}: {err}"
@@ -151,7 +154,7 @@ def run_demo(
 
 
 def _demo_steps(dataset, *, data_dir, manual_dir, classifiers, normalisation, max_folds, seed, scheme, preset, epochs,
-                learning_rate, export_root, out, log, summary, sections, start) -> None:
+                learning_rate, batch_size, export_root, out, log, summary, sections, start) -> None:
     """The demo's steps; each finished part is added to ``summary`` and ``sections`` (the report) at once."""
     log(f"[1/5] preparing {dataset} (openSMILE features cached in a TFDS dataset)")
     corpus = load_corpus(dataset, data_dir=data_dir, manual_dir=manual_dir)
@@ -187,8 +190,8 @@ def _demo_steps(dataset, *, data_dir, manual_dir, classifiers, normalisation, ma
         *(f"![confusion {c}](confusion_{c}.png)" for c in classifiers),
     ]
     held_out = tuple(list(corpus.splits)[-2:])
-    augmentation = _augmentation_experiment(corpus, scheme, preset, epochs, learning_rate, seed, held_out,
-                                            export_root, out, log)
+    augmentation = _augmentation_experiment(corpus, scheme, preset, epochs, learning_rate, batch_size, seed,
+                                            held_out, export_root, out, log)
     log(f"[5/5] writing the report to {out}/")
     summary["augmentation"] = augmentation
     summary["seconds"] = time.perf_counter() - start

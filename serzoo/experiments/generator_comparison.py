@@ -55,7 +55,7 @@ def _settings(corpus, models, training, preset, n_synthetic, seed, options) -> d
 
 def run_generator_comparison(
     corpus: Corpus, output_dir, *, models=MODELS, preset: str = "paper", epochs: int | None = None,
-    learning_rate: float | None = None,
+    learning_rate: float | None = None, batch_size: int | None = None,
     n_synthetic: int | None = None, seed: int = 0, options: dict | None = None, max_folds: int | None = None,
     fresh: bool = False, progress: bool = True, jobs: int = 1,
 ) -> dict:
@@ -63,7 +63,7 @@ def run_generator_comparison(
 
     Args:
         preset: ``"paper"`` (Sahu et al.'s per-player SGD) or ``"serzoo"`` (Adam 1e-4 everywhere), see
-            :mod:`serzoo.presets`; ``epochs`` and ``learning_rate`` override it.
+            :mod:`serzoo.presets`; ``epochs``, ``learning_rate`` and ``batch_size`` override it.
         n_synthetic: synthetic vectors per fold (``None`` = the training fold's size).
         options: extra builder arguments for every model (e.g. smaller ``widths`` in tests).
         fresh: forget the finished units in ``output_dir`` first.
@@ -75,7 +75,8 @@ def run_generator_comparison(
     from serzoo.experiments.workers import run_units
     from serzoo.presets import training_for
 
-    trainings = {m: training_for(m, preset, epochs=epochs, learning_rate=learning_rate) for m in models}
+    trainings = {m: training_for(m, preset, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size)
+                 for m in models}
     out = pathlib.Path(output_dir)
     if fresh:
         (out / UnitStore.FILE).unlink(missing_ok=True)
@@ -98,7 +99,8 @@ def run_generator_comparison(
     bar = tqdm(total=len(keys), initial=len(keys) - len(todo), desc="folds × models", unit="model",
                disable=not progress)
     run_units(todo, _compute_unit, finished, jobs=jobs, setup=_ComparisonContext, progress=bar, setup_args=(
-        corpus, {"preset": preset, "epochs": epochs, "learning_rate": learning_rate, **dict(options or {})},
+        corpus, {"preset": preset, "epochs": epochs, "learning_rate": learning_rate, "batch_size": batch_size,
+                 **dict(options or {})},
         n_synthetic, seed))
     bar.close()
     return summarise(store, corpus, models, folds)

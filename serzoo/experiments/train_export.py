@@ -20,14 +20,15 @@ from serzoo.quality import generator_quality
 
 def train_and_export(
     corpus: Corpus, scheme: str = "adan", *, train_splits=None, preset: str = "serzoo", epochs: int | None = None,
-    learning_rate: float | None = None, seed: int = 0, root="exported", name: str | None = None, version: str = "1",
+    learning_rate: float | None = None, batch_size: int | None = None, seed: int = 0, root="exported",
+    name: str | None = None, version: str = "1",
     overwrite: bool = False, options: dict | None = None, setting=None,
 ) -> tuple[pathlib.Path, SchemeAugmenter, Normalizer]:
     """Fit ``scheme`` on ``train_splits`` (default: all groups) and export it to ``root/name/version``.
 
-    The scheme trains as ``preset`` says (:mod:`serzoo.presets`); ``epochs`` and ``learning_rate`` (Adam, every
-    player) override it. ``options`` go to the scheme builder (e.g. smaller networks for tests). An existing
-    target is refused before training unless ``overwrite``; :func:`~serzoo.export.export_generator` decides
+    The scheme trains as ``preset`` says (:mod:`serzoo.presets`); ``epochs``, ``learning_rate`` (Adam, every
+    player) and ``batch_size`` override it. ``options`` go to the scheme builder (e.g. smaller networks for tests).
+    An existing target is refused before training unless ``overwrite``; :func:`~serzoo.export.export_generator` decides
     atomically at the end. A ``setting`` (:class:`serzoo.hparams.TunedSetting`, ``--hparams``) replaces the
     preset's training and adds its builder options; its scheme must be ``scheme``.
     """
@@ -38,7 +39,7 @@ def train_and_export(
     if not get_scheme(scheme).exportable:
         raise ValueError(f"export supports {', '.join(scheme_names(exportable=True))} (one conditional generator); "
                          f"got {scheme!r}")
-    training = training_for(scheme, preset, epochs=epochs, learning_rate=learning_rate)
+    training = training_for(scheme, preset, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size)
     if setting is not None:
         if setting.scheme != scheme:
             raise ValueError(f"--hparams {setting.source} tunes {setting.scheme!r}, not --scheme {scheme!r}")

@@ -91,7 +91,7 @@ def reproduce(
     *, manual_dir=None, data_dir=None, output_dir="results/yi_mak_emodb", dataset: str = "emodb/is11",
     methods=METHODS, ks=(0, 10), headline_k: int = 10, classifiers=("svm", "dnn"), seeds=(0,),
     preset: str = "serzoo", epochs: int | None = None, learning_rate: float | None = None,
-    max_folds: int | None = None, held_out=None, synthetic_only: bool = True,
+    batch_size: int | None = None, max_folds: int | None = None, held_out=None, synthetic_only: bool = True,
     fresh: bool = False, report_only: bool = False, jobs: int = 1, settings=None, recipe=None, log=print,
 ) -> dict:
     """Run the reproduction and write ``report.md``, ``results.json`` and figures to ``output_dir``.
@@ -121,6 +121,7 @@ def reproduce(
     methods = [*methods, *(label for label in settings or {} if label not in methods)]
     result = run_augmentation(corpus, methods, ks=ks, headline_k=headline_k, classifiers=classifiers,
                               seeds=seeds, preset=preset, epochs=epochs, learning_rate=learning_rate,
+                              batch_size=batch_size,
                               max_folds=max_folds, held_out=held_out,
                               synthetic_only=synthetic_only, store=store, stored_only=report_only, jobs=jobs,
                               settings=settings, recipe=recipe)
