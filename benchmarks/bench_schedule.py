@@ -37,19 +37,24 @@ REFERENCE = (1e-4, 400)
 OUTPUT = pathlib.Path(__file__).parent / "results" / "schedule" / "emodb_is11_fold1.jsonl"
 
 
-def parse_runs(text: str) -> list[tuple[float, int, list[int]]]:
-    """``"1e-4:50,100;1e-3/32:25"`` -> ``[(1e-4, 128, [50, 100]), (1e-3, 32, [25])]`` (rate[/batch]:epochs)."""
+def parse_runs(text: str) -> list[tuple[float, int, str, list[int]]]:
+    """``"1e-4:50,100;1e-3/32:25;1e-3~cosine:50,100"`` -> ``[(1e-4, 128, "constant", [50, 100]),
+    (1e-3, 32, "constant", [25]), (1e-3, 128, "cosine", [50]), (1e-3, 128, "cosine", [100])]``
+    (rate[/batch][~decay]:epochs). A decaying rate depends on the run's length: one run per epoch count."""
     runs = []
     for part in text.split(";"):
         head, epochs = part.split(":")
+        head, _, decay = head.partition("~")
         rate, _, batch = head.partition("/")
-        runs.append((float(rate), int(batch or YI_MAK_BATCH), sorted(int(e) for e in epochs.split(","))))
+        epochs, decay = sorted(int(e) for e in epochs.split(",")), decay or "constant"
+        groups = [epochs] if decay == "constant" else [[e] for e in epochs]
+        runs += [(float(rate), int(batch or YI_MAK_BATCH), decay, group) for group in groups]
     return runs
 
 
 def cell_key(cell: dict) -> tuple:
-    return (cell["scheme"], float(cell["lr"]), int(cell.get("batch", YI_MAK_BATCH)), int(cell["epochs"]),
-            int(cell["seed"]))
+    return (cell["scheme"], float(cell["lr"]), int(cell.get("batch", YI_MAK_BATCH)), cell.get("decay", "constant"),
+            int(cell["epochs"]), int(cell["seed"]))
 
 
 def read_cells(path: pathlib.Path) -> list[dict]:
@@ -76,9 +81,10 @@ def checkpoint_callback(epochs, start: float, measure):
 
 
 def train_and_measure(scheme: str, rate: float, epochs: list[int], x, y, n_classes: int, seed: int = 0,
-                      jit_compile: bool = True, batch_size: int = YI_MAK_BATCH, **options) -> list[dict]:
-    """One cell per entry of ``epochs`` from a single run of ``max(epochs)`` epochs at Adam ``rate`` and
-    ``batch_size`` (``options`` go to the scheme's builder)."""
+                      jit_compile: bool = True, batch_size: int = YI_MAK_BATCH, decay: str = "constant",
+                      **options) -> list[dict]:
+    """One cell per entry of ``epochs`` from a single run of ``max(epochs)`` epochs at Adam ``rate``, ``batch_size``
+    and ``decay`` (``options`` go to the scheme's builder)."""
     import numpy as np
 
     from serzoo.augmenters import make_augmenter
@@ -87,12 +93,12 @@ def train_and_measure(scheme: str, rate: float, epochs: list[int], x, y, n_class
 
     def measure(done, model, fit_seconds, logs):
         augmenter.models_ = {int(k): model for k in np.unique(y)}  # what fit() sets when training ends
-        cells.append({"scheme": scheme, "lr": rate, "batch": batch_size, "epochs": done, "seed": seed,
+        cells.append({"scheme": scheme, "lr": rate, "batch": batch_size, "decay": decay, "epochs": done, "seed": seed,
                       **synthetic_quality(augmenter, x, y, n_classes), "fit_seconds": round(fit_seconds, 1),
                       "losses": {k: round(float(v), 5) for k, v in logs.items()},
                       "load_1min": round(os.getloadavg()[0], 2), "finished": time.strftime("%Y-%m-%dT%H:%M:%S")})
 
-    training = Training(max(epochs), learning_rate=rate, batch_size=batch_size, source="bench_schedule")
+    training = Training(max(epochs), learning_rate=rate, batch_size=batch_size, decay=decay, source="bench_schedule")
     augmenter = make_augmenter(scheme, seed=seed, training=training, **options)
     if augmenter.spec.per_class:
         raise ValueError(f"{scheme} trains one model per class; checkpoints need one model")
@@ -109,15 +115,15 @@ def run(args) -> None:
           "is not used)", flush=True)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     for scheme in args.schemes.split(","):
-        for rate, batch, epochs in parse_runs(args.runs):
+        for rate, batch, decay, epochs in parse_runs(args.runs):
             done = {cell_key(c) for c in read_cells(args.output)}
-            missing = [e for e in epochs if (scheme, rate, batch, e, args.seed) not in done]
+            missing = [e for e in epochs if (scheme, rate, batch, decay, e, args.seed) not in done]
             if not missing:
                 continue
-            print(f"{scheme} Adam {rate:g} batch {batch}: training {max(missing)} epochs, measuring at {missing}",
-                  flush=True)
+            print(f"{scheme} Adam {rate:g} batch {batch} {decay}: training {max(missing)} epochs, measuring at "
+                  f"{missing}", flush=True)
             for cell in train_and_measure(scheme, rate, [e for e in epochs if e <= max(missing)], x, y,
-                                          corpus.n_classes, args.seed, batch_size=batch):
+                                          corpus.n_classes, args.seed, batch_size=batch, decay=decay):
                 if cell["epochs"] in missing:
                     cell.update(dataset=args.dataset, fold=fold.fold.name, n_train=int(y.size))
                     with args.output.open("a") as f:
@@ -137,26 +143,27 @@ def run_key(cell: dict) -> tuple:
 
 
 def setting_key(cell: dict) -> tuple:
-    return float(cell["lr"]), int(cell.get("batch", YI_MAK_BATCH)), int(cell["epochs"])
+    return float(cell["lr"]), int(cell.get("batch", YI_MAK_BATCH)), cell.get("decay", "constant"), int(cell["epochs"])
 
 
 def table(cells: list[dict]) -> str:
     """Markdown: per scheme and setting (rate, batch, epochs), the mean of each measure over the stored runs
     (fold x seed) and in how many runs the setting is no worse than that run's reference on all three."""
-    lines = ["| scheme | Adam lr | batch | epochs | runs | TRTS UAR % | TSTR UAR % | MMD | fit s | no worse than ref |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| scheme | Adam lr | batch | decay | epochs | runs | TRTS UAR % | TSTR UAR % | MMD | fit s "
+             "| no worse than ref |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    reference = (REFERENCE[0], YI_MAK_BATCH, "constant", REFERENCE[1])
     for scheme in dict.fromkeys(c["scheme"] for c in cells):
         mine = [c for c in cells if c["scheme"] == scheme]
-        refs = {run_key(c): c for c in mine if setting_key(c) == (*REFERENCE[:1], YI_MAK_BATCH, REFERENCE[1])}
+        refs = {run_key(c): c for c in mine if setting_key(c) == reference}
         for setting in sorted({setting_key(c) for c in mine}):
             rows = [c for c in mine if setting_key(c) == setting]
             judged = [c for c in rows if run_key(c) in refs]
             better = sum(no_worse(c, refs[run_key(c)]) for c in judged)
-            is_ref = setting == (REFERENCE[0], YI_MAK_BATCH, REFERENCE[1])
+            is_ref = setting == reference
             verdict = "reference" if is_ref else (f"{better} of {len(judged)}" if judged else "–")
             measures = ("trts_uar", "tstr_uar", "mmd", "fit_seconds")
             mean = {key: sum(c[key] for c in rows) / len(rows) for key in measures}
-            lines.append(f"| {scheme} | {setting[0]:g} | {setting[1]} | {setting[2]} | {len(rows)} "
+            lines.append(f"| {scheme} | {setting[0]:g} | {setting[1]} | {setting[2]} | {setting[3]} | {len(rows)} "
                          f"| {100 * mean['trts_uar']:.1f} | {100 * mean['tstr_uar']:.1f} | {mean['mmd']:.3f} "
                          f"| {mean['fit_seconds']:.0f} | {verdict} |")
     return "\n".join(lines)
@@ -169,7 +176,8 @@ def main() -> None:
     parser.add_argument("--manual-dir", default=None)
     parser.add_argument("--schemes", default=",".join(SCHEMES))
     parser.add_argument("--runs", default=RUNS,
-                        help="rate[/batch]:epochs,epochs;rate:... (one training run per rate and batch; batch 128)")
+                        help="rate[/batch][~cosine]:epochs,epochs;rate:... (one training run per rate and batch, "
+                        "default batch 128; a cosine-decayed rate: one run per epoch count)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--held-out", default=None, help="the fold's held-out speaker (default: the first fold's)")
     parser.add_argument("--output", type=pathlib.Path, default=OUTPUT)

@@ -151,7 +151,8 @@ class SchemeAugmenter:
                              f"{x.shape}: " + ("give fixed-length frame crops [n, crop_frames, features] "
                                                "(serzoo.frames; crop_frames is a builder option)"
                                                if len(model.sample_shape) == 2 else "give [n, features] vectors"))
-        model.compile(jit_compile=self.jit_compile, **self.training.optimizers(self.name, model.PLAYERS))
+        model.compile(jit_compile=self.jit_compile, **self.training.optimizers(
+            self.name, model.PLAYERS, model.steps_per_epoch(x, y, self.training.batch_size)))
         history = model.fit(x, y, batch_size=self.training.batch_size, epochs=self.training.epochs, verbose=0,
                             callbacks=[*tensorboard_callbacks(f"{self.name}-seed{self.seed}"), *self.callbacks])
         return model, history.history

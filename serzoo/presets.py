@@ -21,6 +21,8 @@ from __future__ import annotations
 import dataclasses
 
 PRESETS = ("paper", "serzoo")
+#: How the Adam rate changes over a run (:attr:`Training.decay`).
+DECAYS = ("constant", "cosine")
 #: The preset of every command when ``--preset`` is not given (``--paper-schedule`` = ``--preset paper``).
 DEFAULT_PRESET = "serzoo"
 #: The Adam rate of Yi & Mak (journal Sec. IV-C) and, for want of a stated one, of GAN/cGAN/AAE baselines.
@@ -65,7 +67,9 @@ class Training:
     """How a scheme is trained: ``epochs`` of ``batch_size``, Adam(``learning_rate``) for every player, or the
     per-player SGD of Sahu et al. (``optimizer="sahu_sgd"``). ``rate_scales`` = ((player, factor), ...) gives
     named players the Adam rate ``factor x learning_rate`` (the semi-supervised AAE's discriminators, a search's
-    per-player rates in ``tuning/``). ``source`` says where the values come from."""
+    per-player rates in ``tuning/``). ``decay="cosine"`` anneals every Adam rate to 0 over the run
+    (``keras.optimizers.schedules.CosineDecay``; Loshchilov & Hutter 2017 without restarts). ``source`` says where the
+    values come from."""
 
     epochs: int
     learning_rate: float = YI_MAK_ADAM
@@ -75,6 +79,8 @@ class Training:
     #: ``((player, factor), ...)``: these players' Adam rate is ``factor x learning_rate`` (e.g. the semi-supervised
     #: AAE's discriminators at 0.1 x, its "strengthened generator").
     rate_scales: tuple = ()
+    #: ``"constant"`` or ``"cosine"`` (the Adam rates fall from their value to 0 over ``epochs``).
+    decay: str = "constant"
 
     def __post_init__(self):
         if int(self.epochs) < 1 or self.epochs != int(self.epochs):
@@ -85,9 +91,12 @@ class Training:
             raise ValueError(f"optimizer must be 'adam' or 'sahu_sgd', got {self.optimizer!r}")
         if not all(isinstance(p, str) and float(f) > 0 for p, f in self.rate_scales):
             raise ValueError(f"rate_scales must be ((player, factor > 0), ...), got {self.rate_scales!r}")
+        if self.decay not in DECAYS:
+            raise ValueError(f"decay must be one of {', '.join(DECAYS)}, got {self.decay!r}")
 
-    def optimizers(self, scheme: str, players) -> dict:
-        """``compile`` keyword arguments: one fresh optimizer per player (imports Keras)."""
+    def optimizers(self, scheme: str, players, steps_per_epoch: int | None = None) -> dict:
+        """``compile`` keyword arguments: one fresh optimizer per player (imports Keras). A decaying rate needs the
+        run's length: ``steps_per_epoch`` x ``epochs`` steps (``AdversarialScheme.steps_per_epoch``)."""
         import keras
 
         if self.optimizer == "sahu_sgd":
@@ -99,8 +108,14 @@ class Training:
         unknown = sorted(set(scales) - set(players))
         if unknown:
             raise ValueError(f"rate_scales names {unknown}, which {scheme!r} lacks; its players: {list(players)}")
-        return {f"{player}_optimizer": keras.optimizers.Adam(self.learning_rate * scales.get(player, 1.0))
-                for player in players}
+        if self.decay == "constant":
+            return {f"{player}_optimizer": keras.optimizers.Adam(self.learning_rate * scales.get(player, 1.0))
+                    for player in players}
+        if steps_per_epoch is None:
+            raise ValueError(f"a {self.decay} rate decays over the run's steps: pass steps_per_epoch")
+        steps = self.epochs * int(steps_per_epoch)
+        return {f"{player}_optimizer": keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(
+            self.learning_rate * scales.get(player, 1.0), decay_steps=steps)) for player in players}
 
     @property
     def tag(self) -> str:
@@ -113,11 +128,14 @@ class Training:
         if self.batch_size != YI_MAK_BATCH:
             parts.append(f"batch{self.batch_size}")
         parts += [f"{player}x{factor:g}" for player, factor in self.rate_scales]
+        if self.decay != "constant":
+            parts.append(self.decay)
         return "+".join(parts)
 
     def describe(self) -> str:
         how = "Sahu et al.'s per-player SGD" if self.optimizer == "sahu_sgd" else f"Adam {self.learning_rate:g}"
         how += "".join(f", {player} at {factor:g} x" for player, factor in self.rate_scales)
+        how += f", {self.decay} decay to 0" if self.decay != "constant" else ""
         return f"{self.epochs} epochs, batch {self.batch_size}, {how}"
 
 

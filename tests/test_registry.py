@@ -68,6 +68,26 @@ def test_presets_hold_the_papers_and_serzoo_settings():
         presets.training_for("adan", "fast")
 
 
+@pytest.mark.parametrize("scheme", ["wadan", "gan"])  # gan: the batched per-class model counts its own steps
+def test_a_cosine_rate_reaches_zero_at_the_last_step(scheme):
+    from tests.scheme_checks import N_CLASSES, tiny_data
+
+    x, y = tiny_data()
+    training = presets.Training(3, learning_rate=1e-3, batch_size=8, decay="cosine")
+    augmenter = SchemeAugmenter(scheme, training=training, options=TINY_OPTIONS[scheme]).fit(x, y, N_CLASSES)
+    model = augmenter.model
+    steps = 3 * model.steps_per_epoch(x, y, 8)
+    for player in model.PLAYERS:
+        optimizer = getattr(model, f"{player}_optimizer")
+        assert int(optimizer.iterations) == steps  # the schedule's horizon is the run's length
+        assert float(optimizer.learning_rate) == pytest.approx(0.0, abs=1e-9)
+    assert "cosine" in training.tag and "cosine decay" in training.describe()
+    with pytest.raises(ValueError, match="decay must be one of constant, cosine"):
+        presets.Training(3, decay="linear")
+    with pytest.raises(ValueError, match="pass steps_per_epoch"):
+        training.optimizers(scheme, model.PLAYERS)
+
+
 def tensorboard_tags(root) -> set:
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 

@@ -21,3 +21,10 @@ def test_measuring_at_a_checkpoint_leaves_the_rest_of_the_run_unchanged():
     for key in ("trts_uar", "tstr_uar", "mmd"):
         assert measured_twice[1][key] == pytest.approx(measured_at_the_end[0][key], abs=1e-6)
     assert measured_twice[1]["mmd"] != pytest.approx(measured_twice[0]["mmd"], abs=1e-9)  # training went on
+
+
+def test_a_decaying_rate_is_one_run_per_epoch_count():
+    from bench_schedule import parse_runs
+
+    assert parse_runs("1e-4:100,50;1e-3/32~cosine:50,100") == [
+        (1e-4, 128, "constant", [50, 100]), (1e-3, 32, "cosine", [50]), (1e-3, 32, "cosine", [100])]

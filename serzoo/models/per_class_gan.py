@@ -133,6 +133,10 @@ class PerClassGAN(AdversarialScheme):
         return self.generator.for_labels(noise, labels)
 
     # ----------------------------------------------------------------- training
+    def steps_per_epoch(self, x, y, batch_size: int) -> int:
+        """As many steps as the largest class has batches (:class:`ClassBatches`)."""
+        return len(ClassBatches(x, y, self.n_classes, batch_size, seed=0, shuffle=False))
+
     def fit(self, x=None, y=None, batch_size=None, epochs=1, shuffle=True, validation_data=None,
             validation_batch_size=None, **kwargs):
         """``fit(x, y, batch_size, epochs)`` on arrays: every class's GAN on its own batches (:class:`ClassBatches`)."""

@@ -80,6 +80,10 @@ class AdversarialScheme(keras.Model):
             raise ValueError(f"{type(self).__name__} has no player for {unknown}; players: {list(self.PLAYERS)}")
         super().compile(**kwargs)
 
+    def steps_per_epoch(self, x, y, batch_size: int) -> int:
+        """Train steps in one epoch of ``fit(x, y, batch_size=...)`` (a decaying rate's horizon)."""
+        return -(-len(x) // int(batch_size))
+
     def _player_variables(self, player: str) -> list:
         return [v for name in self.PLAYERS[player] for v in getattr(self, name).trainable_variables]
 
