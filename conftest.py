@@ -1,7 +1,9 @@
 """Session-wide test setup: isolated caches, shared corpora built once, the slow tier."""
 
+import atexit
 import os
 import pathlib
+import shutil
 import tempfile
 
 import pytest
@@ -9,6 +11,7 @@ import pytest
 REPO = pathlib.Path(__file__).resolve().parent
 # Set before any test imports serzoo, so no test touches the user's ~/.cache/serzoo.
 os.environ["SERZOO_CACHE_DIR"] = tempfile.mkdtemp(prefix="serzoo-test-cache-")
+atexit.register(shutil.rmtree, os.environ["SERZOO_CACHE_DIR"], ignore_errors=True)  # each xdist worker has its own
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # Tiny 2-epoch fits: XLA compilation would cost more than the training (about 10 s of CPU per full-size scheme);
 # worker and CLI subprocesses inherit it. tests/test_augmenters.py trains every registered scheme with XLA.

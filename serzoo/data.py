@@ -57,7 +57,7 @@ def prepare_builder(spec: str, *, data_dir=None, manual_dir=None, rebuild: bool 
     import tensorflow_datasets as tfds
 
     from serzoo.quiet import tfds_messages_hidden
-    from serzoo.staging import exclusive_lock, remove_incomplete_tfds
+    from serzoo.staging import exclusive_lock, private_tempdir, remove_incomplete_tfds
 
     name, config = parse_dataset(spec)
     if manual_dir is not None and not os.path.isdir(manual_dir):
@@ -65,11 +65,13 @@ def prepare_builder(spec: str, *, data_dir=None, manual_dir=None, rebuild: bool 
             f"manual dir {manual_dir} does not exist; pass the folder that holds the corpus "
             f"(for EmoDB the one containing wav/)"
         )
-    config_dir = pathlib.Path(builder_class(name)(config=config, data_dir=data_dir).data_dir).parent
+    with private_tempdir():
+        config_dir = pathlib.Path(builder_class(name)(config=config, data_dir=data_dir).data_dir).parent
     with exclusive_lock(config_dir.parent / f".{config}.lock",
                         f"waiting for another build of {name}/{config} in {config_dir.parent.parent} to finish"):
         remove_incomplete_tfds(config_dir)
-        builder = builder_class(name)(config=config, data_dir=data_dir)  # after the wait: sees a finished build
+        with private_tempdir():
+            builder = builder_class(name)(config=config, data_dir=data_dir)  # after the wait: sees a finished build
         mode = tfds.download.GenerateMode.REUSE_DATASET_IF_EXISTS
         if builder.is_prepared() and manual_dir is not None and _source_changed(builder, manual_dir, rebuild):
             mode = tfds.download.GenerateMode.REUSE_CACHE_IF_EXISTS  # rebuild the dataset, keep downloads

@@ -1,5 +1,7 @@
 """Concurrent and interrupted runs: an exclusive lock per dataset build, and cleanup of the staging folders
-that a killed run leaves behind (TFDS ``incomplete.*`` folders, export ``.partial-<pid>-*`` folders).
+that a killed run leaves behind (TFDS ``incomplete.*`` folders, export ``.partial-<pid>-*`` folders), and of the
+empty ``tmp*tfds`` folder TFDS leaves in the system's temp folder for every builder of a dataset not built yet
+(:func:`private_tempdir`).
 
 A build holds :func:`exclusive_lock` from before it looks for a built dataset until TFDS has renamed its
 result into place, so a second build of the same dataset waits and then reuses the first one's result, and
@@ -19,6 +21,7 @@ import pathlib
 import re
 import shutil
 import sys
+import tempfile
 
 try:
     import fcntl
@@ -48,6 +51,20 @@ def exclusive_lock(path, waiting_message: str):
         finally:
             if fcntl is not None:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def private_tempdir():
+    """Point :mod:`tempfile` at a private folder, removed on exit. A TFDS builder constructed before its dataset
+    exists calls ``DatasetInfo.initialize_from_bucket``, whose ``tempfile.mkdtemp("tfds")`` is never removed:
+    without this, every first build leaves an empty ``/tmp/tmp*tfds`` behind."""
+    saved, private = tempfile.tempdir, tempfile.mkdtemp(prefix="serzoo-builder-")
+    tempfile.tempdir = private
+    try:
+        yield private
+    finally:
+        tempfile.tempdir = saved
+        shutil.rmtree(private, ignore_errors=True)
 
 
 def remove_incomplete_tfds(config_dir) -> list[pathlib.Path]:

@@ -233,3 +233,25 @@ def test_two_builds_at_once_one_waits_and_reuses_the_result(big_corpus, tmp_path
     waited = [e for _, e in outputs if "waiting for another build of emodb/egemaps" in e]
     assert len(waited) == 1, [e[-2000:] for _, e in outputs]
     assert outputs[0][0] == outputs[1][0] and "speaker03: 20 utterances" in outputs[0][0]
+
+
+def test_a_first_build_leaves_no_folder_in_the_system_temp(tmp_path, monkeypatch):
+    """TFDS's ``DatasetInfo.initialize_from_bucket`` leaves an empty ``tmp*tfds`` per builder of an unbuilt dataset;
+    ``prepare_builder`` constructs builders inside ``staging.private_tempdir``."""
+    import tempfile
+
+    import tensorflow_datasets as tfds
+
+    from serzoo.builders import builder_class
+
+    system_temp = tmp_path / "system-temp"
+    system_temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_temp))
+    builder_class("synth_emo")(config="is11", data_dir=tmp_path / "bare")
+    leaked = list(system_temp.iterdir())
+    assert leaked, "TFDS no longer leaks a temp folder here: private_tempdir can go"
+    shutil.rmtree(leaked[0])
+    monkeypatch.setattr(tfds.core.DatasetBuilder, "download_and_prepare", lambda self, **kwargs: None)
+    data.prepare_builder("synth_emo/is11", data_dir=tmp_path / "tfds")
+    assert list(system_temp.iterdir()) == []
+    assert tempfile.tempdir == str(system_temp)  # restored
