@@ -175,34 +175,55 @@ def speaker_halves(corpus: Corpus, development: Sequence[str] | None = None) -> 
     return dev, evaluation
 
 
-def _split_to_numpy(builder, split: str) -> SplitData:
+def _split_to_numpy(builder, split: str, label: str = "label") -> SplitData:
     import tensorflow_datasets as tfds
 
     rows = list(tfds.as_numpy(builder.as_dataset(split=split, shuffle_files=False)))
+    if label != "label":
+        rows = [r for r in rows if r[label] >= 0]  # -1: no consensus rating
     if not rows:
-        raise ValueError(f"split {split!r} of {builder.name}/{builder.builder_config.name} is empty")
+        raise ValueError(f"split {split!r} of {builder.name}/{builder.builder_config.name} is empty"
+                         + (f" (no utterance has a {label!r})" if label != "label" else ""))
     frame_level = rows[0]["features"].ndim == 2
     x = np.empty(len(rows), object) if frame_level else np.stack([r["features"] for r in rows])
     if frame_level:
         x[:] = [r["features"] for r in rows]
     return SplitData(
         x=x,
-        y=np.array([r["label"] for r in rows], np.int64),
+        y=np.array([r[label] for r in rows], np.int64),
         speaker=np.array([r["speaker"].decode() for r in rows]),
         utterance_id=np.array([r["utterance_id"].decode() for r in rows]),
     )
 
 
-def load_corpus(spec: str, *, data_dir=None, manual_dir=None, rebuild: bool = False) -> Corpus:
+def class_labels(builder) -> list[str]:
+    """The builder's class-label features: ``label`` and, for rated corpora (IEMOCAP, MSP-IMPROV), the 3-bin
+    ``activation_class`` / ``valence_class`` / ``dominance_class`` of the consensus ratings."""
+    import tensorflow_datasets as tfds
+
+    return [name for name, feature in builder.info.features.items()
+            if isinstance(feature, tfds.features.ClassLabel)]
+
+
+def load_corpus(spec: str, *, data_dir=None, manual_dir=None, rebuild: bool = False, label: str = "label") -> Corpus:
     """Prepare ``spec`` (``"emodb/is11"``) with TFDS and load every group split into memory
-    (``rebuild``: see :func:`prepare_builder`)."""
+    (``rebuild``: see :func:`prepare_builder`).
+
+    ``label``: the class-label feature that gives ``y`` (:func:`class_labels`): the categories (``"label"``), or a
+    rated corpus's 3-bin attribute, e.g. ``"activation_class"`` (low / mid / high: consensus rating <= 2.5, <= 3.5,
+    above; Sahu et al. ICASSP 2019 Sec. 3.1 bin the 1-5 ratings {1, 2}, {3}, {4, 5}); utterances without that rating
+    are left out, and the feature set is named ``<config>+<label>``.
+    """
     builder = prepare_builder(spec, data_dir=data_dir, manual_dir=manual_dir, rebuild=rebuild)
     name, config = parse_dataset(spec)
+    labels = class_labels(builder)
+    if label not in labels:
+        raise ValueError(f"{name}/{config} has no class label {label!r}; its class labels: {', '.join(labels)}")
     return Corpus(
         name=name,
-        feature_set=config,
-        class_names=list(builder.info.features["label"].names),
-        splits={s: _split_to_numpy(builder, s) for s in builder.group_splits()},
+        feature_set=config if label == "label" else f"{config}+{label}",
+        class_names=list(builder.info.features[label].names),
+        splits={s: _split_to_numpy(builder, s, label) for s in builder.group_splits()},
         opensmile_set=builder.builder_config.feature_set,
     )
 

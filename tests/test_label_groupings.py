@@ -38,3 +38,52 @@ def test_unknown_grouping_or_inventory_is_refused():
         grouping_map(EMODB_CLASSES, "dominance")
     with pytest.raises(ValueError, match=r"no group: \['frustration'\]"):
         grouping_map(["anger", "frustration"], "arousal")
+
+
+def test_rated_corpus_attribute_classes_reach_the_semi_aae_command(tmp_path, capsys):
+    """IEMOCAP's 3-bin attribute classes (the paper's Table 1 labels) as ``y``, through ``serzoo semi-aae``."""
+    import math
+    import pathlib
+    import shutil
+
+    import tensorflow_datasets as tfds
+
+    from serzoo import cli
+    from serzoo.data import load_corpus, prepare_builder
+
+    fixture = pathlib.Path(__file__).resolve().parents[1] / "tfds_builders" / "iemocap" / "dummy_data"
+    dummy = shutil.copytree(fixture, tmp_path / "manual")
+    labels = dummy / "IEMOCAP_full_release/Session1/dialog/EmoEvaluation/Ses01F_impro01.txt"
+    consensus = "Ses01F_impro01_F000\tneu\t[3.0000, 2.5000, 2.5000]"
+    assert consensus in labels.read_text()
+    labels.write_text(labels.read_text().replace(consensus, consensus.replace("2.5000]", "nan]")))  # no dominance
+    data_dir = tmp_path / "tfds"
+    builder = prepare_builder("iemocap/egemaps_all", data_dir=data_dir, manual_dir=dummy)
+    kept = {}
+    for attribute in ("activation", "dominance"):
+        corpus = load_corpus("iemocap/egemaps_all", data_dir=data_dir, manual_dir=dummy, label=f"{attribute}_class")
+        assert corpus.class_names == ["low", "mid", "high"]
+        assert corpus.feature_set == f"egemaps_all+{attribute}_class"
+        kept[attribute] = 0
+        for split, data in corpus.splits.items():
+            rows = list(tfds.as_numpy(builder.as_dataset(split=split, shuffle_files=False)))
+            rated = [r for r in rows if not math.isnan(r[attribute])]
+            expected = [0 if r[attribute] <= 2.5 else 1 if r[attribute] <= 3.5 else 2 for r in rated]
+            assert data.y.tolist() == expected
+            assert data.utterance_id.tolist() == [r["utterance_id"].decode() for r in rated]
+            kept[attribute] += len(rated)
+    assert kept["dominance"] == kept["activation"] - 1 == 49  # the utterance without a dominance is left out
+    with pytest.raises(ValueError, match="has no class label 'arousal_class'; its class labels: label, "):
+        load_corpus("iemocap/egemaps_all", data_dir=data_dir, manual_dir=dummy, label="arousal_class")
+    out = tmp_path / "semi"
+    assert cli.main(["semi-aae", "--dataset", "iemocap/egemaps_all", "--manual-dir", str(dummy), "--data-dir",
+                     str(data_dir), "--labels", "activation3", "--folds", "1", "--epochs", "1", "--methods", "base",
+                     "--output-dir", str(out)]) == 0
+    assert "egemaps_all" in capsys.readouterr().out or (out / "report.md").exists()
+    assert json_classes(out) == ["low", "mid", "high"]
+
+
+def json_classes(out) -> list:
+    import json
+
+    return json.loads((out / "results.json").read_text())["class_names"]

@@ -3,6 +3,8 @@
 from serzoo.cli import common
 
 HELP = "semi-supervised AAE vs its supervised baseline (ICASSP 2019 protocol), any labelled fraction"
+#: ``--labels`` of rated corpora (IEMOCAP, MSP-IMPROV): the builders' 3-bin attribute classes (the paper's labels).
+ATTRIBUTE_LABELS = {"activation3": "activation_class", "valence3": "valence_class", "dominance3": "dominance_class"}
 
 
 def register(sub) -> None:
@@ -13,9 +15,12 @@ def register(sub) -> None:
     parser.add_argument("--level", choices=LEVELS, default="utterance",
                         help="utterance: functionals and the MLP; frames: a frame-level set (compare_lld) and the "
                         "Conv1D model of Table 2")
-    parser.add_argument("--labels", choices=("categories", "arousal", "valence"), default="categories",
-                        help="the corpus's categories, or EmoDB's binary arousal/valence grouping (Schuller et al. "
-                        "2009)")
+    parser.add_argument("--labels", choices=("categories", "arousal", "valence", *ATTRIBUTE_LABELS),
+                        default="categories",
+                        help="the corpus's categories; EmoDB's binary arousal/valence grouping (Schuller et al. 2009); "
+                        "or a rated corpus's low/mid/high attribute (IEMOCAP, MSP-IMPROV: activation3, valence3, "
+                        "dominance3, as the paper's Table 1; use a label scheme with every utterance, e.g. "
+                        "iemocap/is13_all)")
     parser.add_argument("--methods", type=common.name_list(lambda: METHODS), default=list(METHODS))
     parser.add_argument("--seeds", type=common.int_list, default=[0], help="runs, e.g. 0,1,2 (the paper: 10)")
     parser.add_argument("--fractions", type=common.float_list, default=[1.0],
@@ -37,8 +42,9 @@ def run(args) -> int:
     from serzoo.experiments.semi_aae import render_report, run_semi_aae
     from serzoo.presets import training_for
 
-    corpus = load_corpus(args.dataset, data_dir=args.data_dir, manual_dir=common.manual_dir(args))
-    if args.labels != "categories":
+    corpus = load_corpus(args.dataset, data_dir=args.data_dir, manual_dir=common.manual_dir(args),
+                         label=ATTRIBUTE_LABELS.get(args.labels, "label"))
+    if args.labels in ("arousal", "valence"):
         corpus = regroup_labels(corpus, args.labels)
     training = training_for("semi_aae", "paper", epochs=args.epochs, learning_rate=args.learning_rate,
                             batch_size=args.batch_size)
