@@ -95,7 +95,8 @@ def train_and_select(method: str, level: str, train, validation, test, n_classes
     ``train``, ``validation``, ``test``: ``(x, y)`` pairs of normalised data (``y`` of ``train`` may hold
     :data:`~serzoo.models.semi_aae.UNLABELLED`); frame-level ``x`` are lists of ``[frames, LLDs]`` arrays.
     ``jit_compile``: off by default, since XLA-compiling the four-optimizer step took 25 s against 6 s of plain
-    tracing for a tiny model (measured under load), more than it saves on a few hundred steps.
+    tracing for a tiny model (measured under load), more than it saves on a few hundred steps; the frame-level step
+    at the paper's size is slower with XLA (49 vs 70 samples/s, ``benchmarks/bench_semi_aae_step.py``).
     ``figures``: the inputs of :func:`figure_material`; the result then holds ``"figures"``, that material at the
     best epoch plus the losses of every epoch.
     """
