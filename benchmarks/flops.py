@@ -5,9 +5,11 @@
   ``2·P``, weight gradients ``2·P``, input gradients ``2·(P - P₁)`` (none for the first layer, whose input is
   data), i.e. ``4·P₁ + 6·(P - P₁)``; Adam's elementwise update is not counted.
 - :func:`svm_fit_flops`: ``LinearSvm.fit``'s Gram matrix, ``2·n²·d`` (float64); libsvm's solver is not counted.
-- :func:`scheme_flops_per_epoch`: the matrix-multiply FLOPs of one training epoch of a registered scheme, counted
-  by TensorFlow's profiler on the traced ``train_step`` (MatMul / BatchMatMul ops, and Einsum counted here: forward,
-  backward and every player's update; no elementwise or optimizer work). The per-class GAN counts its padded rows.
+- :func:`train_step_flops`: the FLOPs of one traced ``train_step`` (forward, backward and every player's update):
+  MatMul / BatchMatMul counted by TensorFlow's profiler, Einsum and convolutions counted here from the graph
+  (:func:`conv_flops`); no elementwise, normalisation, pooling or optimizer work.
+- :func:`scheme_flops_per_epoch`: those FLOPs for one training epoch of a registered scheme. The per-class GAN
+  counts its padded rows.
 
 As a script it prints JSON for a process that must not import TensorFlow itself (``bench_reproduce.py``):
     python benchmarks/flops.py matmul [--threads 1]
@@ -57,14 +59,21 @@ def svm_fit_flops(n: int, d: int) -> int:
 
 
 def train_step_flops(model, data_spec) -> int:
-    """MatMul FLOPs of one ``model.train_step`` on tensors of ``data_spec`` (the optimizers must be built)."""
+    """FLOPs of one ``model.train_step`` on tensors of ``data_spec`` (the optimizers must be built): the sum of
+    :func:`train_step_flop_parts`."""
+    return sum(train_step_flop_parts(model, data_spec).values())
+
+
+def train_step_flop_parts(model, data_spec) -> dict:
+    """``{"matmul", "einsum", "conv"}``: the FLOPs of one traced ``model.train_step`` by kind of op."""
     import tensorflow as tf
 
     graph = tf.function(model.train_step).get_concrete_function(data_spec).graph
     builder = tf.compat.v1.profiler.ProfileOptionBuilder
     options = builder(builder.float_operation()).with_empty_output().build()
     options["account_type_regexes"] = ["MatMul", "BatchMatMul.*"]
-    return int(tf.compat.v1.profiler.profile(graph=graph, options=options).total_float_ops) + _einsum_flops(graph)
+    matmul = int(tf.compat.v1.profiler.profile(graph=graph, options=options).total_float_ops)
+    return {"matmul": matmul, "einsum": _einsum_flops(graph), "conv": conv_flops(graph)}
 
 
 def _einsum_flops(graph) -> int:
@@ -78,6 +87,48 @@ def _einsum_flops(graph) -> int:
             sizes.update(zip(letters, tensor.shape.as_list()))
         total += 2 * math.prod(sizes.values())
     return total
+
+
+#: The convolution ops of Keras's Conv1D (a Conv2D of height 1), its gradients and Conv1DTranspose (whose forward
+#: pass is a Conv2DBackpropInput).
+CONV_OPS = ("Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter")
+
+
+def conv_flops(graph) -> int:
+    """FLOPs of the :data:`CONV_OPS` that the traced function executes.
+
+    Each op costs ``2·|dy|·kh·kw·c_in``, where ``dy`` is the side of the convolution with ``c_out`` channels
+    (``[N, H_out, W_out, c_out]``: the forward output, the backprop ops' ``out_backprop``) and the kernel is
+    ``[kh, kw, c_in, c_out]``; a 1-D layer's forward pass, input gradient and kernel gradient thus each cost
+    ``2·out_len·k·c_in·c_out`` per example. Not the profiler's count: it includes the input gradient of a
+    network's first convolution, which TensorFlow's Conv2D gradient builds (unlike MatMul's, it does not skip
+    unneeded inputs) and the runtime prunes; here only ops that feed the function's outputs or a stateful op
+    (a variable update) count.
+    """
+    live = _live_ops(graph)
+    total = 0
+    for op in graph.get_operations():
+        if op.type not in CONV_OPS or op.name not in live:
+            continue
+        dy = op.outputs[0] if op.type == "Conv2D" else op.inputs[2]
+        kernel = op.outputs[0] if op.type == "Conv2DBackpropFilter" else op.inputs[1]
+        kh, kw, c_in, _ = kernel.shape.as_list()
+        total += 2 * math.prod(dy.shape.as_list()) * kh * kw * c_in
+    return total
+
+
+def _live_ops(graph) -> set[str]:
+    """Names of the ops a call of the function runs: the ancestors of its outputs and of its stateful ops."""
+    stack = [t.op for t in graph.outputs] + list(graph.control_outputs)
+    stack += [op for op in graph.get_operations() if op.op_def.is_stateful]
+    live = set()
+    while stack:
+        op = stack.pop()
+        if op.name not in live:
+            live.add(op.name)
+            stack.extend(t.op for t in op.inputs)
+            stack.extend(op.control_inputs)
+    return live
 
 
 def scheme_flops_per_epoch(scheme: str, x, y, n_classes: int, batch_size: int = 128) -> float:

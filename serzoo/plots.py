@@ -87,19 +87,25 @@ def uar_vs_k_png(table: list[dict], path, title: str = "UAR vs number of augment
     return _save(fig, path)
 
 
-def loss_curves_png(histories: dict, path, title: str = "training losses") -> pathlib.Path:
-    """One panel per method: every tracked loss against the epoch."""
+def loss_curves_png(histories: dict, path, title: str = "training losses", labels: dict | None = None) -> pathlib.Path:
+    """One panel per method: every tracked loss against the epoch (symlog axis); ``labels`` ({loss name: legend})
+    plots just those losses under those names (e.g. :data:`serzoo.models.semi_aae.LOSS_PHASES`)."""
+    from matplotlib.ticker import SymmetricalLogLocator
+
     plt = _pyplot()
     histories = {m: h for m, h in histories.items() if h}
     fig, axes = plt.subplots(1, max(1, len(histories)), figsize=(4.6 * max(1, len(histories)), 3.5),
                              squeeze=False)
     for ax, (method, history) in zip(axes[0], histories.items()):
-        for name, values in history.items():
-            if not name.startswith("val_") and (not name.startswith("class") or name.startswith("class0_")):
-                ax.plot(np.arange(1, len(values) + 1), values, label=name.replace("_loss", ""))
+        shown = ({name: label for name, label in labels.items() if name in history} if labels else
+                 {name: name.replace("_loss", "") for name in history
+                  if not name.startswith("val_") and (not name.startswith("class") or name.startswith("class0_"))})
+        for name, label in shown.items():
+            ax.plot(np.arange(1, len(history[name]) + 1), history[name], label=label)
         ax.set_title(method, fontsize=10)
         ax.set_xlabel("epoch")
         ax.set_yscale("symlog")
+        ax.yaxis.set_major_locator(SymmetricalLogLocator(linthresh=1, base=10, subs=(1, 2, 5)))
         ax.legend(fontsize=7)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
@@ -110,16 +116,21 @@ def loss_curves_png(histories: dict, path, title: str = "training losses") -> pa
 TSNE_ITERATIONS = 1000
 
 
-def tsne_png(examples: dict, class_names, path, seed: int = 0) -> pathlib.Path:
-    """t-SNE of real (circles) and synthetic (crosses) training-fold vectors, one panel per method."""
+def _tsne(x, seed: int) -> np.ndarray:
+    """2-D t-SNE of the rows of ``x`` (perplexity 30, lower for fewer than 91 rows: it must stay below the rows)."""
     from sklearn.manifold import TSNE
 
+    perplexity = min(30.0, max(1.0, (len(x) - 1) / 3))
+    return TSNE(init="pca", random_state=seed, perplexity=perplexity, max_iter=TSNE_ITERATIONS).fit_transform(x)
+
+
+def tsne_png(examples: dict, class_names, path, seed: int = 0) -> pathlib.Path:
+    """t-SNE of real (circles) and synthetic (crosses) training-fold vectors, one panel per method."""
     plt = _pyplot()
     fig, axes = plt.subplots(1, len(examples), figsize=(4.4 * len(examples), 4.2), squeeze=False)
     colours = plt.get_cmap("tab10")
     for ax, (method, ex) in zip(axes[0], examples.items()):
-        both = np.concatenate([ex["real"], ex["synthetic"]])
-        embedded = TSNE(init="pca", random_state=seed, perplexity=30, max_iter=TSNE_ITERATIONS).fit_transform(both)
+        embedded = _tsne(np.concatenate([ex["real"], ex["synthetic"]]), seed)
         n = len(ex["real"])
         for k, name in enumerate(class_names):
             real, syn = embedded[:n][ex["real_labels"] == k], embedded[n:][ex["synthetic_labels"] == k]
@@ -129,6 +140,58 @@ def tsne_png(examples: dict, class_names, path, seed: int = 0) -> pathlib.Path:
         ax.set_xticks([])
         ax.set_yticks([])
     axes[0][-1].legend(fontsize=7, loc="best")
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def style_tsne_png(style, speakers, labels, class_names, path, *, style_dim: int, title: str = "",
+                   seed: int = 0) -> pathlib.Path:
+    """t-SNE of a semi-supervised AAE's style codes ``z`` (``[utterances, style_dim]``), coloured by speaker (left)
+    and by emotion (right): style separated from emotion clusters by speaker, not by emotion (ICASSP 2019 Sec. 3).
+
+    Raises:
+        ValueError: ``style`` is not ``[n, style_dim]`` (e.g. features passed instead of the encoder's ``z``), or
+            ``speakers`` / ``labels`` do not give one value per row.
+    """
+    style = np.asarray(style, np.float64)
+    if style.ndim != 2 or style.shape[1] != style_dim:
+        raise ValueError(f"style_tsne_png embeds the style code z: expected [utterances, {style_dim}], got shape "
+                         f"{style.shape}; pass the encoder's style output (SemiSupervisedAAE.encode), not features")
+    speakers, labels = np.asarray(speakers).astype(str), np.asarray(labels)
+    if not len(style) == len(speakers) == len(labels):
+        raise ValueError(f"one speaker and one label per row: {len(style)} rows, {len(speakers)} speakers, "
+                         f"{len(labels)} labels")
+    plt = _pyplot()
+    embedded = _tsne(style, seed)
+    fig, axes = plt.subplots(1, 2, figsize=(9.6, 4.4), sharex=True, sharey=True)
+    groups = {"speaker": {name: speakers == name for name in np.unique(speakers)},
+              "emotion": {name: labels == k for k, name in enumerate(class_names)}}
+    for ax, (by, masks) in zip(axes, groups.items()):
+        colours = plt.get_cmap("tab10" if len(masks) <= 10 else "tab20")
+        for k, (name, mask) in enumerate(masks.items()):
+            ax.scatter(embedded[mask, 0], embedded[mask, 1], s=10, color=colours(k % colours.N), label=name)
+        ax.set_title(f"z coloured by {by}", fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.legend(fontsize=7, loc="best")
+    fig.suptitle(title or f"t-SNE of the {style_dim}-D style code z", fontsize=10)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def reconstruction_png(reconstruction: dict, path, title: str = "") -> pathlib.Path:
+    """Real vs decoded frame-level descriptors of one utterance, one panel per LLD (``reconstruction``: ``names``,
+    ``real`` and ``decoded`` as ``[LLDs][frames]`` in the original scale)."""
+    plt = _pyplot()
+    names = reconstruction["names"]
+    fig, axes = plt.subplots(len(names), 1, figsize=(7.5, 2.3 * len(names)), sharex=True, squeeze=False)
+    for ax, name, real, decoded in zip(axes[:, 0], names, reconstruction["real"], reconstruction["decoded"]):
+        ax.plot(real, lw=1, label="real")
+        ax.plot(decoded, lw=1, label="decoded")
+        ax.set_ylabel(name, fontsize=8)
+    axes[0, 0].legend(fontsize=7, loc="best")
+    axes[-1, 0].set_xlabel("frame")
+    fig.suptitle(title or "reconstruction", fontsize=10)
     fig.tight_layout()
     return _save(fig, path)
 

@@ -87,3 +87,120 @@ def test_summary_by_hand():
     assert rows["aae"]["mean"] == pytest.approx((1 + 5 / 6) / 2)
     # differences aae - base: 1/3 and 0 -> t = mean / (sd / sqrt 2) = (1/6) / ((sqrt(2)/6) / sqrt(2)) = 1, df 1
     assert rows["aae"]["p_vs_base"] == pytest.approx(0.25, abs=1e-6)  # one-tailed: P(T_1 > 1) = 1/4
+
+
+# ----------------------------------------------------------------- figures
+@pytest.fixture
+def tsne_inputs(monkeypatch):
+    """Every array the figures embed with t-SNE (at sklearn's minimum of steps)."""
+    from serzoo import plots
+
+    seen, tsne = [], plots._tsne
+    monkeypatch.setattr(plots, "TSNE_ITERATIONS", 250)
+    monkeypatch.setattr(plots, "_tsne", lambda x, seed: seen.append(np.array(x)) or tsne(x, seed))
+    return seen
+
+
+def _figure_run(level, tmp_path, **kwargs):
+    corpus = _corpus(frame_level=level == "frames")
+    options = TINY_OPTIONS["semi_aae_frames" if level == "frames" else "semi_aae"]
+    return corpus, _run(corpus, level, options, tmp_path, **{"seeds": (0,), "fractions": (0.5, 1.0), **kwargs})
+
+
+@pytest.mark.parametrize("level", ["utterance", "frames"])
+def test_figures_show_the_first_aae_unit_and_are_redrawn_on_resume(level, tmp_path, monkeypatch, tsne_inputs):
+    corpus, result = _figure_run(level, tmp_path)
+    key = "seed0/frac1/aae/speaker0"  # first fold, first seed, highest fraction, the optimised AAE
+    assert result["figures"]["unit"] == key
+    assert [k for k, unit in result["units"].items() if "figures" in unit] == [key]
+    expected = ["style_tsne.png", "loss_curves.png"] + (["reconstruction.png"] if level == "frames" else [])
+    assert result["figures"]["files"] == expected
+    assert all((tmp_path / name).stat().st_size > 1000 for name in expected)
+    report = experiment.render_report(result)
+    assert all(f"![{name[:-4]}]({name})" in report for name in expected)
+
+    material = result["units"][key]["figures"]
+    style_dim = TINY_OPTIONS["semi_aae_frames" if level == "frames" else "semi_aae"]["style_dim"]
+    (embedded,) = tsne_inputs  # the t-SNE saw z of the 12 validation (speaker1) + 12 test (speaker0) utterances
+    assert embedded.shape == (24, style_dim) != (24, corpus.splits["speaker0"].x[0].shape[-1])
+    np.testing.assert_allclose(embedded, material["style"])
+    assert material["speakers"] == ["1"] * 12 + ["0"] * 12
+    assert material["labels"] == corpus.splits["speaker1"].y.tolist() + corpus.splits["speaker0"].y.tolist()
+    assert {name: len(values) for name, values in material["losses"].items()} == {
+        "reconstruction_loss": 2, "discriminator_loss": 2, "generator_loss": 2, "classification_loss": 2}
+    if level == "frames":  # the first test utterance, LLDs 0 and 1 (no F0 or loudness names), original scale
+        rec, raw = material["reconstruction"], corpus.splits["speaker0"].x[0]
+        assert rec["names"] == ["feature 0", "feature 1"] and rec["utterance"] == "0_0"
+        np.testing.assert_allclose(rec["real"], raw[:, :2].T, rtol=1e-3, atol=1e-3)
+        assert np.shape(rec["decoded"]) == (2, len(raw)) and np.isfinite(rec["decoded"]).all()
+
+    for name in expected:
+        (tmp_path / name).unlink()
+
+    def never(*args, **kwargs):
+        raise AssertionError("a finished unit was computed again")
+
+    monkeypatch.setattr(experiment, "train_and_select", never)
+    again = _figure_run(level, tmp_path)[1]
+    assert again["figures"]["files"] == expected and all((tmp_path / name).is_file() for name in expected)
+    np.testing.assert_allclose(tsne_inputs[1], tsne_inputs[0])
+
+
+def test_a_stored_figure_unit_without_material_is_trained_again(tmp_path, monkeypatch, tsne_inputs):
+    import json
+
+    _figure_run("utterance", tmp_path, methods=("aae",))
+    path = tmp_path / "units.jsonl"
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    for record in records[1:]:
+        record["payload"].pop("figures", None)  # as stored before the figures existed
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    trained, train = [], experiment.train_and_select
+    monkeypatch.setattr(experiment, "train_and_select",
+                        lambda *a, **kw: trained.append(kw["figures"] is not None) or train(*a, **kw))
+    result = _figure_run("utterance", tmp_path, methods=("aae",))[1]
+    assert trained == [True] and result["figures"]["files"] == ["style_tsne.png", "loss_curves.png"]
+
+
+def test_no_figures_without_the_optimised_aae(tmp_path):
+    result = _figure_run("utterance", tmp_path, methods=("base",), fractions=(1.0,))[1]
+    assert result["figures"] == {"unit": None, "files": []} and not list(tmp_path.glob("*.png"))
+    assert "## Figures" not in experiment.render_report(result)
+
+
+def test_figure_style_is_the_encoders_z():
+    from serzoo.frames import evaluation_crops
+    from tests.scheme_checks import tiny_data
+
+    x, y = tiny_data(6)
+    model = experiment.build_model("aae", "utterance", x.shape[1], N_CLASSES, seed=0, epochs=1, batch_size=8,
+                                   learning_rate=1e-3, options=TINY_OPTIONS["semi_aae"])
+    material = experiment.figure_material(model, x=x, speakers=["a"] * 6, labels=y)
+    np.testing.assert_allclose(material["style"], np.asarray(model.encode(x)), rtol=1e-3, atol=1e-4)
+    assert np.shape(material["style"]) == (6, model.style_dim) and "reconstruction" not in material
+
+    frames = experiment.build_model("aae", "frames", x.shape[1], N_CLASSES, seed=0, epochs=1, batch_size=8,
+                                    learning_rate=1e-3, options=TINY_OPTIONS["semi_aae_frames"])
+    sequence = np.random.default_rng(1).normal(size=(13, x.shape[1])).astype("float32")  # two crops of 8
+    material = experiment.figure_material(frames, x=[sequence], speakers=["a"], labels=[0])
+    crops = np.asarray(evaluation_crops(sequence[None], frames.crop_frames))[0]
+    np.testing.assert_allclose(material["style"], [np.asarray(frames.encode(crops)).mean(0)], rtol=1e-3, atol=1e-4)
+
+
+def test_style_tsne_refuses_anything_but_z(tmp_path):
+    from serzoo import plots
+
+    features = np.zeros((10, FEATURES))
+    with pytest.raises(ValueError, match=r"style code z: expected \[utterances, 4\], got shape \(10, 12\)"):
+        plots.style_tsne_png(features, ["s"] * 10, [0] * 10, ["a", "b", "c"], tmp_path / "t.png", style_dim=4)
+    with pytest.raises(ValueError, match="one speaker and one label per row"):
+        plots.style_tsne_png(np.zeros((10, 4)), ["s"] * 9, [0] * 10, ["a", "b", "c"], tmp_path / "t.png",
+                             style_dim=4)
+    assert not (tmp_path / "t.png").exists()
+
+
+def test_reconstruction_llds_are_pitch_and_loudness_when_named():
+    compare = ["F0final_sma", "voicingFinalUnclipped_sma", "jitterLocal_sma", "audspec_lengthL1norm_sma", "mfcc"]
+    assert experiment.reconstruction_llds(compare) == [0, 3]
+    assert experiment.reconstruction_llds(["a", "b", "pcm_loudness_sma"]) == [2, 0]
+    assert experiment.reconstruction_llds(["a", "b", "c"]) == [0, 1]

@@ -15,10 +15,18 @@ runs differ by seed. Methods (each at every labelled fraction, :func:`serzoo.mod
 Frame-level models (``level="frames"``) train on one random crop per utterance and epoch and classify an
 utterance by the mean posterior of its crops (:mod:`serzoo.frames`). AAE vs base: a one-tailed paired t-test
 over the runs (the paper's test), per labelled fraction.
+
+Figures (:func:`write_figures`) show one model: the optimised ``aae`` of the first fold, first seed and highest
+labelled fraction, at its best validation epoch: a t-SNE of the style ``z`` of the fold's validation and test
+utterances by speaker and by emotion, its loss per phase and epoch, and (frame level) one test utterance's pitch
+and loudness contours, real vs decoded. Their material is kept in that one unit's payload (``"figures"``), so a
+resumed run draws them again. The utterance level has no reconstruction figure: a functional vector has no
+time axis, and "the most variable" of z-normalised features (all of variance 1 on the training fold) is arbitrary.
 """
 
 from __future__ import annotations
 
+import pathlib
 import time
 
 import numpy as np
@@ -28,6 +36,8 @@ from serzoo.metrics import unweighted_average_recall
 
 METHODS = ("base", "aae_vanilla", "aae")
 LEVELS = ("utterance", "frames")
+#: The method the figures show, and the most validation + test utterances in its style t-SNE.
+FIGURE_METHOD, FIGURE_UTTERANCES = "aae", 300
 
 
 def method_settings(method: str) -> dict:
@@ -57,48 +67,172 @@ def _posteriors(model, x, crop_frames):
     return model.classify(x) if crop_frames is None else utterance_posteriors(model.classify, list(x), crop_frames)
 
 
+def build_model(method: str, level: str, input_dim: int, n_classes: int, *, seed: int, epochs: int, batch_size: int,
+                learning_rate: float, options: dict | None = None, jit_compile: bool = False):
+    """The compiled model of ``method`` (:func:`method_settings`) at ``level`` with one Adam optimizer per player
+    (:class:`serzoo.presets.Training`; the discriminators at the method's rate factor). ``options`` go to the
+    builder (:func:`~serzoo.models.semi_aae.build_semi_aae`, :func:`~serzoo.models.semi_aae.build_semi_aae_frames`)."""
+    from serzoo.models.semi_aae import build_semi_aae, build_semi_aae_frames
+    from serzoo.presets import Training
+
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
+    settings = method_settings(method)
+    builder = build_semi_aae_frames if level == "frames" else build_semi_aae
+    model = builder(input_dim, n_classes, seed=seed, phases=settings["phases"], optimised=settings["optimised"],
+                    **dict(options or {}))
+    scales = () if settings["discriminator_rate"] == 1.0 else (("discriminator", settings["discriminator_rate"]),)
+    training = Training(epochs, learning_rate=learning_rate, batch_size=batch_size, rate_scales=scales)
+    model.compile(jit_compile=jit_compile, **training.optimizers("semi_aae", model.PLAYERS))
+    return model
+
+
 def train_and_select(method: str, level: str, train, validation, test, n_classes: int, *, epochs: int,
                      batch_size: int, learning_rate: float, seed: int, options: dict | None = None,
-                     jit_compile: bool = False) -> dict:
+                     jit_compile: bool = False, figures: dict | None = None) -> dict:
     """Train one model and return the test predictions of its best validation epoch.
 
     ``train``, ``validation``, ``test``: ``(x, y)`` pairs of normalised data (``y`` of ``train`` may hold
     :data:`~serzoo.models.semi_aae.UNLABELLED`); frame-level ``x`` are lists of ``[frames, LLDs]`` arrays.
     ``jit_compile``: off by default, since XLA-compiling the four-optimizer step took 25 s against 6 s of plain
-    tracing for a tiny model (measured under load), more than it saves on a few hundred steps.
+    tracing for a tiny model (measured under load), more than it saves on a few hundred steps; the frame-level step
+    at the paper's size is slower with XLA (49 vs 70 samples/s, ``benchmarks/bench_semi_aae_step.py``).
+    ``figures``: the inputs of :func:`figure_material`; the result then holds ``"figures"``, that material at the
+    best epoch plus the losses of every epoch.
     """
     import keras
 
     from serzoo.frames import random_crops
-    from serzoo.models.semi_aae import build_semi_aae, build_semi_aae_frames
-    from serzoo.presets import Training
 
-    settings = method_settings(method)
     keras.utils.set_random_seed(seed)
     rng = np.random.default_rng(seed)
     (x_train, y_train), (x_val, y_val), (x_test, _) = train, validation, test
-    options = dict(options or {})
-    if level == "frames":
-        model = build_semi_aae_frames(x_train[0].shape[1], n_classes, seed=seed, phases=settings["phases"],
-                                      optimised=settings["optimised"], **options)
-    else:
-        model = build_semi_aae(x_train.shape[1], n_classes, seed=seed, phases=settings["phases"],
-                               optimised=settings["optimised"], **options)
-    scales = () if settings["discriminator_rate"] == 1.0 else (("discriminator", settings["discriminator_rate"]),)
-    training = Training(epochs, learning_rate=learning_rate, batch_size=batch_size, rate_scales=scales)
-    model.compile(jit_compile=jit_compile, **training.optimizers("semi_aae", model.PLAYERS))
+    input_dim = x_train[0].shape[1] if level == "frames" else x_train.shape[1]
+    model = build_model(method, level, input_dim, n_classes, seed=seed, epochs=epochs, batch_size=batch_size,
+                        learning_rate=learning_rate, options=options, jit_compile=jit_compile)
     crop = model.crop_frames
     start, best = time.perf_counter(), {"val_uar": -1.0}
-    curve = []
+    curve, losses = [], {name: [] for name in model.LOSSES}
     for epoch in range(epochs):
         x_epoch = x_train if crop is None else random_crops(x_train, crop, rng)
-        model.fit(x_epoch, y_train, batch_size=batch_size, epochs=1, verbose=0, shuffle=True)
+        history = model.fit(x_epoch, y_train, batch_size=batch_size, epochs=1, verbose=0, shuffle=True).history
+        for name, values in losses.items():
+            values.append(float(f"{history[name][-1]:.5g}"))
         val_uar = unweighted_average_recall(y_val, _posteriors(model, x_val, crop).argmax(1), n_classes)
         curve.append(round(float(val_uar), 4))
         if val_uar > best["val_uar"]:
             best = {"val_uar": float(val_uar), "best_epoch": epoch + 1,
                     "y_pred": _posteriors(model, x_test, crop).argmax(1).tolist()}
+            if figures is not None:
+                best["figures"] = figure_material(model, **figures)
+    if figures is not None:
+        best["figures"]["losses"] = losses
     return {**best, "validation_curve": curve, "seconds": time.perf_counter() - start}
+
+
+def _rounded(values) -> list:
+    """Nested lists of 4 significant digits (figure material in ``units.jsonl``)."""
+    return [_rounded(v) for v in values] if np.ndim(values) > 1 else [float(f"{v:.4g}") for v in values]
+
+
+def figure_inputs(corpus: Corpus, data, is_val, level: str) -> dict:
+    """The data behind one unit's figures (:func:`figure_material`) in fold ``data``: its validation (``is_val``
+    rows of the training split) and test utterances, at most :data:`FIGURE_UTTERANCES` (a seeded subset), with
+    speakers and true labels; at the frame level also the first test utterance and two LLD columns
+    (:func:`reconstruction_llds`) with the fold's :class:`~serzoo.data.Normalizer`."""
+    x = np.concatenate([data.x_train[is_val], data.x_test])
+    speakers = np.concatenate([data.train.speaker[is_val], data.test.speaker])
+    labels = np.concatenate([data.y_train[is_val], data.y_test])
+    rows = np.arange(len(x))
+    if len(rows) > FIGURE_UTTERANCES:
+        rows = np.sort(np.random.default_rng(0).choice(rows, FIGURE_UTTERANCES, replace=False))
+    inputs = {"x": x[rows], "speakers": speakers[rows], "labels": labels[rows], "sequence": None}
+    if level == "frames":
+        names = [n for n, kept in zip(_lld_names(corpus, data.normalizer.keep.size), data.normalizer.keep) if kept]
+        inputs.update(sequence=data.x_test[0], utterance=str(data.test.utterance_id[0]),
+                      normalizer=data.normalizer, lld_names=names)
+    return inputs
+
+
+def _lld_names(corpus: Corpus, n: int) -> list[str]:
+    """openSMILE's names of a known feature set's columns, else ``feature 0`` ... (e.g. in-memory test corpora)."""
+    from serzoo.features import ALIASES, FEATURE_SETS
+
+    name = (corpus.opensmile_set or corpus.feature_set).lower()
+    return corpus.feature_names if ALIASES.get(name, name) in FEATURE_SETS else [f"feature {i}" for i in range(n)]
+
+
+def reconstruction_llds(names) -> list[int]:
+    """The columns of pitch (F0) and loudness among LLD ``names`` (ComParE 2016: ``F0final_sma`` and
+    ``audspec_lengthL1norm_sma``, the sum of the auditory spectrum: its loudness); the first other columns stand in
+    for a missing one."""
+    lowered = [n.lower() for n in names]
+    pitch = [i for i, n in enumerate(lowered) if n.startswith("f0") or "pitch" in n]
+    loudness = [i for i, n in enumerate(lowered) if "loudness" in n or n.startswith("audspec_lengthl1norm")]
+    chosen = [found[0] for found in (pitch, loudness) if found]
+    return (chosen + [i for i in range(len(names)) if i not in chosen])[:2]
+
+
+def figure_material(model, *, x, speakers, labels, sequence=None, utterance="", normalizer=None,
+                    lld_names=()) -> dict:
+    """JSON-ready figure material of a trained model: the style ``z`` (:meth:`SemiSupervisedAAE.encode`; frame
+    level: its mean over the utterance's evaluation crops) of the utterances ``x`` with their ``speakers`` and
+    ``labels``; at the frame level the real and decoded ``sequence`` (each evaluation crop decoded, the crops
+    stitched) for two :func:`reconstruction_llds`, in the original scale (``normalizer``)."""
+    from serzoo.frames import evaluation_crops, utterance_posteriors
+
+    crop = model.crop_frames
+    if crop is None:
+        style = model.encode(np.asarray(x, np.float32))
+    else:
+        style = utterance_posteriors(model.encode, list(x), crop)  # the mean of any per-crop output
+    material = {"style": _rounded(np.asarray(style)), "style_dim": model.style_dim,
+                "speakers": [str(s) for s in speakers], "labels": [int(k) for k in labels]}
+    if sequence is not None:
+        crops = np.asarray(evaluation_crops(np.asarray(sequence, np.float32)[None], crop))[0]
+        decoded_crops = np.asarray(model(crops, training=False))
+        length, total = len(sequence), max(len(sequence), crop)
+        decoded = np.empty((total, decoded_crops.shape[-1]), np.float32)
+        for i, crop_values in enumerate(decoded_crops):  # as evaluation_crops: the last crop ends with the utterance
+            start = min(i * crop, total - crop)
+            decoded[start:start + crop] = crop_values
+        columns = reconstruction_llds(lld_names)
+        real, decoded = (normalizer.inverse_transform(a)[:, columns].T for a in (sequence, decoded[:length]))
+        material["reconstruction"] = {"utterance": utterance, "names": [lld_names[c] for c in columns],
+                                      "real": _rounded(real), "decoded": _rounded(decoded)}
+    return material
+
+
+def figure_unit(methods, seeds, fractions, test_split: str) -> str | None:
+    """The key of the unit the figures show (:data:`FIGURE_METHOD`, first seed, highest fraction), if run."""
+    if FIGURE_METHOD not in methods:
+        return None
+    return f"seed{list(seeds)[0]}/frac{max(fractions):g}/{FIGURE_METHOD}/{test_split}"
+
+
+def write_figures(result: dict, output_dir) -> list[str]:
+    """Draw the figures of ``result["figures"]["unit"]`` into ``output_dir``; the PNG file names."""
+    from serzoo import plots
+    from serzoo.models.semi_aae import LOSS_PHASES
+
+    key = (result.get("figures") or {}).get("unit")
+    material = result["units"][key]["figures"] if key else None
+    if material is None:
+        return []
+    out = pathlib.Path(output_dir)
+    unit = result["units"][key]
+    caption = f"{key}, best validation epoch {unit['best_epoch']}"
+    names = [plots.style_tsne_png(material["style"], material["speakers"], material["labels"],
+                                  result["class_names"], out / "style_tsne.png", style_dim=material["style_dim"],
+                                  title=f"t-SNE of the style z, validation + test speakers ({caption})").name,
+             plots.loss_curves_png({key: material["losses"]}, out / "loss_curves.png", labels=LOSS_PHASES,
+                                   title="training loss of each phase per epoch").name]
+    if "reconstruction" in material:
+        reconstruction = material["reconstruction"]
+        names.append(plots.reconstruction_png(
+            reconstruction, out / "reconstruction.png",
+            title=f"test utterance {reconstruction['utterance']}: real vs decoded ({caption})").name)
+    return names
 
 
 def run_semi_aae(
@@ -107,7 +241,8 @@ def run_semi_aae(
     options: dict | None = None, progress: bool = True, log=print, jit_compile: bool = False,
     normalisation: str = "global",
 ) -> dict:
-    """Every (seed, labelled fraction, method, fold) unit, resumable in ``output_dir``; a JSON-ready dict."""
+    """Every (seed, labelled fraction, method, fold) unit, resumable in ``output_dir``; a JSON-ready dict. With an
+    ``output_dir``, the figures (:func:`write_figures`) are drawn there too, whether their unit ran or was reused."""
     from serzoo.experiments.resume import UnitStore
     from serzoo.models.semi_aae import hide_labels
 
@@ -119,7 +254,7 @@ def run_semi_aae(
                 "batch_size": batch_size, "learning_rate": learning_rate, "options": options or {},
                 "normalisation": normalisation}
     store = UnitStore(output_dir, settings) if output_dir else None
-    units = {}
+    units, figure_key = {}, None
     for data in iter_folds(corpus, normalisation=normalisation, max_folds=max_folds, progress=progress,
                            desc=f"semi-aae {level}"):
         test_split = data.fold.test_splits[0]
@@ -131,17 +266,20 @@ def run_semi_aae(
             x_train, x_val, x_test = list(x_train), list(x_val), list(data.x_test)
         else:
             x_test = data.x_test
+        if not units:  # the first fold
+            figure_key = figure_unit(methods, seeds, fractions, test_split)
         for seed in seeds:
             for fraction in fractions:
                 labels = hide_labels(y_train, fraction, corpus.n_classes, seed=seed).astype(np.int32)
                 for method in methods:
                     key = f"seed{seed}/frac{fraction:g}/{method}/{test_split}"
                     unit = store.get(key) if store else None
-                    if unit is None:
+                    figures = figure_inputs(corpus, data, is_val, level) if key == figure_key else None
+                    if unit is None or (figures and "figures" not in unit):  # (a unit stored before figures)
                         unit = train_and_select(method, level, (x_train, labels), (x_val, y_val), (x_test, None),
                                                 corpus.n_classes, epochs=epochs, batch_size=batch_size,
                                                 learning_rate=learning_rate, seed=seed, options=options,
-                                                jit_compile=jit_compile)
+                                                jit_compile=jit_compile, figures=figures)
                         unit.update(y_true=data.y_test.tolist(), validation_split=val_split,
                                     n_labelled=int((labels >= 0).sum()))
                         if store:
@@ -149,9 +287,12 @@ def run_semi_aae(
                         log(f"{key}: validation UAR {unit['val_uar']:.3f} at epoch {unit['best_epoch']}, "
                             f"{unit['seconds']:.0f} s")
                     units[key] = unit
-    return {"settings": settings, "class_names": corpus.class_names, "methods": list(methods),
-            "seeds": list(seeds), "fractions": list(fractions), "summary": summarise(units, corpus.n_classes),
-            "units": units}
+    result = {"settings": settings, "class_names": corpus.class_names, "methods": list(methods),
+              "seeds": list(seeds), "fractions": list(fractions), "summary": summarise(units, corpus.n_classes),
+              "units": units, "figures": {"unit": figure_key, "files": []}}
+    if output_dir:
+        result["figures"]["files"] = write_figures(result, output_dir)
+    return result
 
 
 def summarise(units: dict, n_classes: int) -> dict:
@@ -202,4 +343,12 @@ def render_report(result: dict) -> str:
             per_run = ", ".join(f"{100 * v:.1f}" for v in row["uar_by_seed"].values())
             lines.append(f"| {float(fraction):.0%} | {method} | {100 * row['mean']:.2f} ± {100 * row['std']:.2f} | "
                          f"{'–' if p is None else f'{p:.3f}'} | {per_run} |")
+    figures = result.get("figures") or {}
+    if figures.get("files"):
+        lines += ["", f"## Figures: `{figures['unit']}` (the optimised AAE at its best validation epoch)", "",
+                  "Style z of the fold's validation and test utterances: if style is separated from emotion, the "
+                  "points cluster by speaker (left) and not by emotion (right). Losses: each phase's loss per epoch "
+                  "(symlog axis). Frame level: one test utterance's pitch and loudness (original scale), real vs "
+                  "decoded.", ""]
+        lines += [f"![{name.removesuffix('.png')}]({name})" for name in figures["files"]]
     return "\n".join(lines) + "\n"

@@ -46,6 +46,9 @@ from serzoo.networks import conv1d_output, conv1d_stack, conv1d_transpose_stack,
 UNLABELLED = -1
 #: The phases of one train step, in order (Sec. 4.1).
 PHASES = ("reconstruction", "regularisation", "supervised")
+#: Each logged loss of :meth:`SemiSupervisedAAE.train_step` and the step of its phase (Sec. 4.1) it drives.
+LOSS_PHASES = {"reconstruction_loss": "(1) reconstruction", "discriminator_loss": "(2a) discriminators",
+               "generator_loss": "(2b) encoder fools the discriminators", "classification_loss": "(3) supervised"}
 
 
 @keras.saving.register_keras_serializable(package="serzoo")
