@@ -2,7 +2,10 @@
 
 TensorFlow 2.21 writes C++ log lines at import (oneDNN, "Could not find cuda drivers", the absl
 "InitializeLog" warning) and a "failed call to cuInit" error at device set-up, whatever
-``TF_CPP_MIN_LOG_LEVEL`` says (tensorflow/tensorflow#100442); TFDS prints "Downloading and preparing
+``TF_CPP_MIN_LOG_LEVEL`` says (tensorflow/tensorflow#100442), and later C++ "errors" that are not: e.g. "oneDNN
+supports DT_INT32 only on platforms with AVX-512" when a step is traced again for a smaller last batch (it falls
+back to Eigen and computes the same). A normal run sets ``TF_CPP_MIN_LOG_LEVEL=3``: real failures still surface as
+Python exceptions, with their message. TFDS prints "Downloading and preparing
 dataset" to stdout on purpose and logs split progress; ``tf.function`` logs retracing warnings. ``SERZOO_VERBOSE=1``
 (``--verbose``) keeps all of it.
 """
@@ -39,7 +42,7 @@ def stderr_silenced():
 def import_tensorflow_quietly() -> None:
     """Import TensorFlow, Keras and TFDS and set up the devices with their C++ start-up lines hidden, then
     lower the Python-side loggers (retracing warnings, absl info) to errors. Safe to call more than once."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "0" if verbose() else "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "0" if verbose() else "3")
     with stderr_silenced():
         import keras  # noqa: F401
         import tensorflow as tf
