@@ -69,6 +69,25 @@ def test_experiment_end_to_end_and_resume(tmp_path, monkeypatch):
     assert "| 50% | aae |" in report and "| 50% | base |" in report
 
 
+def test_disjoint_held_out_runs_share_one_store(tmp_path, monkeypatch):
+    """Two runs with disjoint ``held_out`` folds fill one store; the run over all folds then trains nothing."""
+    corpus, options = _corpus(frame_level=False), TINY_OPTIONS["semi_aae"]
+    settings = dict(methods=("base",), seeds=(0,), fractions=(1.0,), epochs=1, max_folds=None)
+    first = _run(corpus, "utterance", options, tmp_path, held_out=["speaker2"], **settings)
+    assert list(first["units"]) == ["seed0/frac1/base/speaker2"]
+    second = _run(corpus, "utterance", options, tmp_path, held_out=["speaker0", "speaker1"], **settings)
+    assert sorted(second["units"]) == ["seed0/frac1/base/speaker0", "seed0/frac1/base/speaker1"]
+
+    def never(*args, **kwargs):
+        raise AssertionError("a finished unit was computed again")
+
+    monkeypatch.setattr(experiment, "train_and_select", never)
+    full = _run(corpus, "utterance", options, tmp_path, **settings)
+    assert full["units"] == {**first["units"], **second["units"]}
+    with pytest.raises(ValueError, match="unknown groups"):
+        _run(corpus, "utterance", options, tmp_path, held_out=["speaker9"], **settings)
+
+
 def test_frame_level_experiment_classifies_variable_length_utterances(tmp_path):
     result = _run(_corpus(frame_level=True), "frames", TINY_OPTIONS["semi_aae_frames"], tmp_path, methods=("aae",),
                   seeds=(0,), fractions=(1.0,))

@@ -55,6 +55,13 @@ def add_jobs_option(parser: argparse.ArgumentParser) -> None:
                         f"(default: the number of cores, {default_jobs()}; 1 = in this process)")
 
 
+def add_held_out_option(parser: argparse.ArgumentParser) -> None:
+    """``--held-out``: run only some leave-one-group-out folds (``held_out`` of :func:`serzoo.data.iter_folds`)."""
+    parser.add_argument("--held-out", type=lambda text: [name for name in text.split(",") if name], default=None,
+                        help="only the folds holding out these groups, e.g. speaker13,speaker14 (processes "
+                        "with disjoint --held-out may share --output-dir; run without it for the full report)")
+
+
 def add_hparams_option(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument("--hparams", default=None, metavar="FILE[,FILE]",
                         help=f"best_hparams.json written by `serzoo tune`: {what}")

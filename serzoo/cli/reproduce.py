@@ -32,9 +32,7 @@ def register(sub) -> None:
     parser.add_argument("--no-synthetic-only", action="store_true",
                         help="skip the synthetic-only classifiers (halves the classifier time)")
     parser.add_argument("--output-dir", default="results/yi_mak_emodb")
-    parser.add_argument("--held-out", default=None,
-                        help="only the folds holding out these groups, e.g. speaker13,speaker14 (processes "
-                        "with disjoint --held-out may share --output-dir; run without it for the full report)")
+    common.add_held_out_option(parser)
     parser.add_argument("--report-only", action="store_true",
                         help="compute nothing: report the folds finished so far in --output-dir")
     parser.add_argument("--fresh", action="store_true",
@@ -49,7 +47,7 @@ def run(args) -> int:
         manual_dir=common.manual_dir(args), data_dir=args.data_dir, output_dir=args.output_dir,
         dataset=args.dataset, methods=args.methods or yi_mak.METHODS, ks=args.ks, headline_k=args.headline_k,
         classifiers=args.classifiers, seeds=args.seeds, max_folds=args.folds,
-        held_out=args.held_out.split(",") if args.held_out else None,
+        held_out=args.held_out,
         synthetic_only=not args.no_synthetic_only, fresh=args.fresh, report_only=args.report_only, jobs=args.jobs,
         settings=common.tuned_settings(args), recipe=common.recipe(args),
         **common.training_kwargs(args),

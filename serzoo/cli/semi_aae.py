@@ -29,6 +29,7 @@ def register(sub) -> None:
     parser.add_argument("--batch-size", type=int, default=None, help="default: the paper preset's 128")
     parser.add_argument("--learning-rate", type=float, default=None, help="Adam rate (default: the preset's 1e-4)")
     parser.add_argument("--crop-frames", type=int, default=None, help="frame level: frames per crop (default 512)")
+    common.add_held_out_option(parser)
     parser.add_argument("--output-dir", default="results/semi_aae")
     parser.add_argument("--fresh", action="store_true", help="discard finished units in --output-dir")
     parser.set_defaults(run=run)
@@ -53,8 +54,8 @@ def run(args) -> int:
         pathlib.Path(args.output_dir, "units.jsonl").unlink(missing_ok=True)
     result = run_semi_aae(corpus, level=args.level, methods=args.methods, seeds=args.seeds, fractions=args.fractions,
                           epochs=training.epochs, batch_size=training.batch_size,
-                          learning_rate=training.learning_rate, max_folds=args.folds, output_dir=args.output_dir,
-                          options=options, normalisation=args.normalisation)
+                          learning_rate=training.learning_rate, max_folds=args.folds, held_out=args.held_out,
+                          output_dir=args.output_dir, options=options, normalisation=args.normalisation)
     markdown = render_report(result)
     print(markdown)
     print(f"wrote {report.write_report(args.output_dir, markdown, result)}")

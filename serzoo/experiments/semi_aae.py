@@ -237,12 +237,14 @@ def write_figures(result: dict, output_dir) -> list[str]:
 
 def run_semi_aae(
     corpus: Corpus, *, level: str = "utterance", methods=METHODS, seeds=(0,), fractions=(1.0,), epochs: int = 100,
-    batch_size: int = 128, learning_rate: float = 1e-4, max_folds: int | None = None, output_dir=None,
+    batch_size: int = 128, learning_rate: float = 1e-4, max_folds: int | None = None, held_out=None, output_dir=None,
     options: dict | None = None, progress: bool = True, log=print, jit_compile: bool = False,
     normalisation: str = "global",
 ) -> dict:
     """Every (seed, labelled fraction, method, fold) unit, resumable in ``output_dir``; a JSON-ready dict. With an
-    ``output_dir``, the figures (:func:`write_figures`) are drawn there too, whether their unit ran or was reused."""
+    ``output_dir``, the figures (:func:`write_figures`) are drawn there too, whether their unit ran or was reused.
+    ``max_folds`` / ``held_out`` select folds (:func:`~serzoo.data.iter_folds`): processes running disjoint folds may
+    share ``output_dir``."""
     from serzoo.experiments.resume import UnitStore
     from serzoo.models.semi_aae import hide_labels
 
@@ -255,8 +257,8 @@ def run_semi_aae(
                 "normalisation": normalisation}
     store = UnitStore(output_dir, settings) if output_dir else None
     units, figure_key = {}, None
-    for data in iter_folds(corpus, normalisation=normalisation, max_folds=max_folds, progress=progress,
-                           desc=f"semi-aae {level}"):
+    for data in iter_folds(corpus, normalisation=normalisation, max_folds=max_folds, held_out=held_out,
+                           progress=progress, desc=f"semi-aae {level}"):
         test_split = data.fold.test_splits[0]
         val_split = validation_split(corpus.splits, test_split)
         is_val = np.isin(data.train.speaker, np.unique(corpus.splits[val_split].speaker))
