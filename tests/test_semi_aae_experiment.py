@@ -95,6 +95,7 @@ def test_frame_level_experiment_classifies_variable_length_utterances(tmp_path):
     (unit,) = result["units"].values()
     assert len(unit["y_pred"]) == 12 and set(unit["y_pred"]) <= {0, 1, 2}
     assert result["summary"]["1"]["aae"]["uar_by_seed"]["seed0"] >= 0
+    assert "(one run: no spread)" in experiment.render_report(result)  # not a spread of ± 0.00
 
 
 def test_summary_by_hand():

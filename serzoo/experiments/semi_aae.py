@@ -343,7 +343,8 @@ def render_report(result: dict) -> str:
             row = rows[method]
             p = row.get("p_vs_base")
             per_run = ", ".join(f"{100 * v:.1f}" for v in row["uar_by_seed"].values())
-            lines.append(f"| {float(fraction):.0%} | {method} | {100 * row['mean']:.2f} ± {100 * row['std']:.2f} | "
+            spread = f" ± {100 * row['std']:.2f}" if len(row["uar_by_seed"]) > 1 else " (one run: no spread)"
+            lines.append(f"| {float(fraction):.0%} | {method} | {100 * row['mean']:.2f}{spread} | "
                          f"{'–' if p is None else f'{p:.3f}'} | {per_run} |")
     figures = result.get("figures") or {}
     if figures.get("files"):
