@@ -9,6 +9,11 @@ import tempfile
 import pytest
 
 REPO = pathlib.Path(__file__).resolve().parent
+# Everything a test process (and its subprocesses, through TMPDIR) puts in the temp folder goes into one private
+# folder removed at exit: TFDS's builder tests leak an empty tmp*tfds per new builder (initialize_from_bucket).
+_TEMP_ROOT = tempfile.mkdtemp(prefix="serzoo-test-tmp-")
+os.environ["TMPDIR"] = tempfile.tempdir = _TEMP_ROOT
+atexit.register(shutil.rmtree, _TEMP_ROOT, ignore_errors=True)
 # Set before any test imports serzoo, so no test touches the user's ~/.cache/serzoo.
 os.environ["SERZOO_CACHE_DIR"] = tempfile.mkdtemp(prefix="serzoo-test-cache-")
 atexit.register(shutil.rmtree, os.environ["SERZOO_CACHE_DIR"], ignore_errors=True)  # each xdist worker has its own

@@ -78,9 +78,10 @@ def test_a_normal_run_is_quiet(synth_is11, tfds_data_dir, tmp_path):
     assert "UAR %" in done.stdout
 
 
-def test_a_smaller_last_batch_logs_no_cpp_error():
+def test_a_smaller_last_batch_logs_no_cpp_error(capfd):
     """Tracing a frame-level step again for a smaller last batch makes TensorFlow log "E0000 ... oneDNN supports
-    DT_INT32 only on platforms with AVX-512" (it falls back to Eigen); a normal run hides it, ``--verbose`` not."""
+    DT_INT32 only on platforms with AVX-512" (it falls back to Eigen); a normal run hides it. The trigger is checked
+    in this process (the tests' log level shows C++ errors), the quiet run in a subprocess."""
     script = (
         "from serzoo.quiet import import_tensorflow_quietly\n"
         "import_tensorflow_quietly()\n"
@@ -93,14 +94,13 @@ def test_a_smaller_last_batch_logs_no_cpp_error():
         "x = np.random.default_rng(0).random((10, options['crop_frames'], 5)).astype('float32')\n"
         "model.fit(x, (np.arange(10) % 3).astype('int32'), batch_size=8, epochs=1, verbose=0)\n"
         "print('fitted')\n")
+    capfd.readouterr()
+    exec(compile(script.replace("import_tensorflow_quietly()", "pass"), "<trigger>", "exec"), {})
+    if "E0000" not in capfd.readouterr().err:
+        pytest.skip("no C++ error logged for a smaller last batch here (other CPU, or logged once already)")
     repo = str(pathlib.Path(__file__).resolve().parents[1])
     env = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
-    stderr = {}
-    for verbose in ("1", "0"):
-        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
-                              env={**env, "PYTHONPATH": repo, "SERZOO_VERBOSE": verbose}, cwd=repo)
-        assert done.returncode == 0 and "fitted" in done.stdout, done.stderr[-2000:]
-        stderr[verbose] = done.stderr
-        if verbose == "1" and "E0000" not in done.stderr:
-            pytest.skip("TensorFlow logs no C++ error for a smaller last batch on this CPU")
-    assert "E0000" not in stderr["0"], stderr["0"][-2000:]
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                          env={**env, "PYTHONPATH": repo, "SERZOO_VERBOSE": "0"}, cwd=repo)
+    assert done.returncode == 0 and "fitted" in done.stdout, done.stderr[-2000:]
+    assert "E0000" not in done.stderr, done.stderr[-2000:]
