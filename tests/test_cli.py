@@ -6,8 +6,6 @@ import pathlib
 import subprocess
 import sys
 
-import pytest
-
 from serzoo import cli
 
 
@@ -78,10 +76,10 @@ def test_a_normal_run_is_quiet(synth_is11, tfds_data_dir, tmp_path):
     assert "UAR %" in done.stdout
 
 
-def test_a_smaller_last_batch_logs_no_cpp_error(capfd):
+def test_a_smaller_last_batch_logs_no_cpp_error():
     """Tracing a frame-level step again for a smaller last batch makes TensorFlow log "E0000 ... oneDNN supports
-    DT_INT32 only on platforms with AVX-512" (it falls back to Eigen); a normal run hides it. The trigger is checked
-    in this process (the tests' log level shows C++ errors), the quiet run in a subprocess."""
+    DT_INT32 only on platforms with AVX-512" (it falls back to Eigen; seen on this project's 2-core machine with
+    TF_CPP_MIN_LOG_LEVEL=2, and logged once per process); a normal run hides it."""
     script = (
         "from serzoo.quiet import import_tensorflow_quietly\n"
         "import_tensorflow_quietly()\n"
@@ -94,10 +92,6 @@ def test_a_smaller_last_batch_logs_no_cpp_error(capfd):
         "x = np.random.default_rng(0).random((10, options['crop_frames'], 5)).astype('float32')\n"
         "model.fit(x, (np.arange(10) % 3).astype('int32'), batch_size=8, epochs=1, verbose=0)\n"
         "print('fitted')\n")
-    capfd.readouterr()
-    exec(compile(script.replace("import_tensorflow_quietly()", "pass"), "<trigger>", "exec"), {})
-    if "E0000" not in capfd.readouterr().err:
-        pytest.skip("no C++ error logged for a smaller last batch here (other CPU, or logged once already)")
     repo = str(pathlib.Path(__file__).resolve().parents[1])
     env = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
