@@ -14,9 +14,9 @@ REPO = pathlib.Path(__file__).resolve().parent
 _TEMP_ROOT = tempfile.mkdtemp(prefix="serzoo-test-tmp-")
 os.environ["TMPDIR"] = tempfile.tempdir = _TEMP_ROOT
 atexit.register(shutil.rmtree, _TEMP_ROOT, ignore_errors=True)
-# Set before any test imports serzoo, so no test touches the user's ~/.cache/serzoo.
+# Set before any test imports serzoo, so no test touches the user's ~/.cache/serzoo; inside the private temp folder,
+# so it goes with it at exit (each xdist worker has its own).
 os.environ["SERZOO_CACHE_DIR"] = tempfile.mkdtemp(prefix="serzoo-test-cache-")
-atexit.register(shutil.rmtree, os.environ["SERZOO_CACHE_DIR"], ignore_errors=True)  # each xdist worker has its own
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # Tiny 2-epoch fits: XLA compilation would cost more than the training (about 10 s of CPU per full-size scheme);
 # worker and CLI subprocesses inherit it. tests/test_augmenters.py trains every registered scheme with XLA.
