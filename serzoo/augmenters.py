@@ -320,15 +320,17 @@ class _NormalisedSampler:
         return self.normalizer.transform(self.generator.sample(labels, seed=seed))
 
 
-def augment(x, y, method, *, k: int = 1, n_classes: int | None = None, seed: int = 0, feature_set=None,
+def augment(x, y, method, *, k: int | None = None, n_classes: int | None = None, seed: int = 0, feature_set=None,
             class_names=None, recipe=None, groups=None, **options):
-    """Real data followed by ``k`` synthetic sets: ``method`` is a name of :func:`augmentation_methods` (fitted on
-    ``x, y`` here) or the path of an exported generator (checked against ``feature_set``/``class_names``).
+    """Real data followed by ``k`` synthetic sets (default 1): ``method`` is a name of :func:`augmentation_methods`
+    (fitted on ``x, y`` here) or the path of an exported generator (checked against ``feature_set``/``class_names``).
 
     With ``recipe`` (a :class:`serzoo.recipes.Recipe` or a dict of its fields), the recipe is applied in the
     z-normalised space of ``x`` (:func:`serzoo.recipes.augmented_training_set`; ``groups`` = the speaker of each
     row, for ``speaker_variety``) and the result is ``(x, y, sample_weight)``: pass ``sample_weight`` (and for
-    the two-stage DNN, ``synthetic = arange(len(y)) >= len(x)``) to the classifier's ``fit``.
+    the two-stage DNN, ``synthetic = arange(len(y)) >= len(x)``) to the classifier's ``fit``. An exported generator
+    whose manifest names a recipe (a pretrained preset, :mod:`serzoo.zoo`) is used with that recipe and its ``k``
+    unless ``recipe``/``k`` are given (``recipe={}`` = plain k sets at weight 1).
 
     Example:
         >>> x_aug, y_aug = augment(x, y, "exported/wadan_emodb/1", k=5, feature_set="is11")  # doctest: +SKIP
@@ -337,8 +339,17 @@ def augment(x, y, method, *, k: int = 1, n_classes: int | None = None, seed: int
     """
     from serzoo.data import Normalizer
 
-    k = check_k(k)
     x, y = check_training_data(x, y, n_classes)
+    exported = not (isinstance(method, str) and method in augmentation_methods())
+    if exported:
+        _check_export_folder(method)
+        generator = ExportedGenerator(method, feature_set=feature_set, class_names=class_names)
+        if recipe is None and "recipe" in generator.manifest:
+            from serzoo.zoo import recipe_of
+
+            recipe, preset_k = recipe_of(generator.manifest)
+            k = preset_k if k is None else k
+    k = check_k(1 if k is None else k)
     if recipe is not None:
         from serzoo.recipes import as_recipe
 
@@ -346,13 +357,11 @@ def augment(x, y, method, *, k: int = 1, n_classes: int | None = None, seed: int
     if k == 0 and (recipe is None or recipe.ratio is None):
         return (x, y) if recipe is None else (x, y, np.ones(len(y)))
     normalizer = Normalizer("global").fit(x)
-    if isinstance(method, str) and method in augmentation_methods():  # fitted here, in z-normalised space
+    if not exported:  # fitted here, in z-normalised space
         generator = make_augmenter(method, seed=seed, **options)
         generator.fit(normalizer.transform(x), y, n_classes or int(y.max()) + 1)
         sampler, normalised = generator, True
     else:
-        _check_export_folder(method)
-        generator = ExportedGenerator(method, feature_set=feature_set, class_names=class_names)
         generator.fit(x, y, n_classes or len(generator.class_names))
         sampler, normalised = generator, False
     if recipe is not None:

@@ -503,6 +503,16 @@ def read_manifest(path) -> dict:
     crop_frames = manifest.get("crop_frames")
     if crop_frames is not None and (type(crop_frames) is not int or crop_frames < 1):
         raise ValueError(f"{file}: crop_frames must be a positive int, got {crop_frames!r}; re-export the generator")
+    if "recipe" in manifest:  # a pretrained preset's recipe (serzoo.zoo)
+        from serzoo.recipes import Recipe
+
+        try:
+            Recipe.from_dict(manifest["recipe"])
+        except ValueError as err:
+            raise ValueError(f"{file}: recipe: {err}; fix the field or re-export the preset") from err
+        k = manifest.get("recipe_k", 1)
+        if type(k) is not int or k < 0:
+            raise ValueError(f"{file}: recipe_k must be an int >= 0, got {k!r}")
     differences = _differences(expected_endpoints(manifest["feature_dim"], code_dim, crop_frames), endpoints)
     if differences or not (code_dim is None or (type(code_dim) is int and code_dim > 0)):
         raise ValueError(f"{file}: endpoints are not those of a serzoo generator ({differences or code_dim}); "

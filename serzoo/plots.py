@@ -315,3 +315,20 @@ def hyperparameter_scatter_png(rows: list[dict], names: list[str], objective: st
         ax.axis("off")
     fig.tight_layout()
     return _save(fig, path)
+
+
+def recipe_gains_png(gains: dict, path, title: str) -> pathlib.Path:
+    """Horizontal bars: UAR gain (points, ± std over seeds) of every cell over no augmentation, best at the top."""
+    plt = _pyplot()
+    cells = sorted(gains, key=lambda c: gains[c]["mean"])
+    fig, ax = plt.subplots(figsize=(7.0, 0.8 + 0.22 * len(cells)))
+    means = [gains[c]["mean"] for c in cells]
+    ax.barh(np.arange(len(cells)), means, xerr=[gains[c]["std"] for c in cells], capsize=2,
+            color=["tab:green" if m > 0 else "tab:red" for m in means])
+    ax.set_yticks(np.arange(len(cells)), cells, fontsize=7)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_xlabel("UAR gain over no augmentation (points)")
+    ax.set_title(title, fontsize=9)
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return _save(fig, path)

@@ -284,9 +284,16 @@ def _make_sampler(augmenter, x, y, recipe: Recipe, groups, seed: int):
     return draw
 
 
+def supports_latent_interpolation(augmenter) -> bool:
+    """Whether a fitted augmenter's model has the encoder and decoder that ``Recipe.latent_interpolation`` needs."""
+    model = getattr(augmenter, "model", None)
+    return (model is not None and callable(getattr(model, "encode", None))
+            and getattr(model, "decoder", None) is not None)
+
+
 def _encoder_decoder(augmenter):
     model = getattr(augmenter, "model", None)
-    if model is None or not callable(getattr(model, "encode", None)) or getattr(model, "decoder", None) is None:
+    if not supports_latent_interpolation(augmenter):
         name = getattr(augmenter, "name", type(augmenter).__name__)
         raise ValueError(f"Recipe.latent_interpolation needs a scheme with an encoder and a decoder (adan, wadan, "
                          f"aae, m1, m2, m3); {name!r} has none: set latent_interpolation=False, or use 'smote' to "

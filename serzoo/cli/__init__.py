@@ -17,7 +17,7 @@ import threading
 
 #: Subcommand modules, in the order ``serzoo --help`` lists them.
 COMMANDS = ("demo", "build", "evaluate", "reproduce", "semi_aae", "compare_generators", "code_vectors", "cross_corpus",
-            "export", "schemes", "verify_corpus")
+            "export", "presets", "schemes", "verify_corpus")
 #: Commands that train schemes (``--tensorboard``); every command that runs TensorFlow takes ``--threads``.
 SCHEME_COMMANDS = {"demo", "reproduce", "semi_aae", "compare_generators", "code_vectors", "cross_corpus", "export"}
 
@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         for added in set(sub.choices) - before:
             trains = name in SCHEME_COMMANDS or name not in COMMANDS
             common.add_common_options(sub.choices[added], trains_schemes=trains,
-                                      tensorflow=name not in ("schemes", "verify_corpus"))
+                                      tensorflow=name not in ("presets", "schemes", "verify_corpus"))
     return parser
 
 

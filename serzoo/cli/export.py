@@ -14,6 +14,10 @@ def register(sub) -> None:
                         help="default: the --hparams file's scheme, else adan")
     common.add_training_options(parser, "serzoo")
     common.add_hparams_option(parser, "train with the search's chosen options and training (replaces the preset)")
+    common.add_recipe_option(parser)
+    parser.add_argument("--k", type=int, default=None,
+                        help="synthetic sets the generator is meant to be used with (recorded with --recipe in the "
+                        "manifest; augment(x, y, path) applies both)")
     parser.add_argument("--hold-out", default="", help="comma-separated splits kept out of training")
     parser.add_argument("--root", default="exported")
     parser.add_argument("--name", default=None, help="default <scheme>_<dataset>_<config>")
@@ -39,6 +43,6 @@ def run(args) -> int:
     path, _, _ = train_and_export(
         corpus, scheme, setting=setting, train_splits=[s for s in corpus.splits if s not in held_out], seed=args.seed,
         root=args.root, name=args.name, version=args.version, overwrite=args.overwrite,
-        **common.training_kwargs(args))
+        recipe=common.recipe(args), recipe_k=args.k, **common.training_kwargs(args))
     print(f"exported to {path}")
     return 0

@@ -29,6 +29,13 @@ def register(sub) -> None:
     common.add_jobs_option(parser)
     common.add_hparams_option(parser, "adds each file's tuned scheme as method <scheme>_tuned")
     common.add_recipe_option(parser)
+    parser.add_argument("--protocol", choices=("table", "swap-halves"), default="table",
+                        help="table: the paper's Table I at --headline-k (default); swap-halves: every recipe of "
+                        "serzoo.experiments.recipe_study.RECIPE_GRID per method, each speaker half's recipe chosen on "
+                        "the other half (default methods wadan,smote; DNN)")
+    parser.add_argument("--dev-groups", type=lambda text: [g.strip() for g in text.split(",") if g.strip()],
+                        default=None,
+                        help="swap-halves: the first half's speakers (default: EmoDB's documented halves)")
     parser.add_argument("--no-synthetic-only", action="store_true",
                         help="skip the synthetic-only classifiers (halves the classifier time)")
     parser.add_argument("--output-dir", default="results/yi_mak_emodb")
@@ -43,13 +50,42 @@ def register(sub) -> None:
 def run(args) -> int:
     from serzoo.experiments import yi_mak
 
+    if args.protocol == "swap-halves":
+        return _swap_halves(args)
+    if args.dev_groups:
+        raise ValueError("--dev-groups belongs to --protocol swap-halves")
+
     yi_mak.reproduce(
         manual_dir=common.manual_dir(args), data_dir=args.data_dir, output_dir=args.output_dir,
         dataset=args.dataset, methods=args.methods or yi_mak.METHODS, ks=args.ks, headline_k=args.headline_k,
         classifiers=args.classifiers, seeds=args.seeds, max_folds=args.folds,
-        held_out=args.held_out,
+        held_out=args.held_out, normalisation=args.normalisation,
         synthetic_only=not args.no_synthetic_only, fresh=args.fresh, report_only=args.report_only, jobs=args.jobs,
         settings=common.tuned_settings(args), recipe=common.recipe(args),
         **common.training_kwargs(args),
     )
     return 0
+
+
+def _swap_halves(args) -> int:
+    from serzoo.experiments import recipe_study
+
+    ignored = [flag for flag, value in (("--hparams", getattr(args, "hparams", None)), ("--recipe", args.recipe),
+                                        ("--held-out", args.held_out), ("--folds", args.folds)) if value]
+    if ignored:
+        raise ValueError(f"{', '.join(ignored)} do not apply to --protocol swap-halves (it runs every recipe of its "
+                         "grid on all folds): drop them")
+    output_dir = args.output_dir if args.output_dir != "results/yi_mak_emodb" else "results/recipes_swap_halves"
+    recipe_study.reproduce_swap_halves(
+        manual_dir=common.manual_dir(args), data_dir=args.data_dir, output_dir=output_dir, dataset=args.dataset,
+        methods=args.methods or ("wadan", "smote"), seeds=args.seeds,
+        classifiers=args.classifiers if args.classifiers != list(_classifiers()) else ["dnn"],
+        normalisation=args.normalisation, training=common.training_kwargs(args), dev_groups=args.dev_groups,
+        jobs=args.jobs, fresh=args.fresh, report_only=args.report_only)
+    return 0
+
+
+def _classifiers():
+    from serzoo.models.classifiers import CLASSIFIERS
+
+    return CLASSIFIERS

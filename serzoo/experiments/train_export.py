@@ -22,7 +22,8 @@ def train_and_export(
     corpus: Corpus, scheme: str = "adan", *, train_splits=None, preset: str = "serzoo", epochs: int | None = None,
     learning_rate: float | None = None, batch_size: int | None = None, seed: int = 0, root="exported",
     name: str | None = None, version: str = "1",
-    overwrite: bool = False, options: dict | None = None, setting=None,
+    overwrite: bool = False, options: dict | None = None, setting=None, recipe=None, recipe_k: int | None = None,
+    extra_manifest: dict | None = None,
 ) -> tuple[pathlib.Path, SchemeAugmenter, Normalizer]:
     """Fit ``scheme`` on ``train_splits`` (default: all groups) and export it to ``root/name/version``.
 
@@ -30,7 +31,10 @@ def train_and_export(
     player) and ``batch_size`` override it. ``options`` go to the scheme builder (e.g. smaller networks for tests).
     An existing target is refused before training unless ``overwrite``; :func:`~serzoo.export.export_generator` decides
     atomically at the end. A ``setting`` (:class:`serzoo.hparams.TunedSetting`, ``--hparams``) replaces the
-    preset's training and adds its builder options; its scheme must be ``scheme``.
+    preset's training and adds its builder options; its scheme must be ``scheme``. ``recipe`` (a
+    :class:`serzoo.recipes.Recipe` or its fields) and ``recipe_k`` are recorded in the manifest as the way the
+    generator is meant to be used: ``augment(x, y, path)`` applies them (:mod:`serzoo.zoo`); ``extra_manifest`` adds
+    fields (e.g. the measured ``utility``).
     """
     from serzoo.export import check_target, export_generator
     from serzoo.models import get_scheme, scheme_names
@@ -46,6 +50,12 @@ def train_and_export(
         training, options = setting.training(), {**setting.options, **(options or {})}
     target = pathlib.Path(root) / (name or f"{scheme}_{corpus.name}_{corpus.feature_set}") / version
     check_target(target, overwrite)
+    usage = {}
+    if recipe is not None or recipe_k is not None:
+        from serzoo.recipes import as_recipe
+        from serzoo.validation import check_k
+
+        usage = {"recipe": as_recipe(recipe).to_dict(), "recipe_k": check_k(1 if recipe_k is None else recipe_k)}
     train_splits = list(train_splits or corpus.splits)
     train = corpus.select(train_splits)
     normalizer = Normalizer("global").fit(train.x)
@@ -67,6 +77,7 @@ def train_and_export(
             "final_losses": {k: float(np.asarray(v)[-1]) for k, v in augmenter.history_.items()},
             "builder_options": options or {},
             **({"tuned_setting": setting.to_dict()} if setting is not None else {}),
+            **usage, **(extra_manifest or {}),
         },
     )
     return path, augmenter, normalizer

@@ -92,7 +92,8 @@ def reproduce(
     methods=METHODS, ks=(0, 10), headline_k: int = 10, classifiers=("svm", "dnn"), seeds=(0,),
     preset: str = "serzoo", epochs: int | None = None, learning_rate: float | None = None,
     batch_size: int | None = None, max_folds: int | None = None, held_out=None, synthetic_only: bool = True,
-    fresh: bool = False, report_only: bool = False, jobs: int = 1, settings=None, recipe=None, log=print,
+    fresh: bool = False, report_only: bool = False, jobs: int = 1, settings=None, recipe=None,
+    normalisation: str = "global", log=print,
 ) -> dict:
     """Run the reproduction and write ``report.md``, ``results.json`` and figures to ``output_dir``.
 
@@ -113,7 +114,7 @@ def reproduce(
         (out / UnitStore.FILE).unlink(missing_ok=True)
         shutil.rmtree(out / "examples", ignore_errors=True)
     store = UnitStore(out, {"dataset": dataset, "ks": sorted(set(ks)), "classifiers": list(classifiers),
-                            "synthetic_only": synthetic_only, "normalisation": "global"})
+                            "synthetic_only": synthetic_only, "normalisation": normalisation})
     if store.units:
         log(f"resuming: {len(store.units)} finished units in {store.path}")
     log(f"{dataset}: {sum(s.y.size for s in corpus.splits.values())} utterances; methods {list(methods)}, "
@@ -124,7 +125,7 @@ def reproduce(
                               batch_size=batch_size,
                               max_folds=max_folds, held_out=held_out,
                               synthetic_only=synthetic_only, store=store, stored_only=report_only, jobs=jobs,
-                              settings=settings, recipe=recipe)
+                              settings=settings, recipe=recipe, normalisation=normalisation)
     if not result["folds"]:
         missing = result["missing_units"]
         raise ValueError(f"no fold is finished in {store.path} yet: nothing to report ({len(missing)} units missing, "
