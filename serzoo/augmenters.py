@@ -311,13 +311,24 @@ def _check_export_folder(method) -> None:
 
 
 class _NormalisedSampler:
-    """An :class:`ExportedGenerator` seen in the normalised space of the user's data (for recipes)."""
+    """An :class:`ExportedGenerator` seen in the normalised space of the user's data (for recipes); ``model`` gives
+    its ``encode``/``decode`` endpoints in that space, for ``Recipe.latent_interpolation``."""
 
     def __init__(self, generator, normalizer):
         self.generator, self.normalizer, self.name = generator, normalizer, generator.name
+        endpoints = generator.manifest["endpoints"]
+        self.model = self if "encode" in endpoints and "decode" in endpoints else None
 
     def sample(self, labels, seed: int = 0) -> np.ndarray:
         return self.normalizer.transform(self.generator.sample(labels, seed=seed))
+
+    def encode(self, x) -> np.ndarray:
+        features = self.normalizer.restore(np.asarray(x, np.float32)).astype(np.float32)
+        return self.generator.module.encode(features=features)["codes"].numpy()
+
+    def decode(self, codes) -> np.ndarray:
+        features = self.generator.module.decode(codes=np.asarray(codes, np.float32))["features"].numpy()
+        return self.normalizer.transform(features)
 
 
 def augment(x, y, method, *, k: int | None = None, n_classes: int | None = None, seed: int = 0, feature_set=None,

@@ -7,6 +7,8 @@ The SavedModel needs neither serzoo nor Keras to run (``tf.saved_model.load`` is
   are put back (as their constant training value) inside the graph; deterministic for a seed;
 - ``sample(class_id: int32[], n: int32[], seed: int64[]) -> float32[n, D]`` — one class;
 - ``encode(features: float32[N, D]) -> float32[N, latent]`` — schemes with an encoder (ADAN);
+- ``decode(codes: float32[N, latent]) -> float32[N, D]`` — the inverse of ``encode`` (ADAN/WADAN, AAE, M1-M3):
+  latent interpolation with an exported generator (``Recipe.latent_interpolation``);
 - ``generate_labels(labels: int32[N])`` — single input (seed 0), for ``keras.layers.TFSMLayer``;
 - ``serving_default`` = ``generate`` for TF Serving.
 
@@ -53,7 +55,8 @@ MANIFEST_FIELDS = ("format", "scheme", "dataset", "feature_set", "feature_dim", 
 FORMAT = "serzoo-generator/2"
 CLASSIFIER_FORMAT = "serzoo-classifier/1"
 SIGNATURES = ("serving_default", "generate", "sample")  # TF signatures of the SavedModel
-FUNCTIONS = ("generate", "sample", "generate_labels", "encode")  # its tf.functions (encode: schemes with an encoder)
+#: Its tf.functions (encode: schemes with an encoder; decode: schemes whose ``decode`` inverts ``encode``).
+FUNCTIONS = ("generate", "sample", "generate_labels", "encode", "decode")
 _AT_FDCWD, _RENAME_NOREPLACE, _RENAME_EXCHANGE = -100, 1, 2
 
 
@@ -109,6 +112,9 @@ def _module(scheme, normalizer, original_dim: int):
     n_classes, noise_dim = scheme.n_classes, scheme.noise_dim
     has_encoder = hasattr(scheme, "encode")
     crop = getattr(scheme, "crop_frames", None)
+    has_decoder = has_encoder and hasattr(scheme, "decode") and crop is None
+    kept = int(np.asarray(normalizer.keep).sum())
+    code_dim = int(scheme.encode(np.zeros([1, kept], np.float32)).shape[-1]) if has_decoder else None
     example = [None, original_dim] if crop is None else [None, crop, original_dim]
 
     class GeneratorModule(tf.Module):
@@ -170,6 +176,11 @@ def _module(scheme, normalizer, original_dim: int):
             @tf.function(input_signature=[tf.TensorSpec(example, tf.float32, name="features")])
             def encode(self, features):
                 return {"codes": tf.cast(scheme.encode(_normalise(self, features)), tf.float32)}
+
+        if has_decoder:
+            @tf.function(input_signature=[tf.TensorSpec([None, code_dim], tf.float32, name="codes")])
+            def decode(self, codes):
+                return {"features": _restore(self, scheme.decode(codes))}
 
     return GeneratorModule()
 
@@ -423,7 +434,8 @@ def describe_endpoints(module) -> dict:
     return {"serving_default": found["generate"], **found}
 
 
-def expected_endpoints(feature_dim: int, code_dim: int | None, crop_frames: int | None = None) -> dict:
+def expected_endpoints(feature_dim: int, code_dim: int | None, crop_frames: int | None = None,
+                       decode: bool = False) -> dict:
     """The endpoints of a serzoo generator with ``feature_dim`` features (and an encoder to ``code_dim``); a
     frame-level generator (``crop_frames``) takes ``frames`` and returns ``[n, frames, feature_dim]``."""
     def spec(dtype, *shape):
@@ -444,6 +456,8 @@ def expected_endpoints(feature_dim: int, code_dim: int | None, crop_frames: int 
     if code_dim is not None:
         endpoints["encode"] = {"inputs": {"features": spec("float32", *example)},
                                "outputs": {"codes": spec("float32", None, code_dim)}}
+        if decode:
+            endpoints["decode"] = {"inputs": {"codes": spec("float32", None, code_dim)}, "outputs": features}
     return endpoints
 
 
@@ -513,7 +527,8 @@ def read_manifest(path) -> dict:
         k = manifest.get("recipe_k", 1)
         if type(k) is not int or k < 0:
             raise ValueError(f"{file}: recipe_k must be an int >= 0, got {k!r}")
-    differences = _differences(expected_endpoints(manifest["feature_dim"], code_dim, crop_frames), endpoints)
+    differences = _differences(expected_endpoints(manifest["feature_dim"], code_dim, crop_frames,
+                                                  decode="decode" in endpoints), endpoints)
     if differences or not (code_dim is None or (type(code_dim) is int and code_dim > 0)):
         raise ValueError(f"{file}: endpoints are not those of a serzoo generator ({differences or code_dim}); "
                          "re-export the generator")

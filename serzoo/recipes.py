@@ -285,10 +285,10 @@ def _make_sampler(augmenter, x, y, recipe: Recipe, groups, seed: int):
 
 
 def supports_latent_interpolation(augmenter) -> bool:
-    """Whether a fitted augmenter's model has the encoder and decoder that ``Recipe.latent_interpolation`` needs."""
+    """Whether a fitted augmenter's model has the ``encode``/``decode`` pair that ``Recipe.latent_interpolation``
+    needs (ADAN/WADAN, the AAE and M1-M3, and exported generators of these with a ``decode`` endpoint)."""
     model = getattr(augmenter, "model", None)
-    return (model is not None and callable(getattr(model, "encode", None))
-            and getattr(model, "decoder", None) is not None)
+    return model is not None and callable(getattr(model, "encode", None)) and callable(getattr(model, "decode", None))
 
 
 def _encoder_decoder(augmenter):
@@ -296,8 +296,8 @@ def _encoder_decoder(augmenter):
     if not supports_latent_interpolation(augmenter):
         name = getattr(augmenter, "name", type(augmenter).__name__)
         raise ValueError(f"Recipe.latent_interpolation needs a scheme with an encoder and a decoder (adan, wadan, "
-                         f"aae, m1, m2, m3); {name!r} has none: set latent_interpolation=False, or use 'smote' to "
-                         "interpolate in feature space")
+                         f"aae, m1, m2, m3, or an export of one with a decode endpoint); {name!r} has none: set "
+                         "latent_interpolation=False, or use 'smote' to interpolate in feature space")
     return model
 
 
@@ -323,7 +323,7 @@ class LatentInterpolation:
             first, second = (rng.choice(self.by_class[int(c)], rows.size) for _ in range(2))
             lam = rng.uniform(size=(rows.size, 1))
             mixed[rows] = lam * self.codes[first] + (1 - lam) * self.codes[second]
-        return np.asarray(self.model.decoder(mixed, training=False), np.float32)
+        return np.asarray(self.model.decode(mixed), np.float32)
 
 
 class SpeakerOffsets:

@@ -305,5 +305,5 @@ def test_loaded_signatures_must_match_the_manifest(tiny_export, tmp_path):
     (forged / "manifest.json").write_text(json.dumps({**manifest, "files_sha256": export.files_sha256(forged)}))
     with pytest.raises(ValueError, match=f"{forged}: the loaded SavedModel does not match the endpoints") as err:
         augment.ExportedGenerator(forged)
-    assert "missing endpoint(s) ['encode', 'generate_labels', 'sample'" in str(err.value)
+    assert "missing endpoint(s) ['decode', 'encode', 'generate_labels', 'sample'" in str(err.value)
     assert "generate: expected" in str(err.value) and "'float32'" in str(err.value)

@@ -101,3 +101,35 @@ def test_the_shipped_presets_load_without_serzoo_in_a_fresh_process():
                           cwd="/", env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"})
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == f"ok {len(SHIPPED)}"
+
+
+def test_train_and_export_records_the_recipe_k_and_utility(synth_is11, tmp_path):
+    from serzoo.experiments.train_export import train_and_export
+    from serzoo.export import read_manifest
+
+    utility = {"protocol": "test", "classifier": "dnn", "gain_mean": 0.5, "gain_std": 0.1}
+    path, _, _ = train_and_export(synth_is11, "adan", epochs=1, root=tmp_path, name="p",
+                                  options={"autoencoder_width": 16, "width": 8, "latent_dim": 4, "noise_dim": 4},
+                                  recipe={"calibration": 0.5}, recipe_k=4, extra_manifest={"utility": utility})
+    manifest = read_manifest(path)
+    assert manifest["recipe"]["calibration"] == 0.5 and manifest["recipe_k"] == 4 and manifest["utility"] == utility
+    with pytest.raises(ValueError, match="must be a non-negative int"):
+        train_and_export(synth_is11, "adan", epochs=1, root=tmp_path, name="q", recipe={}, recipe_k=-1)
+
+
+def test_an_exported_generator_decodes_codes_so_latent_interpolation_works_through_augment(tiny_export):
+    import tensorflow as tf
+
+    from serzoo import augment
+    from serzoo.augmenters import ExportedGenerator
+
+    generator = ExportedGenerator(tiny_export)
+    assert {"encode", "decode"} <= set(generator.manifest["endpoints"])
+    x, y = tiny_data()
+    codes = generator.module.encode(features=tf.constant(x))["codes"]
+    decoded = generator.module.decode(codes=codes)["features"].numpy()
+    assert decoded.shape == x.shape and np.isfinite(decoded).all()
+    plain = augment(x, y, str(tiny_export), k=1, recipe={})[0][len(y):]
+    mixed, y_mixed, _ = augment(x, y, str(tiny_export), k=1, recipe={"latent_interpolation": True})
+    assert len(y_mixed) == 2 * len(y) and np.isfinite(mixed).all()
+    assert not np.allclose(mixed[len(y):], plain)  # decoded code mixtures, not the generator's draws

@@ -75,6 +75,10 @@ class AAE(AdversarialScheme):
         """Prior samples for ``labels`` with fresh noise from the model's ``SeedGenerator``."""
         return self.prior_sample(self.noise(ops.shape(labels)[0], self.noise_dim), labels)
 
+    def decode(self, codes):
+        """Features ``De(c)`` of code vectors (the inverse of :meth:`encode`)."""
+        return self.decoder(codes, training=False)
+
     def synthesize(self, noise, labels):
         """Decode samples of the labels' prior components."""
         return self.decoder(self.prior_sample(noise, labels), training=False)

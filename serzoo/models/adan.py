@@ -93,6 +93,10 @@ class ADAN(AdversarialScheme):
         """Latent vectors ``h = E(x)``."""
         return self.encoder(x, training=False)
 
+    def decode(self, codes):
+        """Features ``R(h)`` of latent vectors (the inverse of :meth:`encode`)."""
+        return self.decoder(codes, training=False)
+
     def synthesize(self, noise, labels):
         """``R(G(z, y))``: features of class ``labels`` from explicit noise."""
         latent = self.generator(ops.concatenate([noise, self.one_hot(labels)], axis=-1), training=False)
