@@ -104,6 +104,10 @@ def model_card(manifest: dict, *, intended_use: str, limits: str, commands: str)
                   f"{utility['gain_std']:.2f} points over "
                   f"{utility['seeds']} seeds; folds up/down {utility['folds_up']}/{utility['folds_down']}). "
                   f"{utility.get('note', '')}"]
+        if utility["gain_mean"] - utility["gain_std"] <= 0:
+            lines += ["", "**Verdict: on this corpus it did not improve the classifier** (the gain is not above its "
+                      "spread over seeds): a baseline to beat and a reproducible starting point, not a recommended "
+                      "augmentation."]
     else:
         lines += ["Not measured."]
     lines += ["", "Generator quality on its own training data at export (normalised space): "
