@@ -135,10 +135,17 @@ def test_bad_k_is_refused_before_fitting(monkeypatch, k):
         raise AssertionError("fitting started with a bad k")
 
     monkeypatch.setattr(augment.Duplicate, "fit", no_fitting)
-    with pytest.raises(ValueError, match=f"k \\(the number of synthetic sets\\) must be a non-negative int, got {k!r}"):
-        augment.augment(x, y, "duplicate", k=k)
+    if k is not None:  # augment's k=None is its default: one set, or a preset's k (tests/test_zoo.py)
+        with pytest.raises(ValueError, match=f"k \\(the number of synthetic sets\\) must be a non-negative int, "
+                           f"got {k!r}"):
+            augment.augment(x, y, "duplicate", k=k)
     with pytest.raises(ValueError, match="k \\(the number of synthetic sets\\) must be"):
         augment.augmented_sets(aug, y, k)
+
+
+def test_augment_makes_one_set_when_k_is_not_given():
+    x, y = tiny_data()
+    assert len(augment.augment(x, y, "duplicate")[1]) == 2 * len(y)
 
 
 def test_bad_y_train_of_augmented_sets():
