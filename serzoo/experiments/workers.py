@@ -23,6 +23,7 @@ import queue
 import signal
 import traceback
 from collections.abc import Callable, Sequence
+from multiprocessing.connection import wait
 
 from serzoo.errors import UnitsLostError
 
@@ -71,14 +72,16 @@ class _Pool:
         import multiprocessing
 
         context = multiprocessing.get_context("spawn")
-        self.results = context.Queue()
-        self.workers = []
+        self.workers = []  # (process, task queue, result pipe): one result pipe per worker, so that a worker killed
+        # while sending cannot block the others (a shared Queue's write lock would stay held by the dead process)
         for index in range(jobs):
             tasks = context.Queue()
+            reader, writer = context.Pipe(duplex=False)
             process = context.Process(target=_worker_main, daemon=True, args=(
-                index, os.getpid(), _registry_snapshot(), compute, setup, setup_args, tasks, self.results))
+                index, os.getpid(), _registry_snapshot(), compute, setup, setup_args, tasks, writer))
             process.start()
-            self.workers.append((process, tasks))
+            writer.close()  # the worker holds the only write end: its death reads as EOF here
+            self.workers.append((process, tasks, reader))
 
     def run(self, units, on_done, progress) -> None:
         self.pending = collections.deque(units)
@@ -89,9 +92,11 @@ class _Pool:
         try:
             while self.busy or (self.pending and self.alive and self.error is None):
                 self._hand_out()
-                try:
-                    self._receive(self.results.get(timeout=POLL_SECONDS))
-                except queue.Empty:
+                readers = {self.workers[i][2]: i for i in self.alive}
+                ready = wait(list(readers), timeout=POLL_SECONDS)
+                for reader in ready:
+                    self._drain(readers[reader])
+                if not ready:
                     self._check_workers()
         finally:
             self.close()
@@ -122,25 +127,30 @@ class _Pool:
         elif self.error is None:
             self.error = payload
 
+    def _drain(self, index: int) -> None:
+        """Receive what worker ``index`` has sent; at end of file (it died) its unit in progress is lost."""
+        reader = self.workers[index][2]
+        try:
+            while reader.poll():
+                self._receive(reader.recv())
+        except (EOFError, OSError):
+            self._dead(index)
+
+    def _dead(self, index: int) -> None:
+        self.alive.discard(index)
+        if index in self.busy:
+            self.lost.append(self.busy.pop(index))
+
     def _check_workers(self) -> None:
-        dead = [i for i in self.alive if not self.workers[i][0].is_alive()]
-        if not dead:
-            return
-        while True:  # a result sent just before the worker died still counts
-            try:
-                self._receive(self.results.get_nowait())
-            except queue.Empty:
-                break
-        for index in dead:
-            self.alive.discard(index)
-            if index in self.busy:
-                self.lost.append(self.busy.pop(index))
+        for index in [i for i in self.alive if not self.workers[i][0].is_alive()]:
+            self._drain(index)  # a result sent just before the worker died still counts
+            self._dead(index)
 
     def close(self) -> None:
-        for process, tasks in self.workers:
+        for process, tasks, _ in self.workers:
             if process.is_alive():
                 tasks.put(None)
-        for process, _ in self.workers:
+        for process, _, _ in self.workers:
             process.join(timeout=10)
             if process.is_alive():
                 process.terminate()
@@ -179,9 +189,9 @@ def _worker_main(index, parent_pid, schemes, compute, setup, setup_args, tasks, 
             return
         key, args = item
         try:
-            results.put((index, "done", key, compute(context, *args)))
+            results.send((index, "done", key, compute(context, *args)))
         except BaseException as err:  # noqa: BLE001 - every failure goes back to the parent
-            results.put((index, "error", key, _picklable(err)))
+            results.send((index, "error", key, _picklable(err)))
 
 
 def _picklable(err: BaseException) -> BaseException:
