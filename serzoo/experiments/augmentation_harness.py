@@ -243,7 +243,7 @@ def _run_unit(data, method, augmenter, seed, ks, classifiers, n_classes, synthet
             built = augmented_training_set(data.x_train, data.y_train, augmenter, k=k, seed=seed + 1000,
                                            recipe=recipe, n_classes=n_classes, groups=data.train.speaker)
             unit.setdefault("recipe", []).append({"seed": seed, "fold": fold, "method": method, "k": k,
-                                                  **_json_ready(built.diagnostics)})
+                                                  **json_ready(built.diagnostics)})
             evaluate(k, built.x, built.y, fit_kwargs=built.fit_kwargs())
         else:
             evaluate(k, np.concatenate([data.x_train, x_syn[: k * n]]),
@@ -257,12 +257,12 @@ def _run_unit(data, method, augmenter, seed, ks, classifiers, n_classes, synthet
     return unit, example
 
 
-def _json_ready(value):
+def json_ready(value):
     """Diagnostics with numpy scalars and arrays as plain JSON values."""
     if isinstance(value, dict):
-        return {str(k): _json_ready(v) for k, v in value.items()}
+        return {str(k): json_ready(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, np.ndarray)):
-        return [_json_ready(v) for v in value]
+        return [json_ready(v) for v in value]
     return value.item() if isinstance(value, np.generic) else value
 
 

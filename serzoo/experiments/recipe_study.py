@@ -25,6 +25,7 @@ import numpy as np
 
 from serzoo.augmenters import make_augmenter
 from serzoo.data import FoldCache, leave_one_group_out
+from serzoo.experiments.augmentation_harness import json_ready
 from serzoo.metrics import unweighted_average_recall, weighted_accuracy
 from serzoo.models.classifiers import make_classifier
 from serzoo.recipes import Recipe, augmented_training_set, supports_latent_interpolation
@@ -84,7 +85,7 @@ def compute_unit(context: StudyContext, seed: int, fold: str, method: str, keep_
     def evaluate(cell, k, built):
         for name in context.classifiers:
             start = time.perf_counter()
-            options = built_options(name, cell[1]) if built is not None else {}
+            options = cell[1].classifier_options(name) if built is not None else {}
             model = make_classifier(name, seed=seed, **options)
             if built is None:
                 model.fit(data.x_train, data.y_train, n_classes)
@@ -107,7 +108,7 @@ def compute_unit(context: StudyContext, seed: int, fold: str, method: str, keep_
         built = augmented_training_set(data.x_train, data.y_train, augmenter, k=k, seed=seed + 1000, recipe=recipe,
                                        n_classes=n_classes, groups=data.train.speaker)
         unit["diagnostics"].append({"seed": seed, "fold": fold, "method": method, "recipe": name, "k": k,
-                                    **_json_ready(built.diagnostics)})
+                                    **json_ready(built.diagnostics)})
         evaluate((name, recipe), k, built)
         if example is not None and k == 10 and name in ("paper", "cal", "tau0.5", "cal+tau0.5"):
             synthetic = built.synthetic
@@ -115,19 +116,6 @@ def compute_unit(context: StudyContext, seed: int, fold: str, method: str, keep_
             example[name] = {"fold": fold, "real": data.x_train, "real_labels": data.y_train,
                              "synthetic": built.x[synthetic][:n], "synthetic_labels": built.y[synthetic][:n]}
     return unit, example
-
-
-def built_options(classifier: str, recipe: Recipe) -> dict:
-    """The classifier overrides of ``recipe`` (constant updates, two-stage epochs)."""
-    return recipe.classifier_options(classifier)
-
-
-def _json_ready(value):
-    if isinstance(value, dict):
-        return {str(k): _json_ready(v) for k, v in value.items()}
-    if isinstance(value, (np.floating, np.integer)):
-        return value.item()
-    return value
 
 
 def run_study(corpus, methods, *, seeds=(0,), classifiers=("dnn",), normalisation="global", training=None,
