@@ -117,3 +117,79 @@ def load_tuned_setting(path) -> TunedSetting:
         raise ValueError(f"{path}: missing the 'setting' object")
     setting = TunedSetting.from_dict(data["setting"], where=f"{path} 'setting'")
     return dataclasses.replace(setting, source=str(path))
+
+
+CLASSIFIER_FORMAT = "serzoo-classifier/1"
+
+
+@dataclasses.dataclass(frozen=True)
+class ClassifierSetting:
+    """The classifier a classifier-only search (``serzoo tune --scheme none --tune-classifier``) chose on its
+    development groups, as ``best_classifier.json``.
+
+    Args:
+        classifier: ``"dnn"`` or ``"svm"``.
+        options: its field overrides (:func:`serzoo.models.classifiers.make_classifier`).
+        dataset: ``NAME/FEATURES`` the search ran on.
+        development_groups: the groups the search saw; evaluation_groups: the groups it did not see, the only
+            ones whose folds may use this setting.
+        source: the file it was read from.
+    """
+
+    classifier: str
+    options: dict
+    dataset: str
+    development_groups: tuple
+    evaluation_groups: tuple
+    source: str = ""
+
+    @property
+    def key(self) -> str:
+        """Eight hex digits identifying the classifier and its options (for experiment unit keys)."""
+        text = json.dumps([self.classifier, self.options], sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def write_classifier_setting(path, classifier: str, options: dict, **record) -> pathlib.Path:
+    """Write ``best_classifier.json``: the classifier's options plus ``record`` (dataset, objective, value,
+    hyperparameters, protocol with ``development_groups`` and ``evaluation_groups``), atomically."""
+    from serzoo.report import write_json
+
+    return write_json({"format": CLASSIFIER_FORMAT, "classifier": classifier, "options": options, **record}, path)
+
+
+def load_classifier_setting(path) -> ClassifierSetting:
+    """The :class:`ClassifierSetting` of a ``best_classifier.json``; errors name the file and the field."""
+    from serzoo.models.classifiers import CLASSIFIERS, make_classifier
+
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such classifier file (serzoo tune --scheme none --tune-classifier "
+                                "writes <output-dir>/best_classifier.json)")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path}: not JSON ({err}); pass the best_classifier.json that serzoo tune wrote") from err
+    if not isinstance(data, dict) or data.get("format") != CLASSIFIER_FORMAT:
+        raise ValueError(f"{path}: field 'format' must be {CLASSIFIER_FORMAT!r}, got "
+                         f"{data.get('format') if isinstance(data, dict) else type(data).__name__!r}")
+    if data.get("classifier") not in CLASSIFIERS:
+        raise ValueError(f"{path}: field 'classifier' must be one of {list(CLASSIFIERS)}, "
+                         f"got {data.get('classifier')!r}")
+    options = data.get("options")
+    if not isinstance(options, dict):
+        raise ValueError(f"{path}: field 'options' must be a JSON object of classifier fields, got {options!r}")
+    try:
+        make_classifier(data["classifier"], **options)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{path}: field 'options' is not a valid {data['classifier']} setting ({err})") from err
+    protocol = data.get("protocol")
+    groups = {}
+    for name in ("development_groups", "evaluation_groups"):
+        value = protocol.get(name) if isinstance(protocol, dict) else None
+        if not isinstance(value, list) or not value:
+            raise ValueError(f"{path}: field 'protocol.{name}' must be a non-empty list of groups, got {value!r}")
+        groups[name] = tuple(value)
+    if not isinstance(data.get("dataset"), str):
+        raise ValueError(f"{path}: field 'dataset' must be NAME/FEATURES, got {data.get('dataset')!r}")
+    return ClassifierSetting(data["classifier"], options, data["dataset"], source=str(path), **groups)

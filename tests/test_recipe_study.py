@@ -105,3 +105,39 @@ def test_swap_halves_refuses_options_it_would_ignore(capsys):
     assert main(["reproduce", "yi-mak-emodb", "--dataset", "synth_emo/is11", "--protocol", "swap-halves",
                  "--recipe", '{"synthetic_weight": 0.3}']) == 2
     assert "--recipe do not apply to --protocol swap-halves" in capsys.readouterr().err
+
+
+def test_tuned_classifier_options_reach_every_cell_of_their_folds_and_key_the_units(synth_is11, tfds_data_dir,
+                                                                                    tmp_path, monkeypatch):
+    from serzoo.hparams import ClassifierSetting
+
+    seen = []
+    original = study.make_classifier
+
+    def spy(name, seed=0, **options):
+        seen.append(options.get("c"))
+        return original(name, seed=seed, **options)
+
+    monkeypatch.setattr(study, "make_classifier", spy)
+    halves = [[f"speaker{i:02d}" for i in range(1, 6)], [f"speaker{i:02d}" for i in range(6, 11)]]
+    settings = [ClassifierSetting("svm", {"c": c}, "synth_emo/is11", tuple(dev), tuple(other), source=f"half{n}")
+                for n, c, dev, other in ((0, 0.5, halves[0], halves[1]), (1, 2.0, halves[1], halves[0]))]
+    kwargs = dict(dataset="synth_emo/is11", data_dir=tfds_data_dir, output_dir=tmp_path, methods=("noise",),
+                  seeds=(0,), classifiers=("svm",), grid={"paper": ({}, (1,))}, log=lambda *_: None)
+    result = study.reproduce_swap_halves(**kwargs, classifier_settings=settings)
+    assert sorted(seen) == [0.5] * 10 + [2.0] * 10  # none + paper@k1 in each of the 10 folds
+    assert result["classifier_settings"][0]["options"] == {"c": 0.5}
+    assert "searched on 01/02/03/04/05" in (tmp_path / "report.md").read_text()
+    seen.clear()
+    study.reproduce_swap_halves(**kwargs)  # the default classifier's units are other units: computed, not reused
+    assert seen == [None] * 20
+    with pytest.raises(ValueError, match="unknown recipe"):
+        study.select_grid(["paper", "nope"])
+
+
+def test_swap_halves_options_are_refused_by_the_table_protocol(capsys):
+    from serzoo.cli import main
+
+    assert main(["reproduce", "yi-mak-emodb", "--dataset", "synth_emo/is11", "--recipes", "cu",
+                 "--classifier-hparams", "a.json,b.json"]) == 2
+    assert "--recipes, --classifier-hparams belong(s) to --protocol swap-halves" in capsys.readouterr().err

@@ -247,3 +247,57 @@ def test_a_search_keeps_the_base_training_it_started_with(tmp_path):
     again = search_base(tmp_path, "wadan", "paper", log=said.append)
     assert again == first != training_for("wadan", "paper")
     assert said and "pinned" in said[0]
+
+
+def test_classifier_search_on_each_half_feeds_the_recipe_study_without_its_own_speakers(synth_is11, tmp_path):
+    """``serzoo tune --scheme none --tune-classifier --protocol swap-halves``: each half writes best_classifier.json
+    with the best trial's options; the evaluation compares the tuned classifier with its defaults on the other
+    half; the recipe study gives every fold the setting searched without its speaker."""
+    from serzoo.experiments.recipe_study import fold_classifier_options
+    from serzoo.hparams import load_classifier_setting
+    from tuning.search import run_search, run_swap_halves
+
+    corpus = synth_is11.subset(["speaker01", "speaker02", "speaker03", "speaker04"])
+
+    def search(dev, out):
+        return run_search(corpus=corpus, scheme=None, objective="uar", tune_classifier=True, classifier="svm",
+                          output_dir=out, dev_groups=dev, tuner="random", max_trials=3, eval_seeds=(0,),
+                          log=lambda *a: None)
+
+    result = run_swap_halves(search, corpus=corpus, output_dir=tmp_path, log=lambda *a: None)
+    assert {row["method"]: row["n_folds"] for row in result["table"]} == {"none": 4, "tuned_svm": 4}
+    settings = []
+    for half, name in zip(result["halves"], ("A", "B")):
+        setting = load_classifier_setting(tmp_path / f"half_{name}" / "best_classifier.json")
+        assert setting.options == {"c": half["best"]["hyperparameters"]["clf_c"]}
+        trials = json.loads((tmp_path / f"half_{name}" / "results.json").read_text())["trials"]
+        assert half["best"]["value"] == max(t["score"] for t in trials if t["status"] == "COMPLETED")
+        assert list(setting.development_groups) == half["development_groups"]
+        settings.append(setting)
+    folds = ["speaker01", "speaker02", "speaker03", "speaker04"]
+    chosen = fold_classifier_options(settings, folds, "synth_emo/is11", ["svm"])
+    assert chosen == {f: {"svm": settings[0 if f in ("speaker03", "speaker04") else 1].options} for f in folds}
+    with pytest.raises(ValueError, match="no svm setting serves folds"):
+        fold_classifier_options(settings[:1], folds, "synth_emo/is11", ["svm"])
+    with pytest.raises(ValueError, match="already has a svm setting"):
+        fold_classifier_options([settings[0], settings[0]], folds, "synth_emo/is11", ["svm"])
+    with pytest.raises(ValueError, match="tuned on synth_emo/is11, but this study runs on emodb/is11"):
+        fold_classifier_options(settings, folds, "emodb/is11", ["svm"])
+
+
+def test_a_bad_classifier_file_names_the_field(tmp_path):
+    from serzoo.hparams import load_classifier_setting, write_classifier_setting
+
+    protocol = {"development_groups": ["a"], "evaluation_groups": ["b"]}
+    good = write_classifier_setting(tmp_path / "good.json", "dnn", {"epochs": 400}, dataset="emodb/is11",
+                                    protocol=protocol)
+    assert load_classifier_setting(good).options == {"epochs": 400}
+    bad = write_classifier_setting(tmp_path / "bad.json", "dnn", {"epoch": 400}, dataset="emodb/is11",
+                                   protocol=protocol)
+    with pytest.raises(ValueError, match="bad.json: field 'options' is not a valid dnn setting"):
+        load_classifier_setting(bad)
+    no_groups = write_classifier_setting(tmp_path / "groups.json", "svm", {}, dataset="emodb/is11", protocol={})
+    with pytest.raises(ValueError, match="groups.json: field 'protocol.development_groups'"):
+        load_classifier_setting(no_groups)
+    with pytest.raises(FileNotFoundError, match="best_classifier.json"):
+        load_classifier_setting(tmp_path / "missing.json")

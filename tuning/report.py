@@ -59,8 +59,9 @@ def write_search_report(out, result: dict, oracle) -> str:
         md.append(f"- trial {failure['trial_id']} failed: {failure['reason']}")
     if "best" in result:
         best = result["best"]
+        written = "best_hparams.json" if result["scheme"] else "best_classifier.json"
         md += ["", f"Best trial {best['trial_id']}: {result['objective']} = {best['value']:.4f}; written to "
-               "`best_hparams.json`.", "", "| hyperparameter | value |", "|---|---|"]
+               f"`{written}`.", "", "| hyperparameter | value |", "|---|---|"]
         md += [f"| {name} | {_fmt(value)} |" for name, value in best["hyperparameters"].items()]
     if result["importance"]:
         md += ["", "Which hyperparameters matter (random-forest importance over the completed trials):", "",
@@ -105,7 +106,7 @@ def write_swap_halves_report(out, result: dict) -> str:
     """``report.md`` / ``results.json`` of a swap-halves run: what each half chose, the pooled table."""
     from serzoo.report import write_report
 
-    md = [f"# Swap halves: {result['scheme']} on {result['dataset']}", "",
+    md = [f"# Swap halves: {result['scheme'] or 'the classifier alone'} on {result['dataset']}", "",
           "Each half's settings were chosen by a search on the other half's speakers only (inner leave-one-out), so "
           "every fold below is evaluated with settings chosen without its speaker.", ""]
     for half in result["halves"]:

@@ -5,15 +5,18 @@
    by inner leave-one-speaker-out (:mod:`tuning.objectives`).
 2. KerasTuner searches (:mod:`tuning.tuners`); the project directory ``<output>/search`` resumes an interrupted
    search; in distributed mode a chief serves the oracle and workers run trials.
-3. The best trial becomes ``best_hparams.json`` (:mod:`serzoo.hparams`), with a report of every trial.
+3. The best trial becomes ``best_hparams.json`` (:mod:`serzoo.hparams`; a classifier-only search,
+   ``--scheme none``: ``best_classifier.json``), with a report of every trial.
 4. Evaluation: on each evaluation speaker's leave-one-speaker-out fold (generator and classifier trained on all
    other speakers, development ones included), over ``eval_seeds``: the classifier with no augmentation, with
    the scheme at its untuned preset, with the tuned setting, and with the non-neural baselines, all at the same
-   k (fixed in advance, or the one the search chose on development speakers). Resumable (``<output>/evaluation``).
+   k (fixed in advance, or the one the search chose on development speakers). A classifier-only search compares
+   the tuned classifier with its defaults on real data. Resumable (``<output>/evaluation``).
 """
 
 from __future__ import annotations
 
+import json
 import pathlib
 
 import numpy as np
@@ -142,6 +145,20 @@ def run_search(*, corpus, scheme, output_dir, objective="utility", tuner="bayesi
                             value=float(best.score), hyperparameters=dict(best.hyperparameters.values),
                             protocol=protocol, search={"tuner": tuner, "trial_id": best.trial_id,
                                                        "counts": summary["counts"]})
+    else:
+        from serzoo.hparams import write_classifier_setting
+
+        write_classifier_setting(out / "best_classifier.json", classifier, setting.classifier.get(classifier, {}),
+                                 dataset=result["dataset"], objective={"name": objective,
+                                                                       "direction": OBJECTIVES[objective]},
+                                 value=float(best.score), hyperparameters=dict(best.hyperparameters.values),
+                                 protocol=protocol, search={"tuner": tuner, "trial_id": best.trial_id,
+                                                            "counts": summary["counts"]})
+    if evaluate and scheme is None and not report_only:
+        result["evaluation"] = evaluate_classifier(
+            corpus, classifier, setting.classifier.get(classifier, {}),
+            evaluation_groups=_within(eval_groups, evaluation), seeds=eval_seeds, normalisation=normalisation,
+            output_dir=out / "evaluation", jobs=jobs)
     if evaluate and scheme is not None and not report_only:
         result["evaluation"] = evaluate_setting(
             corpus, setting, evaluation_groups=_within(eval_groups, evaluation), classifier=classifier,
@@ -185,6 +202,29 @@ def evaluate_setting(corpus, setting, *, evaluation_groups, classifier="dnn", se
     return {"k": k, "seeds": list(seeds), "methods": methods, "table": _gains(table),
             "training": result["training"], "groups": list(evaluation_groups), "records": result["records"],
             "recipe_diagnostics": result["recipe_diagnostics"]}
+
+
+def evaluate_classifier(corpus, classifier, options, *, evaluation_groups, seeds=(0, 1, 2), normalisation="global",
+                        output_dir, jobs=1) -> dict:
+    """UAR on the evaluation groups' folds of the classifier with its default fields (``none``) and with the
+    searched ``options`` (``tuned_<classifier>``), both on real data only, paired by seed."""
+    from serzoo.experiments.augmentation_harness import run_augmentation, summarise
+    from serzoo.experiments.resume import UnitStore
+
+    label = f"tuned_{classifier}"
+    records = []
+    for name, fields in (("none", {}), (label, dict(options))):
+        store = UnitStore(pathlib.Path(output_dir) / name, {
+            "dataset": f"{corpus.name}/{corpus.feature_set}", "classifiers": [classifier],
+            "classifier_options": fields, "normalisation": normalisation})
+        run = run_augmentation(corpus, [], ks=(0,), headline_k=0, classifiers=(classifier,), seeds=seeds,
+                               held_out=evaluation_groups, normalisation=normalisation, synthetic_only=False,
+                               keep_examples=False, store=store, jobs=jobs, classifier_options={classifier: fields})
+        records += [{**r, "method": name} for r in run["records"]]
+    table = summarise(records, corpus.n_classes, 0)["table"]
+    return {"k": 0, "seeds": list(seeds), "methods": ["none", label], "table": _gains(table),
+            "training": {label: json.dumps(options, sort_keys=True)}, "groups": list(evaluation_groups),
+            "records": records}
 
 
 def run_swap_halves(search, *, corpus, output_dir, dev_groups=None, log=print) -> dict:

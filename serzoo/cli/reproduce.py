@@ -36,6 +36,12 @@ def register(sub) -> None:
     parser.add_argument("--dev-groups", type=lambda text: [g.strip() for g in text.split(",") if g.strip()],
                         default=None,
                         help="swap-halves: the first half's speakers (default: EmoDB's documented halves)")
+    parser.add_argument("--recipes", type=lambda text: [n.strip() for n in text.split(",") if n.strip()],
+                        default=None, help="swap-halves: only these recipes of the grid, e.g. paper,cu,two-stage "
+                        "(default: all; fixed before the run)")
+    parser.add_argument("--classifier-hparams", default=None, metavar="FILE,FILE",
+                        help="swap-halves: best_classifier.json of `serzoo tune --scheme none --tune-classifier` on "
+                        "each speaker half; each fold's classifiers use the one searched without its speaker")
     parser.add_argument("--no-synthetic-only", action="store_true",
                         help="skip the synthetic-only classifiers (halves the classifier time)")
     parser.add_argument("--output-dir", default="results/yi_mak_emodb")
@@ -52,8 +58,10 @@ def run(args) -> int:
 
     if args.protocol == "swap-halves":
         return _swap_halves(args)
-    if args.dev_groups:
-        raise ValueError("--dev-groups belongs to --protocol swap-halves")
+    misplaced = [flag for flag, value in (("--dev-groups", args.dev_groups), ("--recipes", args.recipes),
+                                          ("--classifier-hparams", args.classifier_hparams)) if value]
+    if misplaced:
+        raise ValueError(f"{', '.join(misplaced)} belong(s) to --protocol swap-halves")
 
     yi_mak.reproduce(
         manual_dir=common.manual_dir(args), data_dir=args.data_dir, output_dir=args.output_dir,
@@ -69,6 +77,7 @@ def run(args) -> int:
 
 def _swap_halves(args) -> int:
     from serzoo.experiments import recipe_study
+    from serzoo.hparams import load_classifier_setting
 
     ignored = [flag for flag, value in (("--hparams", getattr(args, "hparams", None)), ("--recipe", args.recipe),
                                         ("--held-out", args.held_out), ("--folds", args.folds)) if value]
@@ -81,7 +90,9 @@ def _swap_halves(args) -> int:
         methods=args.methods or ("wadan", "smote"), seeds=args.seeds,
         classifiers=args.classifiers if args.classifiers != list(_classifiers()) else ["dnn"],
         normalisation=args.normalisation, training=common.training_kwargs(args), dev_groups=args.dev_groups,
-        jobs=args.jobs, fresh=args.fresh, report_only=args.report_only)
+        jobs=args.jobs, fresh=args.fresh, report_only=args.report_only, grid=recipe_study.select_grid(args.recipes),
+        classifier_settings=[load_classifier_setting(path) for path in (args.classifier_hparams or "").split(",")
+                             if path])
     return 0
 
 

@@ -62,17 +62,63 @@ def grid_cells(augmenter=None, grid=None) -> list[tuple[str, Recipe, int]]:
     return cells
 
 
+def select_grid(names) -> dict:
+    """The recipes of :data:`RECIPE_GRID` named in ``names`` (all of them if empty), in the grid's order."""
+    unknown = [n for n in names or () if n not in RECIPE_GRID]
+    if unknown:
+        raise ValueError(f"unknown recipe(s) {unknown}; choose from {', '.join(RECIPE_GRID)}")
+    return {n: cell for n, cell in RECIPE_GRID.items() if not names or n in names}
+
+
 def grid_key(grid=None) -> str:
     """A short fingerprint of the grid: units computed with another grid are not reused."""
     text = json.dumps([(n, r.to_dict(), k) for n, r, k in grid_cells(None, grid)], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
+def classifier_key(options) -> str:
+    """Unit-key suffix of a fold's classifier overrides ("" for the defaults)."""
+    if not options:
+        return ""
+    return "+clf" + hashlib.sha256(json.dumps(options, sort_keys=True).encode()).hexdigest()[:8]
+
+
+def fold_classifier_options(settings, folds, dataset: str, classifiers) -> dict:
+    """{fold: {classifier: options}} from classifier searches (:class:`serzoo.hparams.ClassifierSetting`, e.g. one
+    ``best_classifier.json`` per speaker half): each setting serves the folds of its evaluation groups only, so no
+    fold uses a classifier tuned on its own speaker. Every fold must be served exactly once per classifier that has
+    settings; a setting for another dataset or classifier of the study is refused."""
+    chosen = {}
+    for setting in settings:
+        where = setting.source or "classifier setting"
+        if setting.dataset != dataset:
+            raise ValueError(f"{where}: tuned on {setting.dataset}, but this study runs on {dataset}")
+        if setting.classifier not in classifiers:
+            raise ValueError(f"{where}: a {setting.classifier} setting, but the study trains {list(classifiers)}")
+        overlap = set(setting.development_groups) & set(setting.evaluation_groups)
+        if overlap:
+            raise ValueError(f"{where}: groups {sorted(overlap)} are both development and evaluation groups")
+        for fold in setting.evaluation_groups:
+            if fold not in folds:
+                raise ValueError(f"{where}: evaluation group {fold!r} is not a fold of {dataset} ({folds})")
+            if setting.classifier in chosen.get(fold, {}):
+                raise ValueError(f"{where}: fold {fold} already has a {setting.classifier} setting "
+                                 f"({chosen[fold][setting.classifier]['source']}): pass one file per speaker half")
+            chosen.setdefault(fold, {})[setting.classifier] = {"options": setting.options, "source": where}
+    for name in {s.classifier for s in settings}:
+        missing = [f for f in folds if name not in chosen.get(f, {})]
+        if missing:
+            raise ValueError(f"no {name} setting serves folds {missing}: pass a best_classifier.json searched on "
+                             "the other speaker half too")
+    return {fold: {name: c["options"] for name, c in by.items()} for fold, by in chosen.items()}
+
+
 class StudyContext:
     """What every unit of a study shares in one process: the corpus, the fold in use, the training settings."""
 
-    def __init__(self, corpus, normalisation, classifiers, training, grid):
+    def __init__(self, corpus, normalisation, classifiers, training, grid, fold_classifiers=None):
         self.corpus, self.classifiers, self.training, self.grid = corpus, classifiers, training, grid
+        self.fold_classifiers = fold_classifiers or {}  # {fold: {classifier: field overrides}}
         self.fold = FoldCache(corpus, normalisation)
 
 
@@ -85,7 +131,8 @@ def compute_unit(context: StudyContext, seed: int, fold: str, method: str, keep_
     def evaluate(cell, k, built):
         for name in context.classifiers:
             start = time.perf_counter()
-            options = cell[1].classifier_options(name) if built is not None else {}
+            options = {**context.fold_classifiers.get(fold, {}).get(name, {}),
+                       **(cell[1].classifier_options(name) if built is not None else {})}
             model = make_classifier(name, seed=seed, **options)
             if built is None:
                 model.fit(data.x_train, data.y_train, n_classes)
@@ -119,8 +166,13 @@ def compute_unit(context: StudyContext, seed: int, fold: str, method: str, keep_
 
 
 def run_study(corpus, methods, *, seeds=(0,), classifiers=("dnn",), normalisation="global", training=None,
-              store=None, jobs: int = 1, grid=None, progress: bool = True, stored_only: bool = False) -> dict:
+              store=None, jobs: int = 1, grid=None, progress: bool = True, stored_only: bool = False,
+              fold_classifiers=None) -> dict:
     """Compute (or reuse from ``store``) every unit, seed-major so that whole seeds finish first.
+
+    ``fold_classifiers`` = {fold: {classifier: field overrides}} trains each fold's classifiers (every cell, no
+    augmentation included) with those fields, e.g. a DNN tuned without the fold's speaker
+    (:func:`fold_classifier_options`).
 
     Returns ``{"records", "diagnostics", "timings", "examples", "missing_units"}``; with ``stored_only`` nothing is
     computed and the records of the stored units are returned.
@@ -134,13 +186,15 @@ def run_study(corpus, methods, *, seeds=(0,), classifiers=("dnn",), normalisatio
     grid = dict(grid or RECIPE_GRID)  # resolved here: worker processes get it as an argument
     trainings = scheme_trainings(methods, **training)
     folds = [f.name for f in leave_one_group_out(list(corpus.splits))]
+    fold_classifiers = dict(fold_classifiers or {})
     keys = {}
     for seed in seeds:
         for fold in folds:
+            clf = classifier_key(fold_classifiers.get(fold))
             for method in (NO_AUGMENTATION, *methods):
                 suffix = "" if method == NO_AUGMENTATION else (
                     unit_suffix(method, trainings.get(method)) + f"+grid{grid_key(grid)}")
-                keys[(seed, fold, method)] = f"seed{seed}/{fold}/{method}{suffix}"
+                keys[(seed, fold, method)] = f"seed{seed}/{fold}/{method}{suffix}{clf}"
     computed, examples = {}, {}
     todo = [(key, (seed, fold, method, seed == seeds[0] and fold == folds[0] and method in methods[:1]))
             for (seed, fold, method), key in keys.items() if not (store and store.get(key) is not None)]
@@ -158,7 +212,7 @@ def run_study(corpus, methods, *, seeds=(0,), classifiers=("dnn",), normalisatio
         bar = tqdm(total=len(keys), initial=len(keys) - len(todo), desc="units (seed × fold × method)", unit="unit",
                    disable=not progress)
         run_units(todo, compute_unit, finished, jobs=jobs, setup=StudyContext, progress=bar,
-                  setup_args=(corpus, normalisation, list(classifiers), training, grid))
+                  setup_args=(corpus, normalisation, list(classifiers), training, grid, fold_classifiers))
         bar.close()
     result = {"records": [], "diagnostics": [], "timings": [], "missing_units": []}
     for key in keys.values():
@@ -270,9 +324,13 @@ def reproduce_swap_halves(*, manual_dir=None, data_dir=None, output_dir="results
                           dataset: str = "emodb/is11", methods=("wadan", "smote"), seeds=(0, 1, 2),
                           classifiers=("dnn",), normalisation: str = "global", training=None,
                           dev_groups=None, jobs: int = 1, fresh: bool = False, report_only: bool = False,
-                          grid=None, log=print) -> dict:
+                          grid=None, classifier_settings=(), log=print) -> dict:
     """``serzoo reproduce yi-mak-emodb --protocol swap-halves``: run the study (resumable in ``output_dir``), choose
     every half's cell on the other half, and write ``report.md``, ``results.json``, ``predictions.json`` and figures.
+
+    ``classifier_settings``: :class:`serzoo.hparams.ClassifierSetting` s (``best_classifier.json`` of a classifier
+    search on each half) — each fold's classifiers, with and without augmentation, use the setting searched without
+    its speaker, so gains are measured against a tuned classifier.
     """
     import pathlib
     import shutil
@@ -288,6 +346,8 @@ def reproduce_swap_halves(*, manual_dir=None, data_dir=None, output_dir="results
     out = pathlib.Path(output_dir)
     corpus = load_corpus(dataset, data_dir=data_dir, manual_dir=manual_dir)
     halves = speaker_halves(corpus, dev_groups)
+    folds = [f for half in halves for f in half]
+    fold_classifiers = fold_classifier_options(classifier_settings, folds, dataset, classifiers)
     if fresh:
         (out / UnitStore.FILE).unlink(missing_ok=True)
         shutil.rmtree(out / "examples", ignore_errors=True)
@@ -298,7 +358,8 @@ def reproduce_swap_halves(*, manual_dir=None, data_dir=None, output_dir="results
     log(f"{dataset}: halves {halves[0]} | {halves[1]}; methods {list(methods)}, seeds {list(seeds)}, "
         f"{len(grid_cells(None, grid))} recipe cells, {normalisation} z-norm, training {training}")
     study = run_study(corpus, list(methods), seeds=seeds, classifiers=classifiers, normalisation=normalisation,
-                      training=training, store=store, jobs=jobs, stored_only=report_only, grid=grid)
+                      training=training, store=store, jobs=jobs, stored_only=report_only, grid=grid,
+                      fold_classifiers=fold_classifiers)
     complete = _complete_seeds(study, corpus, methods)
     if not complete:
         raise ValueError(f"no seed is finished in {store.path} yet: nothing to report "
@@ -309,6 +370,7 @@ def reproduce_swap_halves(*, manual_dir=None, data_dir=None, output_dir="results
     analyses = {clf: analyse(study, halves, corpus.n_classes, clf, generators) for clf in classifiers}
     result = {"dataset": dataset, "methods": list(methods), "seeds": complete, "halves": [list(h) for h in halves],
               "normalisation": normalisation, "training": study["training"],
+              "classifier_settings": _describe_settings(classifier_settings),
               "grid": {name: {"recipe": fields, "ks": list(ks)} for name, (fields, ks) in grid.items()},
               "analyses": analyses, "acceptance": _acceptance(study["diagnostics"]),
               "fit_seconds": _mean_by(study["timings"], "fit_seconds"),
@@ -319,6 +381,11 @@ def reproduce_swap_halves(*, manual_dir=None, data_dir=None, output_dir="results
     report.write_report(out, text, result, extra_json={"predictions.json": study["records"]})
     log(text)
     return result
+
+
+def _describe_settings(settings) -> list[dict]:
+    return [{"evaluated_on": list(s.evaluation_groups), "classifier": s.classifier, "options": s.options,
+             "searched_on": list(s.development_groups), "source": s.source} for s in settings]
 
 
 def _complete_seeds(study, corpus, methods) -> list[int]:
@@ -361,8 +428,9 @@ def _figures(result, examples, class_names, out) -> list[str]:
             if len(result["grid"].get(name.split(":", 1)[1], {"ks": ()})["ks"]) > 1:
                 rows.append({"method": name, "k": int(k), "classifier": clf, "synthetic_only": False,
                              "uar": row["uar"], "uar_std": row["uar_std"]})
-        names.append(plots.uar_vs_k_png(rows, out / f"uar_vs_k_{clf}.png",
-                                        title=f"{result['dataset']}: UAR vs k per recipe (all folds)").name)
+        if any(r["k"] > 0 for r in rows):  # a grid with several k for some recipe
+            names.append(plots.uar_vs_k_png(rows, out / f"uar_vs_k_{clf}.png",
+                                            title=f"{result['dataset']}: UAR vs k per recipe (all folds)").name)
         names.append(plots.recipe_gains_png(
             {cell: row["gain"] for cell, row in table.items() if row["gain"]}, out / f"recipe_gains_{clf}.png",
             title=f"{result['dataset']}, {clf}: UAR gain over no augmentation (all folds, ± std over seeds)").name)
@@ -384,6 +452,15 @@ def _report_markdown(result, figures) -> str:
              "(method, recipe, k) with the best mean UAR over the other half's folds; the predictions of all folds "
              "are then pooled. Gains are paired by seed (mean ± std over seeds) and counted per fold (mean over "
              f"seeds). Wall time of this invocation {result['seconds'] / 60:.1f} min.", ""]
+    if result["classifier_settings"]:
+        lines += ["Classifiers tuned without the test speaker (every cell of a fold, no augmentation included, uses "
+                  "the setting searched on the other half):", ""]
+        lines += [f"- {'/'.join(g[-2:] for g in c['evaluated_on'])}: {c['classifier']} `{json.dumps(c['options'])}` "
+                  f"(searched on {'/'.join(g[-2:] for g in c['searched_on'])}, {c['source']})"
+                  for c in result["classifier_settings"]]
+        lines.append("")
+    else:
+        lines += ["Classifiers at their default fields (DNN: the papers' 100 epochs, Adam 1e-4).", ""]
     for clf, analysis in result["analyses"].items():
         if not analysis["table"]:
             continue
