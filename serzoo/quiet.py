@@ -5,9 +5,9 @@ TensorFlow 2.21 writes C++ log lines at import (oneDNN, "Could not find cuda dri
 ``TF_CPP_MIN_LOG_LEVEL`` says (tensorflow/tensorflow#100442), and later C++ "errors" that are not: e.g. "oneDNN
 supports DT_INT32 only on platforms with AVX-512" when a step is traced again for a smaller last batch (it falls
 back to Eigen and computes the same). A normal run sets ``TF_CPP_MIN_LOG_LEVEL=3``: real failures still surface as
-Python exceptions, with their message. TFDS prints "Downloading and preparing
-dataset" to stdout on purpose and logs split progress; ``tf.function`` logs retracing warnings. ``SERZOO_VERBOSE=1``
-(``--verbose``) keeps all of it.
+Python exceptions, with their message. TFDS prints "Downloading and preparing dataset" to stdout on purpose and logs
+split progress; ``tf.function`` logs retracing warnings; KerasTuner's Bayesian oracle makes scikit-learn warn about
+its Gaussian process on every trial. ``SERZOO_VERBOSE=1`` (``--verbose``) keeps all of it.
 """
 
 from __future__ import annotations
@@ -56,6 +56,20 @@ def import_tensorflow_quietly() -> None:
 
         tf.get_logger().setLevel(logging.ERROR)
         absl.logging.set_verbosity(absl.logging.ERROR)
+        hide_optimizer_warnings()
+
+
+def hide_optimizer_warnings() -> None:
+    """KerasTuner's Bayesian oracle refits a scikit-learn Gaussian process per trial; its length scales often sit
+    at their bounds and scikit-learn then warns (``ConvergenceWarning``) on every trial. It is about the GP's own
+    fit, not about the search's result, so a normal run hides it (``--verbose`` keeps it)."""
+    if verbose():
+        return
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    warnings.filterwarnings("ignore", category=ConvergenceWarning, module=r"sklearn\.gaussian_process")
 
 
 @contextlib.contextmanager

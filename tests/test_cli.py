@@ -98,3 +98,25 @@ def test_a_smaller_last_batch_logs_no_cpp_error():
                           env={**env, "PYTHONPATH": repo, "SERZOO_VERBOSE": "0"}, cwd=repo)
     assert done.returncode == 0 and "fitted" in done.stdout, done.stderr[-2000:]
     assert "E0000" not in done.stderr, done.stderr[-2000:]
+
+
+def test_the_bayesian_oracles_gaussian_process_warnings_are_hidden_unless_verbose(monkeypatch):
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    from serzoo import quiet
+
+    def warned(verbose):
+        monkeypatch.setenv(quiet.VERBOSE_ENV, "1" if verbose else "0")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            quiet.hide_optimizer_warnings()
+            warnings.warn_explicit("length_scale is close to the bound", ConvergenceWarning, "kernels.py", 445,
+                                   module="sklearn.gaussian_process.kernels")
+            warnings.warn_explicit("liblinear did not converge", ConvergenceWarning, "_base.py", 1,
+                                   module="sklearn.svm._base")
+        return [str(w.message) for w in caught]
+
+    assert warned(verbose=False) == ["liblinear did not converge"]  # only the oracle's GP is hidden
+    assert len(warned(verbose=True)) == 2
