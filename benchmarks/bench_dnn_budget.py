@@ -61,6 +61,21 @@ def main() -> None:
     for epochs in sorted({r["epochs"] for r in rows}):
         values = [100 * r["uar"] for r in rows if r["epochs"] == epochs]
         print(f"| {epochs} | {np.mean(values):.2f} ± {np.std(values):.2f} | {len(values)} |")
+    print_swap_halves_choice(rows)
+
+
+def print_swap_halves_choice(rows) -> None:
+    """The epochs each EmoDB speaker half would get if chosen on the other half's folds only (mean fold UAR over
+    seeds): is "train longer" an honest choice, not only a post-hoc one?"""
+    from serzoo.data import SPEAKER_HALVES
+
+    first, second = SPEAKER_HALVES["emodb"]
+    for half, other in ((first, second), (second, first)):
+        scores = {e: np.mean([np.mean([r["fold_uar"][f] for f in other]) for r in rows if r["epochs"] == e])
+                  for e in sorted({r["epochs"] for r in rows})}
+        best = max(scores, key=scores.get)
+        print(f"folds {'/'.join(g[-2:] for g in half)}: {best} epochs, chosen on {'/'.join(g[-2:] for g in other)} ("
+              + ", ".join(f"{e}: {100 * v:.2f}" for e, v in scores.items()) + " mean fold UAR %)")
 
 
 if __name__ == "__main__":
