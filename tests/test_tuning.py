@@ -301,3 +301,33 @@ def test_a_bad_classifier_file_names_the_field(tmp_path):
         load_classifier_setting(no_groups)
     with pytest.raises(FileNotFoundError, match="best_classifier.json"):
         load_classifier_setting(tmp_path / "missing.json")
+
+
+def test_nested_search_tests_every_group_once_with_settings_searched_without_it(synth_is11, tmp_path):
+    from tuning.search import run_nested, run_search
+
+    groups = ["speaker01", "speaker02", "speaker03"]
+    corpus = synth_is11.subset(groups)
+    searched = []
+
+    def search(dev, out):
+        searched.append(list(dev))
+        return run_search(corpus=corpus, scheme=None, objective="uar", tune_classifier=True, classifier="svm",
+                          output_dir=out, dev_groups=dev, tuner="random", max_trials=2, eval_seeds=(0,),
+                          log=lambda *a: None)
+
+    result = run_nested(search, corpus=corpus, output_dir=tmp_path, log=lambda *a: None)
+    assert searched == [[g for g in groups if g != held_out] for held_out in groups]
+    assert [h["evaluation_groups"] for h in result["halves"]] == [[g] for g in groups]
+    assert {row["method"]: row["n_folds"] for row in result["table"]} == {"none": 3, "tuned_svm": 3}
+    assert all((tmp_path / f"outer_{g}" / "best_classifier.json").is_file() for g in groups)
+    assert (tmp_path / "report.md").read_text().startswith("# Nested search per outer fold: the classifier alone")
+
+
+def test_nested_refuses_dev_groups(synth_is11, tfds_data_dir, tmp_path, capsys):
+    from serzoo.cli import main
+
+    code = main(["tune", "--dataset", "synth_emo/is11", "--data-dir", str(tfds_data_dir), "--scheme", "none",
+                 "--tune-classifier", "--classifier", "svm", "--protocol", "nested", "--dev-groups", "speaker01",
+                 "--output-dir", str(tmp_path)])
+    assert code == 2 and "drop --dev-groups" in capsys.readouterr().err

@@ -41,9 +41,10 @@ def register(sub) -> None:
     parser.add_argument("--tune-recipe", action="store_true",
                         help="also search how synthetic rows enter the classifier (weight, constant updates, "
                         "calibration, curation, latent interpolation: serzoo.recipes)")
-    parser.add_argument("--protocol", choices=("dev-eval", "swap-halves"), default="dev-eval",
+    parser.add_argument("--protocol", choices=("dev-eval", "swap-halves", "nested"), default="dev-eval",
                         help="dev-eval: search on the development groups, evaluate on the others; swap-halves: "
-                        "also the other way round, pooled over every fold")
+                        "also the other way round, pooled over every fold; nested: one search per outer fold on all "
+                        "other groups, evaluated on that fold, pooled (about G/2 times the cost of swap-halves)")
     parser.add_argument("--k", default="10", help="synthetic sets added (fixed in advance, default 10) or 'tune'")
     parser.add_argument("--epochs", type=int, default=None,
                         help="fix the generator's epochs (default: searched; Hyperband's budget)")
@@ -75,7 +76,7 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from serzoo.data import load_corpus
-    from tuning.search import SearchFailedError, build_search, run_search, run_swap_halves, show_space
+    from tuning.search import SearchFailedError, build_search, run_nested, run_search, run_swap_halves, show_space
 
     scheme = None if args.scheme == "none" else args.scheme
     objective = args.objective or ("uar" if scheme is None else "utility")
@@ -110,11 +111,17 @@ def run(args) -> int:
                           eval_groups=args.eval_groups.split(",") if args.eval_groups else None)
 
     try:
-        if args.protocol == "swap-halves":
-            if args.role or args.no_evaluate or k is None:
-                raise ValueError("--protocol swap-halves runs both searches and evaluations itself: no --role, "
-                                 "no --no-evaluate, and a fixed --k")
-            run_swap_halves(search, corpus=corpus, output_dir=output_dir, dev_groups=dev_groups)
+        if args.protocol in ("swap-halves", "nested"):
+            if args.role or args.no_evaluate or k is None or args.eval_groups:
+                raise ValueError(f"--protocol {args.protocol} runs its searches and evaluations itself: no --role, "
+                                 "no --no-evaluate, no --eval-groups, and a fixed --k")
+            if args.protocol == "nested":
+                if dev_groups:
+                    raise ValueError("--protocol nested searches on every group but the outer fold's: "
+                                     "drop --dev-groups")
+                run_nested(search, corpus=corpus, output_dir=output_dir)
+            else:
+                run_swap_halves(search, corpus=corpus, output_dir=output_dir, dev_groups=dev_groups)
         else:
             from serzoo.data import speaker_halves
 

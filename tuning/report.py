@@ -102,13 +102,14 @@ def _fmt(value) -> str:
     return "" if value is None else str(value)
 
 
-def write_swap_halves_report(out, result: dict) -> str:
-    """``report.md`` / ``results.json`` of a swap-halves run: what each half chose, the pooled table."""
+def write_pooled_report(out, result: dict) -> str:
+    """``report.md`` / ``results.json`` of a swap-halves or nested run: what each search chose, the pooled table."""
     from serzoo.report import write_report
 
-    md = [f"# Swap halves: {result['scheme'] or 'the classifier alone'} on {result['dataset']}", "",
-          "Each half's settings were chosen by a search on the other half's speakers only (inner leave-one-out), so "
-          "every fold below is evaluated with settings chosen without its speaker.", ""]
+    title = {"swap-halves": "Swap halves", "nested": "Nested search per outer fold"}[result["protocol"]]
+    md = [f"# {title}: {result['scheme'] or 'the classifier alone'} on {result['dataset']}", "",
+          "Each fold's settings were chosen by a search on other speakers only (inner leave-one-out), so every fold "
+          "below is evaluated with settings chosen without its speaker.", ""]
     for half in result["halves"]:
         best = half["best"] or {}
         md.append(f"- searched on {', '.join(half['development_groups'])} → evaluated on "

@@ -230,33 +230,52 @@ def evaluate_classifier(corpus, classifier, options, *, evaluation_groups, seeds
 def run_swap_halves(search, *, corpus, output_dir, dev_groups=None, log=print) -> dict:
     """Every fold evaluated with settings chosen without its speaker: search on half A (inner folds), evaluate
     on half B's leave-one-speaker-out folds; search on half B, evaluate on half A's; then pool the two halves'
-    evaluations into one table over all folds (issue 17's protocol).
-
-    ``search(dev_groups, output_dir)`` runs one search with evaluation (:func:`run_search` with the same tuner,
-    trials, objective, k and seeds for both halves) and returns its result.
-    """
+    evaluations into one table over all folds (issue 17's protocol). See :func:`run_outer_folds`."""
     from serzoo.data import speaker_halves
-    from serzoo.experiments.augmentation_harness import summarise
 
     first, second = speaker_halves(corpus, dev_groups)
-    out = pathlib.Path(output_dir)
-    halves = []
-    for name, dev in (("A", first), ("B", second)):
-        log(f"half {name}: search on {dev}, evaluation on the other half")
-        halves.append(search(dev, out / f"half_{name}"))
-    ks = {half["evaluation"]["k"] for half in halves}
-    if len(ks) > 1:
-        raise ValueError(f"the halves were evaluated at different k {sorted(ks)}: fix --k for swap-halves")
-    k = ks.pop()
-    records = [r for half in halves for r in half["evaluation"]["records"]]
-    result = {"dataset": f"{corpus.name}/{corpus.feature_set}", "scheme": halves[0]["scheme"],
-              "protocol": "swap-halves", "k": k, "seeds": halves[0]["evaluation"]["seeds"],
-              "halves": [{"development_groups": h["protocol"]["development_groups"],
-                          "evaluation_groups": h["evaluation"]["groups"], "best": h.get("best")} for h in halves],
-              "table": _gains(summarise(records, corpus.n_classes, k)["table"])}
-    from tuning.report import write_swap_halves_report
+    return run_outer_folds(search, corpus=corpus, output_dir=output_dir, protocol="swap-halves",
+                           partitions=[("half_A", first), ("half_B", second)], log=log)
 
-    log(write_swap_halves_report(out, result))
+
+def run_nested(search, *, corpus, output_dir, log=print) -> dict:
+    """Nested search: for each group, a search on all the other groups (inner leave-one-out over them), then the
+    evaluation of its best setting on that group's fold alone; the outer folds are pooled. Every group is tested
+    once with settings chosen without it; ``G`` searches instead of two, so about ``G / 2`` times the cost of
+    swap halves. See :func:`run_outer_folds`."""
+    groups = list(corpus.splits)
+    return run_outer_folds(search, corpus=corpus, output_dir=output_dir, protocol="nested",
+                           partitions=[(f"outer_{g}", [h for h in groups if h != g]) for g in groups], log=log)
+
+
+def run_outer_folds(search, *, corpus, output_dir, partitions, protocol, log=print) -> dict:
+    """One search per (name, development groups) partition, evaluated on the groups it did not see, then their
+    evaluations pooled into one table over all evaluated folds.
+
+    ``search(dev_groups, output_dir)`` runs one search with evaluation (:func:`run_search` with the same tuner,
+    trials, objective, k and seeds for every partition) and returns its result; each runs in
+    ``output_dir/<name>`` and resumes there.
+    """
+    from serzoo.experiments.augmentation_harness import summarise
+
+    out = pathlib.Path(output_dir)
+    parts = []
+    for name, dev in partitions:
+        log(f"{name}: search on {dev}, evaluation on the other groups")
+        parts.append(search(dev, out / name))
+    ks = {part["evaluation"]["k"] for part in parts}
+    if len(ks) > 1:
+        raise ValueError(f"the searches were evaluated at different k {sorted(ks)}: fix --k for {protocol}")
+    k = ks.pop()
+    records = [r for part in parts for r in part["evaluation"]["records"]]
+    result = {"dataset": f"{corpus.name}/{corpus.feature_set}", "scheme": parts[0]["scheme"],
+              "protocol": protocol, "k": k, "seeds": parts[0]["evaluation"]["seeds"],
+              "halves": [{"development_groups": p["protocol"]["development_groups"],
+                          "evaluation_groups": p["evaluation"]["groups"], "best": p.get("best")} for p in parts],
+              "table": _gains(summarise(records, corpus.n_classes, k)["table"])}
+    from tuning.report import write_pooled_report
+
+    log(write_pooled_report(out, result))
     return result
 
 
