@@ -49,6 +49,19 @@ def classification_summary(y_true, y_pred, n_classes: int) -> dict:
     }
 
 
+def paired_uar_gain(row: dict, baseline: dict) -> dict:
+    """UAR gain of ``row`` over ``baseline`` (e.g. a classifier with and without augmentation), both summaries with
+    ``per_seed`` = [{"seed", "uar"}] and ``fold_uar`` = {fold: UAR}: the per-seed differences paired by seed, in
+    points (``mean``, ``std`` over seeds), and the folds whose UAR went ``up`` / ``down`` (seeds and folds missing
+    from either side are left out)."""
+    base = {s["seed"]: s["uar"] for s in baseline["per_seed"]}
+    diffs = np.array([100 * (s["uar"] - base[s["seed"]]) for s in row["per_seed"] if s["seed"] in base])
+    folds = np.array([row["fold_uar"][f] - baseline["fold_uar"][f] for f in row["fold_uar"]
+                      if f in baseline["fold_uar"]])
+    return {"mean": float(diffs.mean()), "std": float(diffs.std()), "up": int((folds > 1e-12).sum()),
+            "down": int((folds < -1e-12).sum())}
+
+
 MMD_SIGMAS = (0.1, 1.0, 5.0, 10.0, 100.0)
 
 

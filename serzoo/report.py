@@ -27,6 +27,11 @@ def write_report(output_dir, markdown: str, results, *, extra_json: dict | None 
     return write_text(markdown if markdown.endswith("\n") else markdown + "\n", out / "report.md")
 
 
+def format_gain(gain) -> str:
+    """``+1.23 ± 0.45 (6↑ 3↓)`` for a :func:`serzoo.metrics.paired_uar_gain` (``–`` for none)."""
+    return "–" if not gain else f"{gain['mean']:+.2f} ± {gain['std']:.2f} ({gain['up']}↑ {gain['down']}↓)"
+
+
 def write_text(text: str, path) -> pathlib.Path:
     """Write ``text`` atomically (temporary file, then rename)."""
     path = pathlib.Path(path)

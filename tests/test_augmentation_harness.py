@@ -111,11 +111,15 @@ def test_interrupted_reproduction_resumes_without_redoing_finished_units(synth_i
     assert fitted == ["noise", "noise"]  # a method added to a finished run: only its units are computed
 
 
-def test_gain_over_none_pairs_seeds_and_counts_folds():
+def test_paired_uar_gain_pairs_seeds_and_counts_folds():
+    from serzoo.metrics import paired_uar_gain
+    from serzoo.report import format_gain
+
     none = {"per_seed": [{"seed": 0, "uar": 0.70}, {"seed": 1, "uar": 0.72}],
             "fold_uar": {"a": 0.6, "b": 0.8, "c": 0.7}}
     wadan = {"per_seed": [{"seed": 0, "uar": 0.74}, {"seed": 1, "uar": 0.74}],
              "fold_uar": {"a": 0.65, "b": 0.75, "c": 0.7}}
     # differences +4 and +2 points: mean +3, std 1; fold a up, b down, c unchanged
-    assert yi_mak.gain_over_none(wadan, none) == "+3.00 ± 1.00 (1↑ 1↓)"
-    assert yi_mak.gain_over_none(none, none) == "–"
+    assert format_gain(paired_uar_gain(wadan, none)) == "+3.00 ± 1.00 (1↑ 1↓)"
+    assert paired_uar_gain(wadan, {**none, "per_seed": none["per_seed"][:1]})["mean"] == pytest.approx(4.0)
+    assert format_gain(None) == "–"

@@ -19,8 +19,6 @@ from __future__ import annotations
 import json
 import pathlib
 
-import numpy as np
-
 from tuning.objectives import OBJECTIVES, InnerFolds, kt_objective
 
 
@@ -290,18 +288,17 @@ def _within(chosen, evaluation) -> list[str]:
 
 def _gains(table) -> list[dict]:
     """Each row with its paired gain over no augmentation (per seed: mean ± std) and folds up / down."""
+    from serzoo.metrics import paired_uar_gain
+
     none = next(row for row in table if row["method"] == "none")
-    base_seed = {s["seed"]: s["uar"] for s in none["per_seed"]}
     rows = []
     for row in table:
         if row["synthetic_only"]:
             continue
-        gains = np.array([s["uar"] - base_seed[s["seed"]] for s in row["per_seed"]])
-        folds = [row["fold_uar"][f] - none["fold_uar"][f] for f in row["fold_uar"]]
+        gain = paired_uar_gain(row, none)
         rows.append({**{k: row[k] for k in ("method", "k", "uar", "uar_std", "wa", "wa_std", "n_seeds")},
-                     "gain": float(gains.mean()), "gain_std": float(gains.std()),
-                     "folds_up": sum(g > 1e-9 for g in folds), "folds_down": sum(g < -1e-9 for g in folds),
-                     "n_folds": len(folds)})
+                     "gain": gain["mean"] / 100, "gain_std": gain["std"] / 100, "folds_up": gain["up"],
+                     "folds_down": gain["down"], "n_folds": len(row["fold_uar"])})
     return rows
 
 

@@ -26,7 +26,7 @@ import numpy as np
 from serzoo.augmenters import make_augmenter
 from serzoo.data import FoldCache, leave_one_group_out
 from serzoo.experiments.augmentation_harness import json_ready
-from serzoo.metrics import unweighted_average_recall, weighted_accuracy
+from serzoo.metrics import paired_uar_gain, unweighted_average_recall, weighted_accuracy
 from serzoo.models.classifiers import make_classifier
 from serzoo.recipes import Recipe, augmented_training_set, supports_latent_interpolation
 
@@ -260,15 +260,6 @@ def pooled_scores(index, choice, seeds, folds, n_classes) -> dict:
             "fold_uar": {f: float(np.mean(v)) for f, v in fold_uar.items()}}
 
 
-def gain(row: dict, baseline: dict) -> dict:
-    """UAR gain in points over ``baseline``, paired by seed (mean ± std), and folds up / down."""
-    base = {s["seed"]: s["uar"] for s in baseline["per_seed"]}
-    diffs = np.array([100 * (s["uar"] - base[s["seed"]]) for s in row["per_seed"]])
-    folds = np.array([row["fold_uar"][f] - baseline["fold_uar"][f] for f in row["fold_uar"]])
-    return {"mean": float(diffs.mean()), "std": float(diffs.std()), "up": int((folds > 1e-12).sum()),
-            "down": int((folds < -1e-12).sum())}
-
-
 def swap_halves(index, cells, halves, seeds, n_classes) -> dict:
     """Choose, for each half, the cell of ``cells`` with the best mean UAR on the other half's folds; return the
     choices, the selection scores and the pooled 10-fold result."""
@@ -305,7 +296,7 @@ def analyse(study: dict, halves, n_classes: int, classifier: str = "dnn", genera
         return {"table": {}, "swap_halves": {}, "classifier": classifier}
     baseline = table[NO_AUGMENTATION]
     for cell, row in table.items():
-        row["gain"] = None if cell == NO_AUGMENTATION else gain(row, baseline)
+        row["gain"] = None if cell == NO_AUGMENTATION else paired_uar_gain(row, baseline)
     groups = {"generators": [c for c in table if c.split(":")[0] in generators]}
     for method in sorted({c.split(":")[0] for c in table} - set(generators) - {NO_AUGMENTATION}):
         groups[method] = [c for c in table if c.split(":")[0] == method]
@@ -314,7 +305,7 @@ def analyse(study: dict, halves, n_classes: int, classifier: str = "dnn", genera
         if group:
             row = swap_halves(index, group, halves, seeds, n_classes)
             if row is not None:
-                row["gain"] = gain(row, baseline)
+                row["gain"] = paired_uar_gain(row, baseline)
                 swap[name] = row
     return {"table": table, "swap_halves": swap, "classifier": classifier}
 
@@ -439,11 +430,9 @@ def _figures(result, examples, class_names, out) -> list[str]:
     return names
 
 
-def _fmt_gain(g) -> str:
-    return "–" if not g else f"{g['mean']:+.2f} ± {g['std']:.2f} ({g['up']}↑ {g['down']}↓)"
-
-
 def _report_markdown(result, figures) -> str:
+    from serzoo.report import format_gain
+
     lines = [f"# Recipe study, swap-halves protocol: {result['dataset']}", "",
              f"Leave-one-speaker-out over all folds, {result['normalisation']} z-norm fitted on the training fold, "
              f"seeds {result['seeds']} (complete seeds only), generators trained as "
@@ -474,7 +463,7 @@ def _report_markdown(result, figures) -> str:
             chosen = "; ".join(f"{c['cell']} for {'/'.join(s[-2:] for s in c['evaluated_on'])} "
                                f"(chosen at {100 * c['selection_uar']:.2f} on the other half)" for c in row["choices"])
             lines.append(f"| {name} | {100 * row['uar']:.2f} ± {100 * row['uar_std']:.2f} | {100 * row['wa']:.2f} ± "
-                         f"{100 * row['wa_std']:.2f} | {_fmt_gain(row['gain'])} | {chosen} |")
+                         f"{100 * row['wa_std']:.2f} | {format_gain(row['gain'])} | {chosen} |")
         lines += ["", f"## {clf}: ablation, every cell on all folds (post hoc: not used to choose anything)", "",
                   "| cell (method:recipe@k) | UAR % | UAR gain, points (folds ↑/↓) | curation acceptance | "
                   "classifier s |", "|---|---|---|---|---|"]
@@ -482,7 +471,7 @@ def _report_markdown(result, figures) -> str:
         for cell in order:
             row = analysis["table"][cell]
             acc = result["acceptance"].get(cell)
-            lines.append(f"| {cell} | {100 * row['uar']:.2f} ± {100 * row['uar_std']:.2f} | {_fmt_gain(row['gain'])} "
+            lines.append(f"| {cell} | {100 * row['uar']:.2f} ± {100 * row['uar_std']:.2f} | {format_gain(row['gain'])} "
                          f"| {'–' if acc is None else f'{100 * acc:.0f} %'} "
                          f"| {result['classifier_seconds'].get(cell, float('nan')):.1f} |")
         lines.append("")

@@ -17,7 +17,8 @@ from serzoo import plots, report
 from serzoo.data import load_corpus
 from serzoo.experiments.augmentation_harness import NO_AUGMENTATION, run_augmentation
 from serzoo.experiments.resume import UnitStore
-from serzoo.metrics import spread_ratio
+from serzoo.metrics import paired_uar_gain, spread_ratio
+from serzoo.report import format_gain
 
 #: The methods of Yi & Mak's Table I.
 METHODS = ("duplicate", "noise", "smote", "gan", "cgan", "aae", "adan", "wadan")
@@ -38,19 +39,6 @@ def _fmt(value, std=None):
     return f"{value:.2f}" if std is None else f"{value:.2f} ± {std:.2f}"
 
 
-def gain_over_none(row: dict, baseline: dict) -> str:
-    """UAR gain (points) over the same classifier without augmentation: mean ± std of the paired
-    per-seed differences, and in how many folds the per-fold UAR went up / down."""
-    if row is baseline:
-        return "–"
-    base = {s["seed"]: s["uar"] for s in baseline["per_seed"]}
-    diffs = np.array([100 * (s["uar"] - base[s["seed"]]) for s in row["per_seed"] if s["seed"] in base])
-    fold_diffs = np.array([row["fold_uar"][f] - baseline["fold_uar"][f]
-                           for f in row["fold_uar"] if f in baseline["fold_uar"]])
-    return (f"{diffs.mean():+.2f} ± {diffs.std():.2f} "
-            f"({int((fold_diffs > 0).sum())}↑ {int((fold_diffs < 0).sum())}↓)")
-
-
 def headline_table(result: dict) -> str:
     """Markdown: ours at the fixed k beside the paper's Table I, with the gain over no augmentation."""
     k = result["headline_k"]
@@ -62,7 +50,8 @@ def headline_table(result: dict) -> str:
     baselines = {r["classifier"]: r for r in rows if r["method"] == NO_AUGMENTATION}
     for r in sorted(rows, key=lambda r: (r["classifier"], r["method"] != NO_AUGMENTATION, r["method"])):
         wa, uar = PAPER_TABLE.get((r["method"], r["classifier"]), (None, None))
-        gain = gain_over_none(r, baselines[r["classifier"]]) if r["classifier"] in baselines else "–"
+        baseline = baselines.get(r["classifier"])
+        gain = format_gain(paired_uar_gain(r, baseline) if baseline and r is not baseline else None)
         lines.append(f"| {r['method']} | {r['classifier']} | {_fmt(100 * r['wa'], 100 * r['wa_std'])} "
                      f"| {_fmt(100 * r['uar'], 100 * r['uar_std'])} | {gain} | {_fmt(wa)} | {_fmt(uar)} |")
     return "\n".join(lines)
