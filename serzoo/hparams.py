@@ -100,19 +100,25 @@ def write_tuned_setting(path, setting: TunedSetting, **record) -> pathlib.Path:
     return write_json({"format": FORMAT, "setting": setting.to_dict(), **record}, path)
 
 
-def load_tuned_setting(path) -> TunedSetting:
-    """The setting of a ``best_hparams.json`` written by ``serzoo tune``; errors name the file and the field."""
-    path = pathlib.Path(path)
+def _read_record(path: pathlib.Path, fmt: str, kind: str, writer: str, name: str) -> dict:
+    """The JSON object of a file ``writer`` wrote as ``<output-dir>/name``, checked to be of format ``fmt``; errors
+    name the file and the field."""
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such hyperparameter file (serzoo tune writes <output-dir>/"
-                                "best_hparams.json)")
+        raise FileNotFoundError(f"{path}: no such {kind} ({writer} writes <output-dir>/{name})")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as err:
-        raise ValueError(f"{path}: not JSON ({err}); pass the best_hparams.json that serzoo tune wrote") from err
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ValueError(f"{path}: field 'format' must be {FORMAT!r}, got "
+        raise ValueError(f"{path}: not JSON ({err}); pass the {name} that serzoo tune wrote") from err
+    if not isinstance(data, dict) or data.get("format") != fmt:
+        raise ValueError(f"{path}: field 'format' must be {fmt!r}, got "
                          f"{data.get('format') if isinstance(data, dict) else type(data).__name__!r}")
+    return data
+
+
+def load_tuned_setting(path) -> TunedSetting:
+    """The setting of a ``best_hparams.json`` written by ``serzoo tune``; errors name the file and the field."""
+    path = pathlib.Path(path)
+    data = _read_record(path, FORMAT, "hyperparameter file", "serzoo tune", "best_hparams.json")
     if not isinstance(data.get("setting"), dict):
         raise ValueError(f"{path}: missing the 'setting' object")
     setting = TunedSetting.from_dict(data["setting"], where=f"{path} 'setting'")
@@ -143,12 +149,6 @@ class ClassifierSetting:
     evaluation_groups: tuple
     source: str = ""
 
-    @property
-    def key(self) -> str:
-        """Eight hex digits identifying the classifier and its options (for experiment unit keys)."""
-        text = json.dumps([self.classifier, self.options], sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()[:8]
-
 
 def write_classifier_setting(path, classifier: str, options: dict, **record) -> pathlib.Path:
     """Write ``best_classifier.json``: the classifier's options plus ``record`` (dataset, objective, value,
@@ -163,16 +163,8 @@ def load_classifier_setting(path) -> ClassifierSetting:
     from serzoo.models.classifiers import CLASSIFIERS, make_classifier
 
     path = pathlib.Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such classifier file (serzoo tune --scheme none --tune-classifier "
-                                "writes <output-dir>/best_classifier.json)")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        raise ValueError(f"{path}: not JSON ({err}); pass the best_classifier.json that serzoo tune wrote") from err
-    if not isinstance(data, dict) or data.get("format") != CLASSIFIER_FORMAT:
-        raise ValueError(f"{path}: field 'format' must be {CLASSIFIER_FORMAT!r}, got "
-                         f"{data.get('format') if isinstance(data, dict) else type(data).__name__!r}")
+    data = _read_record(path, CLASSIFIER_FORMAT, "classifier file", "serzoo tune --scheme none --tune-classifier",
+                        "best_classifier.json")
     if data.get("classifier") not in CLASSIFIERS:
         raise ValueError(f"{path}: field 'classifier' must be one of {list(CLASSIFIERS)}, "
                          f"got {data.get('classifier')!r}")
