@@ -154,7 +154,9 @@ def test_constant_updates_hold_the_number_of_optimizer_steps():
         clf = DnnClassifier(hidden=(8,), epochs=5, seed=0, constant_updates=constant)
         clf.fit(full.x, full.y, N_CLASSES, **full.fit_kwargs())
         steps[constant] = int(clf._trainer(FEATURES, N_CLASSES).optimizer.iterations.numpy())
+        assert clf.optimizer_steps(48, 96) == steps[constant]
     assert steps == {False: 5 * 5, True: 5 * 2}  # ⌈144 / 32⌉ = 5 and ⌈48 / 32⌉ = 2 per epoch
+    assert DnnClassifier(epochs=5, pretrain_epochs=3).optimizer_steps(48, 96) == 3 * 3 + 5 * 2
     orders = list(DnnClassifier(epochs=5)._orders(144, np.random.default_rng(0), 5, steps=9))
     assert [len(o) for o in orders] == [144, 4 * 32]  # an epoch of 5 batches, then one cut after 4 batches
     assert sorted(orders[0].tolist()) == list(range(144))

@@ -72,6 +72,31 @@ def test_per_player_rates_reach_the_optimizers():
         TunedSetting("adan", player_rates={"critic": 1e-3}).training().optimizers("adan", ("generator",))
 
 
+def test_utility_compares_with_the_real_only_dnn_at_equal_updates(synth_is11):
+    """k sets give the DNN k + 1 times the updates: the baseline of ``utility`` trains as many on real data."""
+    from serzoo.hparams import TunedSetting
+    from tuning.objectives import InnerFolds, classifier_uar, evaluate_trial, matched_real_options
+
+    folds = InnerFolds(synth_is11.subset(DEV))
+    dnn = {"hidden": [4], "epochs": 2}
+    setting = TunedSetting("adan", TINY_ADAN, epochs=1)
+    means, per_fold = evaluate_trial(folds, setting, "utility", classifier="dnn", classifier_options=dnn, k=2)
+    for data in folds.folds:
+        name, n = data.fold.name, data.y_train.size
+        epochs = round(2 * -(-3 * n // 32) / -(-n // 32))  # the updates of 3n rows, as epochs over n rows
+        assert epochs > 2
+        matched = classifier_uar(data, data.x_train, data.y_train, "dnn", {**dnn, "epochs": epochs}, 0, 7)
+        assert per_fold["uar_real_matched"][name] == pytest.approx(matched)
+        assert per_fold["utility"][name] == pytest.approx(per_fold["uar_augmented"][name] - matched)
+        assert per_fold["utility_unmatched"][name] == pytest.approx(per_fold["uar_augmented"][name]
+                                                                    - per_fold["uar_real"][name])
+    assert means["utility"] == pytest.approx(np.mean(list(per_fold["utility"].values())))
+    # constant updates already match; two-stage adds the pretraining's updates; the SVM has none
+    assert matched_real_options("dnn", {"epochs": 10, "constant_updates": True}, 100, 1000) == {"epochs": 10}
+    assert matched_real_options("dnn", {"epochs": 10, "pretrain_epochs": 4}, 64, 128) == {"epochs": 18}  # 4·4 + 10·2
+    assert matched_real_options("svm", {"C": 0.1}, 100, 1000) == {"C": 0.1}
+
+
 def test_tiny_search_finds_the_best_trial_and_writes_best_hparams(tiny_search):
     from serzoo.hparams import load_tuned_setting
 
@@ -107,6 +132,25 @@ def test_search_report_and_evaluation(tiny_search):
     assert {row["method"] for row in evaluation["table"]} == {"none", "adan_tuned", "noise"}
     none = next(row for row in evaluation["table"] if row["method"] == "none")
     assert none["gain"] == 0 and 0 <= none["uar"] <= 1
+
+
+def test_dnn_evaluation_adds_the_unaugmented_dnn_with_equal_updates(synth_is11, tmp_path):
+    from serzoo.hparams import TunedSetting
+    from tuning.search import evaluate_setting
+
+    setting = TunedSetting("adan", TINY_ADAN, epochs=1, classifier={"dnn": {"hidden": [4], "epochs": 2}}, k=2)
+    evaluation = evaluate_setting(synth_is11, setting, evaluation_groups=["speaker03"], seeds=(0,), baselines=(),
+                                  output_dir=tmp_path, compare_untuned=False)
+    rows = {row["method"]: row for row in evaluation["table"]}
+    assert set(rows) == {"none", "none_matched", "adan_tuned"}
+    sizes = [split.y.size for name, split in synth_is11.splits.items() if name != "speaker03"]
+    n = sum(sizes)
+    epochs = round(2 * -(-3 * n // 32) / -(-n // 32))
+    assert f'"epochs": {epochs}' in evaluation["training"]["none_matched"] and epochs > 2
+    for row in rows.values():
+        assert row["gain_matched"] == pytest.approx(row["uar"] - rows["none_matched"]["uar"])
+        assert row["gain"] == pytest.approx(row["uar"] - rows["none"]["uar"])
+    assert (tmp_path / "none_matched" / "units.jsonl").exists()  # resumable like the other rows
 
 
 def test_best_hparams_feed_export_and_reproduce(tiny_search, tmp_path):

@@ -4,8 +4,11 @@ Per inner fold the generator trains on the inner training speakers (fold-wise z-
 :func:`serzoo.data.iter_folds`); then
 
 - ``utility`` (default, maximise): UAR on the inner held-out speaker of the classifier trained on real + k
-  synthetic sets, minus the same classifier's UAR trained on the real data alone (what the synthetic data is
-  worth, the quantity users want);
+  synthetic sets, minus the same classifier's UAR trained on the real data alone *with as many optimizer
+  updates* (what the synthetic data is worth, the quantity users want). Without the matching, k sets of Yi &
+  Mak's recipe give the DNN k + 1 times the updates, and on EmoDB that alone is worth +4 UAR points on the
+  inner folds of speakers 03-11 (64.15 % at 100 epochs, 68.16 % at 1100): samples that carry nothing would score
+  as useful. The unmatched difference is recorded as ``utility_unmatched`` (the SVM has no updates to match);
 - ``tstr`` (maximise): UAR on the inner held-out speaker of the classifier trained on one synthetic set only;
 - ``trts`` (maximise): UAR of a linear SVM trained on the real inner training data, labelling one synthetic set;
 - ``mmd`` (minimise): MMD between the real inner training data and one synthetic set (Yi & Mak's kernel);
@@ -50,6 +53,7 @@ class InnerFolds:
         return self.corpus.n_classes
 
     def real_uar(self, data, classifier: str, options: dict, seed: int) -> float:
+        """UAR of ``classifier`` (``options``) trained on the fold's real training data alone (cached)."""
         key = (data.fold.name, classifier, repr(sorted(options.items())), seed)
         if key not in self._real_uar:
             self._real_uar[key] = classifier_uar(data, data.x_train, data.y_train, classifier, options, seed,
@@ -63,6 +67,21 @@ def classifier_uar(data, x_train, y_train, classifier, options, seed, n_classes,
 
     model = make_classifier(classifier, seed=seed, **options).fit(x_train, y_train, n_classes, **(fit_kwargs or {}))
     return unweighted_average_recall(data.y_test, model.predict(data.x_test), n_classes)
+
+
+def matched_real_options(classifier: str, options: dict, n_real: int, n_synthetic: int) -> dict:
+    """Options of ``classifier`` trained on the ``n_real`` real rows alone with as many optimizer updates as
+    ``options`` make on ``n_real`` real + ``n_synthetic`` synthetic rows (the DNN's epochs scaled, rounded;
+    the recipe's schedule knobs dropped). The SVM has no updates: its options are returned as they are."""
+    if classifier != "dnn":
+        return dict(options)
+    from serzoo.models.classifiers import make_classifier
+
+    dnn = make_classifier("dnn", **options)
+    steps = dnn.optimizer_steps(n_real, n_synthetic)
+    per_epoch = -(-n_real // dnn.batch_size)
+    schedule = {"constant_updates", "pretrain_epochs"}
+    return {**{k: v for k, v in options.items() if k not in schedule}, "epochs": max(1, round(steps / per_epoch))}
 
 
 def evaluate_trial(folds: InnerFolds, setting, objective: str, *, classifier: str = "dnn",
@@ -111,14 +130,19 @@ def evaluate_trial(folds: InnerFolds, setting, objective: str, *, classifier: st
                     built = augmented_training_set(data.x_train, data.y_train, augmenter, k=k, seed=seed + 1000,
                                                    recipe=recipe, n_classes=folds.n_classes,
                                                    groups=data.train.speaker)
-                    augmented = classifier_uar(data, built.x, built.y, classifier,
-                                               {**recipe.classifier_options(classifier), **options}, seed,
+                    fit_options = {**recipe.classifier_options(classifier), **options}
+                    augmented = classifier_uar(data, built.x, built.y, classifier, fit_options, seed,
                                                folds.n_classes, built.fit_kwargs())
+                    n_synthetic = int((built.synthetic & (built.sample_weight > 0)).sum())  # fit drops weight 0
                 else:
+                    fit_options, n_synthetic = options, k * n
                     augmented = classifier_uar(data, np.concatenate([data.x_train, x_syn[: k * n]]),
                                                np.concatenate([data.y_train, y_syn[: k * n]]), classifier, options,
                                                seed, folds.n_classes)
-                measures.update(uar_augmented=augmented, utility=augmented - real)
+                matched_options = matched_real_options(classifier, fit_options, n, n_synthetic)
+                matched = folds.real_uar(data, classifier, matched_options, seed)
+                measures.update(uar_augmented=augmented, uar_real_matched=matched, utility=augmented - matched,
+                                utility_unmatched=augmented - real)
         else:
             measures["uar"] = real
         for name, value in measures.items():

@@ -87,11 +87,18 @@ def evaluation_markdown(evaluation: dict) -> list[str]:
              "Leave-one-speaker-out folds of the evaluation speakers; generator and classifier trained on all other "
              "speakers. Gain = paired difference to no augmentation per seed, mean ± std.", "",
              "| method | UAR % | WA % | gain (UAR points) | folds up / down |", "|---|---|---|---|---|"]
+    matched = any("gain_matched" in row for row in evaluation["table"])
+    if matched:
+        lines[-2] = lines[-2][:-1] + " gain over none_matched (equal updates) | folds up / down |"
+        lines[-1] += "---|---|"
     for row in evaluation["table"]:
         lines.append(f"| {row['method']} | {100 * row['uar']:.2f} ± {100 * row['uar_std']:.2f} | "
                      f"{100 * row['wa']:.2f} ± {100 * row['wa_std']:.2f} | "
                      f"{100 * row['gain']:+.2f} ± {100 * row['gain_std']:.2f} | "
                      f"{row['folds_up']} / {row['folds_down']} |")
+        if matched:
+            lines[-1] += (f" {100 * row['gain_matched']:+.2f} ± {100 * row['gain_matched_std']:.2f} | "
+                          f"{row['folds_up_matched']} / {row['folds_down_matched']} |")
     lines += ["", "Training: " + "; ".join(f"{m}: {t}" for m, t in evaluation["training"].items())]
     return lines
 

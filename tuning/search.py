@@ -10,8 +10,9 @@
 4. Evaluation: on each evaluation speaker's leave-one-speaker-out fold (generator and classifier trained on all
    other speakers, development ones included), over ``eval_seeds``: the classifier with no augmentation, with
    the scheme at its untuned preset, with the tuned setting, and with the non-neural baselines, all at the same
-   k (fixed in advance, or the one the search chose on development speakers). A classifier-only search compares
-   the tuned classifier with its defaults on real data. Resumable (``<output>/evaluation``).
+   k (fixed in advance, or the one the search chose on development speakers), and (DNN) the unaugmented DNN with
+   the optimizer updates of k sets (``none_matched``, the baseline of ``utility``). A classifier-only search
+   compares the tuned classifier with its defaults on real data. Resumable (``<output>/evaluation``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,12 @@ from __future__ import annotations
 import json
 import pathlib
 
+import numpy as np
+
 from tuning.objectives import OBJECTIVES, InnerFolds, kt_objective
+
+#: The evaluation's unaugmented DNN trained with the optimizer updates of k synthetic sets.
+MATCHED_NONE = "none_matched"
 
 
 class SearchFailedError(RuntimeError):
@@ -196,9 +202,19 @@ def evaluate_setting(corpus, setting, *, evaluation_groups, classifier="dnn", se
                               preset=preset, held_out=evaluation_groups, normalisation=normalisation,
                               synthetic_only=False, keep_examples=False, store=store, jobs=jobs,
                               settings=settings, classifier_options=classifier_options)
-    table = summarise(result["records"], corpus.n_classes, k)["table"]
+    records, training = list(result["records"]), dict(result["training"])
+    if classifier == "dnn":  # the unaugmented DNN with the updates of k sets (Yi & Mak's recipe): see utility
+        from tuning.objectives import matched_real_options
+
+        sizes = {g: split.y.size for g, split in corpus.splits.items()}
+        n = int(np.mean([sum(sizes.values()) - sizes[held] for held in evaluation_groups]))  # training rows
+        matched = matched_real_options(classifier, classifier_options.get(classifier, {}), n, k * n)
+        records += _real_only_records(corpus, classifier, matched, MATCHED_NONE, evaluation_groups=evaluation_groups,
+                                      seeds=seeds, normalisation=normalisation, output_dir=output_dir, jobs=jobs)
+        training[MATCHED_NONE] = f"real data only, {json.dumps(matched, sort_keys=True)} (the updates of k = {k} sets)"
+    table = summarise(records, corpus.n_classes, k)["table"]
     return {"k": k, "seeds": list(seeds), "methods": methods, "table": _gains(table),
-            "training": result["training"], "groups": list(evaluation_groups), "records": result["records"],
+            "training": training, "groups": list(evaluation_groups), "records": records,
             "recipe_diagnostics": result["recipe_diagnostics"]}
 
 
@@ -206,23 +222,33 @@ def evaluate_classifier(corpus, classifier, options, *, evaluation_groups, seeds
                         output_dir, jobs=1) -> dict:
     """UAR on the evaluation groups' folds of the classifier with its default fields (``none``) and with the
     searched ``options`` (``tuned_<classifier>``), both on real data only, paired by seed."""
-    from serzoo.experiments.augmentation_harness import run_augmentation, summarise
-    from serzoo.experiments.resume import UnitStore
+    from serzoo.experiments.augmentation_harness import summarise
 
     label = f"tuned_{classifier}"
     records = []
     for name, fields in (("none", {}), (label, dict(options))):
-        store = UnitStore(pathlib.Path(output_dir) / name, {
-            "dataset": f"{corpus.name}/{corpus.feature_set}", "classifiers": [classifier],
-            "classifier_options": fields, "normalisation": normalisation})
-        run = run_augmentation(corpus, [], ks=(0,), headline_k=0, classifiers=(classifier,), seeds=seeds,
-                               held_out=evaluation_groups, normalisation=normalisation, synthetic_only=False,
-                               keep_examples=False, store=store, jobs=jobs, classifier_options={classifier: fields})
-        records += [{**r, "method": name} for r in run["records"]]
+        records += _real_only_records(corpus, classifier, fields, name, evaluation_groups=evaluation_groups,
+                                      seeds=seeds, normalisation=normalisation, output_dir=output_dir, jobs=jobs)
     table = summarise(records, corpus.n_classes, 0)["table"]
     return {"k": 0, "seeds": list(seeds), "methods": ["none", label], "table": _gains(table),
             "training": {label: json.dumps(options, sort_keys=True)}, "groups": list(evaluation_groups),
             "records": records}
+
+
+def _real_only_records(corpus, classifier, fields, name, *, evaluation_groups, seeds, normalisation, output_dir,
+                       jobs) -> list[dict]:
+    """Records (method ``name``) of ``classifier`` with ``fields`` trained on real data alone on the evaluation
+    groups' folds, resumable in ``output_dir/name``."""
+    from serzoo.experiments.augmentation_harness import run_augmentation
+    from serzoo.experiments.resume import UnitStore
+
+    store = UnitStore(pathlib.Path(output_dir) / name, {
+        "dataset": f"{corpus.name}/{corpus.feature_set}", "classifiers": [classifier],
+        "classifier_options": fields, "normalisation": normalisation})
+    run = run_augmentation(corpus, [], ks=(0,), headline_k=0, classifiers=(classifier,), seeds=seeds,
+                           held_out=evaluation_groups, normalisation=normalisation, synthetic_only=False,
+                           keep_examples=False, store=store, jobs=jobs, classifier_options={classifier: fields})
+    return [{**r, "method": name} for r in run["records"]]
 
 
 def run_swap_halves(search, *, corpus, output_dir, dev_groups=None, log=print) -> dict:
@@ -287,10 +313,12 @@ def _within(chosen, evaluation) -> list[str]:
 
 
 def _gains(table) -> list[dict]:
-    """Each row with its paired gain over no augmentation (per seed: mean ± std) and folds up / down."""
+    """Each row with its paired gain over no augmentation (per seed: mean ± std) and folds up / down, and (when the
+    table has it) over the unaugmented classifier with the same optimizer updates (``gain_matched``)."""
     from serzoo.metrics import paired_uar_gain
 
     none = next(row for row in table if row["method"] == "none")
+    matched = next((row for row in table if row["method"] == MATCHED_NONE), None)
     rows = []
     for row in table:
         if row["synthetic_only"]:
@@ -299,6 +327,10 @@ def _gains(table) -> list[dict]:
         rows.append({**{k: row[k] for k in ("method", "k", "uar", "uar_std", "wa", "wa_std", "n_seeds")},
                      "gain": gain["mean"] / 100, "gain_std": gain["std"] / 100, "folds_up": gain["up"],
                      "folds_down": gain["down"], "n_folds": len(row["fold_uar"])})
+        if matched is not None:
+            other = paired_uar_gain(row, matched)
+            rows[-1].update(gain_matched=other["mean"] / 100, gain_matched_std=other["std"] / 100,
+                            folds_up_matched=other["up"], folds_down_matched=other["down"])
     return rows
 
 

@@ -126,6 +126,17 @@ class DnnClassifier:
                       loss="sparse_categorical_crossentropy", steps_per_execution=self.steps_per_execution)
         return model
 
+    def optimizer_steps(self, n_real: int, n_synthetic: int = 0) -> int:
+        """Adam updates :meth:`fit` makes on ``n_real`` real and ``n_synthetic`` synthetic rows (of nonzero weight)."""
+        def per_epoch(n: int) -> int:
+            return -(-n // self.batch_size)
+
+        if self.pretrain_epochs and n_synthetic:
+            return self.pretrain_epochs * per_epoch(n_synthetic) + self.epochs * per_epoch(n_real)
+        if self.constant_updates and n_synthetic and n_real:
+            return self.epochs * per_epoch(n_real)
+        return self.epochs * per_epoch(n_real + n_synthetic)
+
     def epoch_orders(self, n: int):
         """The batch order of every epoch of the compiled engine: seeded permutations of ``range(n)``."""
         return self._orders(n, np.random.default_rng(self.seed), self.epochs)
