@@ -116,7 +116,7 @@ def evaluate_trial(folds: InnerFolds, setting, objective: str, *, classifier: st
             x_syn, y_syn = augmented_sets(augmenter, data.y_train, max(k, 1), seed=seed + 1000)
             if not np.all(np.isfinite(x_syn)):
                 raise kt.errors.FailedTrialError(f"inner fold {data.fold.name}: non-finite synthetic features")
-            quality = generator_quality(data.x_train, data.y_train, x_syn[:n], y_syn[:n], folds.n_classes)
+            quality = generator_quality(data.x_train, data.y_train, x_syn[:n], y_syn[:n], folds.n_classes, tstr=False)
             measures.update(mmd=mmd_rbf(data.x_train, x_syn[:n]), trts=quality["trts_uar"])
             if objective == "tstr":
                 measures["tstr"] = classifier_uar(data, x_syn[:n], y_syn[:n], classifier, options, seed,
