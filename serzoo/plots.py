@@ -305,6 +305,7 @@ def hyperparameter_scatter_png(rows: list[dict], names: list[str], objective: st
             positive = [v for v in values if v > 0]
             if len(positive) == len(values) and max(positive) / min(positive) > 10:
                 ax.set_xscale("log")
+                ax.xaxis.set_minor_formatter(plt.NullFormatter())  # minor labels overlap on short log ranges
         else:
             labels = sorted({str(v) for v in values})
             ax.plot([labels.index(str(v)) for v in values], scores, "o")
