@@ -151,6 +151,11 @@ def test_dnn_evaluation_adds_the_unaugmented_dnn_with_equal_updates(synth_is11, 
         assert row["gain_matched"] == pytest.approx(row["uar"] - rows["none_matched"]["uar"])
         assert row["gain"] == pytest.approx(row["uar"] - rows["none"]["uar"])
     assert (tmp_path / "none_matched" / "units.jsonl").exists()  # resumable like the other rows
+    from tuning.report import evaluation_markdown
+
+    table = [line for line in evaluation_markdown(evaluation) if line.startswith("|")]
+    assert "| gain over none_matched (equal updates) |" in table[0]
+    assert len(table) == 5 and len({line.count("|") for line in table}) == 1  # header, rule, 3 rows: 7 columns each
 
 
 def test_best_hparams_feed_export_and_reproduce(tiny_search, tmp_path):

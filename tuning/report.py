@@ -89,7 +89,7 @@ def evaluation_markdown(evaluation: dict) -> list[str]:
              "| method | UAR % | WA % | gain (UAR points) | folds up / down |", "|---|---|---|---|---|"]
     matched = any("gain_matched" in row for row in evaluation["table"])
     if matched:
-        lines[-2] = lines[-2][:-1] + " gain over none_matched (equal updates) | folds up / down |"
+        lines[-2] += " gain over none_matched (equal updates) | folds up / down |"
         lines[-1] += "---|---|"
     for row in evaluation["table"]:
         lines.append(f"| {row['method']} | {100 * row['uar']:.2f} ± {100 * row['uar_std']:.2f} | "
