@@ -125,13 +125,24 @@ def test_tiny_search_finds_the_best_trial_and_writes_best_hparams(tiny_search):
 def test_search_report_and_evaluation(tiny_search):
     out, result = tiny_search
     text = (out / "report.md").read_text()
-    assert "best_hparams.json" in text and "| trial | status | utility |" in text
+    assert "best_hparams.json" in text and "| trial | status | utility | mmd | trts |" in text
     assert (out / "objective_per_trial.png").stat().st_size > 0 and (out / "hyperparameters.png").exists()
     evaluation = result["evaluation"]
     assert evaluation["groups"] == ["speaker03"]
     assert {row["method"] for row in evaluation["table"]} == {"none", "adan_tuned", "noise"}
     none = next(row for row in evaluation["table"] if row["method"] == "none")
     assert none["gain"] == 0 and 0 <= none["uar"] <= 1
+
+
+def test_quality_correlations_rank_the_objective_against_recorded_measures():
+    from tuning.report import quality_correlations
+
+    rows = [{"score": -s, "metrics": {"mmd": s, "trts": 0.5, "utility": -s}} for s in (0.1, 0.4, 0.2, 0.9, 0.3)]
+    rows[1]["metrics"]["trts"] = float("nan")  # skipped: four finite pairs are too few for trts
+    result = quality_correlations(rows, "utility")
+    assert set(result) == {"mmd"} and result["mmd"]["rho"] == pytest.approx(-1) and result["mmd"]["n"] == 5
+    assert quality_correlations(rows, "mmd") == {}  # the objective is not correlated with itself
+    assert quality_correlations(rows[:4], "utility") == {}
 
 
 def test_dnn_evaluation_adds_the_unaugmented_dnn_with_equal_updates(synth_is11, tmp_path):

@@ -30,6 +30,26 @@ def importance(rows: list[dict], names: list[str], seed: int = 0) -> dict[str, f
     return dict(sorted(zip(names, forest.feature_importances_.tolist()), key=lambda item: -item[1]))
 
 
+#: Sample-quality measures a trial may record beside its objective (:mod:`tuning.objectives`).
+QUALITY_MEASURES = ("mmd", "trts", "tstr", "fid")
+
+
+def quality_correlations(rows: list[dict], objective: str) -> dict[str, dict]:
+    """Spearman rank correlation (rho, p) of the objective with each sample-quality measure the completed trials
+    recorded (at least 5 trials with finite values); tells whether better-scoring trials made samples closer to
+    or farther from the data."""
+    from scipy.stats import spearmanr
+
+    out = {}
+    for name in QUALITY_MEASURES:
+        pairs = [(r["score"], r["metrics"].get(name)) for r in rows]
+        pairs = [(a, b) for a, b in pairs if name != objective and b is not None and np.isfinite(b)]
+        if len(pairs) >= 5:
+            rho, p = spearmanr(*zip(*pairs))
+            out[name] = {"rho": float(rho), "p": float(p), "n": len(pairs)}
+    return out
+
+
 def write_search_report(out, result: dict, oracle) -> str:
     """Write ``report.md``, ``results.json`` and the figures into ``out``; return the Markdown."""
     from serzoo import plots
@@ -46,6 +66,9 @@ def write_search_report(out, result: dict, oracle) -> str:
         figures.append(plots.hyperparameter_scatter_png(completed, names, result["objective"],
                                                         out / "hyperparameters.png").name)
     result["importance"] = importance(completed, names, result["seed"])
+    result["quality_correlations"] = quality_correlations(completed, result["objective"])
+    measures = [m for m in QUALITY_MEASURES if m != result["objective"]
+                and any(m in r.get("metrics", {}) for r in completed)]
     md = [f"# Search: {result['scheme'] or result['classifier']} on {result['dataset']}", "",
           f"Tuner {result['tuner']}, objective `{result['objective']}` ({result['direction']}imised), classifier "
           f"{result['classifier']}{' (its knobs searched too)' if result['tune_classifier'] else ''}.",
@@ -67,12 +90,20 @@ def write_search_report(out, result: dict, oracle) -> str:
         md += ["", "Which hyperparameters matter (random-forest importance over the completed trials):", "",
                "| hyperparameter | importance |", "|---|---|"]
         md += [f"| {name} | {value:.2f} |" for name, value in result["importance"].items()]
-    md += ["", "## Trials", "", "| trial | status | " + result["objective"] + " | " + " | ".join(names) + " |",
-           "|---|---|---|" + "---|" * len(names)]
+    if result["quality_correlations"]:
+        md += ["", "The objective against the samples' quality (Spearman over the completed trials; MMD and FID "
+               "fall as samples come closer to the data, TRTS and TSTR rise):", "",
+               "| measure | rho | p | trials |", "|---|---|---|---|"]
+        md += [f"| {name} | {c['rho']:+.2f} | {c['p']:.2g} | {c['n']} |"
+               for name, c in result["quality_correlations"].items()]
+    columns = [*measures, *names]
+    md += ["", "## Trials", "", "| trial | status | " + result["objective"] + " | " + " | ".join(columns) + " |",
+           "|---|---|---|" + "---|" * len(columns)]
     for r in rows:
         score = f"{r['score']:.4f}" if r["score"] is not None and r["status"] == "COMPLETED" else r["reason"][:60]
-        md.append(f"| {r['trial_id']} | {r['status'].lower()} | {score} | "
-                  + " | ".join(_fmt(r["hyperparameters"].get(n)) for n in names) + " |")
+        cells = [_fmt(r.get("metrics", {}).get(m)) for m in measures]
+        cells += [_fmt(r["hyperparameters"].get(n)) for n in names]
+        md.append(f"| {r['trial_id']} | {r['status'].lower()} | {score} | " + " | ".join(cells) + " |")
     md += ["", *[f"![{name}]({name})" for name in figures]]
     if "evaluation" in result:
         md += ["", *evaluation_markdown(result["evaluation"])]
