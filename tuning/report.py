@@ -42,8 +42,10 @@ def quality_correlations(rows: list[dict], objective: str) -> dict[str, dict]:
 
     out = {}
     for name in QUALITY_MEASURES:
+        if name == objective:
+            continue
         pairs = [(r["score"], r["metrics"].get(name)) for r in rows]
-        pairs = [(a, b) for a, b in pairs if name != objective and b is not None and np.isfinite(b)]
+        pairs = [(a, b) for a, b in pairs if b is not None and np.isfinite(b)]
         if len(pairs) >= 5:
             rho, p = spearmanr(*zip(*pairs))
             out[name] = {"rho": float(rho), "p": float(p), "n": len(pairs)}
@@ -68,7 +70,7 @@ def write_search_report(out, result: dict, oracle) -> str:
     result["importance"] = importance(completed, names, result["seed"])
     result["quality_correlations"] = quality_correlations(completed, result["objective"])
     measures = [m for m in QUALITY_MEASURES if m != result["objective"]
-                and any(m in r.get("metrics", {}) for r in completed)]
+                and any(m in r["metrics"] for r in completed)]
     md = [f"# Search: {result['scheme'] or result['classifier']} on {result['dataset']}", "",
           f"Tuner {result['tuner']}, objective `{result['objective']}` ({result['direction']}imised), classifier "
           f"{result['classifier']}{' (its knobs searched too)' if result['tune_classifier'] else ''}.",
@@ -101,7 +103,7 @@ def write_search_report(out, result: dict, oracle) -> str:
            "|---|---|---|" + "---|" * len(columns)]
     for r in rows:
         score = f"{r['score']:.4f}" if r["score"] is not None and r["status"] == "COMPLETED" else r["reason"][:60]
-        cells = [_fmt(r.get("metrics", {}).get(m)) for m in measures]
+        cells = [_fmt(r["metrics"].get(m)) for m in measures]
         cells += [_fmt(r["hyperparameters"].get(n)) for n in names]
         md.append(f"| {r['trial_id']} | {r['status'].lower()} | {score} | " + " | ".join(cells) + " |")
     md += ["", *[f"![{name}]({name})" for name in figures]]
