@@ -143,6 +143,8 @@ def test_quality_correlations_rank_the_objective_against_recorded_measures():
     assert set(result) == {"mmd"} and result["mmd"]["rho"] == pytest.approx(-1) and result["mmd"]["n"] == 5
     assert quality_correlations(rows, "mmd") == {}  # the objective is not correlated with itself
     assert quality_correlations(rows[:4], "utility") == {}
+    constant = [{"score": r["score"], "metrics": {"trts": 1 / 7}} for r in rows]
+    assert quality_correlations(constant, "utility") == {}  # no ranks to correlate, no nan in the report
 
 
 def test_dnn_evaluation_adds_the_unaugmented_dnn_with_equal_updates(synth_is11, tmp_path):

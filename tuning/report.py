@@ -36,8 +36,8 @@ QUALITY_MEASURES = ("mmd", "trts", "tstr", "fid")
 
 def quality_correlations(rows: list[dict], objective: str) -> dict[str, dict]:
     """Spearman rank correlation (rho, p) of the objective with each sample-quality measure the completed trials
-    recorded (at least 5 trials with finite values); tells whether better-scoring trials made samples closer to
-    or farther from the data."""
+    recorded (at least 5 trials with finite values, not all equal: a constant has no ranks to correlate); tells
+    whether better-scoring trials made samples closer to or farther from the data."""
     from scipy.stats import spearmanr
 
     out = {}
@@ -46,7 +46,7 @@ def quality_correlations(rows: list[dict], objective: str) -> dict[str, dict]:
             continue
         pairs = [(r["score"], r["metrics"].get(name)) for r in rows]
         pairs = [(a, b) for a, b in pairs if b is not None and np.isfinite(b)]
-        if len(pairs) >= 5:
+        if len(pairs) >= 5 and len({b for _, b in pairs}) > 1:
             rho, p = spearmanr(*zip(*pairs))
             out[name] = {"rho": float(rho), "p": float(p), "n": len(pairs)}
     return out
