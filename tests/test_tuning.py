@@ -147,6 +147,33 @@ def test_quality_correlations_rank_the_objective_against_recorded_measures():
     assert quality_correlations(constant, "utility") == {}  # no ranks to correlate, no nan in the report
 
 
+def test_the_progress_bar_counts_the_whole_search_finished_trials():
+    from types import SimpleNamespace
+
+    from tuning.tuners import FoldTrials
+
+    class Base:
+        def on_search_begin(self):
+            pass
+
+        def on_trial_end(self, trial):
+            pass
+
+    class Worker(FoldTrials, Base):
+        tuner_id = "worker0"
+
+    trials = [SimpleNamespace(status=s) for s in ("COMPLETED", "FAILED", "RUNNING", "COMPLETED")]
+    worker = Worker()
+    worker.oracle = SimpleNamespace(max_trials=10, get_best_trials=lambda n: trials[:n])
+    worker.on_search_begin()  # resumed: what earlier sessions finished is already done
+    assert (worker._bar.n, worker._bar.total) == (3, 10)
+    trials[2].status = "COMPLETED"
+    trials.append(SimpleNamespace(status="COMPLETED"))  # another worker's trial ended meanwhile
+    worker.on_trial_end(trials[2])
+    assert worker._bar.n == 5
+    worker._bar.close()
+
+
 def test_dnn_evaluation_adds_the_unaugmented_dnn_with_equal_updates(synth_is11, tmp_path):
     from serzoo.hparams import TunedSetting
     from tuning.search import evaluate_setting

@@ -23,6 +23,8 @@ import keras_tuner as kt
 
 from tuning.space import TUNER_KINDS
 
+FINISHED = ("COMPLETED", "FAILED", "INVALID")  #: KerasTuner trial statuses that count towards max_trials
+
 #: Environment variables of KerasTuner's distributed mode.
 ORACLE_IP, ORACLE_PORT, TUNER_ID = "KERASTUNER_ORACLE_IP", "KERASTUNER_ORACLE_PORT", "KERASTUNER_TUNER_ID"
 
@@ -44,14 +46,20 @@ class FoldTrials:
         from tqdm.auto import tqdm
 
         super().on_search_begin()
-        done = sum(t.status == "COMPLETED" for t in getattr(self.oracle, "trials", {}).values())
-        self._bar = tqdm(total=getattr(self.oracle, "max_trials", None), initial=done, unit="trial",
-                         desc=f"trials ({self.tuner_id})", disable=not self.progress)
+        self._bar = tqdm(total=getattr(self.oracle, "max_trials", None), initial=self._search_completed(),
+                         unit="trial", desc=f"trials ({self.tuner_id})", disable=not self.progress)
 
     def on_trial_end(self, trial):
         super().on_trial_end(trial)
-        self._bar.update(1)
+        self._bar.update(max(self._search_completed() - self._bar.n, 0))
         self._bar.set_postfix_str(f"last {trial.status.lower()}", refresh=True)
+
+    def _search_completed(self) -> int:
+        """Finished trials (completed or failed, as max_trials counts them) of the whole search: every worker's
+        and earlier sessions', asked of the oracle (the chief's, through KerasTuner's client on a worker), so
+        that the bar and its ETA are the search's."""
+        trials = self.oracle.get_best_trials(getattr(self.oracle, "max_trials", None) or 1_000_000)
+        return sum(t.status in FINISHED for t in trials)
 
     def on_search_end(self):
         super().on_search_end()
