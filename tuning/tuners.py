@@ -46,15 +46,15 @@ class FoldTrials:
         from tqdm.auto import tqdm
 
         super().on_search_begin()
-        self._bar = tqdm(total=getattr(self.oracle, "max_trials", None), initial=self._search_completed(),
+        self._bar = tqdm(total=getattr(self.oracle, "max_trials", None), initial=self._search_finished(),
                          unit="trial", desc=f"trials ({self.tuner_id})", disable=not self.progress)
 
     def on_trial_end(self, trial):
         super().on_trial_end(trial)
-        self._bar.update(max(self._search_completed() - self._bar.n, 0))
+        self._bar.update(max(self._search_finished() - self._bar.n, 0))
         self._bar.set_postfix_str(f"last {trial.status.lower()}", refresh=True)
 
-    def _search_completed(self) -> int:
+    def _search_finished(self) -> int:
         """Finished trials (completed or failed, as max_trials counts them) of the whole search: every worker's
         and earlier sessions', asked of the oracle (the chief's, through KerasTuner's client on a worker), so
         that the bar and its ETA are the search's."""
