@@ -125,7 +125,8 @@ def test_tiny_search_finds_the_best_trial_and_writes_best_hparams(tiny_search):
 def test_search_report_and_evaluation(tiny_search):
     out, result = tiny_search
     text = (out / "report.md").read_text()
-    assert "best_hparams.json" in text and "| trial | status | utility | mmd | trts |" in text
+    assert "best_hparams.json" in text and "| trial | status | utility | mmd | trts | spread |" in text
+    assert all(0 <= trial["metrics"]["spread"] < 10 for trial in result["trials"])
     assert (out / "objective_per_trial.png").stat().st_size > 0 and (out / "hyperparameters.png").exists()
     evaluation = result["evaluation"]
     assert evaluation["groups"] == ["speaker03"]
@@ -145,6 +146,26 @@ def test_quality_correlations_rank_the_objective_against_recorded_measures():
     assert quality_correlations(rows[:4], "utility") == {}
     constant = [{"score": r["score"], "metrics": {"trts": 1 / 7}} for r in rows]
     assert quality_correlations(constant, "utility") == {}  # no ranks to correlate, no nan in the report
+
+
+def test_the_report_says_when_the_best_generator_has_collapsed(tmp_path):
+    from tuning.report import write_search_report
+
+    def trial(trial_id, score, spread):
+        return {"trial_id": trial_id, "status": "COMPLETED", "score": score, "reason": "",
+                "hyperparameters": {"latent_dim": 8}, "metrics": {"mmd": 4.06, "spread": spread}}
+
+    def report(best_spread):
+        rows = [trial("00", -0.001, best_spread), trial("01", -0.2, 0.9)]
+        result = {"scheme": "aae", "classifier": "dnn", "dataset": "synth/is11", "tuner": "random",
+                  "objective": "utility", "direction": "max", "tune_classifier": False, "seed": 0, "trials": rows,
+                  "protocol": {"development_groups": DEV, "evaluation_groups": ["speaker03"]},
+                  "counts": {"COMPLETED": 2}, "failed": [], "best": {"trial_id": "00", "value": -0.001,
+                                                                      "hyperparameters": {"latent_dim": 8}}}
+        return write_search_report(tmp_path, result, None)
+
+    assert "**Its generator has collapsed** (spread 1e-07)" in report(1e-7)
+    assert "collapsed" not in report(0.8)
 
 
 def test_the_progress_bar_counts_the_whole_search_finished_trials():

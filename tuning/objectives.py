@@ -16,7 +16,10 @@ Per inner fold the generator trains on the inner training speakers (fold-wise z-
 - ``fid`` (minimise): Fréchet distance in the embedding of :class:`serzoo.quality.FidScorer`;
 - ``uar`` (maximise): the classifier alone, no generator (tuning the classifier, ``--scheme none``).
 
-The objective of a trial is the mean over inner folds; every measure computed is recorded with it.
+The objective of a trial is the mean over inner folds; every measure computed is recorded with it, and every
+generator trial also records ``spread``, the within-class variety of one synthetic set relative to the real data's
+(:func:`serzoo.metrics.spread_ratio`: 1 = as varied, 0 = one point per class), which shows a collapsed generator
+that MMD alone cannot (a set at the data's mean and one copied row score alike).
 """
 
 from __future__ import annotations
@@ -97,6 +100,7 @@ def evaluate_trial(folds: InnerFolds, setting, objective: str, *, classifier: st
 
     from serzoo.augmenters import augmented_sets, tuned_augmenter
     from serzoo.errors import DivergenceError
+    from serzoo.metrics import spread_ratio
     from serzoo.quality import FidScorer, generator_quality
     from serzoo.recipes import augmented_training_set
 
@@ -117,7 +121,8 @@ def evaluate_trial(folds: InnerFolds, setting, objective: str, *, classifier: st
             if not np.all(np.isfinite(x_syn)):
                 raise kt.errors.FailedTrialError(f"inner fold {data.fold.name}: non-finite synthetic features")
             quality = generator_quality(data.x_train, data.y_train, x_syn[:n], y_syn[:n], folds.n_classes, tstr=False)
-            measures.update(mmd=quality["mmd"], trts=quality["trts_uar"])
+            spread = spread_ratio(data.x_train, data.y_train, x_syn[:n], y_syn[:n])["within_class"]
+            measures.update(mmd=quality["mmd"], trts=quality["trts_uar"], spread=spread)
             if objective == "tstr":
                 measures["tstr"] = classifier_uar(data, x_syn[:n], y_syn[:n], classifier, options, seed,
                                                   folds.n_classes)

@@ -31,7 +31,9 @@ def importance(rows: list[dict], names: list[str], seed: int = 0) -> dict[str, f
 
 
 #: Sample-quality measures a trial may record beside its objective (:mod:`tuning.objectives`).
-QUALITY_MEASURES = ("mmd", "trts", "tstr", "fid")
+QUALITY_MEASURES = ("mmd", "trts", "tstr", "fid", "spread")
+#: A best trial whose samples keep less of the real within-class variety than this has collapsed.
+COLLAPSED_SPREAD = 0.01
 
 
 def quality_correlations(rows: list[dict], objective: str) -> dict[str, dict]:
@@ -88,13 +90,19 @@ def write_search_report(out, result: dict, oracle) -> str:
         md += ["", f"Best trial {best['trial_id']}: {result['objective']} = {best['value']:.4f}; written to "
                f"`{written}`.", "", "| hyperparameter | value |", "|---|---|"]
         md += [f"| {name} | {_fmt(value)} |" for name, value in best["hyperparameters"].items()]
+        spread = next((r["metrics"].get("spread") for r in rows if r["trial_id"] == best["trial_id"]), None)
+        if spread is not None and spread < COLLAPSED_SPREAD:
+            md += ["", f"**Its generator has collapsed** (spread {spread:.2g}): every synthetic sample of a class is "
+                   "the same point, so the objective measures what adding copies of one point does, not what "
+                   "synthetic data is worth; look at the best trials with a spread near 1 as well."]
     if result["importance"]:
         md += ["", "Which hyperparameters matter (random-forest importance over the completed trials):", "",
                "| hyperparameter | importance |", "|---|---|"]
         md += [f"| {name} | {value:.2f} |" for name, value in result["importance"].items()]
     if result["quality_correlations"]:
         md += ["", "The objective against the samples' quality (Spearman over the completed trials; MMD and FID "
-               "fall as samples come closer to the data, TRTS and TSTR rise):", "",
+               "fall as samples come closer to the data, TRTS and TSTR rise; spread is 0 for one point per class, 1 "
+               "for the real data's variety):", "",
                "| measure | rho | p | trials |", "|---|---|---|---|"]
         md += [f"| {name} | {c['rho']:+.2f} | {c['p']:.2g} | {c['n']} |"
                for name, c in result["quality_correlations"].items()]
