@@ -70,3 +70,21 @@ def test_a_settings_line_repeated_by_an_older_version_is_skipped(tmp_path):
     settings_line = json.dumps({"settings": SETTINGS})
     path.write_text("\n".join([settings_line, settings_line, json.dumps({"key": "k", "payload": {}})]) + "\n")
     assert UnitStore(tmp_path, SETTINGS).units == {"k": {}}
+
+
+def test_units_of_another_run_with_the_same_settings_are_imported_once(tmp_path):
+    source = UnitStore(tmp_path / "adan", SETTINGS)
+    for key in ("seed0/a/none", "seed0/a/smote", "seed0/a/adan_tuned@94"):
+        source.add(key, {"uar": len(key)})
+    with (tmp_path / "adan" / UnitStore.FILE).open("a") as handle:
+        handle.write('{"key": "seed0/b/no')  # an interrupted line is skipped
+    target = UnitStore(tmp_path / "aae", SETTINGS)
+    target.add("seed0/a/none", {"uar": 0.0})  # already there: kept, not overwritten
+    baseline = lambda key: key.rsplit("/", 1)[-1] in ("none", "smote")  # noqa: E731
+    assert target.import_units(tmp_path / "adan", baseline) == 1
+    assert UnitStore(tmp_path / "aae", SETTINGS).units == {"seed0/a/none": {"uar": 0.0},
+                                                            "seed0/a/smote": {"uar": 13}}
+    with pytest.raises(ValueError, match=r"other settings \(ks\) and cannot be reused"):
+        UnitStore(tmp_path / "five", {**SETTINGS, "ks": [0, 5]}).import_units(tmp_path / "adan", baseline)
+    with pytest.raises(FileNotFoundError, match="no finished units to reuse"):
+        target.import_units(tmp_path / "missing", baseline)

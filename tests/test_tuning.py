@@ -148,6 +148,31 @@ def test_quality_correlations_rank_the_objective_against_recorded_measures():
     assert quality_correlations(constant, "utility") == {}  # no ranks to correlate, no nan in the report
 
 
+def test_an_evaluation_reuses_another_search_baselines(tiny_search, synth_is11, tmp_path):
+    from serzoo.hparams import load_tuned_setting
+    from tuning.search import evaluate_setting
+
+    out, result = tiny_search
+    setting = load_tuned_setting(out / "best_hparams.json")
+    options = dict(evaluation_groups=["speaker03"], classifier="svm", seeds=(0,), baselines=("noise",),
+                   compare_untuned=False, output_dir=tmp_path / "evaluation")
+    again = evaluate_setting(synth_is11, setting, reuse_from=out / "evaluation", **options)
+    assert again["reused_units"] == 2  # none and noise of one seed x one fold; the tuned scheme ran again
+
+    def units(directory):
+        lines = (directory / "units.jsonl").read_text().splitlines()[1:]
+        return {json.loads(line)["key"]: json.loads(line)["payload"] for line in lines}
+
+    source, reused = units(out / "evaluation"), units(tmp_path / "evaluation")
+    assert {key: reused[key] for key in ("seed0/speaker03/none", "seed0/speaker03/noise")} == {
+        key: source[key] for key in ("seed0/speaker03/none", "seed0/speaker03/noise")}  # their timings too
+    assert {row["method"]: row["uar"] for row in again["table"]} == {
+        row["method"]: row["uar"] for row in result["evaluation"]["table"]}
+    with pytest.raises(ValueError, match="other settings .* cannot be reused"):
+        evaluate_setting(synth_is11, setting, reuse_from=out / "evaluation",
+                         **{**options, "classifier": "dnn", "output_dir": tmp_path / "dnn"})
+
+
 def test_the_report_says_when_the_best_generator_has_collapsed(tmp_path):
     from tuning.report import write_search_report
 

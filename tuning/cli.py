@@ -62,6 +62,9 @@ def register(sub) -> None:
     parser.add_argument("--eval-groups", default=None,
                         help="evaluate on these evaluation groups only (default: all of them)")
     parser.add_argument("--baselines", default="smote,noise", help="non-neural methods in the evaluation")
+    parser.add_argument("--reuse-baselines", default=None, metavar="DIR",
+                        help="another search's --output-dir (same corpus, classifier, k, seeds): take its evaluation's "
+                             "finished none / baseline units instead of computing them again")
     common.add_jobs_option(parser)
     parser.add_argument("--role", choices=("chief", "worker"), default=None,
                         help="distributed search: the chief serves KerasTuner's oracle, workers run trials")
@@ -108,13 +111,14 @@ def run(args) -> int:
                           evaluate=not args.no_evaluate, eval_seeds=args.eval_seeds,
                           baselines=[b for b in args.baselines.split(",") if b], jobs=args.jobs,
                           max_failures=args.max_failures, report_only=args.report_only,
+                          reuse_baselines=args.reuse_baselines,
                           eval_groups=args.eval_groups.split(",") if args.eval_groups else None)
 
     try:
         if args.protocol in ("swap-halves", "nested"):
-            if args.role or args.no_evaluate or k is None or args.eval_groups:
+            if args.role or args.no_evaluate or k is None or args.eval_groups or args.reuse_baselines:
                 raise ValueError(f"--protocol {args.protocol} runs its searches and evaluations itself: no --role, "
-                                 "no --no-evaluate, no --eval-groups, and a fixed --k")
+                                 "no --no-evaluate, no --eval-groups, no --reuse-baselines, and a fixed --k")
             if args.protocol == "nested":
                 if dev_groups:
                     raise ValueError("--protocol nested searches on every group but the outer fold's: "

@@ -77,12 +77,14 @@ def run_search(*, corpus, scheme, output_dir, objective="utility", tuner="bayesi
                max_epochs=400, preset="serzoo", dev_groups=None, normalisation="global", role=None, oracle=None,
                tuner_id=None, evaluate=True, eval_seeds=(0, 1, 2), baselines=("smote", "noise"), jobs=1,
                max_failures=3, fixed_options=None, classifier_options=None, eval_groups=None, compare_untuned=True,
-               report_only=False, log=print) -> dict:
+               report_only=False, reuse_baselines=None, log=print) -> dict:
     """Search, write ``best_hparams.json`` and the report, then evaluate (see the module docstring).
 
     ``eval_groups`` evaluates on some of the evaluation groups only (a quick check); ``compare_untuned=False``
     leaves the untuned scheme out of the evaluation; ``report_only`` runs no trial and no evaluation and reports
-    the trials finished so far (of a search still running elsewhere). Returns the JSON-ready result (a worker
+    the trials finished so far (of a search still running elsewhere); ``reuse_baselines`` (another search's output
+    directory) takes the finished no-augmentation and baseline units of its evaluation instead of computing them
+    again (:func:`evaluate_setting`). Returns the JSON-ready result (a worker
     returns the trials it ran). Raises :class:`SearchFailedError` if no trial completed.
     """
     from tuning.tuners import distributed_role, forget_finished_retries, make_tuner, trial_summary
@@ -167,7 +169,8 @@ def run_search(*, corpus, scheme, output_dir, objective="utility", tuner="bayesi
         result["evaluation"] = evaluate_setting(
             corpus, setting, evaluation_groups=_within(eval_groups, evaluation), classifier=classifier,
             seeds=eval_seeds, baselines=baselines, preset=preset, normalisation=normalisation,
-            output_dir=out / "evaluation", jobs=jobs, fixed_options=fixed_options, compare_untuned=compare_untuned)
+            output_dir=out / "evaluation", jobs=jobs, fixed_options=fixed_options, compare_untuned=compare_untuned,
+            reuse_from=pathlib.Path(reuse_baselines) / "evaluation" if reuse_baselines else None)
     from tuning.report import write_search_report
 
     log(write_search_report(out, result, search.oracle))
@@ -176,9 +179,11 @@ def run_search(*, corpus, scheme, output_dir, objective="utility", tuner="bayesi
 
 def evaluate_setting(corpus, setting, *, evaluation_groups, classifier="dnn", seeds=(0, 1, 2),
                      baselines=("smote", "noise"), preset="serzoo", normalisation="global", output_dir,
-                     jobs=1, fixed_options=None, compare_untuned=True) -> dict:
+                     jobs=1, fixed_options=None, compare_untuned=True, reuse_from=None) -> dict:
     """UAR on the evaluation groups' folds: none, the untuned scheme (its ``preset`` training, with the search's
-    ``fixed_options``), the tuned setting, the baselines."""
+    ``fixed_options``), the tuned setting, the baselines. ``reuse_from``: the evaluation directory of another
+    search of the same settings, whose none / baseline / ``none_matched`` units are taken as finished (they do not
+    depend on the scheme; the stores refuse units of other settings)."""
     from serzoo.experiments.augmentation_harness import run_augmentation, summarise
     from serzoo.experiments.resume import UnitStore
     from serzoo.hparams import TunedSetting
@@ -191,6 +196,8 @@ def evaluate_setting(corpus, setting, *, evaluation_groups, classifier="dnn", se
                                    "classifiers": [classifier], "classifier_options": classifier_options,
                                    "normalisation": normalisation})
     methods = [setting.scheme] * compare_untuned + [tuned, *baselines]
+    reused = store.import_units(reuse_from, lambda key: key.rsplit("/", 1)[-1] in ("none", *baselines)) \
+        if reuse_from else 0
     settings = {tuned: setting}
     if fixed_options and compare_untuned:  # the untuned scheme keeps the options the search held fixed
         untuned = training_for(setting.scheme, preset)
@@ -209,13 +216,15 @@ def evaluate_setting(corpus, setting, *, evaluation_groups, classifier="dnn", se
         sizes = {g: split.y.size for g, split in corpus.splits.items()}
         n = int(np.mean([sum(sizes.values()) - sizes[held] for held in evaluation_groups]))  # training rows
         matched = matched_real_options(classifier, classifier_options.get(classifier, {}), n, k * n)
-        records += _real_only_records(corpus, classifier, matched, MATCHED_NONE, evaluation_groups=evaluation_groups,
-                                      seeds=seeds, normalisation=normalisation, output_dir=output_dir, jobs=jobs)
+        matched_records, matched_reused = _real_only_records(
+            corpus, classifier, matched, MATCHED_NONE, evaluation_groups=evaluation_groups, seeds=seeds,
+            normalisation=normalisation, output_dir=output_dir, jobs=jobs, reuse_from=reuse_from)
+        records, reused = records + matched_records, reused + matched_reused
         training[MATCHED_NONE] = f"real data only, {json.dumps(matched, sort_keys=True)} (the updates of k = {k} sets)"
     table = summarise(records, corpus.n_classes, k)["table"]
     return {"k": k, "seeds": list(seeds), "methods": methods, "table": _gains(table),
             "training": training, "groups": list(evaluation_groups), "records": records,
-            "recipe_diagnostics": result["recipe_diagnostics"]}
+            "recipe_diagnostics": result["recipe_diagnostics"], "reused_units": reused}
 
 
 def evaluate_classifier(corpus, classifier, options, *, evaluation_groups, seeds=(0, 1, 2), normalisation="global",
@@ -228,7 +237,7 @@ def evaluate_classifier(corpus, classifier, options, *, evaluation_groups, seeds
     records = []
     for name, fields in (("none", {}), (label, dict(options))):
         records += _real_only_records(corpus, classifier, fields, name, evaluation_groups=evaluation_groups,
-                                      seeds=seeds, normalisation=normalisation, output_dir=output_dir, jobs=jobs)
+                                      seeds=seeds, normalisation=normalisation, output_dir=output_dir, jobs=jobs)[0]
     table = summarise(records, corpus.n_classes, 0)["table"]
     return {"k": 0, "seeds": list(seeds), "methods": ["none", label], "table": _gains(table),
             "training": {label: json.dumps(options, sort_keys=True)}, "groups": list(evaluation_groups),
@@ -236,19 +245,23 @@ def evaluate_classifier(corpus, classifier, options, *, evaluation_groups, seeds
 
 
 def _real_only_records(corpus, classifier, fields, name, *, evaluation_groups, seeds, normalisation, output_dir,
-                       jobs) -> list[dict]:
+                       jobs, reuse_from=None) -> tuple[list[dict], int]:
     """Records (method ``name``) of ``classifier`` with ``fields`` trained on real data alone on the evaluation
-    groups' folds, resumable in ``output_dir/name``."""
+    groups' folds, resumable in ``output_dir/name``; and how many units were taken from ``reuse_from/name``
+    (another evaluation's, if it has them)."""
     from serzoo.experiments.augmentation_harness import run_augmentation
     from serzoo.experiments.resume import UnitStore
 
     store = UnitStore(pathlib.Path(output_dir) / name, {
         "dataset": f"{corpus.name}/{corpus.feature_set}", "classifiers": [classifier],
         "classifier_options": fields, "normalisation": normalisation})
+    reused = 0
+    if reuse_from and (pathlib.Path(reuse_from) / name / UnitStore.FILE).exists():
+        reused = store.import_units(pathlib.Path(reuse_from) / name, lambda key: True)
     run = run_augmentation(corpus, [], ks=(0,), headline_k=0, classifiers=(classifier,), seeds=seeds,
                            held_out=evaluation_groups, normalisation=normalisation, synthetic_only=False,
                            keep_examples=False, store=store, jobs=jobs, classifier_options={classifier: fields})
-    return [{**r, "method": name} for r in run["records"]]
+    return [{**r, "method": name} for r in run["records"]], reused
 
 
 def run_swap_halves(search, *, corpus, output_dir, dev_groups=None, log=print) -> dict:

@@ -56,8 +56,7 @@ class UnitStore:
             raise ValueError(f"{self.path}: first line is not a settings record ({err}); delete the file "
                              "to start the run afresh") from err
         if header != self.settings:
-            changed = sorted(k for k in set(header or {}) | set(self.settings)
-                             if (header or {}).get(k) != self.settings.get(k))
+            changed = _changed_settings(header, self.settings)
             raise ValueError(
                 f"{self.path} holds units of a run with different settings ({', '.join(changed)}); "
                 "use another output directory, or --fresh (delete the file) to start afresh")
@@ -100,6 +99,30 @@ class UnitStore:
         self._append({"key": key, "payload": payload})
         self.units[key] = payload
 
+    def import_units(self, directory, keep) -> int:
+        """Add the finished units of another run's store in ``directory`` whose key passes ``keep`` and that this
+        store lacks (e.g. the baselines of another search's evaluation, so that they are not computed again); the
+        other store's settings must equal this one's. Returns how many units were added."""
+        source = pathlib.Path(directory) / self.FILE
+        if not source.exists():
+            raise FileNotFoundError(f"{source}: no finished units to reuse (the directory of a finished run?)")
+        lines = source.read_text(encoding="utf-8").splitlines()
+        header = json.loads(lines[0]).get("settings") if lines else None
+        if header != self.settings:
+            raise ValueError(f"{source}: its units were computed with other settings "
+                             f"({', '.join(_changed_settings(header, self.settings))}) and cannot be reused here")
+        added = 0
+        for line in lines[1:]:
+            try:
+                unit = json.loads(line)
+            except json.JSONDecodeError:  # a line cut short by an interruption
+                continue
+            key = unit.get("key")
+            if key is not None and keep(key) and self.get(key) is None:
+                self.add(key, unit["payload"])
+                added += 1
+        return added
+
     def save_example(self, method: str, example: dict) -> None:
         """Keep a method's figure material: arrays plus its loss history."""
         folder = self.directory / "examples"
@@ -123,6 +146,11 @@ class UnitStore:
                 example["fold"] = str(data["fold"])
             examples[path.stem] = example
         return examples
+
+
+def _changed_settings(header: dict | None, settings: dict) -> list[str]:
+    """The fields in which a store's settings record differs from ``settings``."""
+    return sorted(k for k in set(header or {}) | set(settings) if (header or {}).get(k) != settings.get(k))
 
 
 def _write_line(handle, record: dict) -> bytes:
