@@ -466,3 +466,13 @@ def test_nested_refuses_dev_groups(synth_is11, tfds_data_dir, tmp_path, capsys):
                  "--tune-classifier", "--classifier", "svm", "--protocol", "nested", "--dev-groups", "speaker01",
                  "--output-dir", str(tmp_path)])
     assert code == 2 and "drop --dev-groups" in capsys.readouterr().err
+
+
+def test_reuse_baselines_from_a_directory_without_an_evaluation_is_refused_before_the_search(
+        synth_is11, tfds_data_dir, tmp_path, capsys):
+    from serzoo.cli import main
+
+    code = main(["tune", "--dataset", "synth_emo/is11", "--data-dir", str(tfds_data_dir), "--scheme", "adan",
+                 "--output-dir", str(tmp_path / "search"), "--reuse-baselines", str(tmp_path / "typo")])
+    assert code == 2 and "typo/evaluation/units.jsonl" in capsys.readouterr().err
+    assert not (tmp_path / "search").exists()  # no trial ran

@@ -4,6 +4,7 @@ Registered as the ``tune`` command through the ``serzoo.commands`` entry point (
 never imports ``tuning``. Exit codes: 0 done, 1 every trial failed (the first error is printed), 2 bad input.
 """
 
+import pathlib
 import sys
 
 from serzoo.cli import common
@@ -98,6 +99,12 @@ def run(args) -> int:
         print(show_space(hypermodel))
         return 0
     output_dir = args.output_dir or f"results/tune/{args.scheme}_{args.dataset.replace('/', '_')}"
+    from serzoo.experiments.resume import UnitStore
+
+    reuse = args.reuse_baselines and pathlib.Path(args.reuse_baselines) / "evaluation" / UnitStore.FILE
+    if reuse and not reuse.exists():  # before the search, not when its evaluation starts hours later
+        raise ValueError(f"--reuse-baselines {args.reuse_baselines}: no {reuse} (the --output-dir of a search whose "
+                         "evaluation ran?)")
 
     def search(dev, out):
         if args.jobs > 1 and args.role is None and not args.report_only:  # chief/worker mode on this machine
