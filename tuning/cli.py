@@ -4,7 +4,6 @@ Registered as the ``tune`` command through the ``serzoo.commands`` entry point (
 never imports ``tuning``. Exit codes: 0 done, 1 every trial failed (the first error is printed), 2 bad input.
 """
 
-import pathlib
 import sys
 
 from serzoo.cli import common
@@ -80,7 +79,15 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from serzoo.data import load_corpus
-    from tuning.search import SearchFailedError, build_search, run_nested, run_search, run_swap_halves, show_space
+    from tuning.search import (
+        SearchFailedError,
+        baselines_source,
+        build_search,
+        run_nested,
+        run_search,
+        run_swap_halves,
+        show_space,
+    )
 
     scheme = None if args.scheme == "none" else args.scheme
     objective = args.objective or ("uar" if scheme is None else "utility")
@@ -99,12 +106,8 @@ def run(args) -> int:
         print(show_space(hypermodel))
         return 0
     output_dir = args.output_dir or f"results/tune/{args.scheme}_{args.dataset.replace('/', '_')}"
-    from serzoo.experiments.resume import UnitStore
-
-    reuse = args.reuse_baselines and pathlib.Path(args.reuse_baselines) / "evaluation" / UnitStore.FILE
-    if reuse and not reuse.exists():  # before the search, not when its evaluation starts hours later
-        raise ValueError(f"--reuse-baselines {args.reuse_baselines}: no {reuse} (the --output-dir of a search whose "
-                         "evaluation ran?)")
+    if args.reuse_baselines:  # checked before the search, not when its evaluation starts hours later
+        baselines_source(args.reuse_baselines)
 
     def search(dev, out):
         if args.jobs > 1 and args.role is None and not args.report_only:  # chief/worker mode on this machine

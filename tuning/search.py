@@ -26,6 +26,8 @@ from tuning.objectives import OBJECTIVES, InnerFolds, kt_objective
 
 #: The evaluation's unaugmented DNN trained with the optimizer updates of k synthetic sets.
 MATCHED_NONE = "none_matched"
+#: Where a search's ``--output-dir`` keeps its evaluation's unit stores.
+EVALUATION_DIR = "evaluation"
 
 
 class SearchFailedError(RuntimeError):
@@ -164,17 +166,29 @@ def run_search(*, corpus, scheme, output_dir, objective="utility", tuner="bayesi
         result["evaluation"] = evaluate_classifier(
             corpus, classifier, setting.classifier.get(classifier, {}),
             evaluation_groups=_within(eval_groups, evaluation), seeds=eval_seeds, normalisation=normalisation,
-            output_dir=out / "evaluation", jobs=jobs)
+            output_dir=out / EVALUATION_DIR, jobs=jobs)
     if evaluate and scheme is not None and not report_only:
         result["evaluation"] = evaluate_setting(
             corpus, setting, evaluation_groups=_within(eval_groups, evaluation), classifier=classifier,
             seeds=eval_seeds, baselines=baselines, preset=preset, normalisation=normalisation,
-            output_dir=out / "evaluation", jobs=jobs, fixed_options=fixed_options, compare_untuned=compare_untuned,
-            reuse_from=pathlib.Path(reuse_baselines) / "evaluation" if reuse_baselines else None)
+            output_dir=out / EVALUATION_DIR, jobs=jobs, fixed_options=fixed_options, compare_untuned=compare_untuned,
+            reuse_from=baselines_source(reuse_baselines) if reuse_baselines else None)
     from tuning.report import write_search_report
 
     log(write_search_report(out, result, search.oracle))
     return result
+
+
+def baselines_source(search_dir) -> pathlib.Path:
+    """The evaluation directory of the search in ``search_dir`` (``--reuse-baselines``); raises if it has no
+    finished evaluation units, so that a wrong path is caught before a search, not when its evaluation starts."""
+    from serzoo.experiments.resume import UnitStore
+
+    source = pathlib.Path(search_dir) / EVALUATION_DIR
+    if not (source / UnitStore.FILE).exists():
+        raise ValueError(f"--reuse-baselines {search_dir}: no {source / UnitStore.FILE} (the --output-dir of a "
+                         "search whose evaluation ran?)")
+    return source
 
 
 def evaluate_setting(corpus, setting, *, evaluation_groups, classifier="dnn", seeds=(0, 1, 2),

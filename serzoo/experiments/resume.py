@@ -111,6 +111,7 @@ class UnitStore:
         if header != self.settings:
             raise ValueError(f"{source}: its units were computed with other settings "
                              f"({', '.join(_changed_settings(header, self.settings))}) and cannot be reused here")
+        self.refresh()
         added = 0
         for line in lines[1:]:
             try:
@@ -118,7 +119,7 @@ class UnitStore:
             except json.JSONDecodeError:  # a line cut short by an interruption
                 continue
             key = unit.get("key")
-            if key is not None and keep(key) and self.get(key) is None:
+            if key is not None and keep(key) and key not in self.units:
                 self.add(key, unit["payload"])
                 added += 1
         return added
