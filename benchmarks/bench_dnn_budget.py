@@ -28,9 +28,13 @@ def main() -> None:
     parser.add_argument("--epochs", default="100,1100")
     parser.add_argument("--seeds", default="0")
     parser.add_argument("--output", required=True, help="JSON file; finished (epochs, seed) rows are kept and reused")
-    parser.add_argument("--write-choice", default=None, metavar="DIR",
-                        help="write DIR/half_A/best_classifier.json and DIR/half_B/...: the epochs chosen on each "
-                        "half's folds, for `serzoo reproduce --protocol swap-halves --classifier-hparams`")
+    parser.add_argument(
+        "--write-choice",
+        default=None,
+        metavar="DIR",
+        help="write DIR/half_A/best_classifier.json and DIR/half_B/...: the epochs chosen on each "
+        "half's folds, for `serzoo reproduce --protocol swap-halves --classifier-hparams`",
+    )
     args = parser.parse_args()
 
     from serzoo import quiet
@@ -53,15 +57,24 @@ def main() -> None:
             start = time.perf_counter()
             y_true, y_pred, per_fold = [], [], {}
             for fold in folds:
-                model = make_classifier("dnn", seed=seed, epochs=epochs).fit(fold.x_train, fold.y_train,
-                                                                               corpus.n_classes)
+                model = make_classifier("dnn", seed=seed, epochs=epochs).fit(
+                    fold.x_train, fold.y_train, corpus.n_classes
+                )
                 predicted = np.asarray(model.predict(fold.x_test))
                 per_fold[fold.fold.name] = unweighted_average_recall(fold.y_test, predicted, corpus.n_classes)
                 y_true.append(fold.y_test)
                 y_pred.append(predicted)
             uar = unweighted_average_recall(np.concatenate(y_true), np.concatenate(y_pred), corpus.n_classes)
-            rows.append({"dataset": args.dataset, "epochs": epochs, "seed": seed, "uar": uar, "fold_uar": per_fold,
-                         "seconds": time.perf_counter() - start})
+            rows.append(
+                {
+                    "dataset": args.dataset,
+                    "epochs": epochs,
+                    "seed": seed,
+                    "uar": uar,
+                    "fold_uar": per_fold,
+                    "seconds": time.perf_counter() - start,
+                }
+            )
             out.write_text(json.dumps(rows, indent=1))
             print(f"epochs {epochs:5d} seed {seed}: UAR {100 * uar:.2f} % ({time.perf_counter() - start:.0f} s)")
     print("| DNN epochs (no augmentation) | UAR % (mean ± std over seeds) | seeds |\n|---|---|---|")
@@ -80,20 +93,34 @@ def swap_halves_choice(rows, dataset, folder=None) -> None:
 
     first, second = SPEAKER_HALVES["emodb"]
     for name, searched, evaluated in (("half_A", first, second), ("half_B", second, first)):
-        scores = {e: float(np.mean([np.mean([r["fold_uar"][f] for f in searched]) for r in rows if r["epochs"] == e]))
-                  for e in sorted({r["epochs"] for r in rows})}
+        scores = {
+            e: float(np.mean([np.mean([r["fold_uar"][f] for f in searched]) for r in rows if r["epochs"] == e]))
+            for e in sorted({r["epochs"] for r in rows})
+        }
         best = max(scores, key=scores.get)
-        print(f"folds {'/'.join(g[-2:] for g in evaluated)}: {best} epochs, chosen on "
-              f"{'/'.join(g[-2:] for g in searched)} (" + ", ".join(f"{e}: {100 * v:.2f}" for e, v in scores.items())
-              + " mean fold UAR %)")
+        print(
+            f"folds {'/'.join(g[-2:] for g in evaluated)}: {best} epochs, chosen on "
+            f"{'/'.join(g[-2:] for g in searched)} ("
+            + ", ".join(f"{e}: {100 * v:.2f}" for e, v in scores.items())
+            + " mean fold UAR %)"
+        )
         if folder:
             write_classifier_setting(
-                pathlib.Path(folder) / name / "best_classifier.json", "dnn", {"epochs": best}, dataset=dataset,
+                pathlib.Path(folder) / name / "best_classifier.json",
+                "dnn",
+                {"epochs": best},
+                dataset=dataset,
                 objective={"name": "mean leave-one-speaker-out fold UAR of the unaugmented DNN", "direction": "max"},
-                value=scores[best], hyperparameters={"epochs": best}, candidates=scores,
-                protocol={"development_groups": list(searched), "evaluation_groups": list(evaluated),
-                          "search": "benchmarks/bench_dnn_budget.py: the epochs with the best mean fold UAR over "
-                                    "the development speakers' outer folds (trained on the other nine speakers)"})
+                value=scores[best],
+                hyperparameters={"epochs": best},
+                candidates=scores,
+                protocol={
+                    "development_groups": list(searched),
+                    "evaluation_groups": list(evaluated),
+                    "search": "benchmarks/bench_dnn_budget.py: the epochs with the best mean fold UAR over "
+                    "the development speakers' outer folds (trained on the other nine speakers)",
+                },
+            )
 
 
 if __name__ == "__main__":

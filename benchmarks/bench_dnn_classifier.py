@@ -72,8 +72,15 @@ def seconds_per_epoch(engine: str, x, y, epochs: int) -> float:
     if engine == "keras":  # DnnClassifier.fit(engine="keras") with a per-epoch timer
         ends = []
         timer = keras.callbacks.LambdaCallback(on_epoch_end=lambda *_: ends.append(time.perf_counter()))
-        clf.build_model(D, CLASSES).fit(x, y, epochs=epochs + 1, batch_size=BATCH, verbose=0, callbacks=[timer],
-                                        class_weight=balanced_class_weights(y, CLASSES))
+        clf.build_model(D, CLASSES).fit(
+            x,
+            y,
+            epochs=epochs + 1,
+            batch_size=BATCH,
+            verbose=0,
+            callbacks=[timer],
+            class_weight=balanced_class_weights(y, CLASSES),
+        )
         return float(np.median(np.diff(ends)))
     orders = clf.epoch_orders
     clf.epoch_orders = lambda n: timed(orders(n))
@@ -131,20 +138,26 @@ def main() -> None:
         for name, run in engines.items():
             seconds[name].append(run())
         epochs = ", ".join(f"{name.split(',')[0]} {took[-1]:.3f}" for name, took in seconds.items())
-        print(f"  matmul {peaks[-1] / 1e9:.1f} GFLOP/s, batch-32 step {step_peaks[-1] / 1e9:.1f} GFLOP/s, "
-              f"s/epoch: {epochs} (SGD profile last)")
+        print(
+            f"  matmul {peaks[-1] / 1e9:.1f} GFLOP/s, batch-32 step {step_peaks[-1] / 1e9:.1f} GFLOP/s, "
+            f"s/epoch: {epochs} (SGD profile last)"
+        )
     print(f"after: {os.popen('uptime').read().strip()}")
     peak, step_peak = max(peaks), max(step_peaks)
     print(f"FLOP per sample: {flops:,} counted (4·P₁ + 6·(P−P₁)); {flops_6p:,} by the 6·P convention")
-    print(f"best matmul {args.matmul_size}² float32: {peak / 1e9:.1f} GFLOP/s; best batch-32 first-layer step "
-          f"matmuls (XLA loop): {step_peak / 1e9:.1f} GFLOP/s ({step_peak / peak:.0%} of the matmul rate)\n")
+    print(
+        f"best matmul {args.matmul_size}² float32: {peak / 1e9:.1f} GFLOP/s; best batch-32 first-layer step "
+        f"matmuls (XLA loop): {step_peak / 1e9:.1f} GFLOP/s ({step_peak / peak:.0%} of the matmul rate)\n"
+    )
     print("| engine | s/epoch (best) | GFLOP/s | of matmul rate | of batch-32 step rate | GFLOP/s (6·P) | speed-up |")
     print("|---|---|---|---|---|---|---|")
     best = {name: min(t) for name, t in seconds.items()}
     for name, took in best.items():
         rate = N * flops / took
-        print(f"| {name} | {took:.3f} | {rate / 1e9:.1f} | {rate / peak:.0%} | {rate / step_peak:.0%} "
-              f"| {N * flops_6p / took / 1e9:.1f} | {best['keras'] / took:.2f}× |")
+        print(
+            f"| {name} | {took:.3f} | {rate / 1e9:.1f} | {rate / peak:.0%} | {rate / step_peak:.0%} "
+            f"| {N * flops_6p / took / 1e9:.1f} | {best['keras'] / took:.2f}× |"
+        )
     if args.svm:
         gram, libsvm = svm_seconds(x, y)
         print(f"\nLinearSvm.fit at {N} × {D}: Gram matrix {gram:.1f} s + SVC {libsvm:.1f} s")

@@ -32,14 +32,22 @@ def main() -> None:
     scheme.compile()
     scheme.fit(x, y, batch_size=128, epochs=1, verbose=0)
     with tempfile.TemporaryDirectory() as tmp:
-        path = export_generator(scheme, Normalizer("global").fit(x), f"{tmp}/adan/1",
-                                manifest={"class_names": list("abcdefg"), "dataset": "random", "feature_set": "is11"})
+        path = export_generator(
+            scheme,
+            Normalizer("global").fit(x),
+            f"{tmp}/adan/1",
+            manifest={"class_names": list("abcdefg"), "dataset": "random", "feature_set": "is11"},
+        )
         loaded = tf.saved_model.load(str(path))
         print("| batch | SavedModel samples/s | Keras ADAN.generate samples/s | ratio |")
         print("|---|---|---|---|")
         for n in (1, 100, 10000):
-            saved = rate(lambda n: loaded.generate(labels=tf.constant(np.arange(n) % 7, tf.int32),
-                                                   seed=tf.constant(1, tf.int64)), n)
+            saved = rate(
+                lambda n: loaded.generate(
+                    labels=tf.constant(np.arange(n) % 7, tf.int32), seed=tf.constant(1, tf.int64)
+                ),
+                n,
+            )
             keras_rate = rate(lambda n: scheme.generate(np.arange(n) % 7, seed=1), n)
             print(f"| {n} | {saved:,.0f} | {keras_rate:,.0f} | {saved / keras_rate:.2f} |")
 

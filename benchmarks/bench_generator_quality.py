@@ -49,9 +49,17 @@ def measure(corpus, fold_data, method: str, latent: str, epochs: int, learning_r
     h_real = model.encode(x).numpy()
     h_fake = model.generator(model._generator_input(y, len(y))).numpy()
     recognised = float(np.mean(model.classifier(h_fake).numpy().argmax(1) == y))
-    return {"method": method, "latent": latent, "epochs": epochs, "lr": learning_rate, **quality,
-            "c_on_fake": recognised, "h_real": float(np.abs(h_real).mean()),
-            "h_fake": float(np.abs(h_fake).mean()), "seconds": seconds}
+    return {
+        "method": method,
+        "latent": latent,
+        "epochs": epochs,
+        "lr": learning_rate,
+        **quality,
+        "c_on_fake": recognised,
+        "h_real": float(np.abs(h_real).mean()),
+        "h_fake": float(np.abs(h_fake).mean()),
+        "seconds": seconds,
+    }
 
 
 def main() -> None:
@@ -59,21 +67,28 @@ def main() -> None:
     parser.add_argument("--dataset", default="emodb/is11")
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--manual-dir", default=None)
-    parser.add_argument("--variants", default="adan:linear:800:1e-4,adan:tanh:400:1e-4,wadan:tanh:400:1e-4",
-                        help="method:latent:epochs:learning_rate, comma-separated")
+    parser.add_argument(
+        "--variants",
+        default="adan:linear:800:1e-4,adan:tanh:400:1e-4,wadan:tanh:400:1e-4",
+        help="method:latent:epochs:learning_rate, comma-separated",
+    )
     args = parser.parse_args()
     corpus, fold_data = training_speakers(args.dataset, args.data_dir, args.manual_dir)
     print(f"{args.dataset}, training speakers of fold {fold_data.fold.name} ({fold_data.y_train.size} utterances)")
-    print("| scheme | latent | epochs | Adam lr | TRTS UAR % | TSTR UAR % | MMD | C recognises G(z,y) "
-          "| mean abs h real / fake | fit s |")
+    print(
+        "| scheme | latent | epochs | Adam lr | TRTS UAR % | TSTR UAR % | MMD | C recognises G(z,y) "
+        "| mean abs h real / fake | fit s |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for variant in args.variants.split(","):
         method, latent, epochs, learning_rate = variant.split(":")
         r = measure(corpus, fold_data, method, latent, int(epochs), float(learning_rate))
-        print(f"| {r['method']} | {r['latent']} | {r['epochs']} | {r['lr']:g} | {100 * r['trts_uar']:.1f} "
-              f"| {100 * r['tstr_uar']:.1f} | {r['mmd']:.4f} "
-              f"| {100 * r['c_on_fake']:.1f} % | {r['h_real']:.2f} / {r['h_fake']:.2f} | {r['seconds']:.0f} |",
-              flush=True)
+        print(
+            f"| {r['method']} | {r['latent']} | {r['epochs']} | {r['lr']:g} | {100 * r['trts_uar']:.1f} "
+            f"| {100 * r['tstr_uar']:.1f} | {r['mmd']:.4f} "
+            f"| {100 * r['c_on_fake']:.1f} % | {r['h_real']:.2f} / {r['h_fake']:.2f} | {r['seconds']:.0f} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

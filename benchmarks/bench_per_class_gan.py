@@ -30,8 +30,17 @@ LABELS = {SEQUENTIAL: "sequential (C fits, revision 1)", "gan": "batched (one mo
 def register_sequential() -> None:
     from serzoo.models import SchemeSpec, register_scheme
 
-    register_scheme(SchemeSpec(SEQUENTIAL, "serzoo.models.gan:build_gan", "per-class GAN, C sequential fits",
-                               "Yi & Mak", {"conditional": False}, exportable=False, per_class=True))
+    register_scheme(
+        SchemeSpec(
+            SEQUENTIAL,
+            "serzoo.models.gan:build_gan",
+            "per-class GAN, C sequential fits",
+            "Yi & Mak",
+            {"conditional": False},
+            exportable=False,
+            per_class=True,
+        )
+    )
 
 
 def fit(method: str, x, y, n_classes: int, epochs: int):
@@ -54,18 +63,25 @@ def speed(class_sizes: list[int], epochs: int) -> None:
             seconds.setdefault((method, n), []).append(fit(method, x, y, n_classes, n)[1])
             print(f"  {method}: {n} epochs {seconds[method, n][-1]:.1f} s", flush=True)
     mean = {key: float(np.mean(values)) for key, values in seconds.items()}
-    print(f"\nSpeed: {n_classes} classes of {class_sizes} rows x 4368 features (random), batch 128, Adam 1e-4, XLA;"
-          " each fit twice (A-B-B-A order), mean")
+    print(
+        f"\nSpeed: {n_classes} classes of {class_sizes} rows x 4368 features (random), batch 128, Adam 1e-4, XLA;"
+        " each fit twice (A-B-B-A order), mean"
+    )
     print(f"| version | fit, 2 epochs (s) | fit, {epochs} epochs (s) | s per epoch after compilation |")
     print("|---|---|---|---|")
     per_epoch = {}
     for method in METHODS:
         per_epoch[method] = (mean[method, epochs] - mean[method, 2]) / (epochs - 2)
         runs = " / ".join(f"{s:.1f}" for s in seconds[method, epochs])
-        print(f"| {LABELS[method]} | {mean[method, 2]:.1f} | {mean[method, epochs]:.1f} ({runs}) "
-              f"| {per_epoch[method]:.2f} |")
-    print(f"Speed-up of the fit at {epochs} epochs: {mean[SEQUENTIAL, epochs] / mean['gan', epochs]:.2f}x; "
-          f"per epoch after compilation: {per_epoch[SEQUENTIAL] / per_epoch['gan']:.2f}x", flush=True)
+        print(
+            f"| {LABELS[method]} | {mean[method, 2]:.1f} | {mean[method, epochs]:.1f} ({runs}) "
+            f"| {per_epoch[method]:.2f} |"
+        )
+    print(
+        f"Speed-up of the fit at {epochs} epochs: {mean[SEQUENTIAL, epochs] / mean['gan', epochs]:.2f}x; "
+        f"per epoch after compilation: {per_epoch[SEQUENTIAL] / per_epoch['gan']:.2f}x",
+        flush=True,
+    )
 
 
 def quality(dataset: str, data_dir, manual_dir, epochs: int) -> None:
@@ -76,22 +92,30 @@ def quality(dataset: str, data_dir, manual_dir, epochs: int) -> None:
     corpus = load_corpus(dataset, data_dir=data_dir, manual_dir=manual_dir)
     fold = next(iter_folds(corpus, max_folds=1, progress=False))
     x, y = fold.x_train, fold.y_train
-    print(f"\nQuality: {dataset}, training speakers of fold {fold.fold.name} ({y.size} utterances, "
-          f"{x.shape[1]} features, class sizes {np.bincount(y).tolist()}), {epochs} epochs, seed 0")
+    print(
+        f"\nQuality: {dataset}, training speakers of fold {fold.fold.name} ({y.size} utterances, "
+        f"{x.shape[1]} features, class sizes {np.bincount(y).tolist()}), {epochs} epochs, seed 0"
+    )
     print("| version | TRTS UAR % | TSTR UAR % | MMD | fit s |")
     print("|---|---|---|---|---|")
     for method in METHODS:
         augmenter, seconds = fit(method, x, y, corpus.n_classes, epochs)
         x_syn, y_syn = augmented_sets(augmenter, y, 1, seed=1)
         q = generator_quality(x, y, x_syn, y_syn, corpus.n_classes)
-        print(f"| {LABELS[method]} | {100 * q['trts_uar']:.1f} | {100 * q['tstr_uar']:.1f} | {q['mmd']:.4f} "
-              f"| {seconds:.0f} |", flush=True)
+        print(
+            f"| {LABELS[method]} | {100 * q['trts_uar']:.1f} | {100 * q['tstr_uar']:.1f} | {q['mmd']:.4f} "
+            f"| {seconds:.0f} |",
+            flush=True,
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--class-sizes", default="113,76,45,65,64,55,68",
-                        help="rows per class of the random data (default: EmoDB fold 1's training speakers)")
+    parser.add_argument(
+        "--class-sizes",
+        default="113,76,45,65,64,55,68",
+        help="rows per class of the random data (default: EmoDB fold 1's training speakers)",
+    )
     parser.add_argument("--speed-epochs", type=int, default=50)
     parser.add_argument("--quality-epochs", type=int, default=100)
     parser.add_argument("--dataset", default="emodb/is11")

@@ -32,8 +32,13 @@ import time
 
 def flops_json(*arguments) -> dict:
     """``benchmarks/flops.py`` in its own process (this one never imports TensorFlow)."""
-    done = subprocess.run([sys.executable, str(pathlib.Path(__file__).with_name("flops.py")), *arguments],
-                          capture_output=True, text=True, check=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    done = subprocess.run(
+        [sys.executable, str(pathlib.Path(__file__).with_name("flops.py")), *arguments],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -60,8 +65,21 @@ def kernel_rates(run: dict, counts: dict) -> dict:
 
 
 def reproduce(args, jobs: int, out: pathlib.Path) -> dict:
-    command = [sys.executable, "-m", "serzoo.cli", "reproduce", "yi-mak-emodb", "--dataset", args.dataset,
-               "--ks", "0,10", "--jobs", str(jobs), "--output-dir", str(out)]
+    command = [
+        sys.executable,
+        "-m",
+        "serzoo.cli",
+        "reproduce",
+        "yi-mak-emodb",
+        "--dataset",
+        args.dataset,
+        "--ks",
+        "0,10",
+        "--jobs",
+        str(jobs),
+        "--output-dir",
+        str(out),
+    ]
     command += ["--no-synthetic-only"]  # as the committed 400-epoch reproduction (and the issue's 3.3-hour figure)
     if not args.full:
         command += ["--methods", args.methods, "--epochs", str(args.epochs), "--folds", str(args.folds)]
@@ -77,8 +95,14 @@ def reproduce(args, jobs: int, out: pathlib.Path) -> dict:
         per_type["sampling"] += t["sample_seconds"]
     for r in json.loads((out / "predictions.json").read_text()):
         per_type[f"classifier {r['classifier']}"] += r["seconds"]
-    return {"wall": wall, "per_type": dict(per_type), "table": result["table"], "timings": result["timings"],
-            "records": json.loads((out / "predictions.json").read_text()), "epochs": result["epochs"]}
+    return {
+        "wall": wall,
+        "per_type": dict(per_type),
+        "table": result["table"],
+        "timings": result["timings"],
+        "records": json.loads((out / "predictions.json").read_text()),
+        "epochs": result["epochs"],
+    }
 
 
 def main() -> None:
@@ -89,16 +113,24 @@ def main() -> None:
     parser.add_argument("--methods", default="smote,cgan,wadan")
     parser.add_argument("--epochs", type=int, default=50)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--full", type=pathlib.Path, default=None, metavar="DIR",
-                        help="one run of the whole default reproduction into DIR (--jobs N only; no --jobs 1 arm)")
+    parser.add_argument(
+        "--full",
+        type=pathlib.Path,
+        default=None,
+        metavar="DIR",
+        help="one run of the whole default reproduction into DIR (--jobs N only; no --jobs 1 arm)",
+    )
     args = parser.parse_args()
     if args.full:
         args.folds, args.methods = 10, "none,duplicate,noise,smote,gan,cgan,aae,adan,wadan"
     data = ["--dataset", args.dataset, *(["--manual-dir", args.manual_dir] if args.manual_dir else [])]
     counts = flops_json("schemes", *data, "--folds", str(args.folds), "--methods", args.methods)
     matmul = {threads: [flops_json("matmul", "--threads", str(threads))["matmul_flops"]] for threads in (0, 1)}
-    print(f"load average at start: {os.getloadavg()[0]:.2f}; dense matmul: {matmul[0][0] / 1e9:.1f} GFLOP/s "
-          f"(TensorFlow's threads), {matmul[1][0] / 1e9:.1f} GFLOP/s (1 thread)", flush=True)
+    print(
+        f"load average at start: {os.getloadavg()[0]:.2f}; dense matmul: {matmul[0][0] / 1e9:.1f} GFLOP/s "
+        f"(TensorFlow's threads), {matmul[1][0] / 1e9:.1f} GFLOP/s (1 thread)",
+        flush=True,
+    )
     if args.full:
         runs = {args.jobs: reproduce(args, args.jobs, args.full)}
     else:
@@ -106,8 +138,10 @@ def main() -> None:
             runs = {jobs: reproduce(args, jobs, pathlib.Path(tmp) / f"jobs{jobs}") for jobs in (1, args.jobs)}
     for threads in (0, 1):
         matmul[threads].append(flops_json("matmul", "--threads", str(threads))["matmul_flops"])
-    print(f"dense matmul after the runs: {matmul[0][1] / 1e9:.1f} / {matmul[1][1] / 1e9:.1f} GFLOP/s; the "
-          "fractions below use the better of before and after")
+    print(
+        f"dense matmul after the runs: {matmul[0][1] / 1e9:.1f} / {matmul[1][1] / 1e9:.1f} GFLOP/s; the "
+        "fractions below use the better of before and after"
+    )
     types = sorted({t for run in runs.values() for t in run["per_type"]})
     epochs = "the default schedule" if args.full else f"{args.epochs} epochs"
     print(f"\n{args.folds} folds, methods {args.methods}, {epochs}, k in {{0, 10}}\n")
@@ -122,20 +156,35 @@ def main() -> None:
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
     reference = {jobs: max(matmul[0 if jobs == 1 else 1]) for jobs in runs}  # --jobs N: one-thread workers
     rates = {jobs: kernel_rates(run, counts) for jobs, run in runs.items()}
-    print("\nEach kernel's FLOP/s (counted FLOPs / compute seconds summed over units) as a fraction of the same-run "
-          "dense matmul (" + "; ".join(f"--jobs {j}: {reference[j] / 1e9:.0f} GFLOP/s" + (
-              " with TensorFlow's threads" if j == 1 else " on one thread, as each worker") for j in runs) + ")\n")
+    print(
+        "\nEach kernel's FLOP/s (counted FLOPs / compute seconds summed over units) as a fraction of the same-run "
+        "dense matmul ("
+        + "; ".join(
+            f"--jobs {j}: {reference[j] / 1e9:.0f} GFLOP/s"
+            + (" with TensorFlow's threads" if j == 1 else " on one thread, as each worker")
+            for j in runs
+        )
+        + ")\n"
+    )
     print("| kernel | " + " | ".join(f"--jobs {j} GFLOP/s | of matmul" for j in runs) + " |")
     print("|---|" + "---|---|" * len(runs))
     for kernel in sorted(next(iter(rates.values()))):
-        print(f"| {kernel} | " + " | ".join(f"{rates[j][kernel] / 1e9:.1f} | {rates[j][kernel] / reference[j]:.0%}"
-                                           for j in runs) + " |")
+        print(
+            f"| {kernel} | "
+            + " | ".join(f"{rates[j][kernel] / 1e9:.1f} | {rates[j][kernel] / reference[j]:.0%}" for j in runs)
+            + " |"
+        )
     if len(runs) == 2:
         one, many = runs.values()
-        differ = [(a["method"], a["classifier"], a["k"]) for a, b in zip(one["table"], many["table"])
-                  if abs(a["uar"] - b["uar"]) > 1e-9]
-        print(f"UAR cells that differ between the runs (thread count changes float reduction order): "
-              f"{differ or 'none'}")
+        differ = [
+            (a["method"], a["classifier"], a["k"])
+            for a, b in zip(one["table"], many["table"])
+            if abs(a["uar"] - b["uar"]) > 1e-9
+        ]
+        print(
+            f"UAR cells that differ between the runs (thread count changes float reduction order): {differ or 'none'}"
+        )
+
 
 if __name__ == "__main__":
     main()

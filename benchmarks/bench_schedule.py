@@ -53,8 +53,14 @@ def parse_runs(text: str) -> list[tuple[float, int, str, list[int]]]:
 
 
 def cell_key(cell: dict) -> tuple:
-    return (cell["scheme"], float(cell["lr"]), int(cell.get("batch", YI_MAK_BATCH)), cell.get("decay", "constant"),
-            int(cell["epochs"]), int(cell["seed"]))
+    return (
+        cell["scheme"],
+        float(cell["lr"]),
+        int(cell.get("batch", YI_MAK_BATCH)),
+        cell.get("decay", "constant"),
+        int(cell["epochs"]),
+        int(cell["seed"]),
+    )
 
 
 def read_cells(path: pathlib.Path) -> list[dict]:
@@ -80,9 +86,19 @@ def checkpoint_callback(epochs, start: float, measure):
     return Checkpoints()
 
 
-def train_and_measure(scheme: str, rate: float, epochs: list[int], x, y, n_classes: int, seed: int = 0,
-                      jit_compile: bool = True, batch_size: int = YI_MAK_BATCH, decay: str = "constant",
-                      **options) -> list[dict]:
+def train_and_measure(
+    scheme: str,
+    rate: float,
+    epochs: list[int],
+    x,
+    y,
+    n_classes: int,
+    seed: int = 0,
+    jit_compile: bool = True,
+    batch_size: int = YI_MAK_BATCH,
+    decay: str = "constant",
+    **options,
+) -> list[dict]:
     """One cell per entry of ``epochs`` from a single run of ``max(epochs)`` epochs at Adam ``rate``, ``batch_size``
     and ``decay`` (``options`` go to the scheme's builder)."""
     import numpy as np
@@ -93,10 +109,21 @@ def train_and_measure(scheme: str, rate: float, epochs: list[int], x, y, n_class
 
     def measure(done, model, fit_seconds, logs):
         augmenter.models_ = {int(k): model for k in np.unique(y)}  # what fit() sets when training ends
-        cells.append({"scheme": scheme, "lr": rate, "batch": batch_size, "decay": decay, "epochs": done, "seed": seed,
-                      **synthetic_quality(augmenter, x, y, n_classes), "fit_seconds": round(fit_seconds, 1),
-                      "losses": {k: round(float(v), 5) for k, v in logs.items()},
-                      "load_1min": round(os.getloadavg()[0], 2), "finished": time.strftime("%Y-%m-%dT%H:%M:%S")})
+        cells.append(
+            {
+                "scheme": scheme,
+                "lr": rate,
+                "batch": batch_size,
+                "decay": decay,
+                "epochs": done,
+                "seed": seed,
+                **synthetic_quality(augmenter, x, y, n_classes),
+                "fit_seconds": round(fit_seconds, 1),
+                "losses": {k: round(float(v), 5) for k, v in logs.items()},
+                "load_1min": round(os.getloadavg()[0], 2),
+                "finished": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            }
+        )
 
     training = Training(max(epochs), learning_rate=rate, batch_size=batch_size, decay=decay, source="bench_schedule")
     augmenter = make_augmenter(scheme, seed=seed, training=training, **options)
@@ -111,8 +138,11 @@ def train_and_measure(scheme: str, rate: float, epochs: list[int], x, y, n_class
 def run(args) -> None:
     corpus, fold = training_speakers(args.dataset, args.data_dir, args.manual_dir, args.held_out)
     x, y = fold.x_train, fold.y_train
-    print(f"{args.dataset}: training speakers of fold {fold.fold.name} ({y.size} utterances; the held-out speaker "
-          "is not used)", flush=True)
+    print(
+        f"{args.dataset}: training speakers of fold {fold.fold.name} ({y.size} utterances; the held-out speaker "
+        "is not used)",
+        flush=True,
+    )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     for scheme in args.schemes.split(","):
         for rate, batch, decay, epochs in parse_runs(args.runs):
@@ -120,21 +150,38 @@ def run(args) -> None:
             missing = [e for e in epochs if (scheme, rate, batch, decay, e, args.seed) not in done]
             if not missing:
                 continue
-            print(f"{scheme} Adam {rate:g} batch {batch} {decay}: training {max(missing)} epochs, measuring at "
-                  f"{missing}", flush=True)
-            for cell in train_and_measure(scheme, rate, [e for e in epochs if e <= max(missing)], x, y,
-                                          corpus.n_classes, args.seed, batch_size=batch, decay=decay):
+            print(
+                f"{scheme} Adam {rate:g} batch {batch} {decay}: training {max(missing)} epochs, measuring at {missing}",
+                flush=True,
+            )
+            for cell in train_and_measure(
+                scheme,
+                rate,
+                [e for e in epochs if e <= max(missing)],
+                x,
+                y,
+                corpus.n_classes,
+                args.seed,
+                batch_size=batch,
+                decay=decay,
+            ):
                 if cell["epochs"] in missing:
                     cell.update(dataset=args.dataset, fold=fold.fold.name, n_train=int(y.size))
                     with args.output.open("a") as f:
                         f.write(json.dumps(cell) + "\n")
-                    print(f"  {cell['epochs']} epochs: TRTS {cell['trts_uar']:.3f} TSTR {cell['tstr_uar']:.3f} "
-                          f"MMD {cell['mmd']:.4f} fit {cell['fit_seconds']:.0f} s", flush=True)
+                    print(
+                        f"  {cell['epochs']} epochs: TRTS {cell['trts_uar']:.3f} TSTR {cell['tstr_uar']:.3f} "
+                        f"MMD {cell['mmd']:.4f} fit {cell['fit_seconds']:.0f} s",
+                        flush=True,
+                    )
 
 
 def no_worse(cell: dict, reference: dict) -> bool:
-    return (cell["trts_uar"] >= reference["trts_uar"] and cell["tstr_uar"] >= reference["tstr_uar"]
-            and cell["mmd"] <= reference["mmd"])
+    return (
+        cell["trts_uar"] >= reference["trts_uar"]
+        and cell["tstr_uar"] >= reference["tstr_uar"]
+        and cell["mmd"] <= reference["mmd"]
+    )
 
 
 def run_key(cell: dict) -> tuple:
@@ -149,8 +196,11 @@ def setting_key(cell: dict) -> tuple:
 def table(cells: list[dict]) -> str:
     """Markdown: per scheme and setting (rate, batch, epochs), the mean of each measure over the stored runs
     (fold x seed) and in how many runs the setting is no worse than that run's reference on all three."""
-    lines = ["| scheme | Adam lr | batch | decay | epochs | runs | TRTS UAR % | TSTR UAR % | MMD | fit s "
-             "| no worse than ref |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| scheme | Adam lr | batch | decay | epochs | runs | TRTS UAR % | TSTR UAR % | MMD | fit s "
+        "| no worse than ref |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     reference = (REFERENCE[0], YI_MAK_BATCH, "constant", REFERENCE[1])
     for scheme in dict.fromkeys(c["scheme"] for c in cells):
         mine = [c for c in cells if c["scheme"] == scheme]
@@ -163,9 +213,11 @@ def table(cells: list[dict]) -> str:
             verdict = "reference" if is_ref else (f"{better} of {len(judged)}" if judged else "–")
             measures = ("trts_uar", "tstr_uar", "mmd", "fit_seconds")
             mean = {key: sum(c[key] for c in rows) / len(rows) for key in measures}
-            lines.append(f"| {scheme} | {setting[0]:g} | {setting[1]} | {setting[2]} | {setting[3]} | {len(rows)} "
-                         f"| {100 * mean['trts_uar']:.1f} | {100 * mean['tstr_uar']:.1f} | {mean['mmd']:.3f} "
-                         f"| {mean['fit_seconds']:.0f} | {verdict} |")
+            lines.append(
+                f"| {scheme} | {setting[0]:g} | {setting[1]} | {setting[2]} | {setting[3]} | {len(rows)} "
+                f"| {100 * mean['trts_uar']:.1f} | {100 * mean['tstr_uar']:.1f} | {mean['mmd']:.3f} "
+                f"| {mean['fit_seconds']:.0f} | {verdict} |"
+            )
     return "\n".join(lines)
 
 
@@ -175,14 +227,22 @@ def main() -> None:
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--manual-dir", default=None)
     parser.add_argument("--schemes", default=",".join(SCHEMES))
-    parser.add_argument("--runs", default=RUNS,
-                        help="rate[/batch][~cosine]:epochs,epochs;rate:... (one training run per rate and batch, "
-                        "default batch 128; a cosine-decayed rate: one run per epoch count)")
+    parser.add_argument(
+        "--runs",
+        default=RUNS,
+        help="rate[/batch][~cosine]:epochs,epochs;rate:... (one training run per rate and batch, "
+        "default batch 128; a cosine-decayed rate: one run per epoch count)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--held-out", default=None, help="the fold's held-out speaker (default: the first fold's)")
     parser.add_argument("--output", type=pathlib.Path, default=OUTPUT)
-    parser.add_argument("--table", type=pathlib.Path, nargs="*", default=None,
-                        help="print the cells stored in these files (default --output) as Markdown, train nothing")
+    parser.add_argument(
+        "--table",
+        type=pathlib.Path,
+        nargs="*",
+        default=None,
+        help="print the cells stored in these files (default --output) as Markdown, train nothing",
+    )
     args = parser.parse_args()
     if args.table is None:
         run(args)

@@ -78,8 +78,17 @@ class Step:
         shape = (CROP, LLDS) if level == "frames" else (FUNCTIONALS,)
         self.x = rng.normal(size=(samples, *shape)).astype("float32")
         self.y = (np.arange(samples) % CLASSES).astype("int32")
-        self.model = build_model("aae", level, shape[-1], CLASSES, seed=0, epochs=1, batch_size=BATCH,
-                                 learning_rate=1e-4, jit_compile=jit_compile)
+        self.model = build_model(
+            "aae",
+            level,
+            shape[-1],
+            CLASSES,
+            seed=0,
+            epochs=1,
+            batch_size=BATCH,
+            learning_rate=1e-4,
+            jit_compile=jit_compile,
+        )
         start = time.perf_counter()
         self.model.fit(self.x, self.y, batch_size=BATCH, epochs=1, verbose=0)  # tracing, XLA compilation
         self.compile_seconds = time.perf_counter() - start
@@ -102,14 +111,18 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2, help="timed calls of each yardstick per round")
     args = parser.parse_args()
     print(f"start: {os.popen('uptime').read().strip()}")
-    steps = {"frames (Conv1D, 512 x 65), XLA": Step("frames", args.frame_samples),
-             "frames (Conv1D, 512 x 65), no XLA": Step("frames", args.frame_samples, jit_compile=False),
-             "utterance (MLP, 6373), XLA": Step("utterance", args.utterance_samples)}
+    steps = {
+        "frames (Conv1D, 512 x 65), XLA": Step("frames", args.frame_samples),
+        "frames (Conv1D, 512 x 65), no XLA": Step("frames", args.frame_samples, jit_compile=False),
+        "utterance (MLP, 6373), XLA": Step("utterance", args.utterance_samples),
+    }
     reference = {"frames (Conv1D, 512 x 65), XLA": "XLA", "frames (Conv1D, 512 x 65), no XLA": "no XLA"}
     for name, step in steps.items():
         parts = ", ".join(f"{k} {v / 1e6:.1f}" for k, v in step.parts.items())
-        print(f"{name}: compiled in {step.compile_seconds:.0f} s; MFLOP per sample {step.flops / 1e6:.1f} ({parts})",
-              flush=True)
+        print(
+            f"{name}: compiled in {step.compile_seconds:.0f} s; MFLOP per sample {step.flops / 1e6:.1f} ({parts})",
+            flush=True,
+        )
     matmul, conv, rates = [], {"XLA": [], "no XLA": []}, {name: [] for name in steps}
     for round_ in range(args.rounds):
         print(f"round {round_ + 1}: {os.popen('uptime').read().strip()}", flush=True)
@@ -120,23 +133,33 @@ def main() -> None:
         for name, step in steps.items():
             rates[name].append(step.rate())
         print(f"  ({time.perf_counter() - start:.0f} s)", flush=True)
-        print(f"  matmul {matmul[-1] / 1e9:.1f} GFLOP/s, Conv1D reference "
-              + ", ".join(f"{compiled} {values[-1] / 1e9:.1f}" for compiled, values in conv.items())
-              + " GFLOP/s, samples/s: "
-              + ", ".join(f"{name} {r[-1]:.1f}" for name, r in rates.items()), flush=True)
+        print(
+            f"  matmul {matmul[-1] / 1e9:.1f} GFLOP/s, Conv1D reference "
+            + ", ".join(f"{compiled} {values[-1] / 1e9:.1f}" for compiled, values in conv.items())
+            + " GFLOP/s, samples/s: "
+            + ", ".join(f"{name} {r[-1]:.1f}" for name, r in rates.items()),
+            flush=True,
+        )
     print(f"after: {os.popen('uptime').read().strip()}")
     peak, conv_peak = max(matmul), {compiled: max(values) for compiled, values in conv.items()}
-    print(f"\nbest matmul 2048² float32: {peak / 1e9:.1f} GFLOP/s; best Conv1D reference (first layer, forward + "
-          "kernel gradient): " + ", ".join(f"{compiled} {rate / 1e9:.1f} GFLOP/s ({rate / peak:.0%} of matmul)"
-                                            for compiled, rate in conv_peak.items()) + "\n")
+    print(
+        f"\nbest matmul 2048² float32: {peak / 1e9:.1f} GFLOP/s; best Conv1D reference (first layer, forward + "
+        "kernel gradient): "
+        + ", ".join(
+            f"{compiled} {rate / 1e9:.1f} GFLOP/s ({rate / peak:.0%} of matmul)" for compiled, rate in conv_peak.items()
+        )
+        + "\n"
+    )
     print("| step (batch 128) | MFLOP/sample | samples/s | GFLOP/s | of matmul rate | of Conv1D reference |")
     print("|---|---|---|---|---|---|")
     for name, step in steps.items():
         best = max(rates[name])
         achieved = best * step.flops
         of_conv = f"{achieved / conv_peak[reference[name]]:.0%}" if name in reference else "–"
-        print(f"| {name} | {step.flops / 1e6:.1f} | {best:.1f} | {achieved / 1e9:.1f} | {achieved / peak:.0%} "
-              f"| {of_conv} |")
+        print(
+            f"| {name} | {step.flops / 1e6:.1f} | {best:.1f} | {achieved / 1e9:.1f} | {achieved / peak:.0%} "
+            f"| {of_conv} |"
+        )
 
 
 if __name__ == "__main__":

@@ -19,9 +19,29 @@ import time
 
 
 def run_arm(args, jobs: int, out: pathlib.Path) -> dict:
-    argv = [sys.executable, "-m", "serzoo.cli", "tune", "--dataset", args.dataset, "--scheme", args.scheme,
-            "--tuner", "random", "--max-trials", str(args.trials), "--epochs", str(args.epochs), "--classifier",
-            args.classifier, "--no-evaluate", "--output-dir", str(out), "--jobs", str(jobs)]
+    argv = [
+        sys.executable,
+        "-m",
+        "serzoo.cli",
+        "tune",
+        "--dataset",
+        args.dataset,
+        "--scheme",
+        args.scheme,
+        "--tuner",
+        "random",
+        "--max-trials",
+        str(args.trials),
+        "--epochs",
+        str(args.epochs),
+        "--classifier",
+        args.classifier,
+        "--no-evaluate",
+        "--output-dir",
+        str(out),
+        "--jobs",
+        str(jobs),
+    ]
     if args.manual_dir:
         argv += ["--manual-dir", args.manual_dir]
     if args.options:
@@ -30,8 +50,12 @@ def run_arm(args, jobs: int, out: pathlib.Path) -> dict:
     subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
     seconds = time.perf_counter() - start
     result = json.loads((out / "results.json").read_text())
-    return {"jobs": jobs, "seconds": seconds, "completed": result["counts"].get("COMPLETED", 0),
-            "trials_per_hour": 3600 * result["counts"].get("COMPLETED", 0) / seconds}
+    return {
+        "jobs": jobs,
+        "seconds": seconds,
+        "completed": result["counts"].get("COMPLETED", 0),
+        "trials_per_hour": 3600 * result["counts"].get("COMPLETED", 0) / seconds,
+    }
 
 
 def main() -> None:
@@ -47,8 +71,10 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-tune-") as tmp:
         arms = [run_arm(args, jobs, pathlib.Path(tmp) / f"jobs{jobs}") for jobs in (1, args.jobs)]
-    print(f"{args.dataset}, {args.scheme}, {args.trials} random trials of {args.epochs} epochs, classifier "
-          f"{args.classifier}")
+    print(
+        f"{args.dataset}, {args.scheme}, {args.trials} random trials of {args.epochs} epochs, classifier "
+        f"{args.classifier}"
+    )
     print("| processes | wall s | completed | trials per hour |\n|---|---|---|---|")
     for arm in arms:
         label = "1 process" if arm["jobs"] == 1 else f"chief + {arm['jobs']} workers"

@@ -146,8 +146,10 @@ def scheme_flops_per_epoch(scheme: str, x, y, n_classes: int, batch_size: int = 
     model, dim = augmenter.model, x.shape[1]
     if isinstance(model, PerClassGAN):  # every step is [C, width, D], padded and masked
         batches = ClassBatches(x, y, n_classes, batch_size, seed=0)
-        spec = (tf.TensorSpec([n_classes, batches.width, dim], tf.float32),
-                tf.TensorSpec([n_classes, batches.width], tf.float32))
+        spec = (
+            tf.TensorSpec([n_classes, batches.width, dim], tf.float32),
+            tf.TensorSpec([n_classes, batches.width], tf.float32),
+        )
         return float(len(batches) * train_step_flops(model, spec))
     spec = (tf.TensorSpec([batch_size, dim], tf.float32), tf.TensorSpec([batch_size], tf.int32))
     return train_step_flops(model, spec) / batch_size * len(y)  # dense layers: linear in the batch
@@ -167,9 +169,12 @@ def _schemes(args) -> dict:
         x, y = fold.x_train, fold.y_train
         out["dnn_flops_per_sample"] = dnn_flops_per_sample(x.shape[1], corpus.n_classes)
         out["folds"][fold.fold.name] = {
-            "n_train": int(y.size), "dim": int(x.shape[1]),
-            "epoch_flops": {m: scheme_flops_per_epoch(m, x, y, corpus.n_classes, training_for(m).batch_size)
-                            for m in methods}}
+            "n_train": int(y.size),
+            "dim": int(x.shape[1]),
+            "epoch_flops": {
+                m: scheme_flops_per_epoch(m, x, y, corpus.n_classes, training_for(m).batch_size) for m in methods
+            },
+        }
     return out
 
 

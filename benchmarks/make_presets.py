@@ -25,13 +25,15 @@ INTENDED_USE = (
     "feature set, for the seven EmoDB classes in the manifest's order, through `serzoo.augment(x, y, path, "
     "feature_set=..., class_names=...)` (which applies the recipe in the z-normalised space of *your* data and "
     "returns per-row loss weights for the classifier), or with plain `tf.saved_model.load` and the `generate` "
-    "endpoint. A starting point to measure against on your own corpus, not a guaranteed gain.")
+    "endpoint. A starting point to measure against on your own corpus, not a guaranteed gain."
+)
 LIMITS = (
     "Trained on acted German speech of 10 speakers (5 female, 5 male; 535 utterances, EmoDB, CC0). The gain was "
     "measured on the same corpus (leave-one-speaker-out, speakers never used to choose their own recipe), with a "
     "DNN classifier only (see the verdict above). Spontaneous speech, other "
     "languages, other recording conditions and other classifiers are untested. The samples are feature vectors, "
-    "not audio; the generator has seen every EmoDB speaker, so do not evaluate it on EmoDB.")
+    "not audio; the generator has seen every EmoDB speaker, so do not evaluate it on EmoDB."
+)
 
 
 def choose_cell(analysis: dict) -> tuple[str, dict]:
@@ -49,8 +51,11 @@ def main(argv=None) -> int:
     parser.add_argument("--feature-sets", default="is11,is10")
     parser.add_argument("--root", default="exported")
     parser.add_argument("--overwrite", action="store_true")
-    parser.add_argument("--cards-only", action="store_true",
-                        help="rewrite MODEL_CARD.md of the existing presets from their manifests (no training)")
+    parser.add_argument(
+        "--cards-only",
+        action="store_true",
+        help="rewrite MODEL_CARD.md of the existing presets from their manifests (no training)",
+    )
     args = parser.parse_args(argv)
     quiet.import_tensorflow_quietly()
 
@@ -69,17 +74,25 @@ def main(argv=None) -> int:
     none = analysis["table"]["none"]
     utility = {
         "protocol": f"{study['dataset']}, leave-one-speaker-out over 10 folds, swap halves (each half's recipe chosen "
-                    f"on the other half's folds), {study['normalisation']} z-norm",
-        "measured_on": study["dataset"], "classifier": "dnn", "seeds": len(study["seeds"]),
-        "uar_with": 100 * swap["uar"], "uar_without": 100 * none["uar"],
-        "gain_mean": swap["gain"]["mean"], "gain_std": swap["gain"]["std"], "folds_up": swap["gain"]["up"],
+        f"on the other half's folds), {study['normalisation']} z-norm",
+        "measured_on": study["dataset"],
+        "classifier": "dnn",
+        "seeds": len(study["seeds"]),
+        "uar_with": 100 * swap["uar"],
+        "uar_without": 100 * none["uar"],
+        "gain_mean": swap["gain"]["mean"],
+        "gain_std": swap["gain"]["std"],
+        "folds_up": swap["gain"]["up"],
         "folds_down": swap["gain"]["down"],
         "chosen_per_half": [{"evaluated_on": c["evaluated_on"], "cell": c["cell"]} for c in swap["choices"]],
-        "this_recipe_on_all_folds": {"uar": 100 * analysis["table"][cell]["uar"],
-                                     "gain_mean": analysis["table"][cell]["gain"]["mean"],
-                                     "gain_std": analysis["table"][cell]["gain"]["std"], "post_hoc": True},
+        "this_recipe_on_all_folds": {
+            "uar": 100 * analysis["table"][cell]["uar"],
+            "gain_mean": analysis["table"][cell]["gain"]["mean"],
+            "gain_std": analysis["table"][cell]["gain"]["std"],
+            "post_hoc": True,
+        },
         "note": "The swap-halves numbers estimate the procedure (choose the recipe on other speakers); "
-                f"{cell} on all folds is post hoc.",
+        f"{cell} on all folds is post hoc.",
     }
     for feature_set in args.feature_sets.split(","):
         start = time.perf_counter()
@@ -91,16 +104,29 @@ def main(argv=None) -> int:
         if args.cards_only:
             path = pathlib.Path(args.root) / name / "1"
         else:
-            path, _, _ = train_and_export(corpus, method, seed=0, root=args.root, name=name, overwrite=args.overwrite,
-                                          recipe=recipe, recipe_k=int(k), extra_manifest={"utility": measured})
+            path, _, _ = train_and_export(
+                corpus,
+                method,
+                seed=0,
+                root=args.root,
+                name=name,
+                overwrite=args.overwrite,
+                recipe=recipe,
+                recipe_k=int(k),
+                extra_manifest={"utility": measured},
+            )
         manifest = read_manifest(path)
         cost = "" if args.cards_only else f" (training and export {time.perf_counter() - start:.0f} s on 2 cores)"
-        commands = (f"`python benchmarks/make_presets.py --manual-dir ../shared/corpora/emodb --study {args.study}`"
-                    f"{cost}; the study: "
-                    "`serzoo reproduce yi-mak-emodb --protocol swap-halves --manual-dir ../shared/corpora/emodb "
-                    f"--seeds 0,1,2 --jobs 2 --output-dir {args.study}`.")
-        write_text(model_card(manifest, intended_use=INTENDED_USE, limits=LIMITS, commands=commands),
-                   pathlib.Path(args.root) / name / "MODEL_CARD.md")
+        commands = (
+            f"`python benchmarks/make_presets.py --manual-dir ../shared/corpora/emodb --study {args.study}`"
+            f"{cost}; the study: "
+            "`serzoo reproduce yi-mak-emodb --protocol swap-halves --manual-dir ../shared/corpora/emodb "
+            f"--seeds 0,1,2 --jobs 2 --output-dir {args.study}`."
+        )
+        write_text(
+            model_card(manifest, intended_use=INTENDED_USE, limits=LIMITS, commands=commands),
+            pathlib.Path(args.root) / name / "MODEL_CARD.md",
+        )
         print(f"{path}: {cell}, {time.perf_counter() - start:.0f} s")
     return 0
 

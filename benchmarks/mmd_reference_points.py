@@ -27,11 +27,13 @@ sys.path.insert(0, str(ROOT))
 
 def reference_sets(x: np.ndarray, rng) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """``name -> (real rows, reference rows)``; all but the first are scored against all of ``x``."""
-    return {"real: one half against the other": (x[::2], x[1::2]),
-            "every row at the data's mean": (x, np.repeat(x.mean(0, keepdims=True), len(x), 0)),
-            "every row a copy of one real row": (x, np.repeat(x[:1], len(x), 0)),
-            "Gaussian noise N(0, I)": (x, rng.standard_normal(x.shape)),
-            "Gaussian noise N(0, 0.01 I)": (x, 0.1 * rng.standard_normal(x.shape))}
+    return {
+        "real: one half against the other": (x[::2], x[1::2]),
+        "every row at the data's mean": (x, np.repeat(x.mean(0, keepdims=True), len(x), 0)),
+        "every row a copy of one real row": (x, np.repeat(x[:1], len(x), 0)),
+        "Gaussian noise N(0, I)": (x, rng.standard_normal(x.shape)),
+        "Gaussian noise N(0, 0.01 I)": (x, 0.1 * rng.standard_normal(x.shape)),
+    }
 
 
 def inner_folds(project: pathlib.Path, manual_dir: str | None, data_dir: str | None = None):
@@ -49,8 +51,9 @@ def reference_mmds(folds) -> dict[str, float]:
     from serzoo.metrics import mmd_rbf
 
     rng = np.random.default_rng(0)
-    per_fold = [{name: mmd_rbf(*pair) for name, pair in reference_sets(data.x_train, rng).items()}
-                for data in folds.folds]
+    per_fold = [
+        {name: mmd_rbf(*pair) for name, pair in reference_sets(data.x_train, rng).items()} for data in folds.folds
+    ]
     return {name: float(np.mean([fold[name] for fold in per_fold])) for name in per_fold[0]}
 
 
@@ -64,11 +67,13 @@ def describe_best(project: pathlib.Path, folds) -> dict[str, float]:
     augmenter = tuned_augmenter(load_tuned_setting(project / "best_hparams.json"), seed=0)
     x, _ = augmented_sets(augmenter.fit(data.x_train, data.y_train, folds.n_classes), data.y_train, 1, seed=1000)
     centre = data.x_train.mean(0)
-    return {"per-feature std, synthetic": float(x.std(0).mean()),
-            "per-feature std, real": float(data.x_train.std(0).mean()),
-            "mean distance from the data's mean, synthetic": float(np.linalg.norm(x - centre, axis=1).mean()),
-            "mean distance from the data's mean, real": float(np.linalg.norm(data.x_train - centre, axis=1).mean()),
-            "MMD, synthetic": mmd_rbf(data.x_train, x)}
+    return {
+        "per-feature std, synthetic": float(x.std(0).mean()),
+        "per-feature std, real": float(data.x_train.std(0).mean()),
+        "mean distance from the data's mean, synthetic": float(np.linalg.norm(x - centre, axis=1).mean()),
+        "mean distance from the data's mean, real": float(np.linalg.norm(data.x_train - centre, axis=1).mean()),
+        "MMD, synthetic": mmd_rbf(data.x_train, x),
+    }
 
 
 def main(argv=None) -> None:

@@ -33,8 +33,7 @@ def rescore(project: pathlib.Path, manual_dir: str | None, data_dir: str | None 
     if results["objective"] != "utility" or results["tune_classifier"]:
         raise SystemExit(f"{project}: only utility searches with the classifier's defaults can be re-scored")
     corpus = load_corpus(results["dataset"], manual_dir=manual_dir, data_dir=data_dir)
-    folds = InnerFolds(corpus.subset(results["protocol"]["development_groups"]),
-                       results["protocol"]["normalisation"])
+    folds = InnerFolds(corpus.subset(results["protocol"]["development_groups"]), results["protocol"]["normalisation"])
     classifier, k = results["classifier"], int(results["best"]["setting"]["k"])
     matched = {}
     for data in folds.folds:
@@ -80,8 +79,10 @@ def main(argv=None) -> None:
     parser.add_argument("--data-dir", default=None)
     args = parser.parse_args(argv)
     out = rescore(args.project, args.manual_dir, args.data_dir)
-    print("real-only DNN at matched updates per inner fold:",
-          {name: round(100 * uar, 2) for name, uar in out["matched_baseline"].items()})
+    print(
+        "real-only DNN at matched updates per inner fold:",
+        {name: round(100 * uar, 2) for name, uar in out["matched_baseline"].items()},
+    )
     for trial_id, (old, new) in out["trials"].items():
         print(f"trial {trial_id}: utility {100 * old:+.2f} → {100 * new:+.2f} points")
 

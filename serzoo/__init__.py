@@ -16,14 +16,26 @@ __version__ = "0.1.0"
 
 #: public name -> module that defines it
 _EXPORTS = {
-    "load_corpus": "serzoo.data", "iter_folds": "serzoo.data", "Normalizer": "serzoo.data",
-    "augment": "serzoo.augmenters", "make_augmenter": "serzoo.augmenters", "augmented_sets": "serzoo.augmenters",
-    "augmentation_methods": "serzoo.augmenters", "ExportedGenerator": "serzoo.augmenters",
-    "SchemeSpec": "serzoo.models", "register_scheme": "serzoo.models", "get_scheme": "serzoo.models",
-    "scheme_names": "serzoo.models", "training_for": "serzoo.presets", "Training": "serzoo.presets",
-    "make_classifier": "serzoo.models.classifiers", "export_generator": "serzoo.export",
-    "train_and_export": "serzoo.experiments.train_export", "DivergenceError": "serzoo.errors",
-    "Recipe": "serzoo.recipes", "augmented_training_set": "serzoo.recipes",
+    "load_corpus": "serzoo.data",
+    "iter_folds": "serzoo.data",
+    "Normalizer": "serzoo.data",
+    "augment": "serzoo.augmenters",
+    "make_augmenter": "serzoo.augmenters",
+    "augmented_sets": "serzoo.augmenters",
+    "augmentation_methods": "serzoo.augmenters",
+    "ExportedGenerator": "serzoo.augmenters",
+    "SchemeSpec": "serzoo.models",
+    "register_scheme": "serzoo.models",
+    "get_scheme": "serzoo.models",
+    "scheme_names": "serzoo.models",
+    "training_for": "serzoo.presets",
+    "Training": "serzoo.presets",
+    "make_classifier": "serzoo.models.classifiers",
+    "export_generator": "serzoo.export",
+    "train_and_export": "serzoo.experiments.train_export",
+    "DivergenceError": "serzoo.errors",
+    "Recipe": "serzoo.recipes",
+    "augmented_training_set": "serzoo.recipes",
 }
 __all__ = sorted(_EXPORTS)
 

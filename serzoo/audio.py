@@ -70,9 +70,11 @@ def _truncation(path, frame_bytes: int, rate: int) -> str | None:
     if chunk.declared <= chunk.present:
         return None
     declared, present = chunk.declared // frame_bytes, chunk.present // frame_bytes
-    return (f"{path}: the WAV header declares {declared} samples ({declared / rate:.3f} s) but the file holds "
-            f"{present} ({present / rate:.3f} s): the file is truncated (an interrupted copy or download?); "
-            "copy it again from the corpus release")
+    return (
+        f"{path}: the WAV header declares {declared} samples ({declared / rate:.3f} s) but the file holds "
+        f"{present} ({present / rate:.3f} s): the file is truncated (an interrupted copy or download?); "
+        "copy it again from the corpus release"
+    )
 
 
 def check_signal(signal: np.ndarray, rate: int, path) -> None:
@@ -193,5 +195,7 @@ def duplicate_groups(paths, hashes=None) -> list[list]:
 def duplicates_message(groups) -> str:
     """The groups of :func:`duplicate_groups`, one line each, and why they matter."""
     listed = "\n  ".join(" = ".join(str(p) for p in group) for group in groups)
-    return (f"{len(groups)} group(s) of files hold identical audio (one recording under two names counts twice "
-            f"and, across speakers or sessions, leaks between training and test folds):\n  {listed}")
+    return (
+        f"{len(groups)} group(s) of files hold identical audio (one recording under two names counts twice "
+        f"and, across speakers or sessions, leaks between training and test folds):\n  {listed}"
+    )

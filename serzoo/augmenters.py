@@ -98,10 +98,11 @@ class Smote(Duplicate):
             raise ValueError("SMOTE needs at least 2 training samples of every requested class")
         smote = SMOTE(
             sampling_strategy={k: counts[k] + wanted.get(k, 0) for k in counts},
-            k_neighbors=min(self.k_neighbors, smallest - 1), random_state=seed,
+            k_neighbors=min(self.k_neighbors, smallest - 1),
+            random_state=seed,
         )
         x_all, y_all = smote.fit_resample(self.x_, self.y_)
-        x_new, y_new = x_all[len(self.y_):], y_all[len(self.y_):]  # imblearn appends the synthetic rows
+        x_new, y_new = x_all[len(self.y_) :], y_all[len(self.y_) :]  # imblearn appends the synthetic rows
         out = np.empty((labels.size, self.x_.shape[1]), np.float32)
         for k in wanted:
             out[labels == k] = x_new[y_new == k][: wanted[k]]
@@ -147,14 +148,28 @@ class SchemeAugmenter:
         keras.utils.set_random_seed(self.seed)
         model = self.spec.build(x.shape[-1], n_classes, seed=self.seed, class_weights=class_weights, **self.options)
         if tuple(model.sample_shape) != tuple(x.shape[1:]):
-            raise ValueError(f"{self.name} takes examples of shape {tuple(model.sample_shape)}, got x of shape "
-                             f"{x.shape}: " + ("give fixed-length frame crops [n, crop_frames, features] "
-                                               "(serzoo.frames; crop_frames is a builder option)"
-                                               if len(model.sample_shape) == 2 else "give [n, features] vectors"))
-        model.compile(jit_compile=self.jit_compile, **self.training.optimizers(
-            self.name, model.PLAYERS, model.steps_per_epoch(x, y, self.training.batch_size)))
-        history = model.fit(x, y, batch_size=self.training.batch_size, epochs=self.training.epochs, verbose=0,
-                            callbacks=[*tensorboard_callbacks(f"{self.name}-seed{self.seed}"), *self.callbacks])
+            raise ValueError(
+                f"{self.name} takes examples of shape {tuple(model.sample_shape)}, got x of shape "
+                f"{x.shape}: "
+                + (
+                    "give fixed-length frame crops [n, crop_frames, features] "
+                    "(serzoo.frames; crop_frames is a builder option)"
+                    if len(model.sample_shape) == 2
+                    else "give [n, features] vectors"
+                )
+            )
+        model.compile(
+            jit_compile=self.jit_compile,
+            **self.training.optimizers(self.name, model.PLAYERS, model.steps_per_epoch(x, y, self.training.batch_size)),
+        )
+        history = model.fit(
+            x,
+            y,
+            batch_size=self.training.batch_size,
+            epochs=self.training.epochs,
+            verbose=0,
+            callbacks=[*tensorboard_callbacks(f"{self.name}-seed{self.seed}"), *self.callbacks],
+        )
         return model, history.history
 
     def fit(self, x, y, n_classes: int):
@@ -186,9 +201,17 @@ class SchemeAugmenter:
         return next(iter(self.models_.values()))
 
 
-def make_augmenter(method: str, *, seed: int = 0, preset: str = DEFAULT_PRESET, epochs: int | None = None,
-                   learning_rate: float | None = None, batch_size: int | None = None, training: Training | None = None,
-                   **options):
+def make_augmenter(
+    method: str,
+    *,
+    seed: int = 0,
+    preset: str = DEFAULT_PRESET,
+    epochs: int | None = None,
+    learning_rate: float | None = None,
+    batch_size: int | None = None,
+    training: Training | None = None,
+    **options,
+):
     """An augmenter by name (see :func:`augmentation_methods`).
 
     For a scheme, ``preset`` gives its training (:mod:`serzoo.presets`); ``epochs``, ``learning_rate`` and
@@ -204,8 +227,9 @@ def make_augmenter(method: str, *, seed: int = 0, preset: str = DEFAULT_PRESET, 
     if method == "smote":
         return Smote(**options)
     if method in scheme_names():
-        training = training or training_for(method, preset, epochs=epochs, learning_rate=learning_rate,
-                                            batch_size=batch_size)
+        training = training or training_for(
+            method, preset, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size
+        )
         return SchemeAugmenter(method, training=training, seed=seed, options=options)
     raise ValueError(f"unknown augmentation method {method!r}; choose one of: {', '.join(augmentation_methods())}")
 
@@ -253,13 +277,17 @@ class ExportedGenerator:
         """Raise ``ValueError`` naming the manifest field that does not match the user's data."""
         m, where = self.manifest, f"{self.path}/manifest.json"
         if feature_set is not None and feature_set != m["feature_set"]:
-            raise ValueError(f"{where}: feature_set is {m['feature_set']!r}, your data is {feature_set!r}; "
-                             "use a generator exported for your feature set")
+            raise ValueError(
+                f"{where}: feature_set is {m['feature_set']!r}, your data is {feature_set!r}; "
+                "use a generator exported for your feature set"
+            )
         if dim is not None and dim != m["feature_dim"]:
             raise ValueError(f"{where}: feature_dim is {m['feature_dim']}, your data has {dim} features")
         if class_names is not None and list(class_names) != self.class_names:
-            raise ValueError(f"{where}: class_names are {self.class_names}, your data's are {list(class_names)}; "
-                             "map your labels to the generator's order")
+            raise ValueError(
+                f"{where}: class_names are {self.class_names}, your data's are {list(class_names)}; "
+                "map your labels to the generator's order"
+            )
 
     def fit(self, x, y, n_classes: int):
         x, _ = check_training_data(x, y, n_classes)
@@ -290,8 +318,9 @@ class ExportedGenerator:
         module, k = self.module, check_k(k)
 
         def expand(index, features, label):
-            synthetic = module.generate(labels=tf.fill([k], tf.cast(label, tf.int32)),
-                                        seed=tf.cast(index, tf.int64) + seed)["features"]
+            synthetic = module.generate(
+                labels=tf.fill([k], tf.cast(label, tf.int32)), seed=tf.cast(index, tf.int64) + seed
+            )["features"]
             all_features = tf.concat([tf.cast(features[None], tf.float32), synthetic], axis=0)
             all_labels = tf.fill([k + 1], tf.cast(label, tf.int64))
             return tf.data.Dataset.from_tensor_slices((all_features, all_labels))
@@ -331,8 +360,20 @@ class _NormalisedSampler:
         return self.normalizer.transform(features)
 
 
-def augment(x, y, method, *, k: int | None = None, n_classes: int | None = None, seed: int = 0, feature_set=None,
-            class_names=None, recipe=None, groups=None, **options):
+def augment(
+    x,
+    y,
+    method,
+    *,
+    k: int | None = None,
+    n_classes: int | None = None,
+    seed: int = 0,
+    feature_set=None,
+    class_names=None,
+    recipe=None,
+    groups=None,
+    **options,
+):
     """Real data followed by ``k`` synthetic sets (default 1): ``method`` is a name of :func:`augmentation_methods`
     (fitted on ``x, y`` here) or the path of an exported generator (checked against ``feature_set``/``class_names``).
 
@@ -380,9 +421,10 @@ def augment(x, y, method, *, k: int | None = None, n_classes: int | None = None,
 
         if not normalised:
             sampler = _NormalisedSampler(generator, normalizer)
-        built = augmented_training_set(normalizer.transform(x), y, sampler, k=k, seed=seed, recipe=recipe,
-                                       n_classes=n_classes, groups=groups)
-        x_syn = normalizer.restore(built.x[len(y):])
+        built = augmented_training_set(
+            normalizer.transform(x), y, sampler, k=k, seed=seed, recipe=recipe, n_classes=n_classes, groups=groups
+        )
+        x_syn = normalizer.restore(built.x[len(y) :])
         return np.concatenate([x, x_syn]), built.y, built.sample_weight
     x_syn, y_syn = augmented_sets(sampler, y, k, seed=seed)
     if normalised:

@@ -67,8 +67,10 @@ def prepare_builder(spec: str, *, data_dir=None, manual_dir=None, rebuild: bool 
         )
     with private_tempdir():
         config_dir = pathlib.Path(builder_class(name)(config=config, data_dir=data_dir).data_dir).parent
-    with exclusive_lock(config_dir.parent / f".{config}.lock",
-                        f"waiting for another build of {name}/{config} in {config_dir.parent.parent} to finish"):
+    with exclusive_lock(
+        config_dir.parent / f".{config}.lock",
+        f"waiting for another build of {name}/{config} in {config_dir.parent.parent} to finish",
+    ):
         remove_incomplete_tfds(config_dir)
         with private_tempdir():
             builder = builder_class(name)(config=config, data_dir=data_dir)  # after the wait: sees a finished build
@@ -150,8 +152,10 @@ class Corpus:
 #: the middle: 03 08 09 10 11 (male 03 10 11, female 08 09; 243 utterances) and 12 13 14 15 16 (male 12 15, female
 #: 13 14 16; 292 utterances), as gender-balanced as five of ten speakers (five of each gender) can be.
 SPEAKER_HALVES = {
-    "emodb": (("speaker03", "speaker08", "speaker09", "speaker10", "speaker11"),
-              ("speaker12", "speaker13", "speaker14", "speaker15", "speaker16")),
+    "emodb": (
+        ("speaker03", "speaker08", "speaker09", "speaker10", "speaker11"),
+        ("speaker12", "speaker13", "speaker14", "speaker15", "speaker16"),
+    ),
 }
 
 
@@ -170,8 +174,10 @@ def speaker_halves(corpus: Corpus, development: Sequence[str] | None = None) -> 
         dev = groups[: len(groups) // 2]
     evaluation = [g for g in groups if g not in dev]
     if len(dev) < 2 or not evaluation:
-        raise ValueError(f"the development groups {dev} need at least 2 groups (inner leave-one-out) and must leave "
-                         f"at least one of {groups} for evaluation")
+        raise ValueError(
+            f"the development groups {dev} need at least 2 groups (inner leave-one-out) and must leave "
+            f"at least one of {groups} for evaluation"
+        )
     return dev, evaluation
 
 
@@ -182,8 +188,10 @@ def _split_to_numpy(builder, split: str, label: str = "label") -> SplitData:
     if label != "label":
         rows = [r for r in rows if r[label] >= 0]  # -1: no consensus rating
     if not rows:
-        raise ValueError(f"split {split!r} of {builder.name}/{builder.builder_config.name} is empty"
-                         + (f" (no utterance has a {label!r})" if label != "label" else ""))
+        raise ValueError(
+            f"split {split!r} of {builder.name}/{builder.builder_config.name} is empty"
+            + (f" (no utterance has a {label!r})" if label != "label" else "")
+        )
     frame_level = rows[0]["features"].ndim == 2
     x = np.empty(len(rows), object) if frame_level else np.stack([r["features"] for r in rows])
     if frame_level:
@@ -201,8 +209,7 @@ def class_labels(builder) -> list[str]:
     ``activation_class`` / ``valence_class`` / ``dominance_class`` of the consensus ratings."""
     import tensorflow_datasets as tfds
 
-    return [name for name, feature in builder.info.features.items()
-            if isinstance(feature, tfds.features.ClassLabel)]
+    return [name for name, feature in builder.info.features.items() if isinstance(feature, tfds.features.ClassLabel)]
 
 
 def load_corpus(spec: str, *, data_dir=None, manual_dir=None, rebuild: bool = False, label: str = "label") -> Corpus:
@@ -236,8 +243,13 @@ def regroup_labels(corpus: Corpus, grouping: str) -> Corpus:
     names, mapping = grouping_map(corpus.class_names, grouping)
     lookup = np.asarray(mapping, np.int64)
     splits = {name: dataclasses.replace(split, y=lookup[split.y]) for name, split in corpus.splits.items()}
-    return dataclasses.replace(corpus, feature_set=f"{corpus.feature_set}+{grouping}", class_names=names,
-                               splits=splits, opensmile_set=corpus.opensmile_set or corpus.feature_set)
+    return dataclasses.replace(
+        corpus,
+        feature_set=f"{corpus.feature_set}+{grouping}",
+        class_names=names,
+        splits=splits,
+        opensmile_set=corpus.opensmile_set or corpus.feature_set,
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -259,7 +271,9 @@ class Fold:
 
 
 def leave_one_group_out(
-    split_names: Sequence[str], max_folds: int | None = None, held_out: Sequence[str] | None = None,
+    split_names: Sequence[str],
+    max_folds: int | None = None,
+    held_out: Sequence[str] | None = None,
 ) -> list[Fold]:
     """Folds holding out each group split in turn (the first ``max_folds`` of them, or only those
     holding out the groups named in ``held_out``, e.g. to share a long run between processes)."""
@@ -359,8 +373,13 @@ class FoldData:
 
 
 def iter_folds(
-    corpus: Corpus, *, normalisation: str = "global", max_folds: int | None = None,
-    held_out: Sequence[str] | None = None, progress: bool = True, desc: str = "folds",
+    corpus: Corpus,
+    *,
+    normalisation: str = "global",
+    max_folds: int | None = None,
+    held_out: Sequence[str] | None = None,
+    progress: bool = True,
+    desc: str = "folds",
 ) -> Iterator[FoldData]:
     """The one fold loop: leave-one-group-out folds with training-fold normalisation
     (``max_folds`` / ``held_out`` select folds as in :func:`leave_one_group_out`). Frame-level corpora
@@ -373,8 +392,10 @@ def iter_folds(
         train, test = corpus.select(fold.train_splits), corpus.select(fold.test_splits)
         if train.x.dtype == object:  # frame-level: per-LLD statistics of the training fold's frames
             if normalisation != "global":
-                raise ValueError(f"{corpus.name}/{corpus.feature_set} is frame-level: only normalisation='global' "
-                                 "(per-LLD statistics of the training frames) is supported")
+                raise ValueError(
+                    f"{corpus.name}/{corpus.feature_set} is frame-level: only normalisation='global' "
+                    "(per-LLD statistics of the training frames) is supported"
+                )
             normalizer = Normalizer(normalisation).fit(np.concatenate(list(train.x)))
             x_train, x_test = _transform_sequences(normalizer, train.x), _transform_sequences(normalizer, test.x)
         else:
@@ -409,7 +430,8 @@ class FoldCache:
 
     def __call__(self, name: str) -> FoldData:
         if name != self._name:
-            self._data = next(iter_folds(self.corpus, normalisation=self.normalisation, held_out=[name],
-                                         progress=False))
+            self._data = next(
+                iter_folds(self.corpus, normalisation=self.normalisation, held_out=[name], progress=False)
+            )
             self._name = name
         return self._data

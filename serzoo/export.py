@@ -49,8 +49,16 @@ import numpy as np
 from serzoo.staging import partial_prefix, remove_stale_partials
 
 MANIFEST = "manifest.json"
-MANIFEST_FIELDS = ("format", "scheme", "dataset", "feature_set", "feature_dim", "class_names", "endpoints",
-                   "files_sha256")
+MANIFEST_FIELDS = (
+    "format",
+    "scheme",
+    "dataset",
+    "feature_set",
+    "feature_dim",
+    "class_names",
+    "endpoints",
+    "files_sha256",
+)
 #: /2 added ``files_sha256`` and the endpoint signatures; /1 exports (no hash) are refused.
 FORMAT = "serzoo-generator/2"
 CLASSIFIER_FORMAT = "serzoo-classifier/1"
@@ -71,17 +79,22 @@ def _restoration(normalizer, original_dim: int):
     source = np.empty(original_dim, np.int32)
     source[keep] = np.arange(keep.size)
     source[dropped] = keep.size + np.arange(dropped.size)
-    return {"mean": tf.constant(normalizer.mean, tf.float32), "std": tf.constant(normalizer.std, tf.float32),
-            "dropped_values": tf.constant(normalizer.dropped_values, tf.float32), "source": tf.constant(source),
-            "keep": tf.constant(keep.astype(np.int32))}
+    return {
+        "mean": tf.constant(normalizer.mean, tf.float32),
+        "std": tf.constant(normalizer.std, tf.float32),
+        "dropped_values": tf.constant(normalizer.dropped_values, tf.float32),
+        "source": tf.constant(source),
+        "keep": tf.constant(keep.astype(np.int32)),
+    }
 
 
 def _restore(module, z):
     import tensorflow as tf
 
     kept = tf.cast(z, tf.float32) * module.std + module.mean
-    constants = tf.broadcast_to(module.dropped_values, tf.concat([tf.shape(kept)[:-1], tf.shape(module.dropped_values)],
-                                                                 axis=0))
+    constants = tf.broadcast_to(
+        module.dropped_values, tf.concat([tf.shape(kept)[:-1], tf.shape(module.dropped_values)], axis=0)
+    )
     return tf.gather(tf.concat([kept, constants], axis=-1), module.source, axis=-1)
 
 
@@ -95,8 +108,12 @@ def _checked_labels(labels, n_classes: int):
     import tensorflow as tf
 
     message = f"labels must lie in 0..{n_classes - 1}"
-    with tf.control_dependencies([tf.debugging.assert_greater_equal(labels, 0, message=message),
-                                  tf.debugging.assert_less(labels, n_classes, message=message)]):
+    with tf.control_dependencies(
+        [
+            tf.debugging.assert_greater_equal(labels, 0, message=message),
+            tf.debugging.assert_less(labels, n_classes, message=message),
+        ]
+    ):
         return tf.identity(labels)
 
 
@@ -144,27 +161,45 @@ def _module(scheme, normalizer, original_dim: int):
             return {"features": self._synthesize(tf.fill([n], class_id), seed, frames)}
 
         if crop is None:
-            @tf.function(input_signature=[tf.TensorSpec([None], tf.int32, name="labels"),
-                                          tf.TensorSpec([], tf.int64, name="seed")])
+
+            @tf.function(
+                input_signature=[
+                    tf.TensorSpec([None], tf.int32, name="labels"),
+                    tf.TensorSpec([], tf.int64, name="seed"),
+                ]
+            )
             def generate(self, labels, seed):
                 return {"features": self._synthesize(labels, seed)}
 
-            @tf.function(input_signature=[tf.TensorSpec([], tf.int32, name="class_id"),
-                                          tf.TensorSpec([], tf.int32, name="n"),
-                                          tf.TensorSpec([], tf.int64, name="seed")])
+            @tf.function(
+                input_signature=[
+                    tf.TensorSpec([], tf.int32, name="class_id"),
+                    tf.TensorSpec([], tf.int32, name="n"),
+                    tf.TensorSpec([], tf.int64, name="seed"),
+                ]
+            )
             def sample(self, class_id, n, seed):
                 return self._sample(class_id, n, seed)
         else:
-            @tf.function(input_signature=[tf.TensorSpec([None], tf.int32, name="labels"),
-                                          tf.TensorSpec([], tf.int64, name="seed"),
-                                          tf.TensorSpec([], tf.int32, name="frames")])
+
+            @tf.function(
+                input_signature=[
+                    tf.TensorSpec([None], tf.int32, name="labels"),
+                    tf.TensorSpec([], tf.int64, name="seed"),
+                    tf.TensorSpec([], tf.int32, name="frames"),
+                ]
+            )
             def generate(self, labels, seed, frames):
                 return {"features": self._synthesize(labels, seed, frames)}
 
-            @tf.function(input_signature=[tf.TensorSpec([], tf.int32, name="class_id"),
-                                          tf.TensorSpec([], tf.int32, name="n"),
-                                          tf.TensorSpec([], tf.int64, name="seed"),
-                                          tf.TensorSpec([], tf.int32, name="frames")])
+            @tf.function(
+                input_signature=[
+                    tf.TensorSpec([], tf.int32, name="class_id"),
+                    tf.TensorSpec([], tf.int32, name="n"),
+                    tf.TensorSpec([], tf.int64, name="seed"),
+                    tf.TensorSpec([], tf.int32, name="frames"),
+                ]
+            )
             def sample(self, class_id, n, seed, frames):
                 return self._sample(class_id, n, seed, frames)
 
@@ -173,11 +208,13 @@ def _module(scheme, normalizer, original_dim: int):
             return self._synthesize(labels, tf.constant(0, tf.int64))
 
         if has_encoder:
+
             @tf.function(input_signature=[tf.TensorSpec(example, tf.float32, name="features")])
             def encode(self, features):
                 return {"codes": tf.cast(scheme.encode(_normalise(self, features)), tf.float32)}
 
         if has_decoder:
+
             @tf.function(input_signature=[tf.TensorSpec([None, code_dim], tf.float32, name="codes")])
             def decode(self, codes):
                 return {"features": _restore(self, scheme.decode(codes))}
@@ -209,14 +246,17 @@ def _classifier_module(scheme, normalizer, original_dim: int):
                 setattr(self, name, tensor)
 
         if crop is None:
+
             @tf.function(input_signature=[tf.TensorSpec([None, original_dim], tf.float32, name="features")])
             def classify(self, features):
                 return {"probabilities": posteriors(_normalise(self, features))}
         else:
+
             @tf.function(input_signature=[tf.TensorSpec([None, None, original_dim], tf.float32, name="frames")])
             def classify(self, frames):
-                with tf.control_dependencies([tf.debugging.assert_positive(tf.shape(frames)[1],
-                                                                           message="frames must hold >= 1 frame")]):
+                with tf.control_dependencies(
+                    [tf.debugging.assert_positive(tf.shape(frames)[1], message="frames must hold >= 1 frame")]
+                ):
                     crops = evaluation_crops(_normalise(self, frames), crop)
                 n, n_crops = tf.shape(crops)[0], tf.shape(crops)[1]
                 flat = posteriors(tf.reshape(crops, [n * n_crops, crop, kept_dim]))
@@ -264,7 +304,12 @@ def check_target(path, overwrite: bool) -> None:
 
 
 def export_generator(
-    scheme, normalizer, path, *, manifest: dict, overwrite: bool = False,
+    scheme,
+    normalizer,
+    path,
+    *,
+    manifest: dict,
+    overwrite: bool = False,
 ) -> pathlib.Path:
     """Write ``scheme`` (a trained :class:`~serzoo.models.scheme.AdversarialScheme`) to ``path``.
 
@@ -293,8 +338,12 @@ def export_generator(
         **({} if crop is None else {"crop_frames": crop}),
         "n_classes": scheme.n_classes,
         "noise_dim": scheme.noise_dim,
-        "normalisation": {"keep": normalizer.keep.tolist(), "mean": normalizer.mean.tolist(),
-                          "std": normalizer.std.tolist(), "dropped_values": normalizer.dropped_values.tolist()},
+        "normalisation": {
+            "keep": normalizer.keep.tolist(),
+            "mean": normalizer.mean.tolist(),
+            "std": normalizer.std.tolist(),
+            "dropped_values": normalizer.dropped_values.tolist(),
+        },
         "endpoints": describe_endpoints(module),
         "versions": _versions(),
         "exported_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -326,8 +375,11 @@ def export_classifier(scheme, normalizer, path, *, manifest: dict, overwrite: bo
     module = _classifier_module(scheme, normalizer, original_dim)
     crop = getattr(scheme, "crop_frames", None)
     full_manifest = {
-        "format": CLASSIFIER_FORMAT, "scheme": type(scheme).__name__, **manifest,
-        "feature_dim": original_dim, "n_classes": scheme.n_classes,
+        "format": CLASSIFIER_FORMAT,
+        "scheme": type(scheme).__name__,
+        **manifest,
+        "feature_dim": original_dim,
+        "n_classes": scheme.n_classes,
         **({} if crop is None else {"crop_frames": crop}),
         "endpoints": {"classify": _describe_function(module.classify)},
         "versions": _versions(),
@@ -370,8 +422,10 @@ def _publish(staging: pathlib.Path, path: pathlib.Path, overwrite: bool) -> None
         if err.errno not in (errno.EEXIST, errno.ENOTEMPTY):
             raise
         if not overwrite:
-            raise FileExistsError(f"{path} already exists (another export finished first); "
-                                  "pass overwrite=True (--overwrite) or a new version") from None
+            raise FileExistsError(
+                f"{path} already exists (another export finished first); "
+                "pass overwrite=True (--overwrite) or a new version"
+            ) from None
     if _renameat2(staging, path, _RENAME_EXCHANGE):
         shutil.rmtree(staging)  # it now holds the replaced version
         return
@@ -414,8 +468,10 @@ def _describe_concrete(concrete) -> dict:
     inputs = {**{getattr(spec, "name", str(i)): spec for i, spec in enumerate(args)}, **kwargs}
     outputs = concrete.structured_outputs
     outputs = outputs if isinstance(outputs, dict) else {"output": outputs}
-    return {"inputs": {k: _spec(v) for k, v in sorted(inputs.items())},
-            "outputs": {k: _spec(v) for k, v in sorted(outputs.items())}}
+    return {
+        "inputs": {k: _spec(v) for k, v in sorted(inputs.items())},
+        "outputs": {k: _spec(v) for k, v in sorted(outputs.items())},
+    }
 
 
 def _describe_function(function) -> dict:
@@ -434,10 +490,12 @@ def describe_endpoints(module) -> dict:
     return {"serving_default": found["generate"], **found}
 
 
-def expected_endpoints(feature_dim: int, code_dim: int | None, crop_frames: int | None = None,
-                       decode: bool = False) -> dict:
+def expected_endpoints(
+    feature_dim: int, code_dim: int | None, crop_frames: int | None = None, decode: bool = False
+) -> dict:
     """The endpoints of a serzoo generator with ``feature_dim`` features (and an encoder to ``code_dim``); a
     frame-level generator (``crop_frames``) takes ``frames`` and returns ``[n, frames, feature_dim]``."""
+
     def spec(dtype, *shape):
         return {"dtype": dtype, "shape": list(shape)}
 
@@ -447,15 +505,22 @@ def expected_endpoints(feature_dim: int, code_dim: int | None, crop_frames: int 
     frames = {"frames": spec("int32")} if frame_level else {}
     generate = {"inputs": {"labels": spec("int32", None), "seed": spec("int64"), **frames}, "outputs": features}
     endpoints = {
-        "serving_default": generate, "generate": generate,
-        "sample": {"inputs": {"class_id": spec("int32"), "n": spec("int32"), "seed": spec("int64"), **frames},
-                   "outputs": features},
-        "generate_labels": {"inputs": {"labels": spec("int32", None)},
-                            "outputs": {"output": spec("float32", *example)}},
+        "serving_default": generate,
+        "generate": generate,
+        "sample": {
+            "inputs": {"class_id": spec("int32"), "n": spec("int32"), "seed": spec("int64"), **frames},
+            "outputs": features,
+        },
+        "generate_labels": {
+            "inputs": {"labels": spec("int32", None)},
+            "outputs": {"output": spec("float32", *example)},
+        },
     }
     if code_dim is not None:
-        endpoints["encode"] = {"inputs": {"features": spec("float32", *example)},
-                               "outputs": {"codes": spec("float32", None, code_dim)}}
+        endpoints["encode"] = {
+            "inputs": {"features": spec("float32", *example)},
+            "outputs": {"codes": spec("float32", None, code_dim)},
+        }
         if decode:
             endpoints["decode"] = {"inputs": {"codes": spec("float32", None, code_dim)}, "outputs": features}
     return endpoints
@@ -464,14 +529,26 @@ def expected_endpoints(feature_dim: int, code_dim: int | None, crop_frames: int 
 def _differences(expected: dict, found: dict) -> str:
     """What differs between two endpoint descriptions, or ``""``."""
     missing, extra = sorted(set(expected) - set(found)), sorted(set(found) - set(expected))
-    changed = [f"{name}: expected {expected[name]}, found {found[name]}"
-               for name in expected if name in found and expected[name] != found[name]]
-    return "; ".join([f"missing endpoint(s) {missing}"] * bool(missing) + [f"unexpected endpoint(s) {extra}"]
-                     * bool(extra) + changed)
+    changed = [
+        f"{name}: expected {expected[name]}, found {found[name]}"
+        for name in expected
+        if name in found and expected[name] != found[name]
+    ]
+    return "; ".join(
+        [f"missing endpoint(s) {missing}"] * bool(missing) + [f"unexpected endpoint(s) {extra}"] * bool(extra) + changed
+    )
 
 
-_FIELD_TYPES = {"format": str, "scheme": str, "dataset": str, "feature_set": str, "feature_dim": int,
-                "class_names": list, "endpoints": dict, "files_sha256": str}
+_FIELD_TYPES = {
+    "format": str,
+    "scheme": str,
+    "dataset": str,
+    "feature_set": str,
+    "feature_dim": int,
+    "class_names": list,
+    "endpoints": dict,
+    "files_sha256": str,
+}
 
 
 def read_manifest(path) -> dict:
@@ -486,16 +563,20 @@ def read_manifest(path) -> dict:
     if not isinstance(manifest, dict):
         raise ValueError(f"{file} must hold a JSON object, got {type(manifest).__name__}; re-export the generator")
     if manifest.get("format") == "serzoo-generator/1":
-        raise ValueError(f"{file}: format serzoo-generator/1 records no hash of the SavedModel's files, and an "
-                         "export is code: re-export it with this serzoo (serzoo export ... --overwrite)")
+        raise ValueError(
+            f"{file}: format serzoo-generator/1 records no hash of the SavedModel's files, and an "
+            "export is code: re-export it with this serzoo (serzoo export ... --overwrite)"
+        )
     missing = [f for f in MANIFEST_FIELDS if f not in manifest]
     if missing:
         raise ValueError(f"{file} lacks the field(s) {', '.join(missing)}; re-export the generator")
     for field, kind in _FIELD_TYPES.items():
         value = manifest[field]
         if not isinstance(value, kind) or isinstance(value, bool):
-            raise ValueError(f"{file}: {field} must be of type {kind.__name__}, got the {type(value).__name__} "
-                             f"{str(value)[:60]!r}; re-export the generator")
+            raise ValueError(
+                f"{file}: {field} must be of type {kind.__name__}, got the {type(value).__name__} "
+                f"{str(value)[:60]!r}; re-export the generator"
+            )
     if manifest["format"] != FORMAT:
         raise ValueError(f"{file}: format {manifest['format']!r} is not {FORMAT!r}; re-export with this serzoo")
     if manifest["feature_dim"] <= 0:
@@ -527,11 +608,14 @@ def read_manifest(path) -> dict:
         k = manifest.get("recipe_k", 1)
         if type(k) is not int or k < 0:
             raise ValueError(f"{file}: recipe_k must be an int >= 0, got {k!r}")
-    differences = _differences(expected_endpoints(manifest["feature_dim"], code_dim, crop_frames,
-                                                  decode="decode" in endpoints), endpoints)
+    differences = _differences(
+        expected_endpoints(manifest["feature_dim"], code_dim, crop_frames, decode="decode" in endpoints), endpoints
+    )
     if differences or not (code_dim is None or (type(code_dim) is int and code_dim > 0)):
-        raise ValueError(f"{file}: endpoints are not those of a serzoo generator ({differences or code_dim}); "
-                         "re-export the generator")
+        raise ValueError(
+            f"{file}: endpoints are not those of a serzoo generator ({differences or code_dim}); "
+            "re-export the generator"
+        )
     return manifest
 
 
@@ -548,12 +632,16 @@ def load_classifier(path):
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise ValueError(f"{file} is not valid JSON ({err}); re-export the classifier") from err
     if not isinstance(manifest, dict) or manifest.get("format") != CLASSIFIER_FORMAT:
-        raise ValueError(f"{file}: format must be {CLASSIFIER_FORMAT!r} (a generator export loads with "
-                         "serzoo.ExportedGenerator); re-export the classifier")
+        raise ValueError(
+            f"{file}: format must be {CLASSIFIER_FORMAT!r} (a generator export loads with "
+            "serzoo.ExportedGenerator); re-export the classifier"
+        )
     found = files_sha256(path)
     if found != manifest.get("files_sha256"):
-        raise ValueError(f"{path}: the SavedModel's files do not match files_sha256 in {MANIFEST}: the export was "
-                         "changed after it was written; do not load it, re-export it")
+        raise ValueError(
+            f"{path}: the SavedModel's files do not match files_sha256 in {MANIFEST}: the export was "
+            "changed after it was written; do not load it, re-export it"
+        )
     return tf.saved_model.load(str(path)), manifest
 
 
@@ -564,18 +652,25 @@ def load_export(path, manifest: dict):
 
     found = files_sha256(path)
     if found != manifest["files_sha256"]:
-        raise ValueError(f"{path}: the SavedModel's files do not match files_sha256 in {MANIFEST} (hash "
-                         f"{found[:12]}…, manifest {manifest['files_sha256'][:12]}…): the export was changed after "
-                         "it was written; do not load it, re-export it or fetch it again from a trusted source")
+        raise ValueError(
+            f"{path}: the SavedModel's files do not match files_sha256 in {MANIFEST} (hash "
+            f"{found[:12]}…, manifest {manifest['files_sha256'][:12]}…): the export was changed after "
+            "it was written; do not load it, re-export it or fetch it again from a trusted source"
+        )
     module = tf.saved_model.load(str(path))
     endpoints = manifest["endpoints"]
     expected = {name: value for name, value in endpoints.items() if name != "serving_default"}
     expected.update({f"signatures[{name!r}]": endpoints[name] for name in SIGNATURES})
-    found = {name: _describe_function(getattr(module, name)) for name in endpoints
-             if name != "serving_default" and hasattr(module, name)}
+    found = {
+        name: _describe_function(getattr(module, name))
+        for name in endpoints
+        if name != "serving_default" and hasattr(module, name)
+    }
     found.update({f"signatures[{name!r}]": _describe_concrete(sig) for name, sig in module.signatures.items()})
     differences = _differences(expected, found)
     if differences:
-        raise ValueError(f"{path}: the loaded SavedModel does not match the endpoints in {MANIFEST} "
-                         f"({differences}); do not use it, re-export it from a trusted source")
+        raise ValueError(
+            f"{path}: the loaded SavedModel does not match the endpoints in {MANIFEST} "
+            f"({differences}); do not use it, re-export it from a trusted source"
+        )
     return module

@@ -81,7 +81,10 @@ FEATURE_SETS: dict[str, FeatureSet] = {
         FeatureSet("is13", 6373, "IS13", "Functionals", "Interspeech 2013 ComParE functionals"),
         FeatureSet("egemaps", 88, "eGeMAPSv02", "Functionals", "extended GeMAPS v02 functionals"),
         FeatureSet(
-            "compare_lld", 65, "ComParE_2016", "LowLevelDescriptors",
+            "compare_lld",
+            65,
+            "ComParE_2016",
+            "LowLevelDescriptors",
             "ComParE 2016 low-level descriptors, 10 ms hop",
         ),
     )
@@ -202,7 +205,9 @@ def _save_atomically(target: pathlib.Path, values: np.ndarray) -> None:
 def _cache_unusable(folder: pathlib.Path, err: OSError) -> None:
     warnings.warn(
         f"the feature cache {folder} cannot be used ({err}); continuing without it. Set {CACHE_ENV} to a "
-        "writable folder with free space to cache features again.", RuntimeWarning, stacklevel=3,
+        "writable folder with free space to cache features again.",
+        RuntimeWarning,
+        stacklevel=3,
     )
 
 
@@ -246,11 +251,18 @@ def _load(cached: pathlib.Path, audio: pathlib.Path, fs: FeatureSet) -> np.ndarr
         except (ValueError, EOFError) as err:  # a truncated or overwritten .npy
             values, damage = None, err
         else:
-            damage = None if values.shape[-1:] == (fs.dim,) and values.ndim == (2 if fs.frame_level else 1) else (
-                f"shape {values.shape}, expected {'[frames, ' if fs.frame_level else '['}{fs.dim}]")
+            damage = (
+                None
+                if values.shape[-1:] == (fs.dim,) and values.ndim == (2 if fs.frame_level else 1)
+                else (f"shape {values.shape}, expected {'[frames, ' if fs.frame_level else '['}{fs.dim}]")
+            )
     if damage is not None:
-        logger.warning("damaged feature cache file %s (%s) for %s: removed, the file's features are extracted "
-                       "again", cached, damage, audio)
+        logger.warning(
+            "damaged feature cache file %s (%s) for %s: removed, the file's features are extracted again",
+            cached,
+            damage,
+            audio,
+        )
         with contextlib.suppress(OSError):
             cached.unlink()
         return None
@@ -267,7 +279,7 @@ def _broken_pool_explained():
             "an openSMILE worker process died before returning its result. The usual cause: extract_many (or "
             "anything that builds a dataset, e.g. serzoo.load_corpus) was called at the top level of a script. "
             "Workers are spawned: each one imports your script again, so put the call under "
-            "`if __name__ == \"__main__\":`. Otherwise the worker ran out of memory or was killed; "
+            '`if __name__ == "__main__":`. Otherwise the worker ran out of memory or was killed; '
             "see the worker's error printed above"
         ) from err
 
@@ -313,8 +325,7 @@ def extract_many(
     results = cache.lookup()
     todo = [i for i in range(len(paths)) if i not in results]
     skipped: list[tuple[pathlib.Path, str]] = []
-    bar = tqdm(total=len(paths), initial=len(results), desc=f"openSMILE {fs.name}", unit="file",
-               disable=not progress)
+    bar = tqdm(total=len(paths), initial=len(results), desc=f"openSMILE {fs.name}", unit="file", disable=not progress)
     if todo:
         workers = max(1, min(n_jobs or os.cpu_count() or 1, len(todo)))
         with _broken_pool_explained(), process_pool(workers) as pool:

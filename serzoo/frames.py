@@ -21,9 +21,11 @@ def _check_sequences(sequences, crop_frames: int) -> None:
         raise ValueError(f"crop_frames must be a positive integer, got {crop_frames!r}")
     for i, sequence in enumerate(sequences):
         if np.ndim(sequence) != 2 or len(sequence) == 0:
-            raise ValueError(f"sequence {i} must be a non-empty [frames, features] array, got shape "
-                             f"{np.shape(sequence)}; frame-level models need a frame-level feature set "
-                             "such as compare_lld")
+            raise ValueError(
+                f"sequence {i} must be a non-empty [frames, features] array, got shape "
+                f"{np.shape(sequence)}; frame-level models need a frame-level feature set "
+                "such as compare_lld"
+            )
 
 
 def random_crops(sequences, crop_frames: int, rng: np.random.Generator) -> np.ndarray:

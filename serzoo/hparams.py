@@ -52,9 +52,13 @@ class TunedSetting:
         from serzoo.presets import Training
 
         rate = float(self.learning_rate)
-        return Training(int(self.epochs), rate, int(self.batch_size),
-                        rate_scales=tuple((player, float(r) / rate) for player, r in sorted(self.player_rates.items())),
-                        source=f"tuned ({self.source})" if self.source else "tuned")
+        return Training(
+            int(self.epochs),
+            rate,
+            int(self.batch_size),
+            rate_scales=tuple((player, float(r) / rate) for player, r in sorted(self.player_rates.items())),
+            source=f"tuned ({self.source})" if self.source else "tuned",
+        )
 
     @property
     def key(self) -> str:
@@ -110,8 +114,10 @@ def _read_record(path: pathlib.Path, fmt: str, kind: str, writer: str, name: str
     except json.JSONDecodeError as err:
         raise ValueError(f"{path}: not JSON ({err}); pass the {name} that serzoo tune wrote") from err
     if not isinstance(data, dict) or data.get("format") != fmt:
-        raise ValueError(f"{path}: field 'format' must be {fmt!r}, got "
-                         f"{data.get('format') if isinstance(data, dict) else type(data).__name__!r}")
+        raise ValueError(
+            f"{path}: field 'format' must be {fmt!r}, got "
+            f"{data.get('format') if isinstance(data, dict) else type(data).__name__!r}"
+        )
     return data
 
 
@@ -163,11 +169,17 @@ def load_classifier_setting(path) -> ClassifierSetting:
     from serzoo.models.classifiers import CLASSIFIERS, make_classifier
 
     path = pathlib.Path(path)
-    data = _read_record(path, CLASSIFIER_FORMAT, "classifier file", "serzoo tune --scheme none --tune-classifier",
-                        "best_classifier.json")
+    data = _read_record(
+        path,
+        CLASSIFIER_FORMAT,
+        "classifier file",
+        "serzoo tune --scheme none --tune-classifier",
+        "best_classifier.json",
+    )
     if data.get("classifier") not in CLASSIFIERS:
-        raise ValueError(f"{path}: field 'classifier' must be one of {list(CLASSIFIERS)}, "
-                         f"got {data.get('classifier')!r}")
+        raise ValueError(
+            f"{path}: field 'classifier' must be one of {list(CLASSIFIERS)}, got {data.get('classifier')!r}"
+        )
     options = data.get("options")
     if not isinstance(options, dict):
         raise ValueError(f"{path}: field 'options' must be a JSON object of classifier fields, got {options!r}")

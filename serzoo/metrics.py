@@ -16,9 +16,7 @@ def confusion_matrix(y_true, y_pred, n_classes: int) -> np.ndarray:
     for name, y in (("y_true", y_true), ("y_pred", y_pred)):
         if y.size and (y.min() < 0 or y.max() >= n_classes):
             raise ValueError(f"{name} has labels outside 0..{n_classes - 1}")
-    return np.bincount(y_true * n_classes + y_pred, minlength=n_classes**2).reshape(
-        n_classes, n_classes
-    )
+    return np.bincount(y_true * n_classes + y_pred, minlength=n_classes**2).reshape(n_classes, n_classes)
 
 
 def weighted_accuracy(y_true, y_pred) -> float:
@@ -56,10 +54,15 @@ def paired_uar_gain(row: dict, baseline: dict) -> dict:
     from either side are left out)."""
     base = {s["seed"]: s["uar"] for s in baseline["per_seed"]}
     diffs = np.array([100 * (s["uar"] - base[s["seed"]]) for s in row["per_seed"] if s["seed"] in base])
-    folds = np.array([row["fold_uar"][f] - baseline["fold_uar"][f] for f in row["fold_uar"]
-                      if f in baseline["fold_uar"]])
-    return {"mean": float(diffs.mean()), "std": float(diffs.std()), "up": int((folds > 1e-12).sum()),
-            "down": int((folds < -1e-12).sum())}
+    folds = np.array(
+        [row["fold_uar"][f] - baseline["fold_uar"][f] for f in row["fold_uar"] if f in baseline["fold_uar"]]
+    )
+    return {
+        "mean": float(diffs.mean()),
+        "std": float(diffs.std()),
+        "up": int((folds > 1e-12).sum()),
+        "down": int((folds < -1e-12).sum()),
+    }
 
 
 MMD_SIGMAS = (0.1, 1.0, 5.0, 10.0, 100.0)
@@ -130,6 +133,8 @@ def spread_ratio(x_real, y_real, x_syn, y_syn) -> dict[str, float]:
 
     real_spread = spread(x_real, y_real)
     offset = np.mean([np.linalg.norm(x_real[y_real == k].mean(0) - x_syn[y_syn == k].mean(0)) for k in classes])
-    return {"within_class": float(spread(x_syn, y_syn) / real_spread),
-            "total_variance": float(x_syn.var(0).sum() / x_real.var(0).sum()),
-            "centroid_offset": float(offset / real_spread)}
+    return {
+        "within_class": float(spread(x_syn, y_syn) / real_spread),
+        "total_variance": float(x_syn.var(0).sum() / x_real.var(0).sum()),
+        "centroid_offset": float(offset / real_spread),
+    }

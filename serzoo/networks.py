@@ -40,21 +40,42 @@ def mlp(
     """
     regularizer = keras.regularizers.L2(l2) if l2 else None
     inputs = keras.Input(shape=(input_dim,), name=f"{name}_input")
-    x = dense_stack(inputs, widths, activation=activation, dropout=dropout, batch_norm=batch_norm,
-                    regularizer=regularizer, name=name)
+    x = dense_stack(
+        inputs,
+        widths,
+        activation=activation,
+        dropout=dropout,
+        batch_norm=batch_norm,
+        regularizer=regularizer,
+        name=name,
+    )
     if output_dim is not None:
-        x = dense_output(x, output_dim, activation=output_activation, batch_norm=output_batch_norm,
-                         regularizer=regularizer, name=f"{name}_output")
+        x = dense_output(
+            x,
+            output_dim,
+            activation=output_activation,
+            batch_norm=output_batch_norm,
+            regularizer=regularizer,
+            name=f"{name}_output",
+        )
     return keras.Model(inputs, x, name=name)
 
 
-def dense_stack(x, widths: Sequence[int], *, activation: str = "relu", dropout: float = 0.0,
-                batch_norm: bool = False, regularizer=None, name: str = "mlp"):
+def dense_stack(
+    x,
+    widths: Sequence[int],
+    *,
+    activation: str = "relu",
+    dropout: float = 0.0,
+    batch_norm: bool = False,
+    regularizer=None,
+    name: str = "mlp",
+):
     """Hidden layers ``Dense → [BatchNorm] → activation → [Dropout]`` applied to the tensor ``x`` (see :func:`mlp`)."""
     for i, width in enumerate(widths):
-        x = keras.layers.Dense(
-            width, kernel_regularizer=regularizer, use_bias=not batch_norm, name=f"{name}_dense{i}"
-        )(x)
+        x = keras.layers.Dense(width, kernel_regularizer=regularizer, use_bias=not batch_norm, name=f"{name}_dense{i}")(
+            x
+        )
         if batch_norm:
             x = keras.layers.BatchNormalization(name=f"{name}_bn{i}")(x)
         x = keras.layers.Activation(activation, name=f"{name}_act{i}")(x)
@@ -63,8 +84,9 @@ def dense_stack(x, widths: Sequence[int], *, activation: str = "relu", dropout: 
     return x
 
 
-def dense_output(x, units: int, *, activation: str | None = None, batch_norm: bool = False, regularizer=None,
-                 name: str = "output"):
+def dense_output(
+    x, units: int, *, activation: str | None = None, batch_norm: bool = False, regularizer=None, name: str = "output"
+):
     """An output layer ``Dense → [BatchNorm] → activation`` on the tensor ``x`` (layer ``name``; its batch
     norm ``<name>_bn``). With ``batch_norm`` the normalisation comes before the activation, also for a linear
     or softmax output (the semi-supervised AAE of ICASSP 2019 normalises its softmax, linear and decoder outputs)."""
@@ -75,8 +97,16 @@ def dense_output(x, units: int, *, activation: str | None = None, batch_norm: bo
     return keras.layers.Activation(activation, name=f"{name}_act")(x) if activation else x
 
 
-def conv1d_stack(x, filters: Sequence[int], *, kernel_size: int = 4, pool_size: int = 4,
-                 final_filters: int | None = None, batch_norm: bool = False, name: str = "conv"):
+def conv1d_stack(
+    x,
+    filters: Sequence[int],
+    *,
+    kernel_size: int = 4,
+    pool_size: int = 4,
+    final_filters: int | None = None,
+    batch_norm: bool = False,
+    name: str = "conv",
+):
     """``Conv1D(k, f, stride 1) → [BatchNorm] → ReLU → MaxPool1D(pool_size)`` per entry of ``filters``, then
     one unpooled ``Conv1D(k, final_filters)`` (Table 2 of the ICASSP 2019 semi-supervised AAE: filters
     ``(128, 128, 256, 256)``, pool 4, final 256) on a ``[batch, frames, channels]`` tensor ("same" padding:
@@ -92,8 +122,16 @@ def conv1d_stack(x, filters: Sequence[int], *, kernel_size: int = 4, pool_size: 
     return x
 
 
-def conv1d_transpose_stack(x, filters: Sequence[int], *, kernel_size: int = 4, pool_size: int = 4,
-                           first_filters: int | None = None, batch_norm: bool = False, name: str = "deconv"):
+def conv1d_transpose_stack(
+    x,
+    filters: Sequence[int],
+    *,
+    kernel_size: int = 4,
+    pool_size: int = 4,
+    first_filters: int | None = None,
+    batch_norm: bool = False,
+    name: str = "deconv",
+):
     """The mirror of :func:`conv1d_stack`: one ``Conv1DTranspose(k, first_filters)``, then per entry of
     ``filters`` unpooling (``UpSampling1D(pool_size)``) and ``Conv1DTranspose(k, f)`` (each with [BatchNorm]
     and ReLU); ``frames`` grows by ``pool_size ** len(filters)``."""
@@ -101,8 +139,9 @@ def conv1d_transpose_stack(x, filters: Sequence[int], *, kernel_size: int = 4, p
     for i, (width, pool) in enumerate(layers):
         if pool:
             x = keras.layers.UpSampling1D(pool, name=f"{name}_unpool{i}")(x)
-        x = keras.layers.Conv1DTranspose(width, kernel_size, padding="same", use_bias=not batch_norm,
-                                         name=f"{name}_conv{i}")(x)
+        x = keras.layers.Conv1DTranspose(
+            width, kernel_size, padding="same", use_bias=not batch_norm, name=f"{name}_conv{i}"
+        )(x)
         if batch_norm:
             x = keras.layers.BatchNormalization(name=f"{name}_bn{i}")(x)
         x = keras.layers.Activation("relu", name=f"{name}_act{i}")(x)
@@ -132,8 +171,9 @@ class ClassMLP(keras.layers.Layer):
         TensorShape([7, 32, 4368])
     """
 
-    def __init__(self, n_classes: int, input_dim: int, widths: Sequence[int], output_dim: int,
-                 activation: str = "relu", **kwargs):
+    def __init__(
+        self, n_classes: int, input_dim: int, widths: Sequence[int], output_dim: int, activation: str = "relu", **kwargs
+    ):
         super().__init__(**kwargs)
         self.n_classes, self.input_dim, self.output_dim = int(n_classes), int(input_dim), int(output_dim)
         self.widths = tuple(int(w) for w in widths)
@@ -143,21 +183,31 @@ class ClassMLP(keras.layers.Layer):
         self.kernels, self.biases = [], []
         for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
             limit = (6.0 / (fan_in + fan_out)) ** 0.5
-            self.kernels.append(self.add_weight(
-                shape=(self.n_classes, fan_in, fan_out), name=f"kernel{i}",
-                initializer=keras.initializers.RandomUniform(-limit, limit)))
-            self.biases.append(self.add_weight(shape=(self.n_classes, fan_out), name=f"bias{i}",
-                                               initializer="zeros"))
+            self.kernels.append(
+                self.add_weight(
+                    shape=(self.n_classes, fan_in, fan_out),
+                    name=f"kernel{i}",
+                    initializer=keras.initializers.RandomUniform(-limit, limit),
+                )
+            )
+            self.biases.append(self.add_weight(shape=(self.n_classes, fan_out), name=f"bias{i}", initializer="zeros"))
         self.built = True
 
     def get_config(self):
-        return {**super().get_config(), "n_classes": self.n_classes, "input_dim": self.input_dim,
-                "widths": self.widths, "output_dim": self.output_dim, "activation": self.activation_name}
+        return {
+            **super().get_config(),
+            "n_classes": self.n_classes,
+            "input_dim": self.input_dim,
+            "widths": self.widths,
+            "output_dim": self.output_dim,
+            "activation": self.activation_name,
+        }
 
     def _steps(self):
         last = len(self.kernels) - 1
-        return [(k, b, None if i == last else self.activation) for i, (k, b) in enumerate(zip(self.kernels,
-                                                                                               self.biases))]
+        return [
+            (k, b, None if i == last else self.activation) for i, (k, b) in enumerate(zip(self.kernels, self.biases))
+        ]
 
     def call(self, inputs):
         """``[n_classes, batch, input_dim]`` → ``[n_classes, batch, output_dim]``: class ``c``'s net on row ``c``."""

@@ -26,8 +26,9 @@ def confusion_matrix_png(matrix, class_names, title: str, path) -> pathlib.Path:
     ax.set_xticks(range(len(class_names)), class_names, rotation=45, ha="right")
     ax.set_yticks(range(len(class_names)), class_names)
     for (i, j), count in np.ndenumerate(matrix):
-        ax.text(j, i, int(count), ha="center", va="center",
-                color="white" if recall[i, j] > 0.6 else "black", fontsize=8)
+        ax.text(
+            j, i, int(count), ha="center", va="center", color="white" if recall[i, j] > 0.6 else "black", fontsize=8
+        )
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     ax.set_title(title, fontsize=10)
@@ -73,10 +74,16 @@ def uar_vs_k_png(table: list[dict], path, title: str = "UAR vs number of augment
         rows = [r for r in table if r["classifier"] == clf and not r["synthetic_only"]]
         baseline = [r for r in rows if r["k"] == 0]
         for method in sorted({r["method"] for r in rows if r["k"] > 0}):
-            points = baseline + sorted((r for r in rows if r["method"] == method and r["k"] > 0),
-                                       key=lambda r: r["k"])
-            ax.errorbar([r["k"] for r in points], [100 * r["uar"] for r in points],
-                        yerr=[100 * r["uar_std"] for r in points], marker="o", ms=3, capsize=2, label=method)
+            points = baseline + sorted((r for r in rows if r["method"] == method and r["k"] > 0), key=lambda r: r["k"])
+            ax.errorbar(
+                [r["k"] for r in points],
+                [100 * r["uar"] for r in points],
+                yerr=[100 * r["uar_std"] for r in points],
+                marker="o",
+                ms=3,
+                capsize=2,
+                label=method,
+            )
         ax.set_xlabel("augmented sets k")
         ax.set_ylabel("UAR (%)")
         ax.set_title(clf, fontsize=10)
@@ -94,12 +101,17 @@ def loss_curves_png(histories: dict, path, title: str = "training losses", label
 
     plt = _pyplot()
     histories = {m: h for m, h in histories.items() if h}
-    fig, axes = plt.subplots(1, max(1, len(histories)), figsize=(4.6 * max(1, len(histories)), 3.5),
-                             squeeze=False)
+    fig, axes = plt.subplots(1, max(1, len(histories)), figsize=(4.6 * max(1, len(histories)), 3.5), squeeze=False)
     for ax, (method, history) in zip(axes[0], histories.items()):
-        shown = ({name: label for name, label in labels.items() if name in history} if labels else
-                 {name: name.replace("_loss", "") for name in history
-                  if not name.startswith("val_") and (not name.startswith("class") or name.startswith("class0_"))})
+        shown = (
+            {name: label for name, label in labels.items() if name in history}
+            if labels
+            else {
+                name: name.replace("_loss", "")
+                for name in history
+                if not name.startswith("val_") and (not name.startswith("class") or name.startswith("class0_"))
+            }
+        )
         for name, label in shown.items():
             ax.plot(np.arange(1, len(history[name]) + 1), history[name], label=label)
         ax.set_title(method, fontsize=10)
@@ -144,8 +156,9 @@ def tsne_png(examples: dict, class_names, path, seed: int = 0) -> pathlib.Path:
     return _save(fig, path)
 
 
-def style_tsne_png(style, speakers, labels, class_names, path, *, style_dim: int, title: str = "",
-                   seed: int = 0) -> pathlib.Path:
+def style_tsne_png(
+    style, speakers, labels, class_names, path, *, style_dim: int, title: str = "", seed: int = 0
+) -> pathlib.Path:
     """t-SNE of a semi-supervised AAE's style codes ``z`` (``[utterances, style_dim]``), coloured by speaker (left)
     and by emotion (right): style separated from emotion clusters by speaker, not by emotion (ICASSP 2019 Sec. 3).
 
@@ -155,17 +168,22 @@ def style_tsne_png(style, speakers, labels, class_names, path, *, style_dim: int
     """
     style = np.asarray(style, np.float64)
     if style.ndim != 2 or style.shape[1] != style_dim:
-        raise ValueError(f"style_tsne_png embeds the style code z: expected [utterances, {style_dim}], got shape "
-                         f"{style.shape}; pass the encoder's style output (SemiSupervisedAAE.encode), not features")
+        raise ValueError(
+            f"style_tsne_png embeds the style code z: expected [utterances, {style_dim}], got shape "
+            f"{style.shape}; pass the encoder's style output (SemiSupervisedAAE.encode), not features"
+        )
     speakers, labels = np.asarray(speakers).astype(str), np.asarray(labels)
     if not len(style) == len(speakers) == len(labels):
-        raise ValueError(f"one speaker and one label per row: {len(style)} rows, {len(speakers)} speakers, "
-                         f"{len(labels)} labels")
+        raise ValueError(
+            f"one speaker and one label per row: {len(style)} rows, {len(speakers)} speakers, {len(labels)} labels"
+        )
     plt = _pyplot()
     embedded = _tsne(style, seed)
     fig, axes = plt.subplots(1, 2, figsize=(9.6, 4.4), sharex=True, sharey=True)
-    groups = {"speaker": {name: speakers == name for name in np.unique(speakers)},
-              "emotion": {name: labels == k for k, name in enumerate(class_names)}}
+    groups = {
+        "speaker": {name: speakers == name for name in np.unique(speakers)},
+        "emotion": {name: labels == k for k, name in enumerate(class_names)},
+    }
     for ax, (by, masks) in zip(axes, groups.items()):
         colours = plt.get_cmap("tab10" if len(masks) <= 10 else "tab20")
         for k, (name, mask) in enumerate(masks.items()):
@@ -203,8 +221,7 @@ def feature_histogram_png(examples: dict, feature: int, path, feature_name: str 
     for ax, (method, ex) in zip(axes[0], examples.items()):
         bins = np.linspace(-4, 4, 41)
         ax.hist(np.clip(ex["real"][:, feature], -4, 4), bins=bins, alpha=0.6, density=True, label="real")
-        ax.hist(np.clip(ex["synthetic"][:, feature], -4, 4), bins=bins, alpha=0.6, density=True,
-                label="synthetic")
+        ax.hist(np.clip(ex["synthetic"][:, feature], -4, 4), bins=bins, alpha=0.6, density=True, label="synthetic")
         ax.set_title(f"{method}", fontsize=9)
         ax.set_xlabel(f"feature {feature_name or feature} (z-norm)")
     axes[0][0].legend(fontsize=8)
@@ -220,8 +237,9 @@ def augmentation_bars_png(rows: list[dict], path, title: str) -> pathlib.Path:
     width = 0.8 / len(settings)
     fig, ax = plt.subplots(figsize=(5.5, 3.6))
     for j, setting in enumerate(settings):
-        values = [100 * next(r["uar"] for r in rows if r["classifier"] == c and r["setting"] == setting)
-                  for c in classifiers]
+        values = [
+            100 * next(r["uar"] for r in rows if r["classifier"] == c and r["setting"] == setting) for c in classifiers
+        ]
         bars = ax.bar(np.arange(len(classifiers)) + j * width, values, width, label=setting)
         ax.bar_label(bars, fmt="%.1f", fontsize=8)
     ax.set_xticks(np.arange(len(classifiers)) + 0.4 - width / 2, classifiers)
@@ -239,8 +257,10 @@ def cross_corpus_png(result: dict, path) -> pathlib.Path:
     fig, ax = plt.subplots(figsize=(5.5, 3.8))
     for n in sorted({r["n_synthetic"] for r in result["rows"]}):
         fractions = sorted({r["fraction"] for r in result["rows"]})
-        uars = [100 * np.mean([r["uar"] for r in result["rows"] if r["fraction"] == p and r["n_synthetic"] == n])
-                for p in fractions]
+        uars = [
+            100 * np.mean([r["uar"] for r in result["rows"] if r["fraction"] == p and r["n_synthetic"] == n])
+            for p in fractions
+        ]
         label = f"N = {n} ({result['method']})" if n else "real only"
         ax.plot([100 * p for p in fractions], uars, marker="o", label=label)
     ax.axhline(100 / len(result["classes"]), color="grey", ls=":", label="chance")
@@ -312,7 +332,7 @@ def hyperparameter_scatter_png(rows: list[dict], names: list[str], objective: st
             ax.set_xticks(range(len(labels)), labels)
         ax.set_xlabel(name, fontsize=8)
         ax.set_ylabel(objective, fontsize=8)
-    for ax in list(axes.flat)[len(names):]:
+    for ax in list(axes.flat)[len(names) :]:
         ax.axis("off")
     fig.tight_layout()
     return _save(fig, path)
@@ -324,8 +344,13 @@ def recipe_gains_png(gains: dict, path, title: str) -> pathlib.Path:
     cells = sorted(gains, key=lambda c: gains[c]["mean"])
     fig, ax = plt.subplots(figsize=(7.0, 0.8 + 0.22 * len(cells)))
     means = [gains[c]["mean"] for c in cells]
-    ax.barh(np.arange(len(cells)), means, xerr=[gains[c]["std"] for c in cells], capsize=2,
-            color=["tab:green" if m > 0 else "tab:red" for m in means])
+    ax.barh(
+        np.arange(len(cells)),
+        means,
+        xerr=[gains[c]["std"] for c in cells],
+        capsize=2,
+        color=["tab:green" if m > 0 else "tab:red" for m in means],
+    )
     ax.set_yticks(np.arange(len(cells)), cells, fontsize=7)
     ax.axvline(0, color="black", lw=0.8)
     ax.set_xlabel("UAR gain over no augmentation (points)")

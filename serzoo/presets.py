@@ -34,10 +34,20 @@ YI_MAK_ALPHA = 1.0
 #: Sahu et al. (TAC), Sec. 4.3: SGD (learning rate, momentum) per player of M1, M2, M3.
 SAHU_SGD = {
     "m1": {"autoencoder": (1e-3, 0.9), "discriminator": (0.1, 0.0), "generator": (0.1, 0.0)},
-    "m2": {"autoencoder": (1e-3, 0.9), "discriminator": (0.1, 0.0), "generator": (0.1, 0.0),
-           "feature_discriminator": (1e-4, 0.0), "decoder": (1e-3, 0.0)},
-    "m3": {"autoencoder": (1e-3, 0.0), "discriminator": (1e-2, 0.0), "generator": (1e-2, 0.0),
-           "feature_discriminator": (1e-4, 0.0), "decoder": (1e-3, 0.0)},
+    "m2": {
+        "autoencoder": (1e-3, 0.9),
+        "discriminator": (0.1, 0.0),
+        "generator": (0.1, 0.0),
+        "feature_discriminator": (1e-4, 0.0),
+        "decoder": (1e-3, 0.0),
+    },
+    "m3": {
+        "autoencoder": (1e-3, 0.0),
+        "discriminator": (1e-2, 0.0),
+        "generator": (1e-2, 0.0),
+        "feature_discriminator": (1e-4, 0.0),
+        "decoder": (1e-3, 0.0),
+    },
 }
 
 #: ICASSP 2019 semi-supervised AAE (Sec. 5.2): 100 epochs, discriminator rate = 0.1 x the generator's, the best epoch
@@ -102,20 +112,28 @@ class Training:
         if self.optimizer == "sahu_sgd":
             if scheme not in SAHU_SGD:
                 raise ValueError(f"Sahu et al.'s SGD is defined for {', '.join(SAHU_SGD)}, not {scheme!r}")
-            return {f"{player}_optimizer": keras.optimizers.SGD(rate, momentum=momentum)
-                    for player, (rate, momentum) in SAHU_SGD[scheme].items()}
+            return {
+                f"{player}_optimizer": keras.optimizers.SGD(rate, momentum=momentum)
+                for player, (rate, momentum) in SAHU_SGD[scheme].items()
+            }
         scales = dict(self.rate_scales)
         unknown = sorted(set(scales) - set(players))
         if unknown:
             raise ValueError(f"rate_scales names {unknown}, which {scheme!r} lacks; its players: {list(players)}")
         if self.decay == "constant":
-            return {f"{player}_optimizer": keras.optimizers.Adam(self.learning_rate * scales.get(player, 1.0))
-                    for player in players}
+            return {
+                f"{player}_optimizer": keras.optimizers.Adam(self.learning_rate * scales.get(player, 1.0))
+                for player in players
+            }
         if steps_per_epoch is None:
             raise ValueError(f"a {self.decay} rate decays over the run's steps: pass steps_per_epoch")
         steps = self.epochs * int(steps_per_epoch)
-        return {f"{player}_optimizer": keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(
-            self.learning_rate * scales.get(player, 1.0), decay_steps=steps)) for player in players}
+        return {
+            f"{player}_optimizer": keras.optimizers.Adam(
+                keras.optimizers.schedules.CosineDecay(self.learning_rate * scales.get(player, 1.0), decay_steps=steps)
+            )
+            for player in players
+        }
 
     @property
     def tag(self) -> str:
@@ -142,20 +160,28 @@ class Training:
 _YI_MAK = "Yi & Mak journal Sec. IV-C: Adam 1e-4, batch 128"
 _UNSTATED = "epochs unstated in the paper: 800, as Yi & Mak's ADAN; Adam 1e-4, batch 128 as their other schemes"
 _SAHU = "Sahu et al. (TAC) Sec. 4.3: per-player SGD; epochs unstated: 300"
-_SERZOO = (f"{SERZOO_EPOCHS} epochs for every scheme (the papers' 800-1500 cost hours on 2 cores: at 400 epochs "
-           "WADAN reaches TRTS 89.8 % on EmoDB fold 1's training speakers, and 1500 epochs did not make its samples "
-           "more useful, README 'WADAN at the paper's 1500 epochs'); Adam 1e-4 for every player")
-_FAST = ("the fast schedule (issue 13, BENCHMARKS.md 'Generator schedule study'): on EmoDB training speakers "
-         "(2 folds x seeds) as good as 400 epochs of Adam 1e-4 / batch 128 on TRTS and TSTR at under half the fit "
-         "time; the paper's 800-1500 epochs cost hours on 2 cores and 1500 did not make WADAN's samples more useful")
+_SERZOO = (
+    f"{SERZOO_EPOCHS} epochs for every scheme (the papers' 800-1500 cost hours on 2 cores: at 400 epochs "
+    "WADAN reaches TRTS 89.8 % on EmoDB fold 1's training speakers, and 1500 epochs did not make its samples "
+    "more useful, README 'WADAN at the paper's 1500 epochs'); Adam 1e-4 for every player"
+)
+_FAST = (
+    "the fast schedule (issue 13, BENCHMARKS.md 'Generator schedule study'): on EmoDB training speakers "
+    "(2 folds x seeds) as good as 400 epochs of Adam 1e-4 / batch 128 on TRTS and TSTR at under half the fit "
+    "time; the paper's 800-1500 epochs cost hours on 2 cores and 1500 did not make WADAN's samples more useful"
+)
 
 _SEMI_AAE_SCALES = (("discriminator", SEMI_AAE_PAPER["discriminator_rate_ratio"]),)
-_SEMI_AAE = ("ICASSP 2019 semi-supervised AAE Sec. 5.2: 100 epochs, discriminators at 0.1 x the generator's rate; "
-             "optimizer, rate and batch unstated: Adam 1e-4, batch 128 as Yi & Mak")
+_SEMI_AAE = (
+    "ICASSP 2019 semi-supervised AAE Sec. 5.2: 100 epochs, discriminators at 0.1 x the generator's rate; "
+    "optimizer, rate and batch unstated: Adam 1e-4, batch 128 as Yi & Mak"
+)
 
 PAPER = {
-    **{name: Training(SEMI_AAE_PAPER["epochs"], rate_scales=_SEMI_AAE_SCALES, source=_SEMI_AAE)
-       for name in ("semi_aae", "semi_aae_frames")},
+    **{
+        name: Training(SEMI_AAE_PAPER["epochs"], rate_scales=_SEMI_AAE_SCALES, source=_SEMI_AAE)
+        for name in ("semi_aae", "semi_aae_frames")
+    },
     "adan": Training(800, source=f"{_YI_MAK}; ADAN >= 800 epochs on EmoDB"),
     "wadan": Training(1500, source=f"{_YI_MAK}; WADAN 1500 epochs on EmoDB"),
     "gan": Training(800, source=_UNSTATED),
@@ -166,17 +192,31 @@ PAPER = {
     "m3": Training(SERZOO_EPOCHS, optimizer="sahu_sgd", source=_SAHU),
 }
 SERZOO = {
-    **{name: Training(SEMI_AAE_PAPER["epochs"], rate_scales=_SEMI_AAE_SCALES,
-                      source=f"the paper's settings ({_SEMI_AAE}): its 100 epochs are affordable, unlike the 800-1500 "
-                      "of the augmentation papers, and nothing has been measured yet that argues for others")
-       for name in ("semi_aae", "semi_aae_frames")},
+    **{
+        name: Training(
+            SEMI_AAE_PAPER["epochs"],
+            rate_scales=_SEMI_AAE_SCALES,
+            source=f"the paper's settings ({_SEMI_AAE}): its 100 epochs are affordable, unlike the 800-1500 "
+            "of the augmentation papers, and nothing has been measured yet that argues for others",
+        )
+        for name in ("semi_aae", "semi_aae_frames")
+    },
     **{name: Training(**FAST, source=_FAST) for name in ("adan", "wadan", "gan", "aae")},
-    "cgan": Training(**{**FAST, "epochs": 50}, source=f"{_FAST}; the cGAN learns no class structure at any measured "
-                     "setting (TRTS at chance), and its 50-epoch fit is no worse than 400 epochs on all three measures "
-                     "in both runs, at a third of the time"),
-    **{name: Training(SERZOO_EPOCHS, source=f"{_SERZOO}. Not Sahu et al.'s SGD: with it nothing trains on EmoDB "
-                      "in 300 epochs (flat reconstruction, metric 1 at chance on fold 1's training speakers, "
-                      "README 'M1, M2 and M3')") for name in ("m1", "m2", "m3")},
+    "cgan": Training(
+        **{**FAST, "epochs": 50},
+        source=f"{_FAST}; the cGAN learns no class structure at any measured "
+        "setting (TRTS at chance), and its 50-epoch fit is no worse than 400 epochs on all three measures "
+        "in both runs, at a third of the time",
+    ),
+    **{
+        name: Training(
+            SERZOO_EPOCHS,
+            source=f"{_SERZOO}. Not Sahu et al.'s SGD: with it nothing trains on EmoDB "
+            "in 300 epochs (flat reconstruction, metric 1 at chance on fold 1's training speakers, "
+            "README 'M1, M2 and M3')",
+        )
+        for name in ("m1", "m2", "m3")
+    },
 }
 _TABLES = {"paper": PAPER, "serzoo": SERZOO}
 #: A scheme registered without a preset entry trains like this (serzoo's defaults).
@@ -189,8 +229,14 @@ def check_preset(preset: str) -> str:
     return preset
 
 
-def training_for(scheme: str, preset: str = DEFAULT_PRESET, *, epochs: int | None = None,
-                 learning_rate: float | None = None, batch_size: int | None = None) -> Training:
+def training_for(
+    scheme: str,
+    preset: str = DEFAULT_PRESET,
+    *,
+    epochs: int | None = None,
+    learning_rate: float | None = None,
+    batch_size: int | None = None,
+) -> Training:
     """The :class:`Training` of ``scheme`` under ``preset``, with explicit overrides applied.
 
     ``learning_rate`` switches a preset's SGD to Adam at that rate (one rate for every player).

@@ -30,8 +30,7 @@ def generator_quality(x_real, y_real, x_syn, y_syn, n_classes: int, *, fid: bool
     from serzoo.models.classifiers import LinearSvm
 
     on_synthetic = LinearSvm().fit(x_real, y_real).predict(x_syn)
-    quality = {"mmd": mmd_rbf(x_real, x_syn),
-               "trts_uar": unweighted_average_recall(y_syn, on_synthetic, n_classes)}
+    quality = {"mmd": mmd_rbf(x_real, x_syn), "trts_uar": unweighted_average_recall(y_syn, on_synthetic, n_classes)}
     if tstr:
         on_real = LinearSvm().fit(x_syn, y_syn).predict(x_real)
         quality["tstr_uar"] = unweighted_average_recall(y_real, on_real, n_classes)

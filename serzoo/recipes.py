@@ -168,9 +168,17 @@ class Recipe:
 
 
 #: Each knob's prefix in :attr:`Recipe.tag` (``curation_tries`` is appended to the threshold as ``x<tries>``).
-_TAG_PREFIXES = {"synthetic_weight": "w", "ratio": "ratio", "constant_updates": "cu", "calibration": "cal",
-                 "curation_threshold": "tau", "density_ratio_clip": "dr", "latent_interpolation": "lerp",
-                 "pretrain_epochs": "pre", "speaker_variety": "spk"}
+_TAG_PREFIXES = {
+    "synthetic_weight": "w",
+    "ratio": "ratio",
+    "constant_updates": "cu",
+    "calibration": "cal",
+    "curation_threshold": "tau",
+    "density_ratio_clip": "dr",
+    "latent_interpolation": "lerp",
+    "pretrain_epochs": "pre",
+    "speaker_variety": "spk",
+}
 
 
 def as_recipe(recipe) -> Recipe:
@@ -212,8 +220,9 @@ def requested_labels(y, k: int, ratio: float | None) -> np.ndarray:
     return np.repeat(classes, np.round(ratio * counts).astype(np.int64))
 
 
-def augmented_training_set(x, y, augmenter, *, k: int, seed: int = 0, recipe=None, n_classes: int | None = None,
-                           groups=None) -> AugmentedTrainingSet:
+def augmented_training_set(
+    x, y, augmenter, *, k: int, seed: int = 0, recipe=None, n_classes: int | None = None, groups=None
+) -> AugmentedTrainingSet:
     """Apply ``recipe`` to a fitted ``augmenter``: the classifier's training rows, weights and diagnostics.
 
     Order of the steps: draw (the augmenter's samples, or latent interpolations), speaker offsets, calibration
@@ -243,9 +252,16 @@ def augmented_training_set(x, y, augmenter, *, k: int, seed: int = 0, recipe=Non
     recipe = as_recipe(recipe)
     x, y = check_training_data(x, y, n_classes)
     labels = requested_labels(y, check_k(k), recipe.ratio)
-    diagnostics = {"n_real": int(y.size), "n_requested": int(labels.size), "acceptance_rate": None, "shortfall": 0,
-                   "acceptance_by_class": None, "calibration_mean_gap": None, "calibration_spread_ratio": None,
-                   "importance_weights": None}
+    diagnostics = {
+        "n_real": int(y.size),
+        "n_requested": int(labels.size),
+        "acceptance_rate": None,
+        "shortfall": 0,
+        "acceptance_by_class": None,
+        "calibration_mean_gap": None,
+        "calibration_spread_ratio": None,
+        "importance_weights": None,
+    }
     draw = _make_sampler(augmenter, x, y, recipe, groups, seed)
     calibrator = Calibrator(recipe.calibration).fit_real(x, y) if recipe.calibration else None
     if labels.size == 0:
@@ -261,13 +277,18 @@ def augmented_training_set(x, y, augmenter, *, k: int, seed: int = 0, recipe=Non
         importance = density_ratio_weights(x, x_syn, recipe.density_ratio_clip, seed=seed)
         weights = weights * importance
         diagnostics["importance_weights"] = {
-            "min": float(importance.min()), "max": float(importance.max()),
-            "effective_fraction": float(importance.sum() ** 2 / (importance ** 2).sum() / importance.size)}
+            "min": float(importance.min()),
+            "max": float(importance.max()),
+            "effective_fraction": float(importance.sum() ** 2 / (importance**2).sum() / importance.size),
+        }
     diagnostics.update(n_synthetic=int(len(y_syn)), seconds=time.perf_counter() - start)
     return AugmentedTrainingSet(
-        x=np.concatenate([x, np.asarray(x_syn, np.float32)]), y=np.concatenate([y, y_syn.astype(y.dtype)]),
+        x=np.concatenate([x, np.asarray(x_syn, np.float32)]),
+        y=np.concatenate([y, y_syn.astype(y.dtype)]),
         sample_weight=np.concatenate([np.ones(len(y)), weights]),
-        synthetic=np.concatenate([np.zeros(len(y), bool), np.ones(len(y_syn), bool)]), diagnostics=diagnostics)
+        synthetic=np.concatenate([np.zeros(len(y), bool), np.ones(len(y_syn), bool)]),
+        diagnostics=diagnostics,
+    )
 
 
 # ----------------------------------------------------------------------------- drawing
@@ -295,9 +316,11 @@ def _encoder_decoder(augmenter):
     model = getattr(augmenter, "model", None)
     if not supports_latent_interpolation(augmenter):
         name = getattr(augmenter, "name", type(augmenter).__name__)
-        raise ValueError(f"Recipe.latent_interpolation needs a scheme with an encoder and a decoder (adan, wadan, "
-                         f"aae, m1, m2, m3, or an export of one with a decode endpoint); {name!r} has none: set "
-                         "latent_interpolation=False, or use 'smote' to interpolate in feature space")
+        raise ValueError(
+            f"Recipe.latent_interpolation needs a scheme with an encoder and a decoder (adan, wadan, "
+            f"aae, m1, m2, m3, or an export of one with a decode endpoint); {name!r} has none: set "
+            "latent_interpolation=False, or use 'smote' to interpolate in feature space"
+        )
     return model
 
 
@@ -336,10 +359,15 @@ class SpeakerOffsets:
         if groups.shape != (len(x),):
             raise ValueError(f"groups must name the speaker of each of the {len(x)} rows, got shape {groups.shape}")
         class_means = {c: x[y == c].mean(axis=0) for c in np.unique(y)}
-        self.offsets = np.stack([
-            np.mean([x[(groups == g) & (y == c)].mean(axis=0) - class_means[c]
-                     for c in np.unique(y[groups == g])], axis=0)
-            for g in np.unique(groups)]).astype(np.float32)
+        self.offsets = np.stack(
+            [
+                np.mean(
+                    [x[(groups == g) & (y == c)].mean(axis=0) - class_means[c] for c in np.unique(y[groups == g])],
+                    axis=0,
+                )
+                for g in np.unique(groups)
+            ]
+        ).astype(np.float32)
 
     def perturb(self, samples, labels, strength: float, seed: int) -> np.ndarray:
         rng = np.random.default_rng([seed, 2])
@@ -361,14 +389,15 @@ class Calibrator:
     def fit(self, x_syn, y_syn, diagnostics: dict | None = None) -> Calibrator:
         """Estimate the synthetic moments (the map of each class) on ``x_syn``."""
         x_syn = np.asarray(x_syn, np.float64)
-        self.synthetic = {int(c): (x_syn[y_syn == c].mean(axis=0), x_syn[y_syn == c].std(axis=0))
-                          for c in np.unique(y_syn)}
+        self.synthetic = {
+            int(c): (x_syn[y_syn == c].mean(axis=0), x_syn[y_syn == c].std(axis=0)) for c in np.unique(y_syn)
+        }
         if diagnostics is not None:
             gaps = [np.sqrt(np.mean((m - self.real[c][0]) ** 2)) for c, (m, _) in self.synthetic.items()]
-            ratios = [np.mean(s[r > 0] / r[r > 0]) for c, (_, s) in self.synthetic.items()
-                      for r in [self.real[c][1]]]
-            diagnostics.update(calibration_mean_gap=float(np.mean(gaps)),
-                               calibration_spread_ratio=float(np.mean(ratios)))
+            ratios = [np.mean(s[r > 0] / r[r > 0]) for c, (_, s) in self.synthetic.items() for r in [self.real[c][1]]]
+            diagnostics.update(
+                calibration_mean_gap=float(np.mean(gaps)), calibration_spread_ratio=float(np.mean(ratios))
+            )
         return self
 
     def transform(self, x_syn, y_syn) -> np.ndarray:
@@ -413,8 +442,10 @@ def _curate(draw, labels, seed, x, y, recipe: Recipe, calibrator, diagnostics):
         if not pending.size:
             break
     diagnostics.update(
-        acceptance_rate=float(accepted.sum() / drawn.sum()), shortfall=int(pending.size),
-        acceptance_by_class={int(c): float(accepted[c] / drawn[c]) for c in np.flatnonzero(drawn)})
+        acceptance_rate=float(accepted.sum() / drawn.sum()),
+        shortfall=int(pending.size),
+        acceptance_by_class={int(c): float(accepted[c] / drawn[c]) for c in np.flatnonzero(drawn)},
+    )
     return np.concatenate(kept_x), np.concatenate(kept_y)
 
 
@@ -432,8 +463,12 @@ def density_ratio_weights(x_real, x_syn, clip: float, *, seed: int = 0, folds: i
     if splits < 2:
         return np.ones(len(x_syn))
     probability = cross_val_predict(
-        LogisticRegression(max_iter=1000), features, is_real, method="predict_proba",
-        cv=StratifiedKFold(splits, shuffle=True, random_state=seed))[len(x_real):, 1]
+        LogisticRegression(max_iter=1000),
+        features,
+        is_real,
+        method="predict_proba",
+        cv=StratifiedKFold(splits, shuffle=True, random_state=seed),
+    )[len(x_real) :, 1]
     probability = np.clip(probability, 1e-6, 1 - 1e-6)
     ratio = probability / (1 - probability)
     return np.clip(ratio / ratio.mean(), 1 / clip, clip)

@@ -62,7 +62,5 @@ def results_table(results: list[dict]) -> str:
 def fold_table(result: dict) -> str:
     """Markdown table of one result's folds."""
     lines = ["| held out | n test | UAR % | WA % |", "|---|---|---|---|"]
-    lines += [
-        f"| {f['fold']} | {f['n']} | {100 * f['uar']:.2f} | {100 * f['wa']:.2f} |" for f in result["folds"]
-    ]
+    lines += [f"| {f['fold']} | {f['n']} | {100 * f['uar']:.2f} | {100 * f['wa']:.2f} |" for f in result["folds"]]
     return "\n".join(lines)

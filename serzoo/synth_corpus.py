@@ -77,12 +77,9 @@ MAX_DURATION_S = 2.5
 
 _EMOTION_OF_LETTER = {letter: emotion for emotion, letter in LETTERS.items()}
 _VERSIONS = "abcdefghijklmnopqrstuvwxyz"
-_NAME_RE = re.compile(
-    r"^(?P<speaker>\d{2})(?P<text>[a-z]\d{2})(?P<letter>[A-Z])(?P<version>[a-z])$"
-)
+_NAME_RE = re.compile(r"^(?P<speaker>\d{2})(?P<text>[a-z]\d{2})(?P<letter>[A-Z])(?P<version>[a-z])$")
 _NAME_PATTERN = (
-    "<2-digit speaker><text: letter + 2 digits><emotion letter, one of WLEAFTN><version a-z>,"
-    " e.g. '01t03Wa'"
+    "<2-digit speaker><text: letter + 2 digits><emotion letter, one of WLEAFTN><version a-z>, e.g. '01t03Wa'"
 )
 _REFERENCE_DBFS = -28.0
 _NOISE_FLOOR_DBFS = -66.0
@@ -242,8 +239,7 @@ def parse_utterance_name(stem: str) -> dict:
     letter = match["letter"]
     if letter not in _EMOTION_OF_LETTER:
         raise ValueError(
-            f"invalid utterance name {stem!r}: unknown emotion letter {letter!r};"
-            f" expected {_NAME_PATTERN}"
+            f"invalid utterance name {stem!r}: unknown emotion letter {letter!r}; expected {_NAME_PATTERN}"
         )
     return {
         "speaker": match["speaker"],
@@ -263,9 +259,7 @@ def parameter_table() -> str:
     rows = [["emotion", *(c[0] for c in _TABLE_COLUMNS)], ["", *(c[1] for c in _TABLE_COLUMNS)]]
     for emotion in EMOTIONS:
         p = EMOTION_PARAMS[emotion]
-        cells = (
-            fmt.format(factor * getattr(p, field)) for _, _, field, fmt, factor, _ in _TABLE_COLUMNS
-        )
+        cells = (fmt.format(factor * getattr(p, field)) for _, _, field, fmt, factor, _ in _TABLE_COLUMNS)
         rows.append([emotion, *cells])
     widths = [10, *(c[5] for c in _TABLE_COLUMNS)]
     lines = ["".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
@@ -337,9 +331,7 @@ def _utterance_prosody(speaker: Speaker, emotion: str, rng: np.random.Generator)
     return Prosody(**values)
 
 
-def _plan_utterance(
-    speaker: Speaker, emotion: str, text_id: int, rng: np.random.Generator, sample_rate: int
-) -> _Plan:
+def _plan_utterance(speaker: Speaker, emotion: str, text_id: int, rng: np.random.Generator, sample_rate: int) -> _Plan:
     """Draw prosody and segment timing (cheap; fixes the utterance length)."""
     _check_emotion(emotion)
     _check_int("text_id", text_id, 0, 99)
@@ -402,24 +394,15 @@ def _f0_contour(plan: _Plan, rng: np.random.Generator) -> np.ndarray:
     for s in plan.syllables:
         centre = (s.v_start + s.v_stop) / (2 * sr)
         width = 0.6 * (s.v_stop - s.v_start) / sr
-        st += (
-            p.f0_range_st
-            * s.stress
-            * rng.uniform(0.7, 1.3)
-            * np.exp(-0.5 * ((t - centre) / width) ** 2)
-        )
+        st += p.f0_range_st * s.stress * rng.uniform(0.7, 1.3) * np.exp(-0.5 * ((t - centre) / width) ** 2)
     last = plan.syllables[-1]
-    st += p.terminal_st * np.clip(
-        (np.arange(plan.n_samples) - last.v_start) / (last.v_stop - last.v_start), 0, 1
-    )
+    st += p.terminal_st * np.clip((np.arange(plan.n_samples) - last.v_start) / (last.v_stop - last.v_start), 0, 1)
     knots = np.arange(0.0, duration + 0.125, 0.125)  # ~8 Hz wobble
     st += p.irregularity_st * np.interp(t, knots, rng.standard_normal(knots.size))
     return np.clip(plan.f0_hz * 2.0 ** (st / 12), 50.0, 700.0)
 
 
-def _glottal_source(
-    f0: np.ndarray, p: Prosody, rng: np.random.Generator, sample_rate: int
-) -> np.ndarray:
+def _glottal_source(f0: np.ndarray, p: Prosody, rng: np.random.Generator, sample_rate: int) -> np.ndarray:
     """Differentiated Rosenberg pulses + jitter, shimmer, spectral tilt, pulsed aspiration noise."""
     nominal_cycles = np.floor(np.cumsum(f0) / sample_rate).astype(int)
     n_cycles = nominal_cycles[-1] + 2
@@ -459,9 +442,7 @@ def _formants(vowel: int, plan: _Plan) -> tuple[np.ndarray, np.ndarray]:
     return freqs[keep], bandwidths[keep]
 
 
-def _resonate(
-    x: np.ndarray, freqs: np.ndarray, bandwidths: np.ndarray, sample_rate: int
-) -> np.ndarray:
+def _resonate(x: np.ndarray, freqs: np.ndarray, bandwidths: np.ndarray, sample_rate: int) -> np.ndarray:
     """Cascade of unit-DC-gain 2nd-order resonators (Klatt 1980)."""
     for freq, bandwidth in zip(freqs, bandwidths):
         r = np.exp(-np.pi * bandwidth / sample_rate)
@@ -487,9 +468,7 @@ def _overlap_add(out: np.ndarray, start: int, x: np.ndarray) -> None:
     out[start:stop] += x[: stop - start]
 
 
-def _add_vowel(
-    out: np.ndarray, excitation: np.ndarray, s: _Syllable, plan: _Plan, rng: np.random.Generator
-) -> None:
+def _add_vowel(out: np.ndarray, excitation: np.ndarray, s: _Syllable, plan: _Plan, rng: np.random.Generator) -> None:
     sr = plan.sample_rate
     n = s.v_stop - s.v_start
     gain_db = 6 * s.stress - 3 - 3 * s.v_start / plan.n_samples + rng.normal(0, 1.0)
@@ -498,9 +477,7 @@ def _add_vowel(
     _overlap_add(out, s.v_start, _resonate(x, *_formants(s.vowel, plan), sr))
 
 
-def _add_consonant(
-    out: np.ndarray, s: _Syllable, plan: _Plan, vowel_rms: float, rng: np.random.Generator
-) -> None:
+def _add_consonant(out: np.ndarray, s: _Syllable, plan: _Plan, vowel_rms: float, rng: np.random.Generator) -> None:
     sr = plan.sample_rate
     lo, hi, gain, plosive = _CONSONANTS[s.consonant]
     n = s.v_start - s.c_start
@@ -529,9 +506,7 @@ def _band_sos(lo: float, hi: float, sample_rate: int) -> np.ndarray:
     return signal.butter(2, [lo / nyquist, hi / nyquist], btype="bandpass", output="sos")
 
 
-def _finalise(
-    x: np.ndarray, vowel_rms: float, level_db: float, rng: np.random.Generator
-) -> np.ndarray:
+def _finalise(x: np.ndarray, vowel_rms: float, level_db: float, rng: np.random.Generator) -> np.ndarray:
     """Scale vowels to the target RMS level, add a noise floor, keep peaks within [-1, 1]."""
     x = x * 10 ** ((_REFERENCE_DBFS + level_db) / 20) / max(vowel_rms, 1e-12)
     x += 10 ** (_NOISE_FLOOR_DBFS / 20) * rng.standard_normal(x.size)
@@ -608,9 +583,7 @@ def write_corpus(
     if not resume:
         _write_atomic(readme_path, lambda tmp: tmp.write_text(readme, encoding="utf-8"))
     paths = []
-    for speaker, emotion, text_id, version, rng in _corpus_items(
-        n_speakers, utterances_per_emotion, seed
-    ):
+    for speaker, emotion, text_id, version, rng in _corpus_items(n_speakers, utterances_per_emotion, seed):
         path = wav_dir / f"{utterance_name(speaker.id, text_id, emotion, version)}.wav"
         plan = _plan_utterance(speaker, emotion, text_id, rng, sample_rate)
         size = _wav_header_bytes(sample_rate) + 2 * plan.n_samples
@@ -621,9 +594,7 @@ def write_corpus(
     return sorted(paths)
 
 
-def _readme_text(
-    n_speakers: int, utterances_per_emotion: int, seed: int, sample_rate: int, n_files: int
-) -> str:
+def _readme_text(n_speakers: int, utterances_per_emotion: int, seed: int, sample_rate: int, n_files: int) -> str:
     letters = ", ".join(f"{LETTERS[e]}={e}" for e in EMOTIONS)
     return f"""\
 SYNTHETIC acted-emotion speech corpus: not real speech.

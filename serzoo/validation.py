@@ -41,14 +41,18 @@ def check_labels(labels, name: str = "y", n_classes: int | None = None) -> np.nd
     if array.ndim != 1:
         raise ValueError(f"{name} must be 1-D class ids, got shape {array.shape}")
     if array.dtype.kind in "USO":
-        raise ValueError(f"{name} holds {'strings' if array.dtype.kind in 'US' else 'objects'} (e.g. "
-                         f"{array[0]!r}); class ids must be ints 0..C-1: map class names to ids first, "
-                         "e.g. names, ids = np.unique(labels, return_inverse=True)")
+        raise ValueError(
+            f"{name} holds {'strings' if array.dtype.kind in 'US' else 'objects'} (e.g. "
+            f"{array[0]!r}); class ids must be ints 0..C-1: map class names to ids first, "
+            "e.g. names, ids = np.unique(labels, return_inverse=True)"
+        )
     if array.dtype.kind == "f":
         fractional = ~np.isfinite(array) | (array != np.round(array))
         if fractional.any():
-            raise ValueError(f"{name} has {int(fractional.sum())} label(s) that are not whole numbers (e.g. "
-                             f"{array[fractional][0]}); class ids must be ints 0..C-1 (they are never truncated)")
+            raise ValueError(
+                f"{name} has {int(fractional.sum())} label(s) that are not whole numbers (e.g. "
+                f"{array[fractional][0]}); class ids must be ints 0..C-1 (they are never truncated)"
+            )
     elif array.dtype.kind not in "iu":
         raise ValueError(f"{name} must hold integer class ids, got dtype {array.dtype}")
     ids = array.astype(np.int64)
@@ -83,7 +87,8 @@ def check_training_data(x, y, n_classes: int | None, *, crops: bool = False) -> 
         raise ValueError(
             f"x has {bad_rows.size} non-finite value(s) (NaN/inf, or beyond the float32 range) in "
             f"{np.unique(bad_rows).size} row(s) and {np.unique(bad_columns).size} column(s), first at row "
-            f"{bad_rows[0]}, column {bad_columns[0]}; drop or impute them before augmenting")
+            f"{bad_rows[0]}, column {bad_columns[0]}; drop or impute them before augmenting"
+        )
     y = check_labels(y, "y", n_classes)
     if y.size != x.shape[0]:
         raise ValueError(f"y has {y.size} labels but x has {x.shape[0]} rows; they must pair up")

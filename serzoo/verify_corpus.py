@@ -30,10 +30,8 @@ CORPORA = ("iemocap", "msp_improv", "emodb")
 #: EmoDB's published counts (``../shared/corpora/README.md``): per class and per speaker.
 EMODB_PUBLISHED = {
     "total": 535,
-    "classes": {"anger": 127, "boredom": 81, "neutral": 79, "happiness": 71, "fear": 69, "sadness": 62,
-                "disgust": 46},
-    "speakers": {"03": 49, "08": 58, "09": 43, "10": 38, "11": 55, "12": 35, "13": 61, "14": 69, "15": 56,
-                 "16": 71},
+    "classes": {"anger": 127, "boredom": 81, "neutral": 79, "happiness": 71, "fear": 69, "sadness": 62, "disgust": 46},
+    "speakers": {"03": 49, "08": 58, "09": 43, "10": 38, "11": 55, "12": 35, "13": 61, "14": 69, "15": 56, "16": 71},
 }
 _LISTED = 20  # longest list of missing/extra items printed in full
 
@@ -102,14 +100,19 @@ class CorpusReport:
             flag = {True: "ok", False: "DIFFERS", None: ""}[c.matches]
             published = "-" if c.published is None else str(c.published)
             lines.append(f"  {c.what:<{width}}  {c.found:>7}  {published:>9}  {flag}".rstrip())
-        for title, items in (("Missing", self.missing), ("Extra", self.extra), ("Errors", self.errors),
-                             ("Notes", self.notes)):
+        for title, items in (
+            ("Missing", self.missing),
+            ("Extra", self.extra),
+            ("Errors", self.errors),
+            ("Notes", self.notes),
+        ):
             lines.append(f"{title}: {len(items) if items else 'none'}")
             lines += [f"  - {item}" for item in items]
         verdict = "layout OK" if self.layout_ok else "layout NOT OK (the builder will fail)"
         differ = len(self.mismatches)
-        lines.append(f"Result: {verdict}; {differ} count(s) differ from the published ones; "
-                     f"{len(self.extra)} extra item(s).")
+        lines.append(
+            f"Result: {verdict}; {differ} count(s) differ from the published ones; {len(self.extra)} extra item(s)."
+        )
         return "\n".join(lines)
 
     __str__ = format
@@ -249,8 +252,10 @@ def _verify_iemocap(manual_dir: pathlib.Path) -> CorpusReport:
         [f"{p}: WAV without a label (the builder skips it)" for p in scan.unlabelled_wavs], "unlabelled WAVs"
     )
     missing_dom = sum(1 for r in labels for a in r.attributes if a[3] != a[3])
-    report.notes.append(f"{missing_dom} A- rater line(s) without a parsable dominance (not used: "
-                        "the builder takes the consensus [V, A, D])")
+    report.notes.append(
+        f"{missing_dom} A- rater line(s) without a parsable dominance (not used: "
+        "the builder takes the consensus [V, A, D])"
+    )
     _audio_checks(_labelled_wavs(scan), report, iemocap.Builder)
     return report
 
@@ -335,12 +340,17 @@ def _verify_emodb(manual_dir: pathlib.Path) -> CorpusReport:
         except ValueError as err:
             report.extra.append(f"{err} (the builder refuses it)")
     ids = collections.Counter(u.utterance_id for u in utterances)
-    report.errors += [f"utterance {i}: {n} files whose names differ only in the suffix's case (the builder "
-                      "refuses it); remove all but one" for i, n in ids.items() if n > 1]
+    report.errors += [
+        f"utterance {i}: {n} files whose names differ only in the suffix's case (the builder "
+        "refuses it); remove all but one"
+        for i, n in ids.items()
+        if n > 1
+    ]
     upper = [u.path.name for u in utterances if u.path.suffix != ".wav"]
     if upper:
-        report.notes.append(f"{len(upper)} file(s) with an upper-case suffix (read like .wav): "
-                            + ", ".join(_listed(upper, "files")))
+        report.notes.append(
+            f"{len(upper)} file(s) with an upper-case suffix (read like .wav): " + ", ".join(_listed(upper, "files"))
+        )
     classes = collections.Counter(u.label for u in utterances)
     speakers = collections.Counter(u.speaker for u in utterances)
     published = EMODB_PUBLISHED
@@ -349,7 +359,8 @@ def _verify_emodb(manual_dir: pathlib.Path) -> CorpusReport:
         *(Count(f"class {c}", classes[c], published["classes"][c]) for c in EMODB_CLASSES),
         *(Count(f"speaker {s}", speakers[s], published["speakers"][s]) for s in emodb.SPEAKERS),
     ]
-    report.missing += [f"speaker {s}: no file (split speaker{s} would be empty)" for s in emodb.SPEAKERS
-                       if not speakers[s]]
+    report.missing += [
+        f"speaker {s}: no file (split speaker{s} would be empty)" for s in emodb.SPEAKERS if not speakers[s]
+    ]
     _audio_checks([u.path for u in utterances], report, emodb.Builder)
     return report

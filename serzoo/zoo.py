@@ -32,8 +32,9 @@ def find_presets(root=DEFAULT_ROOT) -> list[dict]:
             continue
         data = read_manifest(folder)
         size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
-        found.append({"path": str(folder), "name": folder.parent.name, "version": folder.name, "manifest": data,
-                      "bytes": size})
+        found.append(
+            {"path": str(folder), "name": folder.parent.name, "version": folder.name, "manifest": data, "bytes": size}
+        )
     return found
 
 
@@ -57,8 +58,10 @@ def describe_utility(manifest: dict) -> str:
     utility = manifest.get("utility")
     if not utility:
         return "not measured"
-    return (f"{utility['gain_mean']:+.2f} ± {utility['gain_std']:.2f} UAR points with the {utility['classifier']} "
-            f"({utility['protocol']})")
+    return (
+        f"{utility['gain_mean']:+.2f} ± {utility['gain_std']:.2f} UAR points with the {utility['classifier']} "
+        f"({utility['protocol']})"
+    )
 
 
 def presets_table(root=DEFAULT_ROOT) -> str:
@@ -69,15 +72,19 @@ def presets_table(root=DEFAULT_ROOT) -> str:
     lines = ["| preset | scheme | data | classes | recipe | measured utility | size |", "|---|---|---|---|---|---|---|"]
     for p in presets:
         m = p["manifest"]
-        lines.append(f"| {p['name']}/{p['version']} | {m.get('scheme', '?')} | {m.get('dataset', '?')}/"
-                     f"{m.get('feature_set', '?')}, {m.get('n_training_utterances', '?')} utterances | "
-                     f"{', '.join(m.get('class_names', []))} | {describe_recipe(m)} | {describe_utility(m)} | "
-                     f"{p['bytes'] / 2 ** 20:.1f} MB |")
+        lines.append(
+            f"| {p['name']}/{p['version']} | {m.get('scheme', '?')} | {m.get('dataset', '?')}/"
+            f"{m.get('feature_set', '?')}, {m.get('n_training_utterances', '?')} utterances | "
+            f"{', '.join(m.get('class_names', []))} | {describe_recipe(m)} | {describe_utility(m)} | "
+            f"{p['bytes'] / 2**20:.1f} MB |"
+        )
     total = sum(p["bytes"] for p in presets)
     lines.append("")
-    lines.append(f"{len(presets)} presets, {total / 2 ** 20:.1f} MB together (budget for the shipped ones: "
-                 f"{BUDGET_BYTES / 2 ** 20:.0f} MB). Use one: serzoo.augment(x, y, '<root>/<preset>', "
-                 "feature_set=..., class_names=...) applies its recipe; MODEL_CARD.md beside each says what it is for.")
+    lines.append(
+        f"{len(presets)} presets, {total / 2**20:.1f} MB together (budget for the shipped ones: "
+        f"{BUDGET_BYTES / 2**20:.0f} MB). Use one: serzoo.augment(x, y, '<root>/<preset>', "
+        "feature_set=..., class_names=...) applies its recipe; MODEL_CARD.md beside each says what it is for."
+    )
     return "\n".join(lines)
 
 
@@ -86,31 +93,51 @@ def model_card(manifest: dict, *, intended_use: str, limits: str, commands: str)
     utility = manifest.get("utility") or {}
     quality = manifest.get("metrics_at_export", {})
     lines = [
-        f"# {manifest['scheme']} on {manifest['dataset']}/{manifest['feature_set']}: model card", "",
+        f"# {manifest['scheme']} on {manifest['dataset']}/{manifest['feature_set']}: model card",
+        "",
         "## What it is",
         f"A {manifest['scheme']} generator ({manifest.get('scheme_class', '')}) of openSMILE "
         f"`{manifest['feature_set']}` utterance features ({manifest['feature_dim']} values, original openSMILE scale) "
         f"for the classes {', '.join(manifest['class_names'])}. Training: {manifest.get('training', '')}, seed "
         f"{manifest.get('seed')}; {manifest.get('n_training_utterances')} utterances of the groups "
-        f"{', '.join(manifest.get('training_groups', []))}.", "",
+        f"{', '.join(manifest.get('training_groups', []))}.",
+        "",
         "## Recipe it is meant to be used with",
         f"{describe_recipe(manifest)}: `{json.dumps(manifest.get('recipe', {}))}` — applied by "
-        "`serzoo.augment(x, y, path)` unless you pass `recipe=`; it returns `(x, y, sample_weight)`.", "",
+        "`serzoo.augment(x, y, path)` unless you pass `recipe=`; it returns `(x, y, sample_weight)`.",
+        "",
         "## Measured utility",
     ]
     if utility:
-        lines += [f"{utility['protocol']}: DNN UAR {utility['uar_with']:.2f} % with it vs "
-                  f"{utility['uar_without']:.2f} % without (gain {utility['gain_mean']:+.2f} ± "
-                  f"{utility['gain_std']:.2f} points over "
-                  f"{utility['seeds']} seeds; folds up/down {utility['folds_up']}/{utility['folds_down']}). "
-                  f"{utility.get('note', '')}"]
+        lines += [
+            f"{utility['protocol']}: DNN UAR {utility['uar_with']:.2f} % with it vs "
+            f"{utility['uar_without']:.2f} % without (gain {utility['gain_mean']:+.2f} ± "
+            f"{utility['gain_std']:.2f} points over "
+            f"{utility['seeds']} seeds; folds up/down {utility['folds_up']}/{utility['folds_down']}). "
+            f"{utility.get('note', '')}"
+        ]
         if utility["gain_mean"] - utility["gain_std"] <= 0:
-            lines += ["", "**Verdict: on this corpus it did not improve the classifier** (the gain is not above its "
-                      "spread over seeds): a baseline to beat and a reproducible starting point, not a recommended "
-                      "augmentation."]
+            lines += [
+                "",
+                "**Verdict: on this corpus it did not improve the classifier** (the gain is not above its "
+                "spread over seeds): a baseline to beat and a reproducible starting point, not a recommended "
+                "augmentation.",
+            ]
     else:
         lines += ["Not measured."]
-    lines += ["", "Generator quality on its own training data at export (normalised space): "
-              + ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in quality.items()), "",
-              "## Intended use", intended_use, "", "## Limits", limits, "", "## How it was made", commands, ""]
+    lines += [
+        "",
+        "Generator quality on its own training data at export (normalised space): "
+        + ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in quality.items()),
+        "",
+        "## Intended use",
+        intended_use,
+        "",
+        "## Limits",
+        limits,
+        "",
+        "## How it was made",
+        commands,
+        "",
+    ]
     return "\n".join(lines)

@@ -8,8 +8,14 @@ import soundfile
 from serzoo import synth_corpus
 
 
-def write_wav(path: pathlib.Path, seconds: float = 0.6, sample_rate: int = 16000, channels: int = 1,
-              emotion: str = "anger", seed: int = 0) -> pathlib.Path:
+def write_wav(
+    path: pathlib.Path,
+    seconds: float = 0.6,
+    sample_rate: int = 16000,
+    channels: int = 1,
+    emotion: str = "anger",
+    seed: int = 0,
+) -> pathlib.Path:
     """A short synthetic utterance written as 16-bit PCM (resampled/duplicated as asked)."""
     speaker = synth_corpus.make_speakers(1, seed)[0]
     audio = synth_corpus.synthesize_utterance(

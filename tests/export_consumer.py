@@ -35,17 +35,25 @@ def main(export_dir, stats_file, out_file):
         except tf.errors.InvalidArgumentError as err:
             errors[name] = err.message
     stats = np.load(stats_file)
-    json.dump({
-        "serzoo_imported": "serzoo" in sys.modules,
-        "shape": list(first.shape), "dtype": str(first.dtype), "dim": dim,
-        "deterministic": bool(np.array_equal(first, again)), "seed_changes_output": not np.allclose(first, other),
-        "serving_equals_generate": bool(np.allclose(serving, first)),
-        "sample_shape": list(one_class.shape), "codes_shape": list(codes.shape), "single_shape": list(single.shape),
-        "finite": bool(np.isfinite(first).all()),
-        "mean_correlation": float(np.corrcoef(first.mean(0), stats["mean"])[0, 1]),
-        "median_mean_error_in_std": float(np.median(np.abs(first.mean(0) - stats["mean"]) / (stats["std"] + 1e-9))),
-        "errors": errors,
-    }, open(out_file, "w"))
+    json.dump(
+        {
+            "serzoo_imported": "serzoo" in sys.modules,
+            "shape": list(first.shape),
+            "dtype": str(first.dtype),
+            "dim": dim,
+            "deterministic": bool(np.array_equal(first, again)),
+            "seed_changes_output": not np.allclose(first, other),
+            "serving_equals_generate": bool(np.allclose(serving, first)),
+            "sample_shape": list(one_class.shape),
+            "codes_shape": list(codes.shape),
+            "single_shape": list(single.shape),
+            "finite": bool(np.isfinite(first).all()),
+            "mean_correlation": float(np.corrcoef(first.mean(0), stats["mean"])[0, 1]),
+            "median_mean_error_in_std": float(np.median(np.abs(first.mean(0) - stats["mean"]) / (stats["std"] + 1e-9))),
+            "errors": errors,
+        },
+        open(out_file, "w"),
+    )
 
 
 if __name__ == "__main__":

@@ -16,13 +16,26 @@ TINY_OPTIONS = {
     "aae": {"width": 16},
     "m1": {"widths": (16, 8, 4)},
     "m2": {"widths": (16, 8, 4)},
-    "m3": {"widths": (16, 8), "discriminator_widths": (16, 8), "code_dim": 4, "noise_dim": 3,
-           "code_generator_width": 8, "auxiliary_width": 8},
+    "m3": {
+        "widths": (16, 8),
+        "discriminator_widths": (16, 8),
+        "code_dim": 4,
+        "noise_dim": 3,
+        "code_generator_width": 8,
+        "auxiliary_width": 8,
+    },
     "adan": {"latent_dim": 4, "noise_dim": 4, "autoencoder_width": 16, "width": 8},
     "wadan": {"latent_dim": 4, "noise_dim": 4, "autoencoder_width": 16, "width": 8},
     "semi_aae": {"style_dim": 4, "width": 16, "discriminator_width": 8},
-    "semi_aae_frames": {"crop_frames": 8, "filters": (4, 4), "final_filters": 4, "pool_size": 2, "width": 16,
-                        "style_dim": 4, "discriminator_width": 8},
+    "semi_aae_frames": {
+        "crop_frames": 8,
+        "filters": (4, 4),
+        "final_filters": 4,
+        "pool_size": 2,
+        "width": 16,
+        "style_dim": 4,
+        "discriminator_width": 8,
+    },
 }
 
 
@@ -70,7 +83,8 @@ def check_scheme(model, tmp_path):
     noise = model.noise(len(y), model.noise_dim, seed=7)
     np.testing.assert_allclose(
         keras.ops.convert_to_numpy(loaded.synthesize(noise, y)),
-        keras.ops.convert_to_numpy(model.synthesize(noise, y)), atol=1e-5,
+        keras.ops.convert_to_numpy(model.synthesize(noise, y)),
+        atol=1e-5,
     )
     loaded.fit(x, y, batch_size=16, epochs=1, verbose=0)  # the reloaded model trains again
 
@@ -90,5 +104,10 @@ def export_tiny(path, *, dataset: str = "tiny", overwrite: bool = False):
 
     x, _ = tiny_data()
     scheme = build_adan(FEATURES, N_CLASSES, latent_dim=4, noise_dim=4, autoencoder_width=16, width=8)
-    return export_generator(scheme, Normalizer("global").fit(x), path, overwrite=overwrite, manifest={
-        "dataset": dataset, "feature_set": "tiny", "class_names": ["a", "b", "c"]})
+    return export_generator(
+        scheme,
+        Normalizer("global").fit(x),
+        path,
+        overwrite=overwrite,
+        manifest={"dataset": dataset, "feature_set": "tiny", "class_names": ["a", "b", "c"]},
+    )

@@ -14,8 +14,10 @@ def tiny_aae(**options):
 
 def test_paper_architecture():
     model = build_aae(1582, 4)
-    widths = {name: [layer.units for layer in getattr(model, name).layers if hasattr(layer, "units")]
-              for name in model.NETWORKS}
+    widths = {
+        name: [layer.units for layer in getattr(model, name).layers if hasattr(layer, "units")]
+        for name in model.NETWORKS
+    }
     assert widths == {"encoder": [1000, 1000, 2], "decoder": [1000, 1000, 1582], "discriminator": [1000, 1000, 1]}
     assert model.discriminator.input_shape == (None, 6)  # code ⊕ one-hot label
     assert sum(layer.__class__.__name__ == "Dropout" for layer in model.encoder.layers) == 2
@@ -28,8 +30,9 @@ def test_component_means_are_evenly_spread(n_classes, dim):
     if dim > 1:
         np.testing.assert_allclose(np.linalg.norm(means, axis=1), 5.0, rtol=1e-6)
     distances = np.linalg.norm(means[:, None] - means[None], axis=-1)[~np.eye(n_classes, dtype=bool)]
-    expected_nearest = {(7, 2): 10 * np.sin(np.pi / 7), (4, 2): 5 * np.sqrt(2), (4, 256): 5 * np.sqrt(2),
-                        (3, 1): 5.0}[(n_classes, dim)]
+    expected_nearest = {(7, 2): 10 * np.sin(np.pi / 7), (4, 2): 5 * np.sqrt(2), (4, 256): 5 * np.sqrt(2), (3, 1): 5.0}[
+        (n_classes, dim)
+    ]
     np.testing.assert_allclose(distances.min(), expected_nearest, rtol=1e-5)
 
 

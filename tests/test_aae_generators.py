@@ -10,8 +10,15 @@ from serzoo.presets import SAHU_SGD, training_for
 from tests.scheme_checks import FEATURES, N_CLASSES, tiny_data
 
 TINY = {"widths": (16, 8, 4), "seed": 1}
-TINY_M3 = {"widths": (16, 8), "discriminator_widths": (16, 8), "code_dim": 4, "noise_dim": 3,
-           "code_generator_width": 8, "auxiliary_width": 8, "seed": 1}
+TINY_M3 = {
+    "widths": (16, 8),
+    "discriminator_widths": (16, 8),
+    "code_dim": 4,
+    "noise_dim": 3,
+    "code_generator_width": 8,
+    "auxiliary_width": 8,
+    "seed": 1,
+}
 
 
 def units(network):
@@ -79,10 +86,14 @@ def test_m3_prior_is_the_code_generator():
     model = build_m3(FEATURES, N_CLASSES, **TINY_M3)
     noise, labels = np.ones((2, 3), "float32"), np.array([0, 2], "int32")
     expected = model.code_generator(np.concatenate([noise, np.eye(N_CLASSES, dtype="float32")[labels]], axis=1))
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(model.prior_sample(noise, labels)),
-                               keras.ops.convert_to_numpy(expected), atol=1e-6)
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(model.synthesize(noise, labels)),
-                               keras.ops.convert_to_numpy(model.decoder(expected)), atol=1e-6)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(model.prior_sample(noise, labels)), keras.ops.convert_to_numpy(expected), atol=1e-6
+    )
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(model.synthesize(noise, labels)),
+        keras.ops.convert_to_numpy(model.decoder(expected)),
+        atol=1e-6,
+    )
 
 
 def _fit_m3(mi_weight):
@@ -104,7 +115,8 @@ def test_m3_mutual_information_term_trains_the_auxiliary_head_and_the_generator(
     # the auxiliary head recognises the condition c of generated samples: I(c; G(z, c)) > 0
     labels = np.repeat(np.arange(N_CLASSES), 30).astype("int32")
     _, hidden = model.feature_discriminator(
-        np.concatenate([model.generate(labels, seed=5), np.eye(N_CLASSES, dtype="float32")[labels]], axis=1))
+        np.concatenate([model.generate(labels, seed=5), np.eye(N_CLASSES, dtype="float32")[labels]], axis=1)
+    )
     predicted = np.argmax(keras.ops.convert_to_numpy(model.auxiliary(hidden)), axis=1)
     assert (predicted == labels).mean() > 0.8
 

@@ -8,16 +8,32 @@ from tests.scheme_checks import FEATURES, N_CLASSES, tiny_data
 
 
 def tiny_adan(divergence, **options):
-    return build_adan(FEATURES, N_CLASSES, latent_dim=4, noise_dim=4, autoencoder_width=16, width=8,
-                      divergence=divergence, seed=1, **options)
+    return build_adan(
+        FEATURES,
+        N_CLASSES,
+        latent_dim=4,
+        noise_dim=4,
+        autoencoder_width=16,
+        width=8,
+        divergence=divergence,
+        seed=1,
+        **options,
+    )
 
 
 def test_paper_architecture():
     model = build_adan(4368, 7)
-    widths = {name: [layer.units for layer in getattr(model, name).layers if hasattr(layer, "units")]
-              for name in model.NETWORKS}
-    assert widths == {"encoder": [800, 800, 100], "decoder": [800, 800, 4368], "classifier": [100, 100, 7],
-                      "generator": [100, 100, 100], "discriminator": [100, 100, 1]}
+    widths = {
+        name: [layer.units for layer in getattr(model, name).layers if hasattr(layer, "units")]
+        for name in model.NETWORKS
+    }
+    assert widths == {
+        "encoder": [800, 800, 100],
+        "decoder": [800, 800, 4368],
+        "classifier": [100, 100, 7],
+        "generator": [100, 100, 100],
+        "discriminator": [100, 100, 1],
+    }
     assert model.generator.input_shape == (None, 107)
 
 
@@ -67,8 +83,9 @@ def test_generator_objectives_follow_the_loss_functions(objective):
     x, y = tiny_data(8)
     h_fake = model.generator(model._generator_input(y, 8))
     scores = model.discriminator(h_fake)
-    adversarial = (losses.generator_loss_minimax if objective == "minimax"
-                   else losses.generator_loss_non_saturating)(scores)
+    adversarial = (losses.generator_loss_minimax if objective == "minimax" else losses.generator_loss_non_saturating)(
+        scores
+    )
     expected = float(adversarial) + float(losses.weighted_cross_entropy(y, model.classifier(h_fake)))
     np.testing.assert_allclose(float(model._generator_loss(y, h_fake)), expected, rtol=1e-5)
     with pytest.raises(ValueError, match="generator_objective must be one of"):

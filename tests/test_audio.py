@@ -33,15 +33,21 @@ def _with_inf(path):
 
 
 BAD_AUDIO = {  # name: (write the bad file, expected message)
-    "silent": (lambda p: soundfile.write(p, np.zeros(9600, np.float32), 16000, subtype="PCM_16"),
-               r"digital silence \(peak amplitude 0"),
+    "silent": (
+        lambda p: soundfile.write(p, np.zeros(9600, np.float32), 16000, subtype="PCM_16"),
+        r"digital silence \(peak amplitude 0",
+    ),
     "truncated": (_truncated, r"header declares 9600 samples \(0.600 s\) but the file holds 4\d\d\d .*truncated"),
     "nan": (_with_nan, r"10 of 9600 samples are NaN or infinite \(the first at 0.006 s\)"),
     "inf": (_with_inf, r"1 of 9600 samples are NaN or infinite \(the first at 0.013 s\)"),
-    "beyond_full_scale": (lambda p: soundfile.write(p, _noise(scale=4.0), 16000, subtype="FLOAT"),
-                          r"samples reach 1\d\.\d, outside the \[-1, 1\] full scale .* divide the audio by its peak"),
-    "too_short": (lambda p: soundfile.write(p, _noise(0.05), 16000, subtype="PCM_16"),
-                  r"0.050 s long \(800 samples at 16000 Hz\), shorter than the minimum of 0.1 s"),
+    "beyond_full_scale": (
+        lambda p: soundfile.write(p, _noise(scale=4.0), 16000, subtype="FLOAT"),
+        r"samples reach 1\d\.\d, outside the \[-1, 1\] full scale .* divide the audio by its peak",
+    ),
+    "too_short": (
+        lambda p: soundfile.write(p, _noise(0.05), 16000, subtype="PCM_16"),
+        r"0.050 s long \(800 samples at 16000 Hz\), shorter than the minimum of 0.1 s",
+    ),
 }
 
 
@@ -94,8 +100,11 @@ def test_non_finite_features_say_what_is_known_not_is_the_file_silent(tmp_path):
             return pd.DataFrame(np.full((1, 88), np.nan, np.float32))
 
     wav = write_wav(tmp_path / "odd.wav")
-    with pytest.raises(features.AudioFileError, match=r"odd.wav: openSMILE's egemaps configuration returned 88 "
-                                                      r"non-finite value\(s\) of 88 for this 0.600 s recording"):
+    with pytest.raises(
+        features.AudioFileError,
+        match=r"odd.wav: openSMILE's egemaps configuration returned 88 "
+        r"non-finite value\(s\) of 88 for this 0.600 s recording",
+    ):
         features._extract_with(NanExtractor(), wav, features.get_feature_set("egemaps"))
 
 

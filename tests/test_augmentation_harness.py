@@ -20,12 +20,27 @@ def test_harness_records_every_cell_and_trains_on_training_speakers_only(synth_i
         return original(self, x, y, n_classes)
 
     monkeypatch.setattr(augment.Duplicate, "fit", spy)
-    result = run_augmentation(synth_is11, ["duplicate", "noise"], ks=(0, 1, 2), headline_k=2,
-                              classifiers=("svm",), seeds=(0, 1), max_folds=2, progress=False)
+    result = run_augmentation(
+        synth_is11,
+        ["duplicate", "noise"],
+        ks=(0, 1, 2),
+        headline_k=2,
+        classifiers=("svm",),
+        seeds=(0, 1),
+        max_folds=2,
+        progress=False,
+    )
     assert seen == [252] * 8  # 9 of 10 speakers × 28 utterances; 2 methods × 2 folds × 2 seeds
     cells = {(r["method"], r["k"], r["synthetic_only"]) for r in result["table"]}
-    assert cells == {(NO_AUGMENTATION, 0, False), ("duplicate", 1, False), ("duplicate", 2, False),
-                     ("noise", 1, False), ("noise", 2, False), ("duplicate", 2, True), ("noise", 2, True)}
+    assert cells == {
+        (NO_AUGMENTATION, 0, False),
+        ("duplicate", 1, False),
+        ("duplicate", 2, False),
+        ("noise", 1, False),
+        ("noise", 2, False),
+        ("duplicate", 2, True),
+        ("noise", 2, True),
+    }
     for row in result["table"]:
         assert row["n_seeds"] == 2 and 0.2 < row["uar"] <= 1.0
     assert set(result["mmd"]) == {"duplicate", "noise"}
@@ -39,21 +54,35 @@ def test_headline_k_must_be_evaluated(synth_is11):
 
 def test_reproduce_writes_tables_beside_the_paper_and_figures(synth_is11, tfds_data_dir, tmp_path):
     out = tmp_path / "repro"
-    yi_mak.reproduce(dataset="synth_emo/is11", data_dir=tfds_data_dir, output_dir=out,
-                     methods=("smote", "wadan"), ks=(0, 1), headline_k=1, classifiers=("svm",),
-                     epochs=2, max_folds=2, log=lambda text: None)
+    yi_mak.reproduce(
+        dataset="synth_emo/is11",
+        data_dir=tfds_data_dir,
+        output_dir=out,
+        methods=("smote", "wadan"),
+        ks=(0, 1),
+        headline_k=1,
+        classifiers=("svm",),
+        epochs=2,
+        max_folds=2,
+        log=lambda text: None,
+    )
     text = (out / "report.md").read_text()
     assert "| wadan | svm |" in text and "81.87" in text and "| none | svm |" in text and "80.56" in text
     assert "Synthetic only" in text and "MMD" in text
-    assert {p.name for p in out.glob("*.png")} == {"uar_vs_k.png", "loss_curves.png", "tsne.png",
-                                                   "feature_histogram.png"}
+    assert {p.name for p in out.glob("*.png")} == {
+        "uar_vs_k.png",
+        "loss_curves.png",
+        "tsne.png",
+        "feature_histogram.png",
+    }
     results = json.loads((out / "results.json").read_text())
     assert results["epochs"]["wadan"] == 2 and results["headline_k"] == 1
     assert np.isfinite(results["mmd"]["wadan"]["mean"])
 
 
-def test_interrupted_reproduction_resumes_without_redoing_finished_units(synth_is11, tfds_data_dir, tmp_path,
-                                                                         monkeypatch):
+def test_interrupted_reproduction_resumes_without_redoing_finished_units(
+    synth_is11, tfds_data_dir, tmp_path, monkeypatch
+):
     from serzoo.experiments import augmentation_harness as augmentation
 
     out, fitted, drawn = tmp_path / "repro", [], []
@@ -74,8 +103,17 @@ def test_interrupted_reproduction_resumes_without_redoing_finished_units(synth_i
         return original(method, **options)
 
     monkeypatch.setattr(augmentation, "make_augmenter", counting)
-    settings = dict(dataset="synth_emo/is11", data_dir=tfds_data_dir, output_dir=out, methods=("duplicate", "smote"),
-                    ks=(0, 1), headline_k=1, classifiers=("svm",), max_folds=2, log=lambda text: None)
+    settings = dict(
+        dataset="synth_emo/is11",
+        data_dir=tfds_data_dir,
+        output_dir=out,
+        methods=("duplicate", "smote"),
+        ks=(0, 1),
+        headline_k=1,
+        classifiers=("svm",),
+        max_folds=2,
+        log=lambda text: None,
+    )
     with pytest.raises(KeyboardInterrupt):
         yi_mak.reproduce(**settings)
     assert fitted == ["duplicate", "smote", "duplicate", "smote"]
@@ -115,10 +153,14 @@ def test_paired_uar_gain_pairs_seeds_and_counts_folds():
     from serzoo.metrics import paired_uar_gain
     from serzoo.report import format_gain
 
-    none = {"per_seed": [{"seed": 0, "uar": 0.70}, {"seed": 1, "uar": 0.72}],
-            "fold_uar": {"a": 0.6, "b": 0.8, "c": 0.7}}
-    wadan = {"per_seed": [{"seed": 0, "uar": 0.74}, {"seed": 1, "uar": 0.74}],
-             "fold_uar": {"a": 0.65, "b": 0.75, "c": 0.7}}
+    none = {
+        "per_seed": [{"seed": 0, "uar": 0.70}, {"seed": 1, "uar": 0.72}],
+        "fold_uar": {"a": 0.6, "b": 0.8, "c": 0.7},
+    }
+    wadan = {
+        "per_seed": [{"seed": 0, "uar": 0.74}, {"seed": 1, "uar": 0.74}],
+        "fold_uar": {"a": 0.65, "b": 0.75, "c": 0.7},
+    }
     # differences +4 and +2 points: mean +3, std 1; fold a up, b down, c unchanged
     assert format_gain(paired_uar_gain(wadan, none)) == "+3.00 ± 1.00 (1↑ 1↓)"
     assert paired_uar_gain(wadan, {**none, "per_seed": none["per_seed"][:1]})["mean"] == pytest.approx(4.0)

@@ -73,8 +73,11 @@ BAD_TRAINING_DATA = {  # name: (make bad (x, y) from good ones, expected message
     "string_labels": (lambda x, y: (x, np.array(["ang", "hap", "sad"])[y]), "y holds strings .*'ang'.*np.unique"),
     "object_labels": (lambda x, y: (x, np.array([None, *y[1:]], dtype=object)), "y holds objects"),
     "empty": (lambda x, y: (x[:0], y[:0]), "x has 0 rows and 12 columns"),
-    "x_1d": (lambda x, y: (x[:, 0], y), r"x must be 2-D \[n_samples, n_features\]( or 3-D frame crops \[n, frames, "
-               r"features\])?, got shape \(48,\)"),
+    "x_1d": (
+        lambda x, y: (x[:, 0], y),
+        r"x must be 2-D \[n_samples, n_features\]( or 3-D frame crops \[n, frames, "
+        r"features\])?, got shape \(48,\)",
+    ),
     "x_strings": (lambda x, y: (x.astype(str), y), "x must hold numbers"),
     "short_y": (lambda x, y: (x, y[:-1]), "y has 47 labels but x has 48 rows"),
     "label_too_big": (lambda x, y: (x, np.where(y == 2, 3, y)), r"y has labels outside 0..2: \[3\]"),
@@ -96,8 +99,9 @@ def _fit_entry_points(tiny_export):
 
 
 @pytest.mark.parametrize("case", BAD_TRAINING_DATA)
-@pytest.mark.parametrize("entry", ["augment", "augment_export", "duplicate.fit", "smote.fit", "adan.fit",
-                                   "exported.fit"])
+@pytest.mark.parametrize(
+    "entry", ["augment", "augment_export", "duplicate.fit", "smote.fit", "adan.fit", "exported.fit"]
+)
 def test_bad_training_data_is_refused_before_fitting(tiny_export, monkeypatch, entry, case):
     def no_fitting(*args, **kwargs):
         raise AssertionError("fitting started on bad input")
@@ -108,17 +112,21 @@ def test_bad_training_data_is_refused_before_fitting(tiny_export, monkeypatch, e
         _fit_entry_points(tiny_export)[entry](*make_bad(*tiny_data()))
 
 
-@pytest.mark.parametrize("labels, message", [
-    ([0, 1.5], r"labels has 1 label\(s\) that are not whole numbers \(e.g. 1.5\)"),
-    (["a", "b"], "labels holds strings"),
-    ([[0, 1]], r"labels must be 1-D class ids, got shape \(1, 2\)"),
-    ([0, -1], r"labels has (negative labels|labels outside 0..2): \[-1\]"),
-])
+@pytest.mark.parametrize(
+    "labels, message",
+    [
+        ([0, 1.5], r"labels has 1 label\(s\) that are not whole numbers \(e.g. 1.5\)"),
+        (["a", "b"], "labels holds strings"),
+        ([[0, 1]], r"labels must be 1-D class ids, got shape \(1, 2\)"),
+        ([0, -1], r"labels has (negative labels|labels outside 0..2): \[-1\]"),
+    ],
+)
 @pytest.mark.parametrize("entry", ["duplicate", "exported"])
 def test_bad_labels_to_sample_are_refused(tiny_export, entry, labels, message):
     x, y = tiny_data()
-    generator = (augment.make_augmenter("duplicate") if entry == "duplicate"
-                 else augment.ExportedGenerator(tiny_export)).fit(x, y, N_CLASSES)
+    generator = (
+        augment.make_augmenter("duplicate") if entry == "duplicate" else augment.ExportedGenerator(tiny_export)
+    ).fit(x, y, N_CLASSES)
     with pytest.raises(ValueError, match=message):
         generator.sample(labels)
     if entry == "exported":
@@ -136,8 +144,9 @@ def test_bad_k_is_refused_before_fitting(monkeypatch, k):
 
     monkeypatch.setattr(augment.Duplicate, "fit", no_fitting)
     if k is not None:  # augment's k=None is its default: one set, or a preset's k (tests/test_zoo.py)
-        with pytest.raises(ValueError, match=f"k \\(the number of synthetic sets\\) must be a non-negative int, "
-                           f"got {k!r}"):
+        with pytest.raises(
+            ValueError, match=f"k \\(the number of synthetic sets\\) must be a non-negative int, got {k!r}"
+        ):
             augment.augment(x, y, "duplicate", k=k)
     with pytest.raises(ValueError, match="k \\(the number of synthetic sets\\) must be"):
         augment.augmented_sets(aug, y, k)
@@ -167,15 +176,26 @@ def test_a_per_class_scheme_trains_one_model_per_class():
     """``per_class`` specs (generators that ignore labels) train one model per class present in the data."""
     from serzoo.models import SchemeSpec, register_scheme, unregister_scheme
 
-    register_scheme(SchemeSpec("gan_sequential", "serzoo.models.gan:build_gan", "one GAN per class", "test",
-                               {"conditional": False}, exportable=False, per_class=True))
+    register_scheme(
+        SchemeSpec(
+            "gan_sequential",
+            "serzoo.models.gan:build_gan",
+            "one GAN per class",
+            "test",
+            {"conditional": False},
+            exportable=False,
+            per_class=True,
+        )
+    )
     try:
         x, y = tiny_data()
-        aug = augment.make_augmenter("gan_sequential", epochs=2, **TINY_OPTIONS["gan"]).fit(x[y < 2], y[y < 2],
-                                                                                           N_CLASSES)
+        aug = augment.make_augmenter("gan_sequential", epochs=2, **TINY_OPTIONS["gan"]).fit(
+            x[y < 2], y[y < 2], N_CLASSES
+        )
         assert sorted(aug.models_) == [0, 1] and len({id(m) for m in aug.models_.values()}) == 2
-        assert set(aug.history_) == {f"class{k}_{loss}" for k in (0, 1)
-                                     for loss in ("discriminator_loss", "generator_loss")}
+        assert set(aug.history_) == {
+            f"class{k}_{loss}" for k in (0, 1) for loss in ("discriminator_loss", "generator_loss")
+        }
         assert aug.sample(np.array([1, 0, 1]), seed=2).shape == (3, FEATURES)
     finally:
         unregister_scheme("gan_sequential")
@@ -183,8 +203,11 @@ def test_a_per_class_scheme_trains_one_model_per_class():
 
 def test_misspelt_method_is_neither_a_method_nor_an_export():
     x, y = tiny_data()
-    with pytest.raises(ValueError, match="'smot' is neither a known augmentation method \\(duplicate, noise, smote, "
-                                         ".*adan.*\\) nor an existing folder of an exported generator"):
+    with pytest.raises(
+        ValueError,
+        match="'smot' is neither a known augmentation method \\(duplicate, noise, smote, "
+        ".*adan.*\\) nor an existing folder of an exported generator",
+    ):
         augment.augment(x, y, "smot")
 
 

@@ -47,6 +47,7 @@ def _variant(source: pathlib.Path, target: pathlib.Path, number: int) -> None:
 
 # --- item 3: a built dataset is only reused for the files it was built from -------------------------------------
 
+
 def _examples(manual_dir, data_dir) -> int:
     builder = data.prepare_builder("emodb/egemaps", data_dir=data_dir, manual_dir=manual_dir)
     return builder.info.splits.total_num_examples
@@ -58,8 +59,11 @@ def test_changed_manual_dir_is_refused_and_rebuild_rebuilds(tmp_path, capsys):
     assert _examples(shutil.copytree(small, tmp_path / "moved"), tmp_path / "d") == 20  # same files elsewhere
     _variant(small / "wav" / "03a01Wa.wav", small / "wav" / "03a01Wb.wav", 1)
     where = re.escape(str(small))
-    with pytest.raises(ValueError, match=rf"built from {where} \(20 files.*{where} \(21 files"
-                                         r".*serzoo build --rebuild.*rebuild=True"):
+    with pytest.raises(
+        ValueError,
+        match=rf"built from {where} \(20 files.*{where} \(21 files"
+        r".*serzoo build --rebuild.*rebuild=True",
+    ):
         data.load_corpus("emodb/egemaps", data_dir=tmp_path / "d", manual_dir=small)
     args = ["build", "--dataset", "emodb/egemaps", "--manual-dir", str(small), "--data-dir", str(tmp_path / "d")]
     assert cli.main(args) == 2
@@ -71,6 +75,7 @@ def test_changed_manual_dir_is_refused_and_rebuild_rebuilds(tmp_path, capsys):
 
 
 # --- item 5: the feature cache is optional ----------------------------------------------------------------------
+
 
 def _extract_warning_once(wavs, cache):
     with warnings.catch_warnings(record=True) as caught:
@@ -104,8 +109,10 @@ def _read_only(folder: pathlib.Path):
     """``folder`` made read-only (mode 0o555; as root, which ignores modes, also ``chattr +i``)."""
     os.chmod(folder, 0o555)
     immutable = os.geteuid() == 0
-    if immutable and (shutil.which("chattr") is None
-                      or subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0):
+    if immutable and (
+        shutil.which("chattr") is None
+        or subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0
+    ):
         pytest.skip("running as root without chattr +i: no way to make a read-only folder")
     try:
         yield folder
@@ -126,11 +133,27 @@ def test_read_only_cache_dir_warns_once_and_extracts(tmp_path):
 
 # --- item 6: a killed build leaves no process and no staging folder behind --------------------------------------
 
+
 def _start_build(corpus: pathlib.Path, data_dir: pathlib.Path, cache: pathlib.Path, dataset="emodb/is11"):
     env = {**os.environ, "PYTHONPATH": str(REPO), "SERZOO_CACHE_DIR": str(cache), "TF_CPP_MIN_LOG_LEVEL": "3"}
     return subprocess.Popen(
-        [sys.executable, "-c", SERZOO, "build", "--dataset", dataset, "--manual-dir", str(corpus),
-         "--data-dir", str(data_dir)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            SERZOO,
+            "build",
+            "--dataset",
+            dataset,
+            "--manual-dir",
+            str(corpus),
+            "--data-dir",
+            str(data_dir),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _children_once_extracting(process, timeout=180):
@@ -205,12 +228,31 @@ def test_stale_export_staging_is_removed_but_a_live_one_is_kept(tmp_path):
 
 # --- item 7: a diverging demo ends with one line and a report that says it stopped ------------------------------
 
+
 def test_diverging_demo_exits_2_with_a_report_that_says_it_stopped(tmp_path, capsys):
     corpus = _copy_dummy(tmp_path / "emodb")
     out = tmp_path / "report"
-    code = cli.main(["demo", "--dataset", "emodb/egemaps", "--manual-dir", str(corpus), "--data-dir",
-                     str(tmp_path / "d"), "--folds", "1", "--epochs", "2", "--learning-rate", "1e30",
-                     "--output-dir", str(out), "--export-root", str(tmp_path / "exported")])
+    code = cli.main(
+        [
+            "demo",
+            "--dataset",
+            "emodb/egemaps",
+            "--manual-dir",
+            str(corpus),
+            "--data-dir",
+            str(tmp_path / "d"),
+            "--folds",
+            "1",
+            "--epochs",
+            "2",
+            "--learning-rate",
+            "1e30",
+            "--output-dir",
+            str(out),
+            "--export-root",
+            str(tmp_path / "exported"),
+        ]
+    )
     err = capsys.readouterr().err
     last = err.strip().splitlines()[-1]  # progress bars come before it
     assert code == 2 and re.match(r"serzoo demo: error: adan(_\d+)? diverged", last) and "Traceback" not in err, err
@@ -225,6 +267,7 @@ def test_diverging_demo_exits_2_with_a_report_that_says_it_stopped(tmp_path, cap
 
 
 # --- item 8: two builds of one dataset at once ------------------------------------------------------------------
+
 
 def test_two_builds_at_once_one_waits_and_reuses_the_result(big_corpus, tmp_path):
     processes = [_start_build(big_corpus, tmp_path / "d", tmp_path / "cache", "emodb/egemaps") for _ in range(2)]

@@ -32,14 +32,16 @@ def test_dnn_learns_and_is_reproducible_for_a_seed(synth_is11):
     fold = next(iter_folds(synth_is11, max_folds=1, progress=False))
     runs = [
         classifiers.DnnClassifier(epochs=30, learning_rate=1e-3, seed=seed)
-        .fit(fold.x_train, fold.y_train, 7).predict_proba(fold.x_test)
+        .fit(fold.x_train, fold.y_train, 7)
+        .predict_proba(fold.x_test)
         for seed in (3, 3, 4)
     ]
     np.testing.assert_allclose(runs[0], runs[1], atol=1e-6)
     assert not np.allclose(runs[0], runs[2])
     keras_runs = [  # Model.fit with many steps per compiled call: the same training, only faster
         classifiers.DnnClassifier(epochs=30, learning_rate=1e-3, seed=3, steps_per_execution=spe, engine="keras")
-        .fit(fold.x_train, fold.y_train, 7).predict_proba(fold.x_test)
+        .fit(fold.x_train, fold.y_train, 7)
+        .predict_proba(fold.x_test)
         for spe in (1, 32)
     ]
     np.testing.assert_allclose(keras_runs[0], keras_runs[1], atol=1e-6)
@@ -63,8 +65,15 @@ def test_compiled_dnn_makes_the_updates_of_keras_fit():
     model = reference.build_model(x.shape[1], 3)  # the same seeded initial weights
     initial = model.get_weights()
     for order in reference.epoch_orders(len(x)):  # the same batches in the same order, Keras' own step
-        model.fit(x[order], y[order], epochs=1, batch_size=32, shuffle=False, verbose=0,
-                  class_weight=classifiers.balanced_class_weights(y, 3))
+        model.fit(
+            x[order],
+            y[order],
+            epochs=1,
+            batch_size=32,
+            shuffle=False,
+            verbose=0,
+            class_weight=classifiers.balanced_class_weights(y, 3),
+        )
     keras_fit = model.get_weights()
     for got, want, start in zip(compiled, keras_fit, initial):
         assert np.abs(want - start).max() > 0.05  # the weights moved

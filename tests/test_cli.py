@@ -17,16 +17,44 @@ def test_help_is_instant_and_does_not_import_tensorflow():
 
 def test_evaluate_writes_json(synth_is11, tfds_data_dir, tmp_path, capsys):
     out = tmp_path / "result.json"
-    assert cli.main(["evaluate", "--dataset", "synth_emo/is11", "--classifier", "svm", "--folds", "2",
-                     "--data-dir", str(tfds_data_dir), "--output", str(out)]) == 0
+    assert (
+        cli.main(
+            [
+                "evaluate",
+                "--dataset",
+                "synth_emo/is11",
+                "--classifier",
+                "svm",
+                "--folds",
+                "2",
+                "--data-dir",
+                str(tfds_data_dir),
+                "--output",
+                str(out),
+            ]
+        )
+        == 0
+    )
     result = json.loads(out.read_text())
     assert [f["fold"] for f in result["folds"]] == ["speaker01", "speaker02"]
     assert "UAR %" in capsys.readouterr().out
 
 
 def test_evaluate_reports_bad_input_without_traceback(tmp_path, capsys):
-    assert cli.main(["evaluate", "--dataset", "emodb/is11", "--manual-dir", str(tmp_path / "missing"),
-                     "--data-dir", str(tmp_path)]) == 2
+    assert (
+        cli.main(
+            [
+                "evaluate",
+                "--dataset",
+                "emodb/is11",
+                "--manual-dir",
+                str(tmp_path / "missing"),
+                "--data-dir",
+                str(tmp_path),
+            ]
+        )
+        == 2
+    )
     assert "missing does not exist" in capsys.readouterr().err
 
 
@@ -41,13 +69,35 @@ def test_demo_writes_a_report(synth_is11, tfds_data_dir, tmp_path, monkeypatch):
     monkeypatch.setattr(loso, "make_classifier", short_dnn)
     out = tmp_path / "report"
     exported = tmp_path / "exported"
-    assert cli.main(["demo", "--folds", "2", "--data-dir", str(tfds_data_dir), "--output-dir", str(out),
-                     "--epochs", "2", "--export-root", str(exported)]) == 0
+    assert (
+        cli.main(
+            [
+                "demo",
+                "--folds",
+                "2",
+                "--data-dir",
+                str(tfds_data_dir),
+                "--output-dir",
+                str(out),
+                "--epochs",
+                "2",
+                "--export-root",
+                str(exported),
+            ]
+        )
+        == 0
+    )
     text = (out / "report.md").read_text()
     assert "SYNTHETIC" in text and "| synth_emo/is11 | svm |" in text and "| synth_emo/is11 | dnn |" in text
     assert "| svm | real only |" in text and "| dnn | real + 5 × adan |" in text
-    assert {p.name for p in out.glob("*.png")} == {"fold_uar.png", "confusion_svm.png", "confusion_dnn.png",
-                                                   "augmentation_uar.png", "loss_curves.png", "tsne.png"}
+    assert {p.name for p in out.glob("*.png")} == {
+        "fold_uar.png",
+        "confusion_svm.png",
+        "confusion_dnn.png",
+        "augmentation_uar.png",
+        "loss_curves.png",
+        "tsne.png",
+    }
     summary = json.loads((out / "results.json").read_text())
     assert len(summary["results"]) == 2 and len(summary["augmentation"]["rows"]) == 4
     assert (exported / "demo_adan_synth_emo_is11" / "1" / "manifest.json").is_file()
@@ -67,9 +117,28 @@ def test_verify_corpus_command_on_fixtures(capsys):
 def test_a_normal_run_is_quiet(synth_is11, tfds_data_dir, tmp_path):
     """No TensorFlow C++ log lines (e.g. the cuInit error), no retracing warnings, no TFDS progress bars."""
     done = subprocess.run(
-        [sys.executable, "-m", "serzoo.cli", "evaluate", "--dataset", "synth_emo/is11", "--classifier", "dnn",
-         "--epochs", "1", "--folds", "2", "--data-dir", str(tfds_data_dir), "--output", str(tmp_path / "r.json")],
-        capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "serzoo.cli",
+            "evaluate",
+            "--dataset",
+            "synth_emo/is11",
+            "--classifier",
+            "dnn",
+            "--epochs",
+            "1",
+            "--folds",
+            "2",
+            "--data-dir",
+            str(tfds_data_dir),
+            "--output",
+            str(tmp_path / "r.json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     for noise in ("cuInit", "retracing", "I0000", "W0000", "E0000", "Dl Completed", "Generating splits"):
         assert noise not in done.stderr + done.stdout, (noise, done.stderr[-2000:])
@@ -91,11 +160,18 @@ def test_a_smaller_last_batch_logs_no_cpp_error():
         " options=options)\n"
         "x = np.random.default_rng(0).random((10, options['crop_frames'], 5)).astype('float32')\n"
         "model.fit(x, (np.arange(10) % 3).astype('int32'), batch_size=8, epochs=1, verbose=0)\n"
-        "print('fitted')\n")
+        "print('fitted')\n"
+    )
     repo = str(pathlib.Path(__file__).resolve().parents[1])
     env = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
-                          env={**env, "PYTHONPATH": repo, "SERZOO_VERBOSE": "0"}, cwd=repo)
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**env, "PYTHONPATH": repo, "SERZOO_VERBOSE": "0"},
+        cwd=repo,
+    )
     assert done.returncode == 0 and "fitted" in done.stdout, done.stderr[-2000:]
     assert "E0000" not in done.stderr, done.stderr[-2000:]
 
@@ -112,10 +188,16 @@ def test_the_bayesian_oracles_gaussian_process_warnings_are_hidden_unless_verbos
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             quiet.hide_optimizer_warnings()
-            warnings.warn_explicit("length_scale is close to the bound", ConvergenceWarning, "kernels.py", 445,
-                                   module="sklearn.gaussian_process.kernels")
-            warnings.warn_explicit("liblinear did not converge", ConvergenceWarning, "_base.py", 1,
-                                   module="sklearn.svm._base")
+            warnings.warn_explicit(
+                "length_scale is close to the bound",
+                ConvergenceWarning,
+                "kernels.py",
+                445,
+                module="sklearn.gaussian_process.kernels",
+            )
+            warnings.warn_explicit(
+                "liblinear did not converge", ConvergenceWarning, "_base.py", 1, module="sklearn.svm._base"
+            )
         return [str(w.message) for w in caught]
 
     assert warned(verbose=False) == ["liblinear did not converge"]  # only the oracle's GP is hidden

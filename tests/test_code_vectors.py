@@ -22,8 +22,9 @@ def test_code_vector_experiment_end_to_end(synth_is11, tmp_path, monkeypatch):
     corpus = dataclasses.replace(synth_is11, splits=dict(list(synth_is11.splits.items())[:4]))
     monkeypatch.setattr(code_vectors, "SVM_CS", SVM_CS[1:])
     monkeypatch.setattr(code_vectors, "PCA_SIZES", PCA_SIZES[:2])
-    settings = dict(epochs=3, ae_code_dim=8, n_synthetic=5, width=16, max_folds=1, progress=False,
-                    output_dir=tmp_path / "units")
+    settings = dict(
+        epochs=3, ae_code_dim=8, n_synthetic=5, width=16, max_folds=1, progress=False, output_dir=tmp_path / "units"
+    )
     result = run_code_vectors(corpus, **settings)
     assert set(result["table"]) == {*REPRESENTATIONS, *SETTINGS}
     for row in result["table"].values():

@@ -12,8 +12,12 @@ def _corpus(name, classes, n_per_speaker=10, speakers=("a", "b")):
     splits = {}
     for s in speakers:
         y = np.arange(n_per_speaker) % len(classes)
-        splits[f"speaker_{s}"] = SplitData(rng.normal(size=(n_per_speaker, 4)) + y[:, None], y,
-                                           np.array([s] * n_per_speaker), np.array([f"{s}{i}" for i in range(10)]))
+        splits[f"speaker_{s}"] = SplitData(
+            rng.normal(size=(n_per_speaker, 4)) + y[:, None],
+            y,
+            np.array([s] * n_per_speaker),
+            np.array([f"{s}{i}" for i in range(10)]),
+        )
     return Corpus(name, "x", list(classes), splits)
 
 
@@ -40,8 +44,9 @@ def test_synthetic_to_real_emodb_end_to_end(synth_is11, real_emodb_dir, tfds_dat
     from serzoo.data import load_corpus
 
     emodb = load_corpus("emodb/is11", data_dir=tfds_data_dir, manual_dir=real_emodb_dir)
-    result = cross_corpus.run_cross_corpus(synth_is11, emodb, fractions=(0.25, 1.0), n_synthetic=(0, 200),
-                                           method="smote", progress=False)
+    result = cross_corpus.run_cross_corpus(
+        synth_is11, emodb, fractions=(0.25, 1.0), n_synthetic=(0, 200), method="smote", progress=False
+    )
     assert len(result["rows"]) == 4 and result["classes"] == emodb.class_names
     assert {r["n_real"] for r in result["rows"] if r["fraction"] == 1.0} == {280}
     assert all(np.array(r["confusion"]).sum() == 535 for r in result["rows"])

@@ -32,7 +32,8 @@ def _modules() -> dict[str, pathlib.Path]:
     """Every module of :data:`PACKAGES`, by dotted name (test files included)."""
     return {
         _module_name(path): path
-        for package in PACKAGES if (REPO / package).is_dir()
+        for package in PACKAGES
+        if (REPO / package).is_dir()
         for path in sorted((REPO / package).rglob("*.py"))
     }
 
@@ -41,7 +42,8 @@ def _dynamic_target(call: ast.Call) -> str | None:
     """The literal start of the module name of an ``importlib.import_module(...)`` call, if any."""
     func = call.func
     named = (isinstance(func, ast.Attribute) and func.attr == "import_module") or (
-        isinstance(func, ast.Name) and func.id == "import_module")
+        isinstance(func, ast.Name) and func.id == "import_module"
+    )
     if not named or not call.args:
         return None
     arg = call.args[0]
@@ -102,8 +104,11 @@ def _imports(module: str, path: pathlib.Path, *, top_level: bool) -> set[str]:
 def import_graph(modules: dict[str, pathlib.Path], *, top_level: bool) -> dict[str, set[str]]:
     """Module -> the project modules it imports (see :func:`imported_names`)."""
     return {
-        module: {target for name in _imports(module, path, top_level=top_level)
-                 if (target := _resolve(name, modules)) and target != module}
+        module: {
+            target
+            for name in _imports(module, path, top_level=top_level)
+            if (target := _resolve(name, modules)) and target != module
+        }
         for module, path in modules.items()
     }
 
@@ -122,7 +127,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str]:
                 state[path.pop()] = 2
                 stack.pop()
             elif state.get(nxt) == 1:
-                return [*path[path.index(nxt):], nxt]
+                return [*path[path.index(nxt) :], nxt]
             elif not state.get(nxt):
                 state[nxt] = 1
                 path.append(nxt)
@@ -142,20 +147,25 @@ def test_imported_names_sees_lazy_relative_and_importlib_imports():
         "def load():\n    from tfds_builders.emodb import emodb_dataset_builder\n"
         "    return importlib.import_module(f'tfds_builders.{name}')\n"
     )
-    assert imported_names(source, "serzoo.sub", top_level=True) == {
-        "os", "serzoo.sub.sibling", "serzoo.features"}
+    assert imported_names(source, "serzoo.sub", top_level=True) == {"os", "serzoo.sub.sibling", "serzoo.features"}
     assert imported_names(source, "serzoo.sub", top_level=False) == {
-        "os", "serzoo.sub.sibling", "serzoo.features", "tfds_builders.emodb.emodb_dataset_builder",
-        "tfds_builders"}
+        "os",
+        "serzoo.sub.sibling",
+        "serzoo.features",
+        "tfds_builders.emodb.emodb_dataset_builder",
+        "tfds_builders",
+    }
 
 
 def test_only_the_loader_imports_tfds_builders():
     """No ``serzoo`` module but :mod:`serzoo.builders` names ``tfds_builders`` (lazily or by importlib)."""
     modules = _modules()
     offenders = {
-        module: sorted(n for n in _imports(module, path, top_level=False)
-                       if n.split(".")[0] in ("tfds_builders", "tuning"))
-        for module, path in modules.items() if module.split(".")[0] == "serzoo" and module != LOADER
+        module: sorted(
+            n for n in _imports(module, path, top_level=False) if n.split(".")[0] in ("tfds_builders", "tuning")
+        )
+        for module, path in modules.items()
+        if module.split(".")[0] == "serzoo" and module != LOADER
     }
     offenders = {module: names for module, names in offenders.items() if names}
     assert offenders == {}, (
@@ -185,18 +195,23 @@ def test_no_module_level_import_cycle():
 def test_each_builder_module_imports_alone_and_serzoo_imports_no_builder():
     """Fresh interpreters, run side by side: each builder module alone; then serzoo's data-side
     modules, which must not have imported any builder (or TFDS) by the end."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
-           "TF_CPP_MIN_LOG_LEVEL": "3"}
-    scripts = {name: f"import tfds_builders.{name}.{name}_dataset_builder as m; assert m.Builder"
-               for name in DATASETS}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+    }
+    scripts = {name: f"import tfds_builders.{name}.{name}_dataset_builder as m; assert m.Builder" for name in DATASETS}
     scripts["serzoo"] = (
         "import sys, serzoo, serzoo.builders, serzoo.data, serzoo.verify_corpus\n"
         "loaded = sorted(m for m in sys.modules if m.startswith(('tfds_builders', 'tensorflow_datasets')))\n"
         "assert not loaded, loaded"
     )
-    runs = {name: subprocess.Popen([sys.executable, "-c", script], cwd=REPO, env=env, text=True,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-            for name, script in scripts.items()}
+    runs = {
+        name: subprocess.Popen(
+            [sys.executable, "-c", script], cwd=REPO, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for name, script in scripts.items()
+    }
     failures = {}
     for name, run in runs.items():
         _, err = run.communicate(timeout=300)

@@ -10,10 +10,8 @@ from serzoo.data import load_corpus
 
 pytestmark = pytest.mark.integration
 
-EMOTION_COUNTS = {"anger": 127, "boredom": 81, "neutral": 79, "happiness": 71, "fear": 69,
-                  "sadness": 62, "disgust": 46}
-SPEAKER_COUNTS = {"03": 49, "08": 58, "09": 43, "10": 38, "11": 55, "12": 35, "13": 61, "14": 69,
-                  "15": 56, "16": 71}
+EMOTION_COUNTS = {"anger": 127, "boredom": 81, "neutral": 79, "happiness": 71, "fear": 69, "sadness": 62, "disgust": 46}
+SPEAKER_COUNTS = {"03": 49, "08": 58, "09": 43, "10": 38, "11": 55, "12": 35, "13": 61, "14": 69, "15": 56, "16": 71}
 
 
 @pytest.fixture(scope="session")

@@ -22,8 +22,9 @@ SMALL = {"latent_dim": 16, "noise_dim": 16, "autoencoder_width": 64, "width": 32
 def exported(synth_is11, tmp_path_factory):
     root = tmp_path_factory.mktemp("exported")
     train = [s for s in synth_is11.splits if s != "speaker10"]
-    path, augmenter, normalizer = train_and_export(synth_is11, "adan", train_splits=train, epochs=20,
-                                                   root=root, version="1", options=SMALL)
+    path, augmenter, normalizer = train_and_export(
+        synth_is11, "adan", train_splits=train, epochs=20, root=root, version="1", options=SMALL
+    )
     return path, synth_is11.select(train)
 
 
@@ -44,9 +45,13 @@ def test_fresh_process_without_serzoo(exported, tmp_path):
     path, train = exported
     np.savez(tmp_path / "stats.npz", mean=train.x.mean(0), std=train.x.std(0))
     consumer = pathlib.Path(__file__).with_name("export_consumer.py")
-    done = subprocess.run([sys.executable, str(consumer), str(path), str(tmp_path / "stats.npz"),
-                           str(tmp_path / "out.json")], capture_output=True, text=True, timeout=300,
-                          cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, str(consumer), str(path), str(tmp_path / "stats.npz"), str(tmp_path / "out.json")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     out = json.loads((tmp_path / "out.json").read_text())
     assert out["serzoo_imported"] is False
@@ -72,12 +77,13 @@ def test_tfsmlayer_inside_a_keras_model(exported):
 
 def test_augmentation_api_with_an_export_and_a_baseline(exported, synth_is11):
     path, train = exported
-    x_aug, y_aug = augment.augment(train.x, train.y, str(path), k=2, feature_set="is11",
-                                   class_names=synth_is11.class_names)
-    assert x_aug.shape == (3 * len(train.y), 4368) and np.array_equal(y_aug[len(train.y):], np.tile(train.y, 2))
+    x_aug, y_aug = augment.augment(
+        train.x, train.y, str(path), k=2, feature_set="is11", class_names=synth_is11.class_names
+    )
+    assert x_aug.shape == (3 * len(train.y), 4368) and np.array_equal(y_aug[len(train.y) :], np.tile(train.y, 2))
     x_smote, _ = augment.augment(train.x, train.y, "smote", k=1)
     assert x_smote.shape == (2 * len(train.y), 4368)
-    assert np.corrcoef(x_smote[len(train.y):].mean(0), train.x.mean(0))[0, 1] > 0.99
+    assert np.corrcoef(x_smote[len(train.y) :].mean(0), train.x.mean(0))[0, 1] > 0.99
     with pytest.raises(ValueError, match="feature_set is 'is11', your data is 'egemaps'"):
         augment.augment(train.x, train.y, str(path), feature_set="egemaps")
     with pytest.raises(ValueError, match="class_names are"):
@@ -118,18 +124,22 @@ def test_refuses_to_overwrite_and_interrupted_export_leaves_nothing(exported, mo
 
     scheme = build_adan(4368, 7, **SMALL)
     with pytest.raises(KeyboardInterrupt):
-        export.export_generator(scheme, normalizer, target, manifest={"class_names": list("abcdefg"),
-                                                                     "dataset": "x", "feature_set": "is11"})
+        export.export_generator(
+            scheme, normalizer, target, manifest={"class_names": list("abcdefg"), "dataset": "x", "feature_set": "is11"}
+        )
     assert not target.exists()
     assert not [p for p in path.parent.iterdir() if p.name.startswith(".")]
 
 
-@pytest.mark.parametrize("content, message", [
-    (None, "manifest.json is missing"),
-    ("{not json", "is not valid JSON"),
-    (json.dumps({"format": "serzoo-generator/2"}), "lacks the field"),
-    ("[1, 2]", "must hold a JSON object"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "manifest.json is missing"),
+        ("{not json", "is not valid JSON"),
+        (json.dumps({"format": "serzoo-generator/2"}), "lacks the field"),
+        ("[1, 2]", "must hold a JSON object"),
+    ],
+)
 def test_bad_manifest(tmp_path, content, message):
     if content is not None:
         (tmp_path / "manifest.json").write_text(content)
@@ -137,19 +147,28 @@ def test_bad_manifest(tmp_path, content, message):
         augment.ExportedGenerator(tmp_path)
 
 
-@pytest.mark.parametrize("scheme, options, code_dim", [
-    ("aae", {"width": 32}, 2),  # the 2-D code of Sahu 2017
-    ("m3", {"widths": (32, 16), "discriminator_widths": (16, 8), "code_dim": 8}, 8),  # learned prior CG(z, c)
-])
+@pytest.mark.parametrize(
+    "scheme, options, code_dim",
+    [
+        ("aae", {"width": 32}, 2),  # the 2-D code of Sahu 2017
+        ("m3", {"widths": (32, 16), "discriminator_widths": (16, 8), "code_dim": 8}, 8),  # learned prior CG(z, c)
+    ],
+)
 def test_aae_family_exports_with_its_encoder(synth_is11, tmp_path, scheme, options, code_dim):
     train = [s for s in synth_is11.splits if s != "speaker10"]
-    path, _, _ = train_and_export(synth_is11, scheme, train_splits=train, epochs=5, root=tmp_path / "exported",
-                                  options=options)
+    path, _, _ = train_and_export(
+        synth_is11, scheme, train_splits=train, epochs=5, root=tmp_path / "exported", options=options
+    )
     x = synth_is11.select(train).x
     np.savez(tmp_path / "stats.npz", mean=x.mean(0), std=x.std(0))
     consumer = pathlib.Path(__file__).with_name("export_consumer.py")
-    done = subprocess.run([sys.executable, str(consumer), str(path), str(tmp_path / "stats.npz"),
-                           str(tmp_path / "out.json")], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, str(consumer), str(path), str(tmp_path / "stats.npz"), str(tmp_path / "out.json")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     out = json.loads((tmp_path / "out.json").read_text())
     assert out["serzoo_imported"] is False and out["deterministic"] and out["finite"]
@@ -234,11 +253,15 @@ def _flip_byte(file: pathlib.Path):
     file.write_bytes(bytes(data))
 
 
-@pytest.mark.parametrize("tamper", [
-    lambda path: _flip_byte(path / "saved_model.pb"),
-    lambda path: _flip_byte(next((path / "variables").glob("variables.data-*"))),
-    lambda path: (path / "variables" / "extra.txt").write_text("added"),
-], ids=["saved_model.pb", "variables", "added_file"])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda path: _flip_byte(path / "saved_model.pb"),
+        lambda path: _flip_byte(next((path / "variables").glob("variables.data-*"))),
+        lambda path: (path / "variables" / "extra.txt").write_text("added"),
+    ],
+    ids=["saved_model.pb", "variables", "added_file"],
+)
 def test_changed_files_are_refused_before_loading(tiny_export, tmp_path, monkeypatch, tamper):
     import tensorflow as tf
 
@@ -261,17 +284,21 @@ def _edit_manifest(path, **fields):
     return manifest
 
 
-@pytest.mark.parametrize("fields, message", [
-    ({"feature_dim": "12"}, "feature_dim must be of type int, got the str '12'"),
-    ({"feature_dim": 0}, "feature_dim must be a positive int"),
-    ({"class_names": "abc"}, "class_names must be of type list, got the str 'abc'"),
-    ({"class_names": ["a", 2, "c"]}, "class_names must be a non-empty list of str"),
-    ({"feature_set": 11}, "feature_set must be of type str"),
-    ({"endpoints": ["generate", "sample"]}, "endpoints must be of type dict"),
-    ({"files_sha256": "abc"}, "files_sha256 must be 64 lower-case hex digits"),
-    ({"format": "serzoo-generator/1"}, "records no hash of the SavedModel's files.*re-export"),
-    ({"format": "serzoo-generator/9"}, "format 'serzoo-generator/9' is not"),
-], ids=lambda v: str(v)[:30])
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"feature_dim": "12"}, "feature_dim must be of type int, got the str '12'"),
+        ({"feature_dim": 0}, "feature_dim must be a positive int"),
+        ({"class_names": "abc"}, "class_names must be of type list, got the str 'abc'"),
+        ({"class_names": ["a", 2, "c"]}, "class_names must be a non-empty list of str"),
+        ({"feature_set": 11}, "feature_set must be of type str"),
+        ({"endpoints": ["generate", "sample"]}, "endpoints must be of type dict"),
+        ({"files_sha256": "abc"}, "files_sha256 must be 64 lower-case hex digits"),
+        ({"format": "serzoo-generator/1"}, "records no hash of the SavedModel's files.*re-export"),
+        ({"format": "serzoo-generator/9"}, "format 'serzoo-generator/9' is not"),
+    ],
+    ids=lambda v: str(v)[:30],
+)
 def test_manifest_fields_are_type_checked(tiny_export, tmp_path, fields, message):
     copy = pathlib.Path(shutil.copytree(tiny_export, tmp_path / "1"))
     _edit_manifest(copy, **fields)
@@ -293,8 +320,9 @@ def test_loaded_signatures_must_match_the_manifest(tiny_export, tmp_path):
     import tensorflow as tf
 
     class Other(tf.Module):
-        @tf.function(input_signature=[tf.TensorSpec([None], tf.float32, name="labels"),
-                                      tf.TensorSpec([], tf.int64, name="seed")])
+        @tf.function(
+            input_signature=[tf.TensorSpec([None], tf.float32, name="labels"), tf.TensorSpec([], tf.int64, name="seed")]
+        )
         def generate(self, labels, seed):
             return {"features": tf.zeros([tf.shape(labels)[0], 12])}
 

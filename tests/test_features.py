@@ -38,10 +38,13 @@ def test_resampling_and_stereo_give_16k_features(tmp_path):
     assert native.shape == (16000,) and resampled.shape == (16000,) and stereo.shape == (16000,)
 
 
-@pytest.mark.parametrize("content, reason", [
-    (b"RIFF\x00\x00\x00\x00WAVEfmt garbage", "cannot read audio"),
-    (b"this is a text file, not audio\n", "cannot read audio"),
-])
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (b"RIFF\x00\x00\x00\x00WAVEfmt garbage", "cannot read audio"),
+        (b"this is a text file, not audio\n", "cannot read audio"),
+    ],
+)
 def test_corrupt_or_non_audio_file_is_named(tmp_path, content, reason):
     bad = tmp_path / "broken.wav"
     bad.write_bytes(content)
@@ -62,8 +65,7 @@ def test_skip_mode_lists_bad_files_and_keeps_order(tmp_path):
     good = [write_wav(tmp_path / f"g{i}.wav", seed=i) for i in range(3)]
     bad = tmp_path / "bad.wav"
     bad.write_bytes(b"not audio")
-    result = features.extract_many([good[0], bad, good[1], good[2]], "egemaps", on_error="skip",
-                                   progress=False)
+    result = features.extract_many([good[0], bad, good[1], good[2]], "egemaps", on_error="skip", progress=False)
     assert result.paths == good
     assert [p for p, _ in result.skipped] == [bad]
     assert result.stacked().shape == (3, 88)

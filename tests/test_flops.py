@@ -36,8 +36,9 @@ def test_one_conv1d_layer_costs_its_forward_pass_and_kernel_gradient():
 
 def test_conv1d_then_transpose_counts_the_inner_input_gradient_once():
     hidden, c_out = 6, 2
-    parts = _step_flops([keras.layers.Conv1D(hidden, K, padding="same"),
-                         keras.layers.Conv1DTranspose(c_out, K, padding="same")], c_out)
+    parts = _step_flops(
+        [keras.layers.Conv1D(hidden, K, padding="same"), keras.layers.Conv1DTranspose(c_out, K, padding="same")], c_out
+    )
     first = 2 * FRAMES * K * C_IN * hidden  # forward + kernel gradient
     second = 2 * FRAMES * K * hidden * c_out  # forward + kernel gradient + input gradient
     assert parts["conv"] == BATCH * (2 * first + 3 * second)
@@ -45,8 +46,15 @@ def test_conv1d_then_transpose_counts_the_inner_input_gradient_once():
 
 def test_dense_head_is_counted_by_the_profiler_beside_the_convolution():
     c_out, units = 4, 3
-    parts = _step_flops([keras.layers.Conv1D(c_out, K, padding="valid"), keras.layers.Flatten(),
-                         keras.layers.Dense(units), keras.layers.Reshape((units, 1))], 1)
+    parts = _step_flops(
+        [
+            keras.layers.Conv1D(c_out, K, padding="valid"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(units),
+            keras.layers.Reshape((units, 1)),
+        ],
+        1,
+    )
     flat = (FRAMES - K + 1) * c_out
     assert parts["matmul"] == BATCH * 3 * 2 * flat * units  # forward, kernel and input gradient
     assert parts["conv"] == BATCH * 2 * 2 * (FRAMES - K + 1) * K * C_IN * c_out

@@ -12,8 +12,10 @@ def test_cgan_learns_the_class_conditional_structure():
     x = x + 3.0 * np.eye(N_CLASSES, FEATURES)[y]  # class k is shifted by 5 along axis k
     keras.utils.set_random_seed(0)
     model = build_gan(FEATURES, N_CLASSES, noise_dim=4, generator_width=64, discriminator_width=64, seed=0)
-    model.compile(discriminator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
-                  generator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5))
+    model.compile(
+        discriminator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+        generator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+    )
     labels = np.repeat(np.arange(N_CLASSES), 200).astype("int32")
     real_means = np.stack([x[y == k].mean(axis=0) for k in range(N_CLASSES)])
 

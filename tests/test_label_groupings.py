@@ -9,8 +9,12 @@ from serzoo.emotions import EMODB_CLASSES, EMODB_GROUPINGS, grouping_map
 
 def _corpus():
     y = np.arange(7, dtype=np.int64)  # one utterance per class, in EmoDB's label order
-    split = SplitData(x=np.eye(7, dtype=np.float32), y=y, speaker=np.array(["03"] * 7),
-                      utterance_id=np.array([f"u{i}" for i in range(7)]))
+    split = SplitData(
+        x=np.eye(7, dtype=np.float32),
+        y=y,
+        speaker=np.array(["03"] * 7),
+        utterance_id=np.array([f"u{i}" for i in range(7)]),
+    )
     return Corpus("emodb", "is11", list(EMODB_CLASSES), {"speaker03": split}, opensmile_set="is11")
 
 
@@ -76,9 +80,30 @@ def test_rated_corpus_attribute_classes_reach_the_semi_aae_command(tmp_path, cap
     with pytest.raises(ValueError, match="has no class label 'arousal_class'; its class labels: label, "):
         load_corpus("iemocap/egemaps_all", data_dir=data_dir, manual_dir=dummy, label="arousal_class")
     out = tmp_path / "semi"
-    assert cli.main(["semi-aae", "--dataset", "iemocap/egemaps_all", "--manual-dir", str(dummy), "--data-dir",
-                     str(data_dir), "--labels", "activation3", "--folds", "1", "--epochs", "1", "--methods", "base",
-                     "--output-dir", str(out)]) == 0
+    assert (
+        cli.main(
+            [
+                "semi-aae",
+                "--dataset",
+                "iemocap/egemaps_all",
+                "--manual-dir",
+                str(dummy),
+                "--data-dir",
+                str(data_dir),
+                "--labels",
+                "activation3",
+                "--folds",
+                "1",
+                "--epochs",
+                "1",
+                "--methods",
+                "base",
+                "--output-dir",
+                str(out),
+            ]
+        )
+        == 0
+    )
     report = (out / "report.md").read_text()
     assert report.startswith("# Semi-supervised AAE") and "iemocap/egemaps_all" in report.splitlines()[0]
     assert "| base |" in report  # the base method's row of the UAR table

@@ -20,9 +20,11 @@ def test_discriminator_and_generator_losses():
     expected_d = -(math.log(sig(0)) + math.log(sig(2))) / 2 - (math.log(1 - sig(-1)) + math.log(1 - sig(0))) / 2
     assert value(losses.discriminator_loss(real, fake)) == pytest.approx(expected_d, rel=1e-5)
     assert value(losses.generator_loss_non_saturating(fake)) == pytest.approx(
-        -(math.log(sig(-1)) + math.log(sig(0))) / 2, rel=1e-5)
+        -(math.log(sig(-1)) + math.log(sig(0))) / 2, rel=1e-5
+    )
     assert value(losses.generator_loss_minimax(fake)) == pytest.approx(
-        (math.log(1 - sig(-1)) + math.log(1 - sig(0))) / 2, rel=1e-5)
+        (math.log(1 - sig(-1)) + math.log(1 - sig(0))) / 2, rel=1e-5
+    )
     assert np.isfinite(value(losses.discriminator_loss(np.array([[200.0]]), np.array([[-200.0]]))))
 
 
@@ -42,9 +44,11 @@ def test_weighted_cross_entropy():
     logits = np.array([[0.0, 0.0], [math.log(3.0), 0.0]], "float32")  # p = [.5 .5], [.75 .25]
     labels = np.array([0, 1])
     assert value(losses.weighted_cross_entropy(labels, logits)) == pytest.approx(
-        -(math.log(0.5) + math.log(0.25)) / 2, rel=1e-5)
+        -(math.log(0.5) + math.log(0.25)) / 2, rel=1e-5
+    )
     assert value(losses.weighted_cross_entropy(labels, logits, [1.0, 3.0])) == pytest.approx(
-        -(math.log(0.5) + 3 * math.log(0.25)) / 2, rel=1e-5)
+        -(math.log(0.5) + 3 * math.log(0.25)) / 2, rel=1e-5
+    )
 
 
 def test_reconstruction_is_rank_generic():
@@ -63,8 +67,9 @@ def test_gradient_norm_power_and_wasserstein_divergence():
     assert value(losses.gradient_norm_power(grads, 5.0)) == pytest.approx(5**5 / 2, rel=1e-4)
     frames = np.ones((2, 2, 2), "float32")  # norms 2 and 2 over (frames, features)
     assert value(losses.gradient_norm_power(frames, 2.0)) == pytest.approx(4.0, rel=1e-4)
-    assert value(losses.wasserstein_divergence_critic_loss(
-        np.array([1.0, 3.0]), np.array([0.5, 0.5]), 2.0, 10.0)) == pytest.approx(2.0 - 0.5 + 20.0)
+    assert value(
+        losses.wasserstein_divergence_critic_loss(np.array([1.0, 3.0]), np.array([0.5, 0.5]), 2.0, 10.0)
+    ) == pytest.approx(2.0 - 0.5 + 20.0)
 
 
 def test_penalty_of_a_linear_critic_by_autodiff():

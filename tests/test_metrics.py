@@ -12,9 +12,7 @@ def test_hand_computed_example():
     # recalls: class0 3/4, class1 1/2, class2 0/1 -> UAR 5/12; WA 4/7
     assert metrics.unweighted_average_recall(y_true, y_pred, 3) == pytest.approx(5 / 12)
     assert metrics.weighted_accuracy(y_true, y_pred) == pytest.approx(4 / 7)
-    np.testing.assert_array_equal(
-        metrics.confusion_matrix(y_true, y_pred, 3), [[3, 1, 0], [1, 1, 0], [0, 1, 0]]
-    )
+    np.testing.assert_array_equal(metrics.confusion_matrix(y_true, y_pred, 3), [[3, 1, 0], [1, 1, 0], [0, 1, 0]])
 
 
 def test_uar_ignores_classes_absent_from_the_test_set():

@@ -17,15 +17,17 @@ TINY = {"noise_dim": 4, "generator_width": 16, "discriminator_width": 8}
 def tiny_model(seed=1):
     keras.utils.set_random_seed(seed)
     model = build_per_class_gan(FEATURES, N_CLASSES, seed=seed, **TINY)
-    model.compile(discriminator_optimizer=keras.optimizers.Adam(1e-2),
-                  generator_optimizer=keras.optimizers.Adam(1e-2), jit_compile=True)
+    model.compile(
+        discriminator_optimizer=keras.optimizers.Adam(1e-2),
+        generator_optimizer=keras.optimizers.Adam(1e-2),
+        jit_compile=True,
+    )
     return model
 
 
 def class_state(model, c):
     """Class ``c``'s slice of every G and D weight and of every optimizer slot."""
-    slots = [v for player in model.PLAYERS for v in getattr(model, f"{player}_optimizer").variables
-             if len(v.shape)]
+    slots = [v for player in model.PLAYERS for v in getattr(model, f"{player}_optimizer").variables if len(v.shape)]
     return [np.array(v.numpy()[c]) for v in model.generator.weights + model.discriminator.weights + slots]
 
 
@@ -89,8 +91,7 @@ def test_synthesize_uses_each_label_generator():
     noise = np.random.default_rng(0).normal(size=(6, TINY["noise_dim"])).astype("float32")
     labels = np.array([2, 0, 1, 1, 2, 0], "int32")
     every_class = model.generator(np.broadcast_to(noise, (N_CLASSES, *noise.shape))).numpy()
-    np.testing.assert_allclose(model.synthesize(noise, labels).numpy(), every_class[labels, np.arange(6)],
-                               atol=1e-5)
+    np.testing.assert_allclose(model.synthesize(noise, labels).numpy(), every_class[labels, np.arange(6)], atol=1e-5)
     samples = model.generate(np.array([1, 1], "int32"), seed=3)
     assert samples.shape == (2, FEATURES)
     with pytest.raises(ValueError, match="ClassMLP with n_classes=2"):
@@ -102,8 +103,7 @@ def test_export_samples_each_class_generator(tmp_path):
     model = tiny_model()
     model.fit(x, y, batch_size=16, epochs=1, verbose=0)
     normalizer = Normalizer("global").fit(x)
-    path = export.export_generator(model, normalizer, tmp_path / "gan" / "1",
-                                   manifest={"class_names": ["a", "b", "c"]})
+    path = export.export_generator(model, normalizer, tmp_path / "gan" / "1", manifest={"class_names": ["a", "b", "c"]})
     module = tf.saved_model.load(str(path))
     labels = np.array([0, 2, 1, 2], "int32")
     exported = module.generate(labels=tf.constant(labels), seed=tf.constant(4, tf.int64))["features"].numpy()

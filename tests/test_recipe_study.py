@@ -14,8 +14,16 @@ TINY_GRID = {"paper": ({}, (1,)), "cal+w0.3": ({"calibration": 1.0, "synthetic_w
 def _record(cell_method, recipe, k, seed, fold, correct):
     y_true = [0, 1, 0, 1]
     y_pred = y_true if correct else [1, 0, 1, 0]
-    return {"seed": seed, "fold": fold, "method": cell_method, "recipe": recipe, "k": k, "classifier": "dnn",
-            "y_true": y_true, "y_pred": y_pred}
+    return {
+        "seed": seed,
+        "fold": fold,
+        "method": cell_method,
+        "recipe": recipe,
+        "k": k,
+        "classifier": "dnn",
+        "y_true": y_true,
+        "y_pred": y_pred,
+    }
 
 
 def test_swap_halves_chooses_each_half_on_the_other_half_only():
@@ -55,8 +63,7 @@ def test_grid_cells_skip_latent_interpolation_without_a_decoder_and_the_key_foll
     assert len(study.grid_cells(None, TINY_GRID)) == 3
 
 
-def test_study_fits_each_augmenter_once_per_fold_resumes_and_reports(synth_is11, tfds_data_dir, tmp_path,
-                                                                     monkeypatch):
+def test_study_fits_each_augmenter_once_per_fold_resumes_and_reports(synth_is11, tfds_data_dir, tmp_path, monkeypatch):
     from serzoo import augmenters
 
     fits = []
@@ -67,8 +74,16 @@ def test_study_fits_each_augmenter_once_per_fold_resumes_and_reports(synth_is11,
         return original(self, x, y, n_classes)
 
     monkeypatch.setattr(augmenters.Smote, "fit", spy)
-    kwargs = dict(dataset="synth_emo/is11", data_dir=tfds_data_dir, output_dir=tmp_path, methods=("smote",),
-                  seeds=(0,), classifiers=("svm",), grid=TINY_GRID, log=lambda *_: None)
+    kwargs = dict(
+        dataset="synth_emo/is11",
+        data_dir=tfds_data_dir,
+        output_dir=tmp_path,
+        methods=("smote",),
+        seeds=(0,),
+        classifiers=("svm",),
+        grid=TINY_GRID,
+        log=lambda *_: None,
+    )
     result = study.reproduce_swap_halves(**kwargs)
     assert fits == [252] * 10  # one fit per fold (9 of 10 speakers × 28 utterances), not one per cell
     predictions = json.loads((tmp_path / "predictions.json").read_text())
@@ -79,8 +94,10 @@ def test_study_fits_each_augmenter_once_per_fold_resumes_and_reports(synth_is11,
     for choice in swap["choices"]:  # each half's cell is the best on the other half
         other = choice["chosen_on"]
         index = study._index(predictions, "svm")
-        best = max(study.pooled_scores(index, {f: c for f in other}, [0], other, synth_is11.n_classes)["uar"]
-                   for c in {study.cell_label(r) for r in predictions if r["method"] == "smote"})
+        best = max(
+            study.pooled_scores(index, {f: c for f in other}, [0], other, synth_is11.n_classes)["uar"]
+            for c in {study.cell_label(r) for r in predictions if r["method"] == "smote"}
+        )
         assert choice["selection_uar"] == pytest.approx(best)
     report = (tmp_path / "report.md").read_text()
     assert "swap-halves result" in report and "smote:cal+w0.3@k2" in report
@@ -90,8 +107,10 @@ def test_study_fits_each_augmenter_once_per_fold_resumes_and_reports(synth_is11,
 
     study.reproduce_swap_halves(**kwargs)  # resumed: nothing is fitted again
     assert len(fits) == 10
-    assert np.isclose(study.reproduce_swap_halves(**kwargs)["analyses"]["svm"]["table"]["none"]["uar"],
-                      result["analyses"]["svm"]["table"]["none"]["uar"])
+    assert np.isclose(
+        study.reproduce_swap_halves(**kwargs)["analyses"]["svm"]["table"]["none"]["uar"],
+        result["analyses"]["svm"]["table"]["none"]["uar"],
+    )
 
 
 def result_diagnostics(folder):
@@ -102,13 +121,27 @@ def result_diagnostics(folder):
 def test_swap_halves_refuses_options_it_would_ignore(capsys):
     from serzoo.cli import main
 
-    assert main(["reproduce", "yi-mak-emodb", "--dataset", "synth_emo/is11", "--protocol", "swap-halves",
-                 "--recipe", '{"synthetic_weight": 0.3}']) == 2
+    assert (
+        main(
+            [
+                "reproduce",
+                "yi-mak-emodb",
+                "--dataset",
+                "synth_emo/is11",
+                "--protocol",
+                "swap-halves",
+                "--recipe",
+                '{"synthetic_weight": 0.3}',
+            ]
+        )
+        == 2
+    )
     assert "--recipe do not apply to --protocol swap-halves" in capsys.readouterr().err
 
 
-def test_tuned_classifier_options_reach_every_cell_of_their_folds_and_key_the_units(synth_is11, tfds_data_dir,
-                                                                                    tmp_path, monkeypatch):
+def test_tuned_classifier_options_reach_every_cell_of_their_folds_and_key_the_units(
+    synth_is11, tfds_data_dir, tmp_path, monkeypatch
+):
     from serzoo.hparams import ClassifierSetting
 
     seen = []
@@ -120,10 +153,20 @@ def test_tuned_classifier_options_reach_every_cell_of_their_folds_and_key_the_un
 
     monkeypatch.setattr(study, "make_classifier", spy)
     halves = [[f"speaker{i:02d}" for i in range(1, 6)], [f"speaker{i:02d}" for i in range(6, 11)]]
-    settings = [ClassifierSetting("svm", {"c": c}, "synth_emo/is11", tuple(dev), tuple(other), source=f"half{n}")
-                for n, c, dev, other in ((0, 0.5, halves[0], halves[1]), (1, 2.0, halves[1], halves[0]))]
-    kwargs = dict(dataset="synth_emo/is11", data_dir=tfds_data_dir, output_dir=tmp_path, methods=("noise",),
-                  seeds=(0,), classifiers=("svm",), grid={"paper": ({}, (1,))}, log=lambda *_: None)
+    settings = [
+        ClassifierSetting("svm", {"c": c}, "synth_emo/is11", tuple(dev), tuple(other), source=f"half{n}")
+        for n, c, dev, other in ((0, 0.5, halves[0], halves[1]), (1, 2.0, halves[1], halves[0]))
+    ]
+    kwargs = dict(
+        dataset="synth_emo/is11",
+        data_dir=tfds_data_dir,
+        output_dir=tmp_path,
+        methods=("noise",),
+        seeds=(0,),
+        classifiers=("svm",),
+        grid={"paper": ({}, (1,))},
+        log=lambda *_: None,
+    )
     result = study.reproduce_swap_halves(**kwargs, classifier_settings=settings)
     assert sorted(seen) == [0.5] * 10 + [2.0] * 10  # none + paper@k1 in each of the 10 folds
     assert result["classifier_settings"][0]["options"] == {"c": 0.5}
@@ -138,6 +181,19 @@ def test_tuned_classifier_options_reach_every_cell_of_their_folds_and_key_the_un
 def test_swap_halves_options_are_refused_by_the_table_protocol(capsys):
     from serzoo.cli import main
 
-    assert main(["reproduce", "yi-mak-emodb", "--dataset", "synth_emo/is11", "--recipes", "cu",
-                 "--classifier-hparams", "a.json,b.json"]) == 2
+    assert (
+        main(
+            [
+                "reproduce",
+                "yi-mak-emodb",
+                "--dataset",
+                "synth_emo/is11",
+                "--recipes",
+                "cu",
+                "--classifier-hparams",
+                "a.json,b.json",
+            ]
+        )
+        == 2
+    )
     assert "--recipes, --classifier-hparams belong(s) to --protocol swap-halves" in capsys.readouterr().err

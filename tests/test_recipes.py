@@ -11,9 +11,18 @@ from serzoo.presets import training_for
 from serzoo.recipes import Recipe, augmented_training_set, density_ratio_weights
 from tests.scheme_checks import FEATURES, N_CLASSES, TINY_OPTIONS, tiny_data
 
-ALL_KNOBS = dict(synthetic_weight=0.25, ratio=1.5, constant_updates=True, calibration=0.5, curation_threshold=0.8,
-                 curation_tries=3, density_ratio_clip=5, latent_interpolation=True, pretrain_epochs=4,
-                 speaker_variety=0.5)
+ALL_KNOBS = dict(
+    synthetic_weight=0.25,
+    ratio=1.5,
+    constant_updates=True,
+    calibration=0.5,
+    curation_threshold=0.8,
+    curation_tries=3,
+    density_ratio_clip=5,
+    latent_interpolation=True,
+    pretrain_epochs=4,
+    speaker_variety=0.5,
+)
 
 
 def separated_data(n=60, gap=6.0, seed=0):
@@ -62,18 +71,21 @@ def test_recipe_json_round_trip_tag_and_classifier_options():
     assert Recipe(synthetic_weight=1) == Recipe() and Recipe(synthetic_weight=1).tag == ""
 
 
-@pytest.mark.parametrize("fields, message", [
-    ({"synthetic_weight": -1}, r"Recipe.synthetic_weight must be a number >= 0, got -1"),
-    ({"calibration": 2}, r"Recipe.calibration must be a number in \[0, 1\], got 2"),
-    ({"curation_threshold": 0}, r"Recipe.curation_threshold must be a number in \(0, 1\] or None \(off\), got 0"),
-    ({"ratio": "2"}, r"Recipe.ratio must be a number >= 0 or None \(off\), got '2'"),
-    ({"density_ratio_clip": 0.5}, r"Recipe.density_ratio_clip must be a number >= 1 or None"),
-    ({"constant_updates": 1}, r"Recipe.constant_updates must be true or false, got 1"),
-    ({"pretrain_epochs": 2.5}, r"Recipe.pretrain_epochs must be an int >= 0"),
-    ({"curation_tries": 0}, r"Recipe.curation_tries must be an int >= 1"),
-    ({"speaker_variety": float("nan")}, r"Recipe.speaker_variety must be a number >= 0"),
-    ({"weight": 0.5}, r"unknown recipe field\(s\) \['weight'\]; the fields are: synthetic_weight, ratio"),
-])
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"synthetic_weight": -1}, r"Recipe.synthetic_weight must be a number >= 0, got -1"),
+        ({"calibration": 2}, r"Recipe.calibration must be a number in \[0, 1\], got 2"),
+        ({"curation_threshold": 0}, r"Recipe.curation_threshold must be a number in \(0, 1\] or None \(off\), got 0"),
+        ({"ratio": "2"}, r"Recipe.ratio must be a number >= 0 or None \(off\), got '2'"),
+        ({"density_ratio_clip": 0.5}, r"Recipe.density_ratio_clip must be a number >= 1 or None"),
+        ({"constant_updates": 1}, r"Recipe.constant_updates must be true or false, got 1"),
+        ({"pretrain_epochs": 2.5}, r"Recipe.pretrain_epochs must be an int >= 0"),
+        ({"curation_tries": 0}, r"Recipe.curation_tries must be an int >= 1"),
+        ({"speaker_variety": float("nan")}, r"Recipe.speaker_variety must be a number >= 0"),
+        ({"weight": 0.5}, r"unknown recipe field\(s\) \['weight'\]; the fields are: synthetic_weight, ratio"),
+    ],
+)
 def test_bad_recipes_name_the_field(fields, message):
     with pytest.raises(ValueError, match=message):
         Recipe.from_dict(fields)
@@ -84,14 +96,19 @@ def test_ratio_replaces_k_and_keeps_the_label_distribution():
     x, y = tiny_data(n=45)  # 15 per class
     built = augmented_training_set(x, y, augmenters.Duplicate().fit(x, y, N_CLASSES), k=7, recipe={"ratio": 0.4})
     assert np.bincount(built.y[built.synthetic]).tolist() == [6, 6, 6]
-    assert augmented_training_set(x, y, augmenters.Duplicate().fit(x, y, N_CLASSES), k=0,
-                                  recipe={"ratio": 2}).synthetic.sum() == 90
+    assert (
+        augmented_training_set(
+            x, y, augmenters.Duplicate().fit(x, y, N_CLASSES), k=0, recipe={"ratio": 2}
+        ).synthetic.sum()
+        == 90
+    )
 
 
 def test_synthetic_weight_reaches_the_rows():
     x, y = tiny_data()
-    built = augmented_training_set(x, y, augmenters.Duplicate().fit(x, y, N_CLASSES), k=2,
-                                   recipe=Recipe(synthetic_weight=0.3))
+    built = augmented_training_set(
+        x, y, augmenters.Duplicate().fit(x, y, N_CLASSES), k=2, recipe=Recipe(synthetic_weight=0.3)
+    )
     assert np.all(built.sample_weight[built.synthetic] == 0.3) and np.all(built.sample_weight[:48] == 1)
 
 
@@ -106,8 +123,12 @@ def test_svm_with_synthetic_weight_0_is_the_unaugmented_svm():
     x, y, zero = _noisy_augmented(0.0)
     x_test = np.random.default_rng(9).normal(0, 2, (200, FEATURES)).astype(np.float32)
     reference = LinearSvm(c=10).fit(x, y)
-    np.testing.assert_array_equal(LinearSvm(c=10).fit(zero.x, zero.y, **zero.fit_kwargs()).model_.decision_function(
-        x_test @ x.T.astype(np.float64)), reference.model_.decision_function(x_test @ x.T.astype(np.float64)))
+    np.testing.assert_array_equal(
+        LinearSvm(c=10)
+        .fit(zero.x, zero.y, **zero.fit_kwargs())
+        .model_.decision_function(x_test @ x.T.astype(np.float64)),
+        reference.model_.decision_function(x_test @ x.T.astype(np.float64)),
+    )
     _, _, half = _noisy_augmented(0.5)
     _, _, full = _noisy_augmented(1.0)
     half_svm = LinearSvm(c=10).fit(half.x, half.y, sample_weight=half.sample_weight)
@@ -141,8 +162,15 @@ def test_dnn_sample_weight_scales_the_loss_as_keras_fit():
     class_weight = balanced_class_weights(half.y, N_CLASSES, sample_weight=half.sample_weight)
     weights = np.array([class_weight[k] for k in range(N_CLASSES)])[half.y] * half.sample_weight
     for order in keras_fit.epoch_orders(len(half.y)):
-        model.fit(half.x[order], half.y[order], sample_weight=weights[order], epochs=1, batch_size=32, shuffle=False,
-                  verbose=0)
+        model.fit(
+            half.x[order],
+            half.y[order],
+            sample_weight=weights[order],
+            epochs=1,
+            batch_size=32,
+            shuffle=False,
+            verbose=0,
+        )
     for got, want in zip(compiled.model_.get_weights(), model.get_weights()):
         np.testing.assert_allclose(got, want, atol=2e-6, rtol=0)
 
@@ -162,7 +190,8 @@ def test_constant_updates_hold_the_number_of_optimizer_steps():
     assert sorted(orders[0].tolist()) == list(range(144))
     with pytest.raises(ValueError, match="constant_updates needs engine='compiled'"):
         DnnClassifier(hidden=(8,), epochs=1, constant_updates=True, engine="keras").fit(
-            full.x, full.y, N_CLASSES, **full.fit_kwargs())
+            full.x, full.y, N_CLASSES, **full.fit_kwargs()
+        )
 
 
 # ----------------------------------------------------------------------------- two-stage training
@@ -187,13 +216,15 @@ def test_pretraining_sees_synthetic_rows_then_fine_tuning_only_real_rows(monkeyp
     real_only = DnnClassifier(**options).fit(x, y, N_CLASSES).predict_proba(x)
     assert not np.allclose(two_stage.predict_proba(x), real_only)  # the pretraining changed the start
     seen.clear()  # no synthetic rows: nothing to pretrain, the plain training exactly
-    np.testing.assert_array_equal(DnnClassifier(**options, pretrain_epochs=2).fit(x, y, N_CLASSES).predict_proba(x),
-                                  real_only)
+    np.testing.assert_array_equal(
+        DnnClassifier(**options, pretrain_epochs=2).fit(x, y, N_CLASSES).predict_proba(x), real_only
+    )
     assert len(seen) == 1
     keras_options = dict(options, engine="keras", epochs=2)  # Model.fit: the same two stages, a fresh Adam each
     keras_plain = DnnClassifier(**keras_options).fit(full.x, full.y, N_CLASSES, **full.fit_kwargs())
-    keras_two_stage = DnnClassifier(**keras_options, pretrain_epochs=2).fit(full.x, full.y, N_CLASSES,
-                                                                             **full.fit_kwargs())
+    keras_two_stage = DnnClassifier(**keras_options, pretrain_epochs=2).fit(
+        full.x, full.y, N_CLASSES, **full.fit_kwargs()
+    )
     assert not np.allclose(keras_two_stage.predict_proba(x), keras_plain.predict_proba(x))
 
 
@@ -224,8 +255,9 @@ def _half_misplaced(labels, rng):
 
 def test_curation_rejects_misplaced_samples_and_reports_the_acceptance_rate():
     x, y = separated_data()
-    one_round = augmented_training_set(x, y, Stub(_half_misplaced), k=2, recipe=Recipe(curation_threshold=0.9,
-                                                                                        curation_tries=1))
+    one_round = augmented_training_set(
+        x, y, Stub(_half_misplaced), k=2, recipe=Recipe(curation_threshold=0.9, curation_tries=1)
+    )
     x_syn, y_syn = one_round.x[one_round.synthetic], one_round.y[one_round.synthetic]
     assert one_round.diagnostics["acceptance_rate"] == 0.5 and len(y_syn) == 60
     assert one_round.diagnostics["shortfall"] == 60
@@ -248,8 +280,9 @@ def test_density_ratio_weights_favour_samples_that_look_real():
     assert weights[:80].mean() > 5 * weights[80:].mean()
     assert weights.min() >= 1 / 20 and weights.max() <= 20
     x, y = tiny_data()
-    built = augmented_training_set(x, y, Stub(_shifted_compact), k=1, recipe=Recipe(synthetic_weight=0.5,
-                                                                                    density_ratio_clip=4.0))
+    built = augmented_training_set(
+        x, y, Stub(_shifted_compact), k=1, recipe=Recipe(synthetic_weight=0.5, density_ratio_clip=4.0)
+    )
     synthetic_weights = built.sample_weight[built.synthetic]
     assert synthetic_weights.std() > 0 and synthetic_weights.min() >= 0.5 / 4 and synthetic_weights.max() <= 2.0
     assert built.diagnostics["importance_weights"]["effective_fraction"] < 1
@@ -261,8 +294,12 @@ def test_latent_interpolation_decodes_mixtures_of_same_class_codes(scheme):
     x, y = tiny_data()
     keep = (y != 2) | (np.arange(len(y)) == np.flatnonzero(y == 2)[0])  # class 2 keeps one sample: one code
     x, y = x[keep], y[keep]
-    augmenter = augmenters.SchemeAugmenter(scheme, training=training_for(scheme, epochs=1),  # no XLA: seconds
-                                           options=TINY_OPTIONS[scheme], jit_compile=False).fit(x, y, N_CLASSES)
+    augmenter = augmenters.SchemeAugmenter(
+        scheme,
+        training=training_for(scheme, epochs=1),  # no XLA: seconds
+        options=TINY_OPTIONS[scheme],
+        jit_compile=False,
+    ).fit(x, y, N_CLASSES)
     built = augmented_training_set(x, y, augmenter, k=2, seed=3, recipe=Recipe(latent_interpolation=True))
     x_syn, y_syn = built.x[built.synthetic], built.y[built.synthetic]
     reconstruction = np.asarray(augmenter.model(x[y == 2]))
@@ -271,8 +308,9 @@ def test_latent_interpolation_decodes_mixtures_of_same_class_codes(scheme):
     generated = augmented_training_set(x, y, augmenter, k=2, seed=3)
     assert not np.allclose(generated.x[generated.synthetic], x_syn)
     with pytest.raises(ValueError, match="latent_interpolation needs a scheme with an encoder.*'duplicate' has none"):
-        augmented_training_set(x, y, augmenters.Duplicate().fit(x, y, N_CLASSES), k=1,
-                               recipe=Recipe(latent_interpolation=True))
+        augmented_training_set(
+            x, y, augmenters.Duplicate().fit(x, y, N_CLASSES), k=1, recipe=Recipe(latent_interpolation=True)
+        )
 
 
 # ----------------------------------------------------------------------------- speaker variety
@@ -284,8 +322,10 @@ def test_speaker_variety_adds_real_speakers_offsets():
     built = augmented_training_set(x, y, at_class_means, k=4, recipe=Recipe(speaker_variety=1.0), groups=groups)
     x_syn, y_syn = built.x[built.synthetic], built.y[built.synthetic]
     offsets = x_syn - np.stack([x[y == c].mean(0) for c in range(N_CLASSES)])[y_syn]
-    expected = [np.mean([x[(groups == g) & (y == c)].mean(0) - x[y == c].mean(0) for c in range(N_CLASSES)], axis=0)
-                for g in (0, 1)]
+    expected = [
+        np.mean([x[(groups == g) & (y == c)].mean(0) - x[y == c].mean(0) for c in range(N_CLASSES)], axis=0)
+        for g in (0, 1)
+    ]
     matches = [np.all(np.isclose(offsets, e, atol=1e-5), axis=1) for e in expected]
     assert np.all(matches[0] | matches[1]) and matches[0].any() and matches[1].any()
     assert expected[1].mean() - expected[0].mean() == pytest.approx(1.0, abs=0.4)
@@ -301,8 +341,9 @@ def test_augment_applies_a_recipe():
     x_rec, y_rec, weights = augmenters.augment(x, y, "noise", k=2, seed=3, recipe={})
     np.testing.assert_allclose(x_rec, x_plain, rtol=1e-6)
     assert np.array_equal(y_rec, y_plain) and np.all(weights == 1)
-    x_cal, y_cal, weights = augmenters.augment(x, y, "noise", k=2, seed=3,
-                                               recipe=Recipe(calibration=1.0, synthetic_weight=0.5))
+    x_cal, y_cal, weights = augmenters.augment(
+        x, y, "noise", k=2, seed=3, recipe=Recipe(calibration=1.0, synthetic_weight=0.5)
+    )
     assert np.all(weights[48:] == 0.5) and np.all(weights[:48] == 1)
     for c in range(N_CLASSES):
         np.testing.assert_allclose(x_cal[48:][y_cal[48:] == c].mean(0), x[y == c].mean(0), rtol=1e-4)

@@ -47,10 +47,38 @@ def test_epochs_reach_every_scheme_through_the_cli(synth_is11, tfds_data_dir, tm
 
     monkeypatch.setattr(SchemeAugmenter, "fit", spy)
     monkeypatch.setattr(SchemeAugmenter, "sample", lambda self, labels, seed=0: np.zeros((len(labels), self.dim_)))
-    assert cli.main(["reproduce", "yi-mak-emodb", "--dataset", "synth_emo/is11", "--data-dir", str(tfds_data_dir),
-                     "--methods", ",".join(scheme_names()), "--epochs", "5", "--learning-rate", "0.002", "--ks", "0,1",
-                     "--headline-k", "1", "--folds", "1", "--classifiers", "svm", "--no-synthetic-only", "--jobs", "1",
-                     "--output-dir", str(tmp_path / "out")]) == 0
+    assert (
+        cli.main(
+            [
+                "reproduce",
+                "yi-mak-emodb",
+                "--dataset",
+                "synth_emo/is11",
+                "--data-dir",
+                str(tfds_data_dir),
+                "--methods",
+                ",".join(scheme_names()),
+                "--epochs",
+                "5",
+                "--learning-rate",
+                "0.002",
+                "--ks",
+                "0,1",
+                "--headline-k",
+                "1",
+                "--folds",
+                "1",
+                "--classifiers",
+                "svm",
+                "--no-synthetic-only",
+                "--jobs",
+                "1",
+                "--output-dir",
+                str(tmp_path / "out"),
+            ]
+        )
+        == 0
+    )
     assert seen == {name: (5, 0.002) for name in scheme_names()}
 
 
@@ -105,8 +133,9 @@ def toy_registered():
     unregister_scheme("toy")
 
 
-def test_a_scheme_registered_at_run_time_reaches_every_layer(toy_registered, synth_is11, tfds_data_dir, tmp_path,
-                                                             capsys):
+def test_a_scheme_registered_at_run_time_reaches_every_layer(
+    toy_registered, synth_is11, tfds_data_dir, tmp_path, capsys
+):
     # the shared checks
     check_scheme(tiny_scheme("toy"), tmp_path)
     # augment() and the method list
@@ -117,16 +146,63 @@ def test_a_scheme_registered_at_run_time_reaches_every_layer(toy_registered, syn
     # serzoo export
     root = tmp_path / "exported"
     logs = tmp_path / "tensorboard"
-    assert cli.main(["export", "--scheme", "toy", "--dataset", "synth_emo/is11", "--data-dir", str(tfds_data_dir),
-                     "--epochs", "2", "--root", str(root), "--name", "toy_export", "--tensorboard", str(logs)]) == 0
+    assert (
+        cli.main(
+            [
+                "export",
+                "--scheme",
+                "toy",
+                "--dataset",
+                "synth_emo/is11",
+                "--data-dir",
+                str(tfds_data_dir),
+                "--epochs",
+                "2",
+                "--root",
+                str(root),
+                "--name",
+                "toy_export",
+                "--tensorboard",
+                str(logs),
+            ]
+        )
+        == 0
+    )
     manifest = json.loads((root / "toy_export" / "1" / "manifest.json").read_text())
     assert manifest["scheme"] == "toy" and manifest["epochs"] == 2 and manifest["preset"] == "serzoo"
     assert "epoch_regression_loss" in tensorboard_tags(logs)  # each player's loss, once per epoch
     # serzoo reproduce --methods, computed by two worker processes (they learn the run-time registration too)
     out = tmp_path / "repro"
-    assert cli.main(["reproduce", "yi-mak-emodb", "--dataset", "synth_emo/is11", "--data-dir", str(tfds_data_dir),
-                     "--methods", "toy", "--epochs", "2", "--ks", "0,1", "--headline-k", "1", "--folds", "2",
-                     "--classifiers", "svm", "--no-synthetic-only", "--jobs", "2", "--output-dir", str(out)]) == 0
+    assert (
+        cli.main(
+            [
+                "reproduce",
+                "yi-mak-emodb",
+                "--dataset",
+                "synth_emo/is11",
+                "--data-dir",
+                str(tfds_data_dir),
+                "--methods",
+                "toy",
+                "--epochs",
+                "2",
+                "--ks",
+                "0,1",
+                "--headline-k",
+                "1",
+                "--folds",
+                "2",
+                "--classifiers",
+                "svm",
+                "--no-synthetic-only",
+                "--jobs",
+                "2",
+                "--output-dir",
+                str(out),
+            ]
+        )
+        == 0
+    )
     keys = [json.loads(line).get("key") for line in (out / "units.jsonl").read_text().splitlines()]
     assert "seed0/speaker01/toy@2" in keys
     assert "| toy | svm |" in (out / "report.md").read_text()
@@ -140,9 +216,11 @@ def test_unknown_method_is_refused_with_the_known_ones(capsys):
 
 
 def test_import_serzoo_is_cheap_and_exposes_the_public_api():
-    code = ("import sys, serzoo; assert 'tensorflow' not in sys.modules and 'sklearn' not in sys.modules; "
-            "names = ['load_corpus', 'iter_folds', 'augment', 'make_augmenter', 'ExportedGenerator', 'scheme_names', "
-            "'register_scheme', 'training_for', 'DivergenceError']; assert set(names) <= set(dir(serzoo)); "
-            "assert callable(serzoo.augment) and serzoo.scheme_names()[-1] == 'semi_aae_frames'; print('ok')")
+    code = (
+        "import sys, serzoo; assert 'tensorflow' not in sys.modules and 'sklearn' not in sys.modules; "
+        "names = ['load_corpus', 'iter_folds', 'augment', 'make_augmenter', 'ExportedGenerator', 'scheme_names', "
+        "'register_scheme', 'training_for', 'DivergenceError']; assert set(names) <= set(dir(serzoo)); "
+        "assert callable(serzoo.augment) and serzoo.scheme_names()[-1] == 'semi_aae_frames'; print('ok')"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr

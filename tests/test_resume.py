@@ -61,8 +61,10 @@ def test_stores_started_together_on_a_new_directory_write_the_settings_once(tmp_
         stores = list(pool.map(lambda _: UnitStore(tmp_path / "run", SETTINGS), range(4)))
     stores[0].add("seed0/a/none", {"uar": 0.5})
     lines = (tmp_path / "run" / UnitStore.FILE).read_text().splitlines()
-    assert [json.loads(line) for line in lines] == [{"settings": SETTINGS},
-                                                    {"key": "seed0/a/none", "payload": {"uar": 0.5}}]
+    assert [json.loads(line) for line in lines] == [
+        {"settings": SETTINGS},
+        {"key": "seed0/a/none", "payload": {"uar": 0.5}},
+    ]
 
 
 def test_a_settings_line_repeated_by_an_older_version_is_skipped(tmp_path):
@@ -82,8 +84,7 @@ def test_units_of_another_run_with_the_same_settings_are_imported_once(tmp_path)
     target.add("seed0/a/none", {"uar": 0.0})  # already there: kept, not overwritten
     baseline = lambda key: key.rsplit("/", 1)[-1] in ("none", "smote")  # noqa: E731
     assert target.import_units(tmp_path / "adan", baseline) == 1
-    assert UnitStore(tmp_path / "aae", SETTINGS).units == {"seed0/a/none": {"uar": 0.0},
-                                                            "seed0/a/smote": {"uar": 13}}
+    assert UnitStore(tmp_path / "aae", SETTINGS).units == {"seed0/a/none": {"uar": 0.0}, "seed0/a/smote": {"uar": 13}}
     with pytest.raises(ValueError, match=r"other settings \(ks\) and cannot be reused"):
         UnitStore(tmp_path / "five", {**SETTINGS, "ks": [0, 5]}).import_units(tmp_path / "adan", baseline)
     with pytest.raises(FileNotFoundError, match="no finished units to reuse"):

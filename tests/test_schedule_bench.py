@@ -27,4 +27,7 @@ def test_a_decaying_rate_is_one_run_per_epoch_count():
     from bench_schedule import parse_runs
 
     assert parse_runs("1e-4:100,50;1e-3/32~cosine:50,100") == [
-        (1e-4, 128, "constant", [50, 100]), (1e-3, 32, "cosine", [50]), (1e-3, 32, "cosine", [100])]
+        (1e-4, 128, "constant", [50, 100]),
+        (1e-3, 32, "cosine", [50]),
+        (1e-3, 32, "cosine", [100]),
+    ]

@@ -31,7 +31,8 @@ def test_labelled_cross_entropy_by_hand():
     assert value(weighted) == pytest.approx((row0 + 3 * row2) / 2, rel=1e-5)
     everything = np.array([0, 1, 2], "int32")  # all labelled: the plain weighted cross-entropy
     assert value(losses.labelled_cross_entropy(everything, logits)) == pytest.approx(
-        value(losses.weighted_cross_entropy(everything, logits)), rel=1e-6)
+        value(losses.weighted_cross_entropy(everything, logits)), rel=1e-6
+    )
     assert value(losses.labelled_cross_entropy(np.full(3, UNLABELLED, "int32"), logits)) == 0.0
 
 
@@ -62,8 +63,12 @@ def _changed(before, after):
 
 def _train_only(model, player, x, y, steps=1):
     """Train with every player but ``player`` at learning rate 0; the networks whose weights moved."""
-    model.compile(**{f"{p}_optimizer": keras.optimizers.Adam(1e-2) if p == player else keras.optimizers.SGD(0.0)
-                     for p in model.PLAYERS})
+    model.compile(
+        **{
+            f"{p}_optimizer": keras.optimizers.Adam(1e-2) if p == player else keras.optimizers.SGD(0.0)
+            for p in model.PLAYERS
+        }
+    )
     before = _weights(model)
     model.fit(x, y, batch_size=len(y), epochs=steps, verbose=0)
     return _changed(before, _weights(model))
@@ -82,10 +87,14 @@ def test_supervised_phase_moves_the_category_head_but_not_the_style_head():
     style = [v.numpy().copy() for v in model.encoder.get_layer("encoder_style").trainable_variables]
     logits = [v.numpy().copy() for v in model.encoder.get_layer("encoder_logits").trainable_variables]
     _train_only(model, "classifier", x, y)
-    assert all(np.array_equal(a, v.numpy()) for a, v in zip(style, model.encoder.get_layer("encoder_style")
-                                                              .trainable_variables))
-    assert not all(np.array_equal(a, v.numpy()) for a, v in zip(logits, model.encoder.get_layer("encoder_logits")
-                                                                .trainable_variables))
+    assert all(
+        np.array_equal(a, v.numpy())
+        for a, v in zip(style, model.encoder.get_layer("encoder_style").trainable_variables)
+    )
+    assert not all(
+        np.array_equal(a, v.numpy())
+        for a, v in zip(logits, model.encoder.get_layer("encoder_logits").trainable_variables)
+    )
 
 
 def test_the_supervised_baseline_runs_only_the_supervised_phase():
@@ -121,16 +130,19 @@ def test_regularisation_moves_the_aggregated_style_towards_the_standard_normal()
     keras.utils.set_random_seed(0)
     x, y = tiny_data(96, seed=1)
     x = 5 * x
-    model = build_semi_aae(FEATURES, N_CLASSES, seed=0, optimised=False, style_dim=2, width=16,
-                           discriminator_width=16)
+    model = build_semi_aae(FEATURES, N_CLASSES, seed=0, optimised=False, style_dim=2, width=16, discriminator_width=16)
 
     def distance():
         z = ops.convert_to_numpy(model.encode(x))
         return float(np.abs(z.mean(0)).sum() + np.abs(z.std(0) - 1).sum())
 
     start = distance()
-    model.compile(autoencoder_optimizer=keras.optimizers.SGD(0.0), classifier_optimizer=keras.optimizers.SGD(0.0),
-                  discriminator_optimizer=keras.optimizers.Adam(1e-3), generator_optimizer=keras.optimizers.Adam(1e-3))
+    model.compile(
+        autoencoder_optimizer=keras.optimizers.SGD(0.0),
+        classifier_optimizer=keras.optimizers.SGD(0.0),
+        discriminator_optimizer=keras.optimizers.Adam(1e-3),
+        generator_optimizer=keras.optimizers.Adam(1e-3),
+    )
     model.fit(x, y, batch_size=16, epochs=50, verbose=0)
     assert start > 3.0 and distance() < 0.5 * start, (start, distance())
 
@@ -165,13 +177,18 @@ def test_the_papers_layer_sizes():
     assert model.encoder.get_layer("encoder0_dropout0").rate == 0.5
     assert model.decoder.output_shape == (None, 6373) and model.decoder.input_shape == (None, 103)
     assert [layer.units for layer in model.style_discriminator.layers if isinstance(layer, keras.layers.Dense)] == [
-        256, 256, 1]
+        256,
+        256,
+        1,
+    ]
     cnn = build_semi_aae_frames(65, 3)  # Table 2
-    convs = [(layer.filters, layer.kernel_size[0]) for layer in cnn.encoder.layers
-             if isinstance(layer, keras.layers.Conv1D)]
+    convs = [
+        (layer.filters, layer.kernel_size[0]) for layer in cnn.encoder.layers if isinstance(layer, keras.layers.Conv1D)
+    ]
     assert convs == [(128, 4), (128, 4), (256, 4), (256, 4), (256, 4)]
     assert [layer.pool_size[0] for layer in cnn.encoder.layers if isinstance(layer, keras.layers.MaxPooling1D)] == [
-        4] * 4
+        4
+    ] * 4
     assert cnn.encoder.input_shape == (None, 512, 65) and cnn.decoder.output_shape == (None, 512, 65)
     transposed = [layer.filters for layer in cnn.decoder.layers if isinstance(layer, keras.layers.Conv1DTranspose)]
     assert transposed == [256, 256, 256, 128, 128, 65]
@@ -238,8 +255,11 @@ def test_evaluation_crops_cover_every_frame_and_posteriors_average_them():
         first = batch[:, 0, 0]
         return np.stack([first, 100 - first], axis=1)
 
-    sequences = [np.arange(20, dtype="float32")[:, None], np.arange(3, dtype="float32")[:, None],
-                 np.arange(8, dtype="float32")[:, None]]
+    sequences = [
+        np.arange(20, dtype="float32")[:, None],
+        np.arange(3, dtype="float32")[:, None],
+        np.arange(8, dtype="float32")[:, None],
+    ]
     posteriors = frames.utterance_posteriors(classify, sequences, 8)
     np.testing.assert_allclose(posteriors[:, 0], [(0 + 8 + 12) / 3, 0, 0])
 
@@ -320,25 +340,40 @@ def test_classifiers_and_frame_generator_reload_in_a_fresh_process_without_serzo
     paths = {}
     for kind in ("utterance", "frame"):
         model, normalizer = trained_pair[kind]
-        paths[kind] = export.export_classifier(model, normalizer, tmp_path / f"{kind}_classifier" / "1",
-                                               manifest=_manifest())
+        paths[kind] = export.export_classifier(
+            model, normalizer, tmp_path / f"{kind}_classifier" / "1", manifest=_manifest()
+        )
     model, normalizer = trained_pair["frame"]
-    paths["generator"] = export.export_generator(model, normalizer, tmp_path / "frame_generator" / "1",
-                                                 manifest=_manifest())
+    paths["generator"] = export.export_generator(
+        model, normalizer, tmp_path / "frame_generator" / "1", manifest=_manifest()
+    )
     x, sequences = trained_pair["x"], trained_pair["sequences"]
     np.savez(tmp_path / "inputs.npz", features=x[:10], **{f"sequence{i}": s for i, s in enumerate(sequences)})
     consumer = pathlib.Path(__file__).with_name("classifier_consumer.py")
-    done = subprocess.run([sys.executable, str(consumer), str(paths["utterance"]), str(paths["frame"]),
-                           str(paths["generator"]), str(tmp_path / "inputs.npz"), str(tmp_path / "out.json")],
-                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(consumer),
+            str(paths["utterance"]),
+            str(paths["frame"]),
+            str(paths["generator"]),
+            str(tmp_path / "inputs.npz"),
+            str(tmp_path / "out.json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     out = json.loads((tmp_path / "out.json").read_text())
     assert out["serzoo_imported"] is False and out["serving_equals_classify"]
     utterance, utterance_norm = trained_pair["utterance"]
     np.testing.assert_allclose(out["probabilities"], utterance.classify(utterance_norm.transform(x[:10])), atol=1e-5)
     frame, frame_norm = trained_pair["frame"]
-    expected = frames.utterance_posteriors(frame.classify, [frame_norm.transform(s) for s in sequences],
-                                           frame.crop_frames)  # short (3 frames), one crop, several crops
+    expected = frames.utterance_posteriors(
+        frame.classify, [frame_norm.transform(s) for s in sequences], frame.crop_frames
+    )  # short (3 frames), one crop, several crops
     np.testing.assert_allclose(out["frame_probabilities"], expected, atol=1e-5)
     assert out["generated_shape"] == [3, 21, FEATURES] and out["deterministic"] and out["finite"]
     assert out["sample_shape"] == [4, 5, FEATURES]

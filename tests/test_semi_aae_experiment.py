@@ -16,12 +16,15 @@ def _corpus(frame_level: bool) -> Corpus:
         y = np.arange(12) % N_CLASSES
         if frame_level:
             x = np.empty(12, object)
-            x[:] = [rng.normal(size=(int(rng.integers(3, 20)), FEATURES)) + np.eye(N_CLASSES, FEATURES)[k]
-                    for k in y]
+            x[:] = [rng.normal(size=(int(rng.integers(3, 20)), FEATURES)) + np.eye(N_CLASSES, FEATURES)[k] for k in y]
         else:
             x = (rng.normal(size=(12, FEATURES)) + 2 * np.eye(N_CLASSES, FEATURES)[y]).astype(np.float32)
-        splits[f"speaker{s}"] = SplitData(x=x, y=y.astype(np.int64), speaker=np.array([f"{s}"] * 12),
-                                          utterance_id=np.array([f"{s}_{i}" for i in range(12)]))
+        splits[f"speaker{s}"] = SplitData(
+            x=x,
+            y=y.astype(np.int64),
+            speaker=np.array([f"{s}"] * 12),
+            utterance_id=np.array([f"{s}_{i}" for i in range(12)]),
+        )
     return Corpus("tiny", "lld" if frame_level else "vec", ["a", "b", "c"], splits)
 
 
@@ -42,9 +45,20 @@ def test_validation_speaker_is_the_next_training_split():
 
 
 def _run(corpus, level, options, tmp_path, **kwargs):
-    settings = dict(level=level, methods=("base", "aae"), seeds=(0, 1), fractions=(0.5,), epochs=2,
-                    batch_size=8, learning_rate=1e-3, max_folds=1, output_dir=tmp_path, options=options,
-                    progress=False, log=lambda *a: None)
+    settings = dict(
+        level=level,
+        methods=("base", "aae"),
+        seeds=(0, 1),
+        fractions=(0.5,),
+        epochs=2,
+        batch_size=8,
+        learning_rate=1e-3,
+        max_folds=1,
+        output_dir=tmp_path,
+        options=options,
+        progress=False,
+        log=lambda *a: None,
+    )
     return experiment.run_semi_aae(corpus, **{**settings, **kwargs})
 
 
@@ -89,8 +103,15 @@ def test_disjoint_held_out_runs_share_one_store(tmp_path, monkeypatch):
 
 
 def test_frame_level_experiment_classifies_variable_length_utterances(tmp_path):
-    result = _run(_corpus(frame_level=True), "frames", TINY_OPTIONS["semi_aae_frames"], tmp_path, methods=("aae",),
-                  seeds=(0,), fractions=(1.0,))
+    result = _run(
+        _corpus(frame_level=True),
+        "frames",
+        TINY_OPTIONS["semi_aae_frames"],
+        tmp_path,
+        methods=("aae",),
+        seeds=(0,),
+        fractions=(1.0,),
+    )
     assert result["units"]["seed0/frac1/aae/speaker0"]["n_labelled"] == 12
     (unit,) = result["units"].values()
     assert len(unit["y_pred"]) == 12 and set(unit["y_pred"]) <= {0, 1, 2}
@@ -99,8 +120,15 @@ def test_frame_level_experiment_classifies_variable_length_utterances(tmp_path):
 
 
 def test_summary_by_hand():
-    units = {f"seed{s}/frac1/{m}/f": {"y_true": [0, 1, 1, 1], "y_pred": pred} for s, m, pred in [
-        (0, "base", [0, 0, 0, 1]), (1, "base", [0, 0, 1, 1]), (0, "aae", [0, 1, 1, 1]), (1, "aae", [0, 1, 1, 0])]}
+    units = {
+        f"seed{s}/frac1/{m}/f": {"y_true": [0, 1, 1, 1], "y_pred": pred}
+        for s, m, pred in [
+            (0, "base", [0, 0, 0, 1]),
+            (1, "base", [0, 0, 1, 1]),
+            (0, "aae", [0, 1, 1, 1]),
+            (1, "aae", [0, 1, 1, 0]),
+        ]
+    }
     rows = experiment.summarise(units, 2)["1"]
     # UAR = mean recall of classes 0 and 1: base (1 + 1/3)/2, (1 + 2/3)/2; aae 1, (1 + 2/3)/2
     assert rows["base"]["uar_by_seed"] == pytest.approx({"seed0": 2 / 3, "seed1": 5 / 6})
@@ -147,7 +175,11 @@ def test_figures_show_the_first_aae_unit_and_are_redrawn_on_resume(level, tmp_pa
     assert material["speakers"] == ["1"] * 12 + ["0"] * 12
     assert material["labels"] == corpus.splits["speaker1"].y.tolist() + corpus.splits["speaker0"].y.tolist()
     assert {name: len(values) for name, values in material["losses"].items()} == {
-        "reconstruction_loss": 2, "discriminator_loss": 2, "generator_loss": 2, "classification_loss": 2}
+        "reconstruction_loss": 2,
+        "discriminator_loss": 2,
+        "generator_loss": 2,
+        "classification_loss": 2,
+    }
     if level == "frames":  # the first test utterance, LLDs 0 and 1 (no F0 or loudness names), original scale
         rec, raw = material["reconstruction"], corpus.splits["speaker0"].x[0]
         assert rec["names"] == ["feature 0", "feature 1"] and rec["utterance"] == "0_0"
@@ -176,8 +208,9 @@ def test_a_stored_figure_unit_without_material_is_trained_again(tmp_path, monkey
         record["payload"].pop("figures", None)  # as stored before the figures existed
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
     trained, train = [], experiment.train_and_select
-    monkeypatch.setattr(experiment, "train_and_select",
-                        lambda *a, **kw: trained.append(kw["figures"] is not None) or train(*a, **kw))
+    monkeypatch.setattr(
+        experiment, "train_and_select", lambda *a, **kw: trained.append(kw["figures"] is not None) or train(*a, **kw)
+    )
     result = _figure_run("utterance", tmp_path, methods=("aae",))[1]
     assert trained == [True] and result["figures"]["files"] == ["style_tsne.png", "loss_curves.png"]
 
@@ -193,14 +226,32 @@ def test_figure_style_is_the_encoders_z():
     from tests.scheme_checks import tiny_data
 
     x, y = tiny_data(6)
-    model = experiment.build_model("aae", "utterance", x.shape[1], N_CLASSES, seed=0, epochs=1, batch_size=8,
-                                   learning_rate=1e-3, options=TINY_OPTIONS["semi_aae"])
+    model = experiment.build_model(
+        "aae",
+        "utterance",
+        x.shape[1],
+        N_CLASSES,
+        seed=0,
+        epochs=1,
+        batch_size=8,
+        learning_rate=1e-3,
+        options=TINY_OPTIONS["semi_aae"],
+    )
     material = experiment.figure_material(model, x=x, speakers=["a"] * 6, labels=y)
     np.testing.assert_allclose(material["style"], np.asarray(model.encode(x)), rtol=1e-3, atol=1e-4)
     assert np.shape(material["style"]) == (6, model.style_dim) and "reconstruction" not in material
 
-    frames = experiment.build_model("aae", "frames", x.shape[1], N_CLASSES, seed=0, epochs=1, batch_size=8,
-                                    learning_rate=1e-3, options=TINY_OPTIONS["semi_aae_frames"])
+    frames = experiment.build_model(
+        "aae",
+        "frames",
+        x.shape[1],
+        N_CLASSES,
+        seed=0,
+        epochs=1,
+        batch_size=8,
+        learning_rate=1e-3,
+        options=TINY_OPTIONS["semi_aae_frames"],
+    )
     sequence = np.random.default_rng(1).normal(size=(13, x.shape[1])).astype("float32")  # two crops of 8
     material = experiment.figure_material(frames, x=[sequence], speakers=["a"], labels=[0])
     crops = np.asarray(evaluation_crops(sequence[None], frames.crop_frames))[0]
@@ -214,8 +265,7 @@ def test_style_tsne_refuses_anything_but_z(tmp_path):
     with pytest.raises(ValueError, match=r"style code z: expected \[utterances, 4\], got shape \(10, 12\)"):
         plots.style_tsne_png(features, ["s"] * 10, [0] * 10, ["a", "b", "c"], tmp_path / "t.png", style_dim=4)
     with pytest.raises(ValueError, match="one speaker and one label per row"):
-        plots.style_tsne_png(np.zeros((10, 4)), ["s"] * 9, [0] * 10, ["a", "b", "c"], tmp_path / "t.png",
-                             style_dim=4)
+        plots.style_tsne_png(np.zeros((10, 4)), ["s"] * 9, [0] * 10, ["a", "b", "c"], tmp_path / "t.png", style_dim=4)
     assert not (tmp_path / "t.png").exists()
 
 

@@ -144,9 +144,7 @@ def test_write_corpus_layout(tmp_path):
     assert paths == sorted(paths)
     assert sorted((tmp_path / "wav").iterdir()) == paths
     parsed = [sc.parse_utterance_name(p.stem) for p in paths]
-    assert {(d["speaker"], d["emotion"]) for d in parsed} == {
-        (s, e) for s in ("01", "02") for e in sc.EMOTIONS
-    }
+    assert {(d["speaker"], d["emotion"]) for d in parsed} == {(s, e) for s in ("01", "02") for e in sc.EMOTIONS}
     for path in paths:
         info = sf.info(path)
         assert (info.samplerate, info.channels, info.subtype) == (SR, 1, "PCM_16")

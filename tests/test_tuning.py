@@ -18,9 +18,31 @@ DEV = ["speaker01", "speaker02"]
 
 
 def tune_argv(data_dir, output_dir, *extra):
-    return ["tune", "--dataset", "synth_emo/is11", "--data-dir", str(data_dir), "--scheme", "adan", "--tuner",
-            "random", "--epochs", "1", "--classifier", "svm", "--k", "1", "--dev-groups", ",".join(DEV),
-            "--options", json.dumps(TINY_ADAN), "--no-evaluate", "--output-dir", str(output_dir), *extra]
+    return [
+        "tune",
+        "--dataset",
+        "synth_emo/is11",
+        "--data-dir",
+        str(data_dir),
+        "--scheme",
+        "adan",
+        "--tuner",
+        "random",
+        "--epochs",
+        "1",
+        "--classifier",
+        "svm",
+        "--k",
+        "1",
+        "--dev-groups",
+        ",".join(DEV),
+        "--options",
+        json.dumps(TINY_ADAN),
+        "--no-evaluate",
+        "--output-dir",
+        str(output_dir),
+        *extra,
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -30,9 +52,23 @@ def tiny_search(synth_is11, tmp_path_factory):
     from tuning.search import run_search
 
     out = tmp_path_factory.mktemp("search")
-    result = run_search(corpus=synth_is11, scheme="adan", output_dir=out, tuner="random", max_trials=3, epochs=1,
-                        classifier="svm", k=1, dev_groups=DEV, fixed_options=TINY_ADAN, eval_groups=["speaker03"],
-                        eval_seeds=(0,), baselines=("noise",), compare_untuned=False, log=lambda *a: None)
+    result = run_search(
+        corpus=synth_is11,
+        scheme="adan",
+        output_dir=out,
+        tuner="random",
+        max_trials=3,
+        epochs=1,
+        classifier="svm",
+        k=1,
+        dev_groups=DEV,
+        fixed_options=TINY_ADAN,
+        eval_groups=["speaker03"],
+        eval_seeds=(0,),
+        baselines=("noise",),
+        compare_untuned=False,
+        log=lambda *a: None,
+    )
     return out, result
 
 
@@ -48,8 +84,17 @@ def test_space_covers_every_registered_scheme():
         hp = kt.HyperParameters()
         model = hypermodel.build(hp)
         declared = {item.name for item in hp.space}
-        expected = {spec.latent.name, *(k.name for k in spec.knobs), *(f"lr_{p}" for p in model.PLAYERS),
-                    "epochs", "k", "clf_width", "clf_l2", "clf_learning_rate", "clf_epochs"}
+        expected = {
+            spec.latent.name,
+            *(k.name for k in spec.knobs),
+            *(f"lr_{p}" for p in model.PLAYERS),
+            "epochs",
+            "k",
+            "clf_width",
+            "clf_l2",
+            "clf_learning_rate",
+            "clf_epochs",
+        }
         assert declared == expected, name
         setting = hypermodel.setting(hp)
         assert setting.scheme == name and set(setting.player_rates) == set(model.PLAYERS)
@@ -88,8 +133,9 @@ def test_utility_compares_with_the_real_only_dnn_at_equal_updates(synth_is11):
         matched = classifier_uar(data, data.x_train, data.y_train, "dnn", {**dnn, "epochs": epochs}, 0, 7)
         assert per_fold["uar_real_matched"][name] == pytest.approx(matched)
         assert per_fold["utility"][name] == pytest.approx(per_fold["uar_augmented"][name] - matched)
-        assert per_fold["utility_unmatched"][name] == pytest.approx(per_fold["uar_augmented"][name]
-                                                                    - per_fold["uar_real"][name])
+        assert per_fold["utility_unmatched"][name] == pytest.approx(
+            per_fold["uar_augmented"][name] - per_fold["uar_real"][name]
+        )
     assert means["utility"] == pytest.approx(np.mean(list(per_fold["utility"].values())))
     # constant updates already match; two-stage adds the pretraining's updates; the SVM has none
     assert matched_real_options("dnn", {"epochs": 10, "constant_updates": True}, 100, 1000) == {"epochs": 10}
@@ -110,8 +156,9 @@ def test_tiny_search_finds_the_best_trial_and_writes_best_hparams(tiny_search):
     assert best_trial["score"] == max(scores)
     record = json.loads((out / "best_hparams.json").read_text())
     assert record["hyperparameters"] == best_trial["hyperparameters"]
-    assert record["protocol"]["development_groups"] == DEV and "speaker01" not in record["protocol"][
-        "evaluation_groups"]
+    assert (
+        record["protocol"]["development_groups"] == DEV and "speaker01" not in record["protocol"]["evaluation_groups"]
+    )
     setting = load_tuned_setting(out / "best_hparams.json")
     assert setting.options["latent_dim"] == best_trial["hyperparameters"]["latent_dim"]
     assert setting.player_rates["encoder"] == pytest.approx(best_trial["hyperparameters"]["lr_encoder"])
@@ -154,8 +201,14 @@ def test_an_evaluation_reuses_another_search_baselines(tiny_search, synth_is11, 
 
     out, result = tiny_search
     setting = load_tuned_setting(out / "best_hparams.json")
-    options = dict(evaluation_groups=["speaker03"], classifier="svm", seeds=(0,), baselines=("noise",),
-                   compare_untuned=False, output_dir=tmp_path / "evaluation")
+    options = dict(
+        evaluation_groups=["speaker03"],
+        classifier="svm",
+        seeds=(0,),
+        baselines=("noise",),
+        compare_untuned=False,
+        output_dir=tmp_path / "evaluation",
+    )
     again = evaluate_setting(synth_is11, setting, reuse_from=out / "evaluation", **options)
     assert again["reused_units"] == 2  # none and noise of one seed x one fold; the tuned scheme ran again
 
@@ -165,28 +218,50 @@ def test_an_evaluation_reuses_another_search_baselines(tiny_search, synth_is11, 
 
     source, reused = units(out / "evaluation"), units(tmp_path / "evaluation")
     assert {key: reused[key] for key in ("seed0/speaker03/none", "seed0/speaker03/noise")} == {
-        key: source[key] for key in ("seed0/speaker03/none", "seed0/speaker03/noise")}  # their timings too
+        key: source[key] for key in ("seed0/speaker03/none", "seed0/speaker03/noise")
+    }  # their timings too
     assert {row["method"]: row["uar"] for row in again["table"]} == {
-        row["method"]: row["uar"] for row in result["evaluation"]["table"]}
+        row["method"]: row["uar"] for row in result["evaluation"]["table"]
+    }
     with pytest.raises(ValueError, match="other settings .* cannot be reused"):
-        evaluate_setting(synth_is11, setting, reuse_from=out / "evaluation",
-                         **{**options, "classifier": "dnn", "output_dir": tmp_path / "dnn"})
+        evaluate_setting(
+            synth_is11,
+            setting,
+            reuse_from=out / "evaluation",
+            **{**options, "classifier": "dnn", "output_dir": tmp_path / "dnn"},
+        )
 
 
 def test_the_report_says_when_the_best_generator_has_collapsed(tmp_path):
     from tuning.report import write_search_report
 
     def trial(trial_id, score, spread):
-        return {"trial_id": trial_id, "status": "COMPLETED", "score": score, "reason": "",
-                "hyperparameters": {"latent_dim": 8}, "metrics": {"mmd": 4.06, "spread": spread}}
+        return {
+            "trial_id": trial_id,
+            "status": "COMPLETED",
+            "score": score,
+            "reason": "",
+            "hyperparameters": {"latent_dim": 8},
+            "metrics": {"mmd": 4.06, "spread": spread},
+        }
 
     def report(best_spread):
         rows = [trial("00", -0.001, best_spread), trial("01", -0.2, 0.9)]
-        result = {"scheme": "aae", "classifier": "dnn", "dataset": "synth/is11", "tuner": "random",
-                  "objective": "utility", "direction": "max", "tune_classifier": False, "seed": 0, "trials": rows,
-                  "protocol": {"development_groups": DEV, "evaluation_groups": ["speaker03"]},
-                  "counts": {"COMPLETED": 2}, "failed": [], "best": {"trial_id": "00", "value": -0.001,
-                                                                      "hyperparameters": {"latent_dim": 8}}}
+        result = {
+            "scheme": "aae",
+            "classifier": "dnn",
+            "dataset": "synth/is11",
+            "tuner": "random",
+            "objective": "utility",
+            "direction": "max",
+            "tune_classifier": False,
+            "seed": 0,
+            "trials": rows,
+            "protocol": {"development_groups": DEV, "evaluation_groups": ["speaker03"]},
+            "counts": {"COMPLETED": 2},
+            "failed": [],
+            "best": {"trial_id": "00", "value": -0.001, "hyperparameters": {"latent_dim": 8}},
+        }
         return write_search_report(tmp_path, result, None)
 
     assert "**Its generator has collapsed** (spread 1e-07)" in report(1e-7)
@@ -225,8 +300,15 @@ def test_dnn_evaluation_adds_the_unaugmented_dnn_with_equal_updates(synth_is11, 
     from tuning.search import evaluate_setting
 
     setting = TunedSetting("adan", TINY_ADAN, epochs=1, classifier={"dnn": {"hidden": [4], "epochs": 2}}, k=2)
-    evaluation = evaluate_setting(synth_is11, setting, evaluation_groups=["speaker03"], seeds=(0,), baselines=(),
-                                  output_dir=tmp_path, compare_untuned=False)
+    evaluation = evaluate_setting(
+        synth_is11,
+        setting,
+        evaluation_groups=["speaker03"],
+        seeds=(0,),
+        baselines=(),
+        output_dir=tmp_path,
+        compare_untuned=False,
+    )
     rows = {row["method"]: row for row in evaluation["table"]}
     assert set(rows) == {"none", "none_matched", "adan_tuned"}
     sizes = [split.y.size for name, split in synth_is11.splits.items() if name != "speaker03"]
@@ -252,7 +334,8 @@ def test_best_hparams_feed_export_and_reproduce(tiny_search, tmp_path):
     setting = load_tuned_setting(out / "best_hparams.json")
     augmenter = tuned_augmenter(setting, seed=0)
     assert dict(augmenter.training.rate_scales) == pytest.approx(
-        {player: rate / setting.learning_rate for player, rate in setting.player_rates.items()})
+        {player: rate / setting.learning_rate for player, rate in setting.player_rates.items()}
+    )
     assert augmenter.options["latent_dim"] == setting.options["latent_dim"]
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"format": "serzoo-hparams/1", "setting": {"scheme": "adan", "epoch": 3}}))
@@ -264,8 +347,20 @@ def test_best_hparams_feed_export_and_reproduce(tiny_search, tmp_path):
 def test_every_trial_failing_exits_nonzero_with_the_first_error(synth_is11, tfds_data_dir, tmp_path, capsys):
     from serzoo.cli import main
 
-    code = main(tune_argv(tfds_data_dir, tmp_path, "--classifier", "dnn", "--classifier-options",
-                          '{"engine": "nope"}', "--max-trials", "2", "--jobs", "1"))
+    code = main(
+        tune_argv(
+            tfds_data_dir,
+            tmp_path,
+            "--classifier",
+            "dnn",
+            "--classifier-options",
+            '{"engine": "nope"}',
+            "--max-trials",
+            "2",
+            "--jobs",
+            "1",
+        )
+    )
     assert code == 1
     assert "every trial of the search failed" in capsys.readouterr().err
     report = (tmp_path / "report.md").read_text()
@@ -277,12 +372,14 @@ def test_reload_reruns_interrupted_trials_only(synth_is11, tmp_path):
     from tuning.search import build_search
     from tuning.tuners import distributed_role, forget_finished_retries, make_tuner
 
-    hypermodel, _, _ = build_search(corpus=synth_is11, scheme="adan", k=1, epochs=1, fixed_options=TINY_ADAN,
-                                    dev_groups=DEV, with_folds=False)
+    hypermodel, _, _ = build_search(
+        corpus=synth_is11, scheme="adan", k=1, epochs=1, fixed_options=TINY_ADAN, dev_groups=DEV, with_folds=False
+    )
 
     def tuner():
-        return make_tuner("random", hypermodel, kt_objective("utility"), directory=tmp_path, project_name="p",
-                          max_trials=3)
+        return make_tuner(
+            "random", hypermodel, kt_objective("utility"), directory=tmp_path, project_name="p", max_trials=3
+        )
 
     with distributed_role(None, None, None):
         first = tuner()
@@ -312,8 +409,7 @@ def _completed(project: pathlib.Path) -> list[str]:
 
 @pytest.mark.slow  # two processes with TensorFlow; the reload logic itself is covered by the test above
 def test_killed_search_resumes_without_redoing_finished_trials(synth_is11, tfds_data_dir, tmp_path):
-    argv = [sys.executable, "-m", "serzoo.cli", *tune_argv(tfds_data_dir, tmp_path, "--max-trials", "3", "--jobs",
-                                                           "1")]
+    argv = [sys.executable, "-m", "serzoo.cli", *tune_argv(tfds_data_dir, tmp_path, "--max-trials", "3", "--jobs", "1")]
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.time() + 300
     while not _completed(tmp_path / "search") and process.poll() is None and time.time() < deadline:
@@ -334,8 +430,7 @@ def test_killed_search_resumes_without_redoing_finished_trials(synth_is11, tfds_
 
 
 def test_local_chief_and_two_workers_share_the_trials(synth_is11, tfds_data_dir, tmp_path):
-    argv = [sys.executable, "-m", "serzoo.cli", *tune_argv(tfds_data_dir, tmp_path, "--max-trials", "4", "--jobs",
-                                                           "2")]
+    argv = [sys.executable, "-m", "serzoo.cli", *tune_argv(tfds_data_dir, tmp_path, "--max-trials", "4", "--jobs", "2")]
     run = subprocess.run(argv, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stderr[-3000:]
     workers = tmp_path / "search" / "workers"
@@ -354,9 +449,23 @@ def test_swap_halves_evaluates_every_fold_with_settings_chosen_without_it(synth_
     corpus = synth_is11.subset(["speaker01", "speaker02", "speaker03", "speaker04"])
 
     def search(dev, out):
-        return run_search(corpus=corpus, scheme="adan", output_dir=out, dev_groups=dev, tuner="random",
-                          max_trials=2, epochs=1, classifier="svm", k=1, tune_recipe=True, fixed_options=TINY_ADAN,
-                          eval_seeds=(0,), baselines=("noise",), compare_untuned=False, log=lambda *a: None)
+        return run_search(
+            corpus=corpus,
+            scheme="adan",
+            output_dir=out,
+            dev_groups=dev,
+            tuner="random",
+            max_trials=2,
+            epochs=1,
+            classifier="svm",
+            k=1,
+            tune_recipe=True,
+            fixed_options=TINY_ADAN,
+            eval_seeds=(0,),
+            baselines=("noise",),
+            compare_untuned=False,
+            log=lambda *a: None,
+        )
 
     result = run_swap_halves(search, corpus=corpus, output_dir=tmp_path, log=lambda *a: None)
     halves = result["halves"]
@@ -395,9 +504,19 @@ def test_classifier_search_on_each_half_feeds_the_recipe_study_without_its_own_s
     corpus = synth_is11.subset(["speaker01", "speaker02", "speaker03", "speaker04"])
 
     def search(dev, out):
-        return run_search(corpus=corpus, scheme=None, objective="uar", tune_classifier=True, classifier="svm",
-                          output_dir=out, dev_groups=dev, tuner="random", max_trials=3, eval_seeds=(0,),
-                          log=lambda *a: None)
+        return run_search(
+            corpus=corpus,
+            scheme=None,
+            objective="uar",
+            tune_classifier=True,
+            classifier="svm",
+            output_dir=out,
+            dev_groups=dev,
+            tuner="random",
+            max_trials=3,
+            eval_seeds=(0,),
+            log=lambda *a: None,
+        )
 
     result = run_swap_halves(search, corpus=corpus, output_dir=tmp_path, log=lambda *a: None)
     assert {row["method"]: row["n_folds"] for row in result["table"]} == {"none": 4, "tuned_svm": 4}
@@ -424,11 +543,13 @@ def test_a_bad_classifier_file_names_the_field(tmp_path):
     from serzoo.hparams import load_classifier_setting, write_classifier_setting
 
     protocol = {"development_groups": ["a"], "evaluation_groups": ["b"]}
-    good = write_classifier_setting(tmp_path / "good.json", "dnn", {"epochs": 400}, dataset="emodb/is11",
-                                    protocol=protocol)
+    good = write_classifier_setting(
+        tmp_path / "good.json", "dnn", {"epochs": 400}, dataset="emodb/is11", protocol=protocol
+    )
     assert load_classifier_setting(good).options == {"epochs": 400}
-    bad = write_classifier_setting(tmp_path / "bad.json", "dnn", {"epoch": 400}, dataset="emodb/is11",
-                                   protocol=protocol)
+    bad = write_classifier_setting(
+        tmp_path / "bad.json", "dnn", {"epoch": 400}, dataset="emodb/is11", protocol=protocol
+    )
     with pytest.raises(ValueError, match="bad.json: field 'options' is not a valid dnn setting"):
         load_classifier_setting(bad)
     no_groups = write_classifier_setting(tmp_path / "groups.json", "svm", {}, dataset="emodb/is11", protocol={})
@@ -447,9 +568,19 @@ def test_nested_search_tests_every_group_once_with_settings_searched_without_it(
 
     def search(dev, out):
         searched.append(list(dev))
-        return run_search(corpus=corpus, scheme=None, objective="uar", tune_classifier=True, classifier="svm",
-                          output_dir=out, dev_groups=dev, tuner="random", max_trials=2, eval_seeds=(0,),
-                          log=lambda *a: None)
+        return run_search(
+            corpus=corpus,
+            scheme=None,
+            objective="uar",
+            tune_classifier=True,
+            classifier="svm",
+            output_dir=out,
+            dev_groups=dev,
+            tuner="random",
+            max_trials=2,
+            eval_seeds=(0,),
+            log=lambda *a: None,
+        )
 
     result = run_nested(search, corpus=corpus, output_dir=tmp_path, log=lambda *a: None)
     assert searched == [[g for g in groups if g != held_out] for held_out in groups]
@@ -462,17 +593,48 @@ def test_nested_search_tests_every_group_once_with_settings_searched_without_it(
 def test_nested_refuses_dev_groups(synth_is11, tfds_data_dir, tmp_path, capsys):
     from serzoo.cli import main
 
-    code = main(["tune", "--dataset", "synth_emo/is11", "--data-dir", str(tfds_data_dir), "--scheme", "none",
-                 "--tune-classifier", "--classifier", "svm", "--protocol", "nested", "--dev-groups", "speaker01",
-                 "--output-dir", str(tmp_path)])
+    code = main(
+        [
+            "tune",
+            "--dataset",
+            "synth_emo/is11",
+            "--data-dir",
+            str(tfds_data_dir),
+            "--scheme",
+            "none",
+            "--tune-classifier",
+            "--classifier",
+            "svm",
+            "--protocol",
+            "nested",
+            "--dev-groups",
+            "speaker01",
+            "--output-dir",
+            str(tmp_path),
+        ]
+    )
     assert code == 2 and "drop --dev-groups" in capsys.readouterr().err
 
 
 def test_reuse_baselines_from_a_directory_without_an_evaluation_is_refused_before_the_search(
-        synth_is11, tfds_data_dir, tmp_path, capsys):
+    synth_is11, tfds_data_dir, tmp_path, capsys
+):
     from serzoo.cli import main
 
-    code = main(["tune", "--dataset", "synth_emo/is11", "--data-dir", str(tfds_data_dir), "--scheme", "adan",
-                 "--output-dir", str(tmp_path / "search"), "--reuse-baselines", str(tmp_path / "typo")])
+    code = main(
+        [
+            "tune",
+            "--dataset",
+            "synth_emo/is11",
+            "--data-dir",
+            str(tfds_data_dir),
+            "--scheme",
+            "adan",
+            "--output-dir",
+            str(tmp_path / "search"),
+            "--reuse-baselines",
+            str(tmp_path / "typo"),
+        ]
+    )
     assert code == 2 and "typo/evaluation/units.jsonl" in capsys.readouterr().err
     assert not (tmp_path / "search").exists()  # no trial ran

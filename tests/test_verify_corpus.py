@@ -25,10 +25,17 @@ def test_iemocap_fixture_counts_beside_published(capsys):
     report = verify_corpus("iemocap", IEMOCAP)
     assert report.layout_ok and not report.ok and report.extra == []
     assert report.root == str(IEMOCAP / "IEMOCAP_full_release")
-    expected = {"utterances (all codes)": (50, 10039), "four_class (ang/hap/sad/neu)": (27, 4490),
-                "four_class_exc (exc merged into hap)": (32, 5531), "code xxx": (8, 2507), "code oth": (1, 3),
-                "session3": (10, None), "speaker Ses02F": (6, None), "speaker Ses02M": (4, None),
-                "improvised": (25, None)}
+    expected = {
+        "utterances (all codes)": (50, 10039),
+        "four_class (ang/hap/sad/neu)": (27, 4490),
+        "four_class_exc (exc merged into hap)": (32, 5531),
+        "code xxx": (8, 2507),
+        "code oth": (1, 3),
+        "session3": (10, None),
+        "speaker Ses02F": (6, None),
+        "speaker Ses02M": (4, None),
+        "improvised": (25, None),
+    }
     found = {c.what: (c.found, c.published) for c in report.counts}
     assert {k: found[k] for k in expected} == expected
     assert len(report.mismatches) == 14
@@ -72,8 +79,9 @@ def test_msp_improv_fixture_counts_beside_published():
     assert found["class happiness"] == (6, 2644) and found["class no_agreement"] == (3, None)
     assert found["session6"] == (5, None) and found["speaker M06"] == (2, None)
     assert found["recording type natural_interaction"] == (6, None)
-    assert ("sample rates: 16000 Hz x 29, 44100 Hz x 1 (files not at 16 kHz are resampled to 16 kHz by the "
-            "builder)") in report.notes
+    assert (
+        "sample rates: 16000 Hz x 29, 44100 Hz x 1 (files not at 16 kHz are resampled to 16 kHz by the builder)"
+    ) in report.notes
     assert "12 duplicate (clip, rater) line(s), counted once" in report.notes
 
 
@@ -89,8 +97,9 @@ def test_msp_improv_problems_are_named(tmp_path):
     assert "label file spelled Evalution.txt (accepted)" in report.notes
     assert any("session6 is missing" in m for m in report.missing)
     assert sum("(labelled at " in m for m in report.missing) == 5  # the clips of session 6
-    assert report.extra == [f"{folder / 'MSP-IMPROV-S01A-F01-P-FM07.wav'}: WAV without a consensus line "
-                            "(the builder skips it)"]
+    assert report.extra == [
+        f"{folder / 'MSP-IMPROV-S01A-F01-P-FM07.wav'}: WAV without a consensus line (the builder skips it)"
+    ]
 
 
 def test_emodb_dummy_and_bad_names(tmp_path):
@@ -137,5 +146,7 @@ def test_emodb_with_wav_and_wav_corpus_is_an_error(tmp_path):
     shutil.copytree(EMODB / "wav", tmp_path / "wav_corpus")
     report = verify_corpus("emodb", tmp_path, echo=False)
     assert not report.layout_ok
-    assert report.errors == [f"{tmp_path}: both wav/ (20 files) and wav_corpus/ (20 files) hold WAV files; serzoo "
-                             "does not guess which copy of EmoDB to use: remove or rename one of the folders"]
+    assert report.errors == [
+        f"{tmp_path}: both wav/ (20 files) and wav_corpus/ (20 files) hold WAV files; serzoo "
+        "does not guess which copy of EmoDB to use: remove or rename one of the folders"
+    ]

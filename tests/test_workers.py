@@ -58,12 +58,43 @@ def test_an_error_in_a_unit_is_raised_in_the_parent_after_the_others_are_stored(
 @pytest.mark.slow  # 55 s on 2 cores (three TensorFlow processes); run with --runslow
 def test_jobs_2_gives_the_same_units_as_jobs_1(synth_is11, tfds_data_dir, tmp_path):
     """1-thread runs are deterministic: two workers compute exactly what one in-process thread computes."""
+
     def start(jobs, out):
         return subprocess.Popen(
-            [sys.executable, "-m", "serzoo.cli", "reproduce", "yi-mak-emodb", "--dataset", "synth_emo/is11",
-             "--data-dir", str(tfds_data_dir), "--methods", "cgan", "--epochs", "3", "--ks", "0,1",
-             "--headline-k", "1", "--folds", "2", "--classifiers", "svm", "--no-synthetic-only", "--jobs", str(jobs),
-             "--threads", "1", "--output-dir", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            [
+                sys.executable,
+                "-m",
+                "serzoo.cli",
+                "reproduce",
+                "yi-mak-emodb",
+                "--dataset",
+                "synth_emo/is11",
+                "--data-dir",
+                str(tfds_data_dir),
+                "--methods",
+                "cgan",
+                "--epochs",
+                "3",
+                "--ks",
+                "0,1",
+                "--headline-k",
+                "1",
+                "--folds",
+                "2",
+                "--classifiers",
+                "svm",
+                "--no-synthetic-only",
+                "--jobs",
+                str(jobs),
+                "--threads",
+                "1",
+                "--output-dir",
+                str(out),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
 
     def units_of(process, out):
         _, err = process.communicate(timeout=900)

@@ -34,10 +34,10 @@ def test_augment_applies_the_presets_recipe_and_k_unless_told_otherwise(tiny_exp
     path = _preset(tiny_export, tmp_path, recipe={"synthetic_weight": 0.25, "calibration": 1.0}, recipe_k=3)
     x, y = tiny_data()
     x_aug, y_aug, weight = augment(x, y, str(path))
-    assert len(y_aug) == 4 * len(y) and np.allclose(weight[len(y):], 0.25) and np.allclose(weight[: len(y)], 1)
-    synthetic = x_aug[len(y):]
+    assert len(y_aug) == 4 * len(y) and np.allclose(weight[len(y) :], 0.25) and np.allclose(weight[: len(y)], 1)
+    synthetic = x_aug[len(y) :]
     for c in range(N_CLASSES):  # calibration = 1: each class's synthetic mean is the real class mean
-        assert np.allclose(synthetic[y_aug[len(y):] == c].mean(axis=0), x[y == c].mean(axis=0), atol=1e-3)
+        assert np.allclose(synthetic[y_aug[len(y) :] == c].mean(axis=0), x[y == c].mean(axis=0), atol=1e-3)
     _, y_two, weight_two = augment(x, y, str(path), k=2, recipe={})  # the caller's k and recipe win
     assert len(y_two) == 3 * len(y) and np.allclose(weight_two, 1)
     assert len(augment(x, y, str(tiny_export), k=2)) == 2  # a plain export: k sets, no weights
@@ -54,8 +54,13 @@ def test_a_bad_recipe_in_a_manifest_names_the_file_and_field(tiny_export, tmp_pa
 def test_presets_command_lists_recipe_utility_and_size(tiny_export, tmp_path, capsys):
     from serzoo.cli import main
 
-    _preset(tiny_export, tmp_path, recipe={"synthetic_weight": 0.3}, recipe_k=10, utility={
-        "protocol": "swap halves", "classifier": "dnn", "gain_mean": 1.5, "gain_std": 0.25})
+    _preset(
+        tiny_export,
+        tmp_path,
+        recipe={"synthetic_weight": 0.3},
+        recipe_k=10,
+        utility={"protocol": "swap halves", "classifier": "dnn", "gain_mean": 1.5, "gain_std": 0.25},
+    )
     assert main(["presets", "--root", str(tmp_path / "zoo")]) == 0
     out = capsys.readouterr().out
     assert "| tiny/1 | ADAN |" in out and "k=10, w0.3" in out and "+1.50 ± 0.25 UAR points with the dnn" in out
@@ -94,11 +99,18 @@ def test_the_shipped_presets_load_without_serzoo_in_a_fresh_process():
         "    g = tf.saved_model.load(path)\n"
         "    x = g.generate(labels=tf.constant([0, 1, 6], tf.int32), seed=tf.constant(3, tf.int64))['features']\n"
         "    assert x.shape == (3, m['feature_dim']) and np.isfinite(x.numpy()).all()\n"
-        "print('ok', len(sys.argv) - 1)\n")
+        "print('ok', len(sys.argv) - 1)\n"
+    )
     paths = [p["path"] for p in _shipped()]
     assert len(paths) == len(SHIPPED)
-    done = subprocess.run([sys.executable, "-c", code, *paths], capture_output=True, text=True, timeout=300,
-                          cwd="/", env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"})
+    done = subprocess.run(
+        [sys.executable, "-c", code, *paths],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd="/",
+        env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == f"ok {len(SHIPPED)}"
 
@@ -108,9 +120,17 @@ def test_train_and_export_records_the_recipe_k_and_utility(synth_is11, tmp_path)
     from serzoo.export import read_manifest
 
     utility = {"protocol": "test", "classifier": "dnn", "gain_mean": 0.5, "gain_std": 0.1}
-    path, _, _ = train_and_export(synth_is11, "adan", epochs=1, root=tmp_path, name="p",
-                                  options={"autoencoder_width": 16, "width": 8, "latent_dim": 4, "noise_dim": 4},
-                                  recipe={"calibration": 0.5}, recipe_k=4, extra_manifest={"utility": utility})
+    path, _, _ = train_and_export(
+        synth_is11,
+        "adan",
+        epochs=1,
+        root=tmp_path,
+        name="p",
+        options={"autoencoder_width": 16, "width": 8, "latent_dim": 4, "noise_dim": 4},
+        recipe={"calibration": 0.5},
+        recipe_k=4,
+        extra_manifest={"utility": utility},
+    )
     manifest = read_manifest(path)
     assert manifest["recipe"]["calibration"] == 0.5 and manifest["recipe_k"] == 4 and manifest["utility"] == utility
     with pytest.raises(ValueError, match="must be a non-negative int"):
@@ -129,7 +149,7 @@ def test_an_exported_generator_decodes_codes_so_latent_interpolation_works_throu
     codes = generator.module.encode(features=tf.constant(x))["codes"]
     decoded = generator.module.decode(codes=codes)["features"].numpy()
     assert decoded.shape == x.shape and np.isfinite(decoded).all()
-    plain = augment(x, y, str(tiny_export), k=1, recipe={})[0][len(y):]
+    plain = augment(x, y, str(tiny_export), k=1, recipe={})[0][len(y) :]
     mixed, y_mixed, _ = augment(x, y, str(tiny_export), k=1, recipe={"latent_interpolation": True})
     assert len(y_mixed) == 2 * len(y) and np.isfinite(mixed).all()
-    assert not np.allclose(mixed[len(y):], plain)  # decoded code mixtures, not the generator's draws
+    assert not np.allclose(mixed[len(y) :], plain)  # decoded code mixtures, not the generator's draws

@@ -34,8 +34,9 @@ class ToyRegressor(AdversarialScheme):
         return self.generator(ops.concatenate([noise, self.one_hot(labels)], axis=-1), training=False)
 
     def compute_losses(self, x, y, training=False):
-        fake = self.generator(ops.concatenate([self.noise(ops.shape(x)[0], self.noise_dim), self.one_hot(y)], -1),
-                              training=training)
+        fake = self.generator(
+            ops.concatenate([self.noise(ops.shape(x)[0], self.noise_dim), self.one_hot(y)], -1), training=training
+        )
         return {"regression_loss": ops.mean(ops.square(fake - x))}
 
     def train_step(self, data):
@@ -47,5 +48,8 @@ class ToyRegressor(AdversarialScheme):
 
 
 def build_toy(input_dim: int, n_classes: int, *, noise_dim: int = 4, width: int = 8, **scheme_options):
-    return ToyRegressor(mlp(noise_dim + n_classes, (width,), output_dim=input_dim, name="generator"),
-                        n_classes=n_classes, **scheme_options)
+    return ToyRegressor(
+        mlp(noise_dim + n_classes, (width,), output_dim=input_dim, name="generator"),
+        n_classes=n_classes,
+        **scheme_options,
+    )

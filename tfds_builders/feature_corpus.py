@@ -59,7 +59,8 @@ def feature_configs(default: str = "is11") -> list[FeatureConfig]:
     sets = [features.FEATURE_SETS[name] for name in names]
     return [
         FeatureConfig(
-            name=fs.name, feature_set=fs.name,
+            name=fs.name,
+            feature_set=fs.name,
             description=f"{fs.description} ({fs.dim}{' per frame' if fs.frame_level else ''})",
         )
         for fs in sets
@@ -81,9 +82,7 @@ class SchemeConfig(FeatureConfig):
     mid_max: float = 3.5
 
 
-def scheme_configs(
-    schemes: Mapping[str, str], default: tuple[str, str] = ("is10", "four_class")
-) -> list[SchemeConfig]:
+def scheme_configs(schemes: Mapping[str, str], default: tuple[str, str] = ("is10", "four_class")) -> list[SchemeConfig]:
     """One :class:`SchemeConfig` per feature set x label scheme, named ``<set>_<scheme>``.
 
     Args:
@@ -95,11 +94,15 @@ def scheme_configs(
     configs = []
     for fs_name, scheme in [default, *pairs]:
         fs = features.FEATURE_SETS[fs_name]
-        configs.append(SchemeConfig(
-            name=f"{fs_name}_{scheme}", feature_set=fs_name, label_scheme=scheme,
-            description=f"{fs.description} ({fs.dim}{' per frame' if fs.frame_level else ''}); "
-                        f"labels: {schemes[scheme]}",
-        ))
+        configs.append(
+            SchemeConfig(
+                name=f"{fs_name}_{scheme}",
+                feature_set=fs_name,
+                label_scheme=scheme,
+                description=f"{fs.description} ({fs.dim}{' per frame' if fs.frame_level else ''}); "
+                f"labels: {schemes[scheme]}",
+            )
+        )
     return configs
 
 
@@ -195,14 +198,12 @@ class FeatureCorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tr
             )
         self._check_duplicate_audio(utterances)
         result = features.extract_many(
-            [u.path for u in utterances], self.builder_config.feature_set,
+            [u.path for u in utterances],
+            self.builder_config.feature_set,
             cache_dir=features.default_cache_dir(),
         )
         values = dict(zip((u.utterance_id for u in utterances), result.features))
-        return {
-            f"{self.SPLIT_PREFIX}{g}": self._generate_examples(items, values)
-            for g, items in by_group.items()
-        }
+        return {f"{self.SPLIT_PREFIX}{g}": self._generate_examples(items, values) for g, items in by_group.items()}
 
     def _check_duplicate_audio(self, utterances) -> None:
         groups = audio.duplicate_groups([u.path for u in utterances])
@@ -212,7 +213,8 @@ class FeatureCorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tr
         if self.DUPLICATE_AUDIO_IS_ERROR:
             raise ValueError(message + "Keep one file of each group (the one whose name is right), remove the others.")
         logging.getLogger(type(self).__module__).warning(
-            message + "Both are kept (the label files name them); tell the corpus's maintainers.")
+            message + "Both are kept (the label files name them); tell the corpus's maintainers."
+        )
 
     def _generate_examples(self, utterances, values):
         extra_keys = set(self._extra_features())
@@ -222,32 +224,31 @@ class FeatureCorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tr
                     f"{u.utterance_id}: extra fields {sorted(u.extra)} differ from the builder's "
                     f"_extra_features() {sorted(extra_keys)}"
                 )
-            yield u.utterance_id, {
-                **u.extra,
-                "features": values[u.utterance_id],
-                "label": u.label,
-                "speaker": u.speaker,
-                "gender": u.gender,
-                "text": u.text,
-                "utterance_id": u.utterance_id,
-            }
+            yield (
+                u.utterance_id,
+                {
+                    **u.extra,
+                    "features": values[u.utterance_id],
+                    "label": u.label,
+                    "speaker": u.speaker,
+                    "gender": u.gender,
+                    "text": u.text,
+                    "utterance_id": u.utterance_id,
+                },
+            )
 
 
 def check_scheme(corpus: str, scheme: str, scheme_classes: Mapping[str, tuple[str, ...]]) -> None:
     """Raise a ``ValueError`` naming the choices unless ``scheme`` is a label scheme of ``corpus``."""
     if scheme not in scheme_classes:
-        raise ValueError(
-            f"unknown {corpus} label scheme {scheme!r}; choose one of {', '.join(scheme_classes)}"
-        )
+        raise ValueError(f"unknown {corpus} label scheme {scheme!r}; choose one of {', '.join(scheme_classes)}")
 
 
 def scheme_class_names(config: SchemeConfig, scheme_classes, corpus: str) -> tuple[str, ...]:
     """Class names of a :class:`SchemeConfig`, after checking its scheme and thresholds."""
     check_scheme(corpus, config.label_scheme, scheme_classes)
     if not config.low_max < config.mid_max:
-        raise ValueError(
-            f"config {config.name}: low_max ({config.low_max}) must be below mid_max ({config.mid_max})"
-        )
+        raise ValueError(f"config {config.name}: low_max ({config.low_max}) must be below mid_max ({config.mid_max})")
     return tuple(scheme_classes[config.label_scheme])
 
 
@@ -266,10 +267,7 @@ RATINGS = ("valence", "activation", "dominance")
 
 def attribute_bins(record, config: SchemeConfig) -> dict[str, int]:
     """``{valence_class: ..., ...}``: :func:`attribute_bin` of a record's consensus ratings."""
-    return {
-        f"{key}_class": attribute_bin(getattr(record, key), config.low_max, config.mid_max)
-        for key in RATINGS
-    }
+    return {f"{key}_class": attribute_bin(getattr(record, key), config.low_max, config.mid_max) for key in RATINGS}
 
 
 def attribute_features(float_docs) -> dict:
@@ -279,8 +277,9 @@ def attribute_features(float_docs) -> dict:
     return {**floats, **bins}
 
 
-def rated_utterance(record, *, name, path, label: str | None, text: str, config: SchemeConfig,
-                    extra: Mapping[str, Any]) -> Utterance:
+def rated_utterance(
+    record, *, name, path, label: str | None, text: str, config: SchemeConfig, extra: Mapping[str, Any]
+) -> Utterance:
     """The :class:`Utterance` of a rated session corpus's labelled record.
 
     Args:
@@ -352,7 +351,10 @@ class RatedSessionBuilder(FeatureCorpusBuilder, skip_registration=True):
             logging.getLogger(type(self).__module__).warning(
                 "%s: skipping %d WAV file(s) without %s (restore the label file if they belong to the "
                 "corpus, else remove them); listed in info.metadata['skipped_wavs']:\n  %s",
-                self.CORPUS, len(skipped), self._unlabelled_reason(scan), "\n  ".join(skipped),
+                self.CORPUS,
+                len(skipped),
+                self._unlabelled_reason(scan),
+                "\n  ".join(skipped),
             )
         self.info.metadata["skipped_wavs"] = skipped
         self.info.metadata["num_skipped_wavs"] = len(skipped)

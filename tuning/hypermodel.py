@@ -39,11 +39,25 @@ class AugmentationHyperModel(kt.HyperModel):
         classifier_options: classifier field overrides held fixed (searched ones take precedence).
     """
 
-    def __init__(self, scheme, *, input_dim: int, n_classes: int, folds=None, objective: str = "utility",
-                 classifier: str = "dnn", tune_classifier: bool = False, tune_recipe: bool = False,
-                 k: int | None = 10,
-                 epochs: int | None = None, epochs_from_budget: bool = False, base=None,
-                 fixed_options: dict | None = None, classifier_options: dict | None = None, name=None):
+    def __init__(
+        self,
+        scheme,
+        *,
+        input_dim: int,
+        n_classes: int,
+        folds=None,
+        objective: str = "utility",
+        classifier: str = "dnn",
+        tune_classifier: bool = False,
+        tune_recipe: bool = False,
+        k: int | None = 10,
+        epochs: int | None = None,
+        epochs_from_budget: bool = False,
+        base=None,
+        fixed_options: dict | None = None,
+        classifier_options: dict | None = None,
+        name=None,
+    ):
         from serzoo.models import get_scheme
         from serzoo.presets import training_for
 
@@ -98,10 +112,17 @@ class AugmentationHyperModel(kt.HyperModel):
         options = {name: values[name] for name in knob_names if name in values}
         rates = {name[3:]: float(value) for name, value in values.items() if name.startswith("lr_")}
         epochs = budget or self.epochs or values.get("tuner/epochs") or values["epochs"]
-        return TunedSetting(self.spec.name, {**options, **self.fixed_options}, epochs=int(epochs),
-                            learning_rate=self.base.learning_rate, batch_size=self.base.batch_size,
-                            player_rates=rates, classifier=classifier, k=int(values.get("k", self.k)),
-                            recipe=space.recipe_from_values(values))
+        return TunedSetting(
+            self.spec.name,
+            {**options, **self.fixed_options},
+            epochs=int(epochs),
+            learning_rate=self.base.learning_rate,
+            batch_size=self.base.batch_size,
+            player_rates=rates,
+            classifier=classifier,
+            k=int(values.get("k", self.k)),
+            recipe=space.recipe_from_values(values),
+        )
 
     # ------------------------------------------------------------------ trial
     def fit(self, hp, model=None, *args, seed: int = 0, budget: int | None = None, **kwargs):
@@ -111,9 +132,15 @@ class AugmentationHyperModel(kt.HyperModel):
         setting = self.setting(hp, budget=budget)
         classifier_options = setting.classifier.get(self.classifier, {})
         k = setting.k if setting.k is not None else 0
-        means, per_fold = evaluate_trial(self.folds, setting if self.spec else None, self.objective,
-                                         classifier=self.classifier, classifier_options=classifier_options,
-                                         k=k, seed=seed)
+        means, per_fold = evaluate_trial(
+            self.folds,
+            setting if self.spec else None,
+            self.objective,
+            classifier=self.classifier,
+            classifier_options=classifier_options,
+            k=k,
+            seed=seed,
+        )
         self.last_folds = per_fold
         return means
 

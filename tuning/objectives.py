@@ -60,8 +60,9 @@ class InnerFolds:
         """UAR of ``classifier`` (``options``) trained on the fold's real training data alone (cached)."""
         key = (data.fold.name, classifier, repr(sorted(options.items())), seed)
         if key not in self._real_uar:
-            self._real_uar[key] = classifier_uar(data, data.x_train, data.y_train, classifier, options, seed,
-                                                 self.n_classes)
+            self._real_uar[key] = classifier_uar(
+                data, data.x_train, data.y_train, classifier, options, seed, self.n_classes
+            )
         return self._real_uar[key]
 
 
@@ -88,8 +89,16 @@ def matched_real_options(classifier: str, options: dict, n_real: int, n_syntheti
     return {**{k: v for k, v in options.items() if k not in schedule}, "epochs": max(1, round(steps / per_epoch))}
 
 
-def evaluate_trial(folds: InnerFolds, setting, objective: str, *, classifier: str = "dnn",
-                   classifier_options: dict | None = None, k: int = 10, seed: int = 0) -> tuple[dict, dict]:
+def evaluate_trial(
+    folds: InnerFolds,
+    setting,
+    objective: str,
+    *,
+    classifier: str = "dnn",
+    classifier_options: dict | None = None,
+    k: int = 10,
+    seed: int = 0,
+) -> tuple[dict, dict]:
     """Every measure of one trial: (means over inner folds, {measure: {inner fold: value}}).
 
     ``setting`` is a :class:`serzoo.hparams.TunedSetting`, or None for the classifier alone (``uar``).
@@ -124,30 +133,49 @@ def evaluate_trial(folds: InnerFolds, setting, objective: str, *, classifier: st
             spread = spread_ratio(data.x_train, data.y_train, x_syn[:n], y_syn[:n])["within_class"]
             measures.update(mmd=quality["mmd"], trts=quality["trts_uar"], spread=spread)
             if objective == "tstr":
-                measures["tstr"] = classifier_uar(data, x_syn[:n], y_syn[:n], classifier, options, seed,
-                                                  folds.n_classes)
+                measures["tstr"] = classifier_uar(
+                    data, x_syn[:n], y_syn[:n], classifier, options, seed, folds.n_classes
+                )
             if objective == "fid":
                 scorer = FidScorer(folds.n_classes, seed=seed).fit(data.x_train, data.y_train)
                 measures["fid"] = scorer.score(data.x_train, x_syn[:n])
             if objective == "utility":
                 recipe = setting.recipe_object()
                 if recipe.tag:
-                    built = augmented_training_set(data.x_train, data.y_train, augmenter, k=k, seed=seed + 1000,
-                                                   recipe=recipe, n_classes=folds.n_classes,
-                                                   groups=data.train.speaker)
+                    built = augmented_training_set(
+                        data.x_train,
+                        data.y_train,
+                        augmenter,
+                        k=k,
+                        seed=seed + 1000,
+                        recipe=recipe,
+                        n_classes=folds.n_classes,
+                        groups=data.train.speaker,
+                    )
                     fit_options = {**recipe.classifier_options(classifier), **options}
-                    augmented = classifier_uar(data, built.x, built.y, classifier, fit_options, seed,
-                                               folds.n_classes, built.fit_kwargs())
+                    augmented = classifier_uar(
+                        data, built.x, built.y, classifier, fit_options, seed, folds.n_classes, built.fit_kwargs()
+                    )
                     n_synthetic = int((built.synthetic & (built.sample_weight > 0)).sum())  # fit drops weight 0
                 else:
                     fit_options, n_synthetic = options, k * n
-                    augmented = classifier_uar(data, np.concatenate([data.x_train, x_syn[: k * n]]),
-                                               np.concatenate([data.y_train, y_syn[: k * n]]), classifier, options,
-                                               seed, folds.n_classes)
+                    augmented = classifier_uar(
+                        data,
+                        np.concatenate([data.x_train, x_syn[: k * n]]),
+                        np.concatenate([data.y_train, y_syn[: k * n]]),
+                        classifier,
+                        options,
+                        seed,
+                        folds.n_classes,
+                    )
                 matched_options = matched_real_options(classifier, fit_options, n, n_synthetic)
                 matched = folds.real_uar(data, classifier, matched_options, seed)
-                measures.update(uar_augmented=augmented, uar_real_matched=matched, utility=augmented - matched,
-                                utility_unmatched=augmented - real)
+                measures.update(
+                    uar_augmented=augmented,
+                    uar_real_matched=matched,
+                    utility=augmented - matched,
+                    utility_unmatched=augmented - real,
+                )
         else:
             measures["uar"] = real
         for name, value in measures.items():

@@ -33,8 +33,9 @@ def run_workers(tune_argv: list[str], jobs: int, log=print) -> None:
     command = [sys.executable, "-m", "serzoo.cli", "tune", *tune_argv, "--oracle", oracle, "--no-evaluate"]
     chief = child_process([*command, "--role", "chief", "--threads", "1"])
     time.sleep(1.0)
-    workers = [child_process([*command, "--role", "worker", "--tuner-id", f"local{i}", "--threads", "1"])
-               for i in range(jobs)]
+    workers = [
+        child_process([*command, "--role", "worker", "--tuner-id", f"local{i}", "--threads", "1"]) for i in range(jobs)
+    ]
     log(f"search over {jobs} local workers, oracle at {oracle}")
     try:
         codes = [worker.wait() for worker in workers]
@@ -49,5 +50,6 @@ def run_workers(tune_argv: list[str], jobs: int, log=print) -> None:
                 process.kill()
                 process.wait()
     if all(code != 0 for code in codes):
-        raise RuntimeError(f"every local worker of the search failed (exit codes {codes}); run with --jobs 1 to "
-                           "see the error")
+        raise RuntimeError(
+            f"every local worker of the search failed (exit codes {codes}); run with --jobs 1 to see the error"
+        )

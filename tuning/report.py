@@ -64,22 +64,32 @@ def write_search_report(out, result: dict, oracle) -> str:
     completed = [r for r in rows if r["status"] == "COMPLETED" and r["score"] is not None]
     names = sorted({n for r in rows for n in r["hyperparameters"] if not n.startswith("tuner/")})
     maximise = result["direction"] == "max"
-    figures = [plots.search_progress_png([r["score"] if r["status"] == "COMPLETED" else None for r in rows],
-                                         result["objective"], maximise, out / "objective_per_trial.png").name]
+    figures = [
+        plots.search_progress_png(
+            [r["score"] if r["status"] == "COMPLETED" else None for r in rows],
+            result["objective"],
+            maximise,
+            out / "objective_per_trial.png",
+        ).name
+    ]
     if completed and names:
-        figures.append(plots.hyperparameter_scatter_png(completed, names, result["objective"],
-                                                        out / "hyperparameters.png").name)
+        figures.append(
+            plots.hyperparameter_scatter_png(completed, names, result["objective"], out / "hyperparameters.png").name
+        )
     result["importance"] = importance(completed, names, result["seed"])
     result["quality_correlations"] = quality_correlations(completed, result["objective"])
-    measures = [m for m in QUALITY_MEASURES if m != result["objective"]
-                and any(m in r["metrics"] for r in completed)]
-    md = [f"# Search: {result['scheme'] or result['classifier']} on {result['dataset']}", "",
-          f"Tuner {result['tuner']}, objective `{result['objective']}` ({result['direction']}imised), classifier "
-          f"{result['classifier']}{' (its knobs searched too)' if result['tune_classifier'] else ''}.",
-          f"Development groups (the only ones the search saw, inner leave-one-out): "
-          f"{', '.join(result['protocol']['development_groups'])}. Evaluation groups: "
-          f"{', '.join(result['protocol']['evaluation_groups'])}.", "",
-          f"Trials: {', '.join(f'{n} {s.lower()}' for s, n in sorted(result['counts'].items()))}."]
+    measures = [m for m in QUALITY_MEASURES if m != result["objective"] and any(m in r["metrics"] for r in completed)]
+    md = [
+        f"# Search: {result['scheme'] or result['classifier']} on {result['dataset']}",
+        "",
+        f"Tuner {result['tuner']}, objective `{result['objective']}` ({result['direction']}imised), classifier "
+        f"{result['classifier']}{' (its knobs searched too)' if result['tune_classifier'] else ''}.",
+        f"Development groups (the only ones the search saw, inner leave-one-out): "
+        f"{', '.join(result['protocol']['development_groups'])}. Evaluation groups: "
+        f"{', '.join(result['protocol']['evaluation_groups'])}.",
+        "",
+        f"Trials: {', '.join(f'{n} {s.lower()}' for s, n in sorted(result['counts'].items()))}.",
+    ]
     if result.get("stopped_early"):
         md.append(f"The search stopped early: {result['stopped_early']}")
     for failure in result["failed"]:
@@ -87,28 +97,53 @@ def write_search_report(out, result: dict, oracle) -> str:
     if "best" in result:
         best = result["best"]
         written = "best_hparams.json" if result["scheme"] else "best_classifier.json"
-        md += ["", f"Best trial {best['trial_id']}: {result['objective']} = {best['value']:.4f}; written to "
-               f"`{written}`.", "", "| hyperparameter | value |", "|---|---|"]
+        md += [
+            "",
+            f"Best trial {best['trial_id']}: {result['objective']} = {best['value']:.4f}; written to `{written}`.",
+            "",
+            "| hyperparameter | value |",
+            "|---|---|",
+        ]
         md += [f"| {name} | {_fmt(value)} |" for name, value in best["hyperparameters"].items()]
         spread = next((r["metrics"].get("spread") for r in rows if r["trial_id"] == best["trial_id"]), None)
         if spread is not None and spread < COLLAPSED_SPREAD:
-            md += ["", f"**Its generator has collapsed** (spread {spread:.2g}): every synthetic sample of a class is "
-                   "the same point, so the objective measures what adding copies of one point does, not what "
-                   "synthetic data is worth; look at the best trials with a spread near 1 as well."]
+            md += [
+                "",
+                f"**Its generator has collapsed** (spread {spread:.2g}): every synthetic sample of a class is "
+                "the same point, so the objective measures what adding copies of one point does, not what "
+                "synthetic data is worth; look at the best trials with a spread near 1 as well.",
+            ]
     if result["importance"]:
-        md += ["", "Which hyperparameters matter (random-forest importance over the completed trials):", "",
-               "| hyperparameter | importance |", "|---|---|"]
+        md += [
+            "",
+            "Which hyperparameters matter (random-forest importance over the completed trials):",
+            "",
+            "| hyperparameter | importance |",
+            "|---|---|",
+        ]
         md += [f"| {name} | {value:.2f} |" for name, value in result["importance"].items()]
     if result["quality_correlations"]:
-        md += ["", "The objective against the samples' quality (Spearman over the completed trials; MMD and FID "
-               "fall as samples come closer to the data, TRTS and TSTR rise; spread is 0 for one point per class, 1 "
-               "for the real data's variety):", "",
-               "| measure | rho | p | trials |", "|---|---|---|---|"]
-        md += [f"| {name} | {c['rho']:+.2f} | {c['p']:.2g} | {c['n']} |"
-               for name, c in result["quality_correlations"].items()]
+        md += [
+            "",
+            "The objective against the samples' quality (Spearman over the completed trials; MMD and FID "
+            "fall as samples come closer to the data, TRTS and TSTR rise; spread is 0 for one point per class, 1 "
+            "for the real data's variety):",
+            "",
+            "| measure | rho | p | trials |",
+            "|---|---|---|---|",
+        ]
+        md += [
+            f"| {name} | {c['rho']:+.2f} | {c['p']:.2g} | {c['n']} |"
+            for name, c in result["quality_correlations"].items()
+        ]
     columns = [*measures, *names]
-    md += ["", "## Trials", "", "| trial | status | " + result["objective"] + " | " + " | ".join(columns) + " |",
-           "|---|---|---|" + "---|" * len(columns)]
+    md += [
+        "",
+        "## Trials",
+        "",
+        "| trial | status | " + result["objective"] + " | " + " | ".join(columns) + " |",
+        "|---|---|---|" + "---|" * len(columns),
+    ]
     for r in rows:
         score = f"{r['score']:.4f}" if r["score"] is not None and r["status"] == "COMPLETED" else r["reason"][:60]
         cells = [_fmt(r["metrics"].get(m)) for m in measures]
@@ -123,23 +158,32 @@ def write_search_report(out, result: dict, oracle) -> str:
 
 
 def evaluation_markdown(evaluation: dict) -> list[str]:
-    lines = [f"## Evaluation speakers ({', '.join(evaluation['groups'])}), k = {evaluation['k']}, "
-             f"seeds {evaluation['seeds']}", "",
-             "Leave-one-speaker-out folds of the evaluation speakers; generator and classifier trained on all other "
-             "speakers. Gain = paired difference to no augmentation per seed, mean ± std.", "",
-             "| method | UAR % | WA % | gain (UAR points) | folds up / down |", "|---|---|---|---|---|"]
+    lines = [
+        f"## Evaluation speakers ({', '.join(evaluation['groups'])}), k = {evaluation['k']}, "
+        f"seeds {evaluation['seeds']}",
+        "",
+        "Leave-one-speaker-out folds of the evaluation speakers; generator and classifier trained on all other "
+        "speakers. Gain = paired difference to no augmentation per seed, mean ± std.",
+        "",
+        "| method | UAR % | WA % | gain (UAR points) | folds up / down |",
+        "|---|---|---|---|---|",
+    ]
     matched = any("gain_matched" in row for row in evaluation["table"])
     if matched:
         lines[-2] += " gain over none_matched (equal updates) | folds up / down |"
         lines[-1] += "---|---|"
     for row in evaluation["table"]:
-        lines.append(f"| {row['method']} | {100 * row['uar']:.2f} ± {100 * row['uar_std']:.2f} | "
-                     f"{100 * row['wa']:.2f} ± {100 * row['wa_std']:.2f} | "
-                     f"{100 * row['gain']:+.2f} ± {100 * row['gain_std']:.2f} | "
-                     f"{row['folds_up']} / {row['folds_down']} |")
+        lines.append(
+            f"| {row['method']} | {100 * row['uar']:.2f} ± {100 * row['uar_std']:.2f} | "
+            f"{100 * row['wa']:.2f} ± {100 * row['wa_std']:.2f} | "
+            f"{100 * row['gain']:+.2f} ± {100 * row['gain_std']:.2f} | "
+            f"{row['folds_up']} / {row['folds_down']} |"
+        )
         if matched:
-            lines[-1] += (f" {100 * row['gain_matched']:+.2f} ± {100 * row['gain_matched_std']:.2f} | "
-                          f"{row['folds_up_matched']} / {row['folds_down_matched']} |")
+            lines[-1] += (
+                f" {100 * row['gain_matched']:+.2f} ± {100 * row['gain_matched_std']:.2f} | "
+                f"{row['folds_up_matched']} / {row['folds_down_matched']} |"
+            )
     lines += ["", "Training: " + "; ".join(f"{m}: {t}" for m, t in evaluation["training"].items())]
     return lines
 
@@ -155,16 +199,31 @@ def write_pooled_report(out, result: dict) -> str:
     from serzoo.report import write_report
 
     title = {"swap-halves": "Swap halves", "nested": "Nested search per outer fold"}[result["protocol"]]
-    md = [f"# {title}: {result['scheme'] or 'the classifier alone'} on {result['dataset']}", "",
-          "Each fold's settings were chosen by a search on other speakers only (inner leave-one-out), so every fold "
-          "below is evaluated with settings chosen without its speaker.", ""]
+    md = [
+        f"# {title}: {result['scheme'] or 'the classifier alone'} on {result['dataset']}",
+        "",
+        "Each fold's settings were chosen by a search on other speakers only (inner leave-one-out), so every fold "
+        "below is evaluated with settings chosen without its speaker.",
+        "",
+    ]
     for half in result["halves"]:
         best = half["best"] or {}
-        md.append(f"- searched on {', '.join(half['development_groups'])} → evaluated on "
-                  f"{', '.join(half['evaluation_groups'])}; chose {json.dumps(best.get('hyperparameters', {}))}")
-    md += ["", *evaluation_markdown({"groups": [g for h in result["halves"] for g in h["evaluation_groups"]],
-                                     "k": result["k"], "seeds": result["seeds"], "table": result["table"],
-                                     "training": {}})[:-2]]
+        md.append(
+            f"- searched on {', '.join(half['development_groups'])} → evaluated on "
+            f"{', '.join(half['evaluation_groups'])}; chose {json.dumps(best.get('hyperparameters', {}))}"
+        )
+    md += [
+        "",
+        *evaluation_markdown(
+            {
+                "groups": [g for h in result["halves"] for g in h["evaluation_groups"]],
+                "k": result["k"],
+                "seeds": result["seeds"],
+                "table": result["table"],
+                "training": {},
+            }
+        )[:-2],
+    ]
     text = "\n".join(md)
     write_report(out, text, result)
     return text

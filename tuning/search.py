@@ -34,10 +34,25 @@ class SearchFailedError(RuntimeError):
     """No trial of a search completed; the message gives the first trial's error."""
 
 
-def build_search(*, corpus, scheme, objective="utility", classifier="dnn", tune_classifier=False, tune_recipe=False,
-                 k=10,
-                 epochs=None, tuner="bayesian", preset="serzoo", dev_groups=None, normalisation="global",
-                 fixed_options=None, classifier_options=None, with_folds=True, base=None):
+def build_search(
+    *,
+    corpus,
+    scheme,
+    objective="utility",
+    classifier="dnn",
+    tune_classifier=False,
+    tune_recipe=False,
+    k=10,
+    epochs=None,
+    tuner="bayesian",
+    preset="serzoo",
+    dev_groups=None,
+    normalisation="global",
+    fixed_options=None,
+    classifier_options=None,
+    with_folds=True,
+    base=None,
+):
     """(hypermodel, development groups, evaluation groups) of a search on ``corpus`` (``base``: the
     :class:`serzoo.presets.Training` trials start from, default ``preset``'s)."""
     from serzoo.data import speaker_halves
@@ -54,11 +69,21 @@ def build_search(*, corpus, scheme, objective="utility", classifier="dnn", tune_
     folds = InnerFolds(corpus.subset(dev), normalisation) if with_folds else None
     input_dim = folds.folds[0].x_train.shape[1] if folds else corpus.select(dev).x.shape[1]
     hypermodel = AugmentationHyperModel(
-        scheme, input_dim=input_dim, n_classes=corpus.n_classes, folds=folds, objective=objective,
-        classifier=classifier, tune_classifier=tune_classifier, tune_recipe=tune_recipe, k=k, epochs=epochs,
+        scheme,
+        input_dim=input_dim,
+        n_classes=corpus.n_classes,
+        folds=folds,
+        objective=objective,
+        classifier=classifier,
+        tune_classifier=tune_classifier,
+        tune_recipe=tune_recipe,
+        k=k,
+        epochs=epochs,
         epochs_from_budget=tuner == "hyperband" and epochs is None,
-        base=base or (training_for(scheme, preset) if scheme else None), fixed_options=fixed_options,
-        classifier_options=classifier_options)
+        base=base or (training_for(scheme, preset) if scheme else None),
+        fixed_options=fixed_options,
+        classifier_options=classifier_options,
+    )
     return hypermodel, dev, evaluation
 
 
@@ -73,13 +98,41 @@ def show_space(hypermodel) -> str:
     return describe_space(hp)
 
 
-def run_search(*, corpus, scheme, output_dir, objective="utility", tuner="bayesian", max_trials=30,
-               executions_per_trial=1, seed=0, classifier="dnn", tune_classifier=False, tune_recipe=False, k=10,
-               epochs=None,
-               max_epochs=400, preset="serzoo", dev_groups=None, normalisation="global", role=None, oracle=None,
-               tuner_id=None, evaluate=True, eval_seeds=(0, 1, 2), baselines=("smote", "noise"), jobs=1,
-               max_failures=3, fixed_options=None, classifier_options=None, eval_groups=None, compare_untuned=True,
-               report_only=False, reuse_baselines=None, log=print) -> dict:
+def run_search(
+    *,
+    corpus,
+    scheme,
+    output_dir,
+    objective="utility",
+    tuner="bayesian",
+    max_trials=30,
+    executions_per_trial=1,
+    seed=0,
+    classifier="dnn",
+    tune_classifier=False,
+    tune_recipe=False,
+    k=10,
+    epochs=None,
+    max_epochs=400,
+    preset="serzoo",
+    dev_groups=None,
+    normalisation="global",
+    role=None,
+    oracle=None,
+    tuner_id=None,
+    evaluate=True,
+    eval_seeds=(0, 1, 2),
+    baselines=("smote", "noise"),
+    jobs=1,
+    max_failures=3,
+    fixed_options=None,
+    classifier_options=None,
+    eval_groups=None,
+    compare_untuned=True,
+    report_only=False,
+    reuse_baselines=None,
+    log=print,
+) -> dict:
     """Search, write ``best_hparams.json`` and the report, then evaluate (see the module docstring).
 
     ``eval_groups`` evaluates on some of the evaluation groups only (a quick check); ``compare_untuned=False``
@@ -94,17 +147,40 @@ def run_search(*, corpus, scheme, output_dir, objective="utility", tuner="bayesi
     out = pathlib.Path(output_dir)
     base = search_base(out, scheme, preset, log) if scheme else None
     with distributed_role(role, oracle, tuner_id) as where:
-        hypermodel, dev, evaluation = build_search(base=base,
-            corpus=corpus, scheme=scheme, objective=objective, classifier=classifier,
-            tune_classifier=tune_classifier, tune_recipe=tune_recipe, k=k, epochs=epochs, tuner=tuner,
-            preset=preset, dev_groups=dev_groups, normalisation=normalisation, fixed_options=fixed_options,
+        hypermodel, dev, evaluation = build_search(
+            base=base,
+            corpus=corpus,
+            scheme=scheme,
+            objective=objective,
+            classifier=classifier,
+            tune_classifier=tune_classifier,
+            tune_recipe=tune_recipe,
+            k=k,
+            epochs=epochs,
+            tuner=tuner,
+            preset=preset,
+            dev_groups=dev_groups,
+            normalisation=normalisation,
+            fixed_options=fixed_options,
             classifier_options=classifier_options,
-            with_folds=where != "chief")
-        log(f"{corpus.name}/{corpus.feature_set}: search on development groups {dev} (inner leave-one-out); "
-            f"evaluation groups {evaluation}; {tuner}, objective {objective}, role {where}")
-        search = make_tuner(tuner, hypermodel, kt_objective(objective), directory=out, project_name="search",
-                            max_trials=max_trials, executions_per_trial=executions_per_trial, seed=seed,
-                            max_epochs=max_epochs, max_failures=max_failures)
+            with_folds=where != "chief",
+        )
+        log(
+            f"{corpus.name}/{corpus.feature_set}: search on development groups {dev} (inner leave-one-out); "
+            f"evaluation groups {evaluation}; {tuner}, objective {objective}, role {where}"
+        )
+        search = make_tuner(
+            tuner,
+            hypermodel,
+            kt_objective(objective),
+            directory=out,
+            project_name="search",
+            max_trials=max_trials,
+            executions_per_trial=executions_per_trial,
+            seed=seed,
+            max_epochs=max_epochs,
+            max_failures=max_failures,
+        )
         if where != "worker" and not report_only:
             rerun = forget_finished_retries(search.oracle)
             if rerun:
@@ -122,14 +198,29 @@ def run_search(*, corpus, scheme, output_dir, objective="utility", tuner="bayesi
             log(f"worker {search.tuner_id}: ran trials {ran}")
             return {"role": "worker", "tuner_id": search.tuner_id, "trials": ran}
     summary = trial_summary(search.oracle)
-    protocol = {"development_groups": dev, "evaluation_groups": evaluation, "normalisation": normalisation,
-                "search": "inner leave-one-group-out over the development groups only",
-                "evaluation": "leave-one-group-out folds of the evaluation groups, trained on all other groups"}
-    result = {"dataset": f"{corpus.name}/{corpus.feature_set}", "scheme": scheme, "objective": objective,
-              "direction": OBJECTIVES[objective], "tuner": tuner, "max_trials": max_trials, "seed": seed,
-              "classifier": classifier, "tune_classifier": tune_classifier, "protocol": protocol,
-              "counts": summary["counts"], "failed": summary["failed"], "stopped_early": stopped,
-              "trials": _trial_rows(search.oracle, objective)}
+    protocol = {
+        "development_groups": dev,
+        "evaluation_groups": evaluation,
+        "normalisation": normalisation,
+        "search": "inner leave-one-group-out over the development groups only",
+        "evaluation": "leave-one-group-out folds of the evaluation groups, trained on all other groups",
+    }
+    result = {
+        "dataset": f"{corpus.name}/{corpus.feature_set}",
+        "scheme": scheme,
+        "objective": objective,
+        "direction": OBJECTIVES[objective],
+        "tuner": tuner,
+        "max_trials": max_trials,
+        "seed": seed,
+        "classifier": classifier,
+        "tune_classifier": tune_classifier,
+        "protocol": protocol,
+        "counts": summary["counts"],
+        "failed": summary["failed"],
+        "stopped_early": stopped,
+        "trials": _trial_rows(search.oracle, objective),
+    }
     if report_only and not summary["completed"]:
         from tuning.report import write_search_report
 
@@ -143,36 +234,66 @@ def run_search(*, corpus, scheme, output_dir, objective="utility", tuner="bayesi
         raise SearchFailedError(f"every trial of the search failed ({summary['counts']}); first error: {first}")
     best = summary["completed"][0]
     setting = hypermodel.setting(best.hyperparameters)
-    result["best"] = {"trial_id": best.trial_id, "value": float(best.score),
-                      "hyperparameters": dict(best.hyperparameters.values), "setting": setting.to_dict()}
+    result["best"] = {
+        "trial_id": best.trial_id,
+        "value": float(best.score),
+        "hyperparameters": dict(best.hyperparameters.values),
+        "setting": setting.to_dict(),
+    }
     if scheme is not None:
         from serzoo.hparams import write_tuned_setting
 
-        write_tuned_setting(out / "best_hparams.json", setting, dataset=result["dataset"],
-                            objective={"name": objective, "direction": OBJECTIVES[objective]},
-                            value=float(best.score), hyperparameters=dict(best.hyperparameters.values),
-                            protocol=protocol, search={"tuner": tuner, "trial_id": best.trial_id,
-                                                       "counts": summary["counts"]})
+        write_tuned_setting(
+            out / "best_hparams.json",
+            setting,
+            dataset=result["dataset"],
+            objective={"name": objective, "direction": OBJECTIVES[objective]},
+            value=float(best.score),
+            hyperparameters=dict(best.hyperparameters.values),
+            protocol=protocol,
+            search={"tuner": tuner, "trial_id": best.trial_id, "counts": summary["counts"]},
+        )
     else:
         from serzoo.hparams import write_classifier_setting
 
-        write_classifier_setting(out / "best_classifier.json", classifier, setting.classifier.get(classifier, {}),
-                                 dataset=result["dataset"], objective={"name": objective,
-                                                                       "direction": OBJECTIVES[objective]},
-                                 value=float(best.score), hyperparameters=dict(best.hyperparameters.values),
-                                 protocol=protocol, search={"tuner": tuner, "trial_id": best.trial_id,
-                                                            "counts": summary["counts"]})
+        write_classifier_setting(
+            out / "best_classifier.json",
+            classifier,
+            setting.classifier.get(classifier, {}),
+            dataset=result["dataset"],
+            objective={"name": objective, "direction": OBJECTIVES[objective]},
+            value=float(best.score),
+            hyperparameters=dict(best.hyperparameters.values),
+            protocol=protocol,
+            search={"tuner": tuner, "trial_id": best.trial_id, "counts": summary["counts"]},
+        )
     if evaluate and scheme is None and not report_only:
         result["evaluation"] = evaluate_classifier(
-            corpus, classifier, setting.classifier.get(classifier, {}),
-            evaluation_groups=_within(eval_groups, evaluation), seeds=eval_seeds, normalisation=normalisation,
-            output_dir=out / EVALUATION_DIR, jobs=jobs)
+            corpus,
+            classifier,
+            setting.classifier.get(classifier, {}),
+            evaluation_groups=_within(eval_groups, evaluation),
+            seeds=eval_seeds,
+            normalisation=normalisation,
+            output_dir=out / EVALUATION_DIR,
+            jobs=jobs,
+        )
     if evaluate and scheme is not None and not report_only:
         result["evaluation"] = evaluate_setting(
-            corpus, setting, evaluation_groups=_within(eval_groups, evaluation), classifier=classifier,
-            seeds=eval_seeds, baselines=baselines, preset=preset, normalisation=normalisation,
-            output_dir=out / EVALUATION_DIR, jobs=jobs, fixed_options=fixed_options, compare_untuned=compare_untuned,
-            reuse_from=baselines_source(reuse_baselines) if reuse_baselines else None)
+            corpus,
+            setting,
+            evaluation_groups=_within(eval_groups, evaluation),
+            classifier=classifier,
+            seeds=eval_seeds,
+            baselines=baselines,
+            preset=preset,
+            normalisation=normalisation,
+            output_dir=out / EVALUATION_DIR,
+            jobs=jobs,
+            fixed_options=fixed_options,
+            compare_untuned=compare_untuned,
+            reuse_from=baselines_source(reuse_baselines) if reuse_baselines else None,
+        )
     from tuning.report import write_search_report
 
     log(write_search_report(out, result, search.oracle))
@@ -186,14 +307,29 @@ def baselines_source(search_dir) -> pathlib.Path:
 
     source = pathlib.Path(search_dir) / EVALUATION_DIR
     if not (source / UnitStore.FILE).exists():
-        raise ValueError(f"--reuse-baselines {search_dir}: no {source / UnitStore.FILE} (the --output-dir of a "
-                         "search whose evaluation ran?)")
+        raise ValueError(
+            f"--reuse-baselines {search_dir}: no {source / UnitStore.FILE} (the --output-dir of a "
+            "search whose evaluation ran?)"
+        )
     return source
 
 
-def evaluate_setting(corpus, setting, *, evaluation_groups, classifier="dnn", seeds=(0, 1, 2),
-                     baselines=("smote", "noise"), preset="serzoo", normalisation="global", output_dir,
-                     jobs=1, fixed_options=None, compare_untuned=True, reuse_from=None) -> dict:
+def evaluate_setting(
+    corpus,
+    setting,
+    *,
+    evaluation_groups,
+    classifier="dnn",
+    seeds=(0, 1, 2),
+    baselines=("smote", "noise"),
+    preset="serzoo",
+    normalisation="global",
+    output_dir,
+    jobs=1,
+    fixed_options=None,
+    compare_untuned=True,
+    reuse_from=None,
+) -> dict:
     """UAR on the evaluation groups' folds: none, the untuned scheme (its ``preset`` training, with the search's
     ``fixed_options``), the tuned setting, the baselines. ``reuse_from``: the evaluation directory of another
     search of the same settings, whose none / baseline / ``none_matched`` units are taken as finished (they do not
@@ -206,23 +342,50 @@ def evaluate_setting(corpus, setting, *, evaluation_groups, classifier="dnn", se
     tuned = f"{setting.scheme}_tuned"
     k = setting.k or 10
     classifier_options = dict(setting.classifier)
-    store = UnitStore(output_dir, {"dataset": f"{corpus.name}/{corpus.feature_set}", "ks": [0, k],
-                                   "classifiers": [classifier], "classifier_options": classifier_options,
-                                   "normalisation": normalisation})
+    store = UnitStore(
+        output_dir,
+        {
+            "dataset": f"{corpus.name}/{corpus.feature_set}",
+            "ks": [0, k],
+            "classifiers": [classifier],
+            "classifier_options": classifier_options,
+            "normalisation": normalisation,
+        },
+    )
     methods = [setting.scheme] * compare_untuned + [tuned, *baselines]
-    reused = store.import_units(reuse_from, lambda key: key.rsplit("/", 1)[-1] in ("none", *baselines)) \
-        if reuse_from else 0
+    reused = (
+        store.import_units(reuse_from, lambda key: key.rsplit("/", 1)[-1] in ("none", *baselines)) if reuse_from else 0
+    )
     settings = {tuned: setting}
     if fixed_options and compare_untuned:  # the untuned scheme keeps the options the search held fixed
         untuned = training_for(setting.scheme, preset)
         if untuned.optimizer != "adam":
             raise ValueError(f"--options with preset {preset!r} of {setting.scheme!r} (not Adam): use --preset serzoo")
-        settings[setting.scheme] = TunedSetting(setting.scheme, dict(fixed_options), untuned.epochs,
-                                                untuned.learning_rate, untuned.batch_size, source="untuned")
-    result = run_augmentation(corpus, methods, ks=(0, k), headline_k=k, classifiers=(classifier,), seeds=seeds,
-                              preset=preset, held_out=evaluation_groups, normalisation=normalisation,
-                              synthetic_only=False, keep_examples=False, store=store, jobs=jobs,
-                              settings=settings, classifier_options=classifier_options)
+        settings[setting.scheme] = TunedSetting(
+            setting.scheme,
+            dict(fixed_options),
+            untuned.epochs,
+            untuned.learning_rate,
+            untuned.batch_size,
+            source="untuned",
+        )
+    result = run_augmentation(
+        corpus,
+        methods,
+        ks=(0, k),
+        headline_k=k,
+        classifiers=(classifier,),
+        seeds=seeds,
+        preset=preset,
+        held_out=evaluation_groups,
+        normalisation=normalisation,
+        synthetic_only=False,
+        keep_examples=False,
+        store=store,
+        jobs=jobs,
+        settings=settings,
+        classifier_options=classifier_options,
+    )
     records, training = list(result["records"]), dict(result["training"])
     if classifier == "dnn":  # the unaugmented DNN with the updates of k sets (Yi & Mak's recipe): see utility
         from tuning.objectives import matched_real_options
@@ -231,18 +394,36 @@ def evaluate_setting(corpus, setting, *, evaluation_groups, classifier="dnn", se
         n = int(np.mean([sum(sizes.values()) - sizes[held] for held in evaluation_groups]))  # training rows
         matched = matched_real_options(classifier, classifier_options.get(classifier, {}), n, k * n)
         matched_records, matched_reused = _real_only_records(
-            corpus, classifier, matched, MATCHED_NONE, evaluation_groups=evaluation_groups, seeds=seeds,
-            normalisation=normalisation, output_dir=output_dir, jobs=jobs, reuse_from=reuse_from)
+            corpus,
+            classifier,
+            matched,
+            MATCHED_NONE,
+            evaluation_groups=evaluation_groups,
+            seeds=seeds,
+            normalisation=normalisation,
+            output_dir=output_dir,
+            jobs=jobs,
+            reuse_from=reuse_from,
+        )
         records, reused = records + matched_records, reused + matched_reused
         training[MATCHED_NONE] = f"real data only, {json.dumps(matched, sort_keys=True)} (the updates of k = {k} sets)"
     table = summarise(records, corpus.n_classes, k)["table"]
-    return {"k": k, "seeds": list(seeds), "methods": methods, "table": _gains(table),
-            "training": training, "groups": list(evaluation_groups), "records": records,
-            "recipe_diagnostics": result["recipe_diagnostics"], "reused_units": reused}
+    return {
+        "k": k,
+        "seeds": list(seeds),
+        "methods": methods,
+        "table": _gains(table),
+        "training": training,
+        "groups": list(evaluation_groups),
+        "records": records,
+        "recipe_diagnostics": result["recipe_diagnostics"],
+        "reused_units": reused,
+    }
 
 
-def evaluate_classifier(corpus, classifier, options, *, evaluation_groups, seeds=(0, 1, 2), normalisation="global",
-                        output_dir, jobs=1) -> dict:
+def evaluate_classifier(
+    corpus, classifier, options, *, evaluation_groups, seeds=(0, 1, 2), normalisation="global", output_dir, jobs=1
+) -> dict:
     """UAR on the evaluation groups' folds of the classifier with its default fields (``none``) and with the
     searched ``options`` (``tuned_<classifier>``), both on real data only, paired by seed."""
     from serzoo.experiments.augmentation_harness import summarise
@@ -250,31 +431,65 @@ def evaluate_classifier(corpus, classifier, options, *, evaluation_groups, seeds
     label = f"tuned_{classifier}"
     records = []
     for name, fields in (("none", {}), (label, dict(options))):
-        records += _real_only_records(corpus, classifier, fields, name, evaluation_groups=evaluation_groups,
-                                      seeds=seeds, normalisation=normalisation, output_dir=output_dir, jobs=jobs)[0]
+        records += _real_only_records(
+            corpus,
+            classifier,
+            fields,
+            name,
+            evaluation_groups=evaluation_groups,
+            seeds=seeds,
+            normalisation=normalisation,
+            output_dir=output_dir,
+            jobs=jobs,
+        )[0]
     table = summarise(records, corpus.n_classes, 0)["table"]
-    return {"k": 0, "seeds": list(seeds), "methods": ["none", label], "table": _gains(table),
-            "training": {label: json.dumps(options, sort_keys=True)}, "groups": list(evaluation_groups),
-            "records": records}
+    return {
+        "k": 0,
+        "seeds": list(seeds),
+        "methods": ["none", label],
+        "table": _gains(table),
+        "training": {label: json.dumps(options, sort_keys=True)},
+        "groups": list(evaluation_groups),
+        "records": records,
+    }
 
 
-def _real_only_records(corpus, classifier, fields, name, *, evaluation_groups, seeds, normalisation, output_dir,
-                       jobs, reuse_from=None) -> tuple[list[dict], int]:
+def _real_only_records(
+    corpus, classifier, fields, name, *, evaluation_groups, seeds, normalisation, output_dir, jobs, reuse_from=None
+) -> tuple[list[dict], int]:
     """Records (method ``name``) of ``classifier`` with ``fields`` trained on real data alone on the evaluation
     groups' folds, resumable in ``output_dir/name``; and how many units were taken from ``reuse_from/name``
     (another evaluation's, if it has them)."""
     from serzoo.experiments.augmentation_harness import run_augmentation
     from serzoo.experiments.resume import UnitStore
 
-    store = UnitStore(pathlib.Path(output_dir) / name, {
-        "dataset": f"{corpus.name}/{corpus.feature_set}", "classifiers": [classifier],
-        "classifier_options": fields, "normalisation": normalisation})
+    store = UnitStore(
+        pathlib.Path(output_dir) / name,
+        {
+            "dataset": f"{corpus.name}/{corpus.feature_set}",
+            "classifiers": [classifier],
+            "classifier_options": fields,
+            "normalisation": normalisation,
+        },
+    )
     reused = 0
     if reuse_from and (pathlib.Path(reuse_from) / name / UnitStore.FILE).exists():
         reused = store.import_units(pathlib.Path(reuse_from) / name, lambda key: True)
-    run = run_augmentation(corpus, [], ks=(0,), headline_k=0, classifiers=(classifier,), seeds=seeds,
-                           held_out=evaluation_groups, normalisation=normalisation, synthetic_only=False,
-                           keep_examples=False, store=store, jobs=jobs, classifier_options={classifier: fields})
+    run = run_augmentation(
+        corpus,
+        [],
+        ks=(0,),
+        headline_k=0,
+        classifiers=(classifier,),
+        seeds=seeds,
+        held_out=evaluation_groups,
+        normalisation=normalisation,
+        synthetic_only=False,
+        keep_examples=False,
+        store=store,
+        jobs=jobs,
+        classifier_options={classifier: fields},
+    )
     return [{**r, "method": name} for r in run["records"]], reused
 
 
@@ -285,8 +500,14 @@ def run_swap_halves(search, *, corpus, output_dir, dev_groups=None, log=print) -
     from serzoo.data import speaker_halves
 
     first, second = speaker_halves(corpus, dev_groups)
-    return run_outer_folds(search, corpus=corpus, output_dir=output_dir, protocol="swap-halves",
-                           partitions=[("half_A", first), ("half_B", second)], log=log)
+    return run_outer_folds(
+        search,
+        corpus=corpus,
+        output_dir=output_dir,
+        protocol="swap-halves",
+        partitions=[("half_A", first), ("half_B", second)],
+        log=log,
+    )
 
 
 def run_nested(search, *, corpus, output_dir, log=print) -> dict:
@@ -295,8 +516,14 @@ def run_nested(search, *, corpus, output_dir, log=print) -> dict:
     once with settings chosen without it; ``G`` searches instead of two, so about ``G / 2`` times the cost of
     swap halves. See :func:`run_outer_folds`."""
     groups = list(corpus.splits)
-    return run_outer_folds(search, corpus=corpus, output_dir=output_dir, protocol="nested",
-                           partitions=[(f"outer_{g}", [h for h in groups if h != g]) for g in groups], log=log)
+    return run_outer_folds(
+        search,
+        corpus=corpus,
+        output_dir=output_dir,
+        protocol="nested",
+        partitions=[(f"outer_{g}", [h for h in groups if h != g]) for g in groups],
+        log=log,
+    )
 
 
 def run_outer_folds(search, *, corpus, output_dir, partitions, protocol, log=print) -> dict:
@@ -319,11 +546,22 @@ def run_outer_folds(search, *, corpus, output_dir, partitions, protocol, log=pri
         raise ValueError(f"the searches were evaluated at different k {sorted(ks)}: fix --k for {protocol}")
     k = ks.pop()
     records = [r for part in parts for r in part["evaluation"]["records"]]
-    result = {"dataset": f"{corpus.name}/{corpus.feature_set}", "scheme": parts[0]["scheme"],
-              "protocol": protocol, "k": k, "seeds": parts[0]["evaluation"]["seeds"],
-              "halves": [{"development_groups": p["protocol"]["development_groups"],
-                          "evaluation_groups": p["evaluation"]["groups"], "best": p.get("best")} for p in parts],
-              "table": _gains(summarise(records, corpus.n_classes, k)["table"])}
+    result = {
+        "dataset": f"{corpus.name}/{corpus.feature_set}",
+        "scheme": parts[0]["scheme"],
+        "protocol": protocol,
+        "k": k,
+        "seeds": parts[0]["evaluation"]["seeds"],
+        "halves": [
+            {
+                "development_groups": p["protocol"]["development_groups"],
+                "evaluation_groups": p["evaluation"]["groups"],
+                "best": p.get("best"),
+            }
+            for p in parts
+        ],
+        "table": _gains(summarise(records, corpus.n_classes, k)["table"]),
+    }
     from tuning.report import write_pooled_report
 
     log(write_pooled_report(out, result))
@@ -351,13 +589,24 @@ def _gains(table) -> list[dict]:
         if row["synthetic_only"]:
             continue
         gain = paired_uar_gain(row, none)
-        rows.append({**{k: row[k] for k in ("method", "k", "uar", "uar_std", "wa", "wa_std", "n_seeds")},
-                     "gain": gain["mean"] / 100, "gain_std": gain["std"] / 100, "folds_up": gain["up"],
-                     "folds_down": gain["down"], "n_folds": len(row["fold_uar"])})
+        rows.append(
+            {
+                **{k: row[k] for k in ("method", "k", "uar", "uar_std", "wa", "wa_std", "n_seeds")},
+                "gain": gain["mean"] / 100,
+                "gain_std": gain["std"] / 100,
+                "folds_up": gain["up"],
+                "folds_down": gain["down"],
+                "n_folds": len(row["fold_uar"]),
+            }
+        )
         if matched is not None:
             other = paired_uar_gain(row, matched)
-            rows[-1].update(gain_matched=other["mean"] / 100, gain_matched_std=other["std"] / 100,
-                            folds_up_matched=other["up"], folds_down_matched=other["down"])
+            rows[-1].update(
+                gain_matched=other["mean"] / 100,
+                gain_matched_std=other["std"] / 100,
+                folds_up_matched=other["up"],
+                folds_down_matched=other["down"],
+            )
     return rows
 
 
@@ -367,9 +616,16 @@ def _trial_rows(oracle, objective) -> list[dict]:
     rows = []
     for trial in sorted(oracle.trials.values(), key=lambda t: int(t.trial_id)):
         metrics = {name: trial.metrics.get_last_value(name) for name in trial.metrics.metrics}
-        rows.append({"trial_id": trial.trial_id, "status": trial.status, "score": trial.score,
-                     "hyperparameters": dict(trial.hyperparameters.values), "metrics": metrics,
-                     "reason": failure_reason(trial.message) if trial.status in ("FAILED", "INVALID") else ""})
+        rows.append(
+            {
+                "trial_id": trial.trial_id,
+                "status": trial.status,
+                "score": trial.score,
+                "hyperparameters": dict(trial.hyperparameters.values),
+                "metrics": metrics,
+                "reason": failure_reason(trial.message) if trial.status in ("FAILED", "INVALID") else "",
+            }
+        )
     return rows
 
 

@@ -21,8 +21,12 @@ K_CHOICES = (1, 2, 5, 10)
 #: on EmoDB the papers' 100 epochs at Adam 1e-4 are under-trained (1100 epochs: +2.9 UAR, BENCHMARKS.md "DNN
 #: budget"), so a search capped at 100 could not find that.
 CLASSIFIER_KNOBS = {
-    "dnn": (("width", "choice", (50, 100, 200, 400)), ("l2", "float", (1e-5, 1e-1)),
-            ("learning_rate", "float", (1e-5, 1e-2)), ("epochs", "choice", (20, 50, 100, 200, 400, 800))),
+    "dnn": (
+        ("width", "choice", (50, 100, 200, 400)),
+        ("l2", "float", (1e-5, 1e-1)),
+        ("learning_rate", "float", (1e-5, 1e-2)),
+        ("epochs", "choice", (20, 50, 100, 200, 400, 800)),
+    ),
     "svm": (("c", "float", (1e-4, 10.0)),),
 }
 
@@ -50,10 +54,15 @@ def declare_rates(hp, players, training) -> dict:
     """{player: Adam rate}, one log-scale hyperparameter ``lr_<player>`` each, starting from ``training``'s
     (a :class:`serzoo.presets.Training`: its rate times the player's ``rate_scales`` factor)."""
     scales = dict(training.rate_scales)
-    return {player: hp.Float(f"lr_{player}", *RATE_RANGE, sampling="log",
-                             default=min(max(training.learning_rate * scales.get(player, 1.0), RATE_RANGE[0]),
-                                         RATE_RANGE[1]))
-            for player in players}
+    return {
+        player: hp.Float(
+            f"lr_{player}",
+            *RATE_RANGE,
+            sampling="log",
+            default=min(max(training.learning_rate * scales.get(player, 1.0), RATE_RANGE[0]), RATE_RANGE[1]),
+        )
+        for player in players
+    }
 
 
 def declare_classifier(hp, classifier: str) -> dict:
@@ -90,7 +99,7 @@ def declare_recipe(hp, has_encoder: bool) -> dict:
 
 def recipe_from_values(values: dict) -> dict:
     """The recipe fields of a trial's values ({} when the recipe was not searched)."""
-    recipe = {name[len("recipe_"):]: value for name, value in values.items() if name.startswith("recipe_")}
+    recipe = {name[len("recipe_") :]: value for name, value in values.items() if name.startswith("recipe_")}
     if "curation_threshold" in recipe:
         recipe["curation_threshold"] = recipe["curation_threshold"] or None
     return recipe

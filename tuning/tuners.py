@@ -46,8 +46,13 @@ class FoldTrials:
         from tqdm.auto import tqdm
 
         super().on_search_begin()
-        self._bar = tqdm(total=getattr(self.oracle, "max_trials", None), initial=self._search_finished(),
-                         unit="trial", desc=f"trials ({self.tuner_id})", disable=not self.progress)
+        self._bar = tqdm(
+            total=getattr(self.oracle, "max_trials", None),
+            initial=self._search_finished(),
+            unit="trial",
+            desc=f"trials ({self.tuner_id})",
+            disable=not self.progress,
+        )
 
     def on_trial_end(self, trial):
         super().on_trial_end(trial)
@@ -84,8 +89,12 @@ class FoldTrials:
         workers = pathlib.Path(self.project_dir) / "workers"
         workers.mkdir(exist_ok=True)
         with open(workers / f"{self.tuner_id}.jsonl", "a", encoding="utf-8") as log:
-            log.write(json.dumps({"trial_id": trial.trial_id, "pid": os.getpid(),
-                                  "seconds": round(time.perf_counter() - start, 1)}) + "\n")
+            log.write(
+                json.dumps(
+                    {"trial_id": trial.trial_id, "pid": os.getpid(), "seconds": round(time.perf_counter() - start, 1)}
+                )
+                + "\n"
+            )
         return results
 
     @contextlib.contextmanager
@@ -121,15 +130,32 @@ class Hyperband(FoldTrials, kt.Hyperband):
 TUNERS = dict(zip(TUNER_KINDS, (RandomSearch, BayesianOptimization, Hyperband)))
 
 
-def make_tuner(kind: str, hypermodel, objective, *, directory, project_name: str, max_trials: int,
-               executions_per_trial: int = 1, seed: int = 0, max_epochs: int = 400, max_failures: int = 3,
-               tensorboard: bool = True):
+def make_tuner(
+    kind: str,
+    hypermodel,
+    objective,
+    *,
+    directory,
+    project_name: str,
+    max_trials: int,
+    executions_per_trial: int = 1,
+    seed: int = 0,
+    max_epochs: int = 400,
+    max_failures: int = 3,
+    tensorboard: bool = True,
+):
     """A tuner of ``kind`` (:data:`TUNERS`) over ``directory/project_name`` (resumed if it exists)."""
     if kind not in TUNERS:
         raise ValueError(f"unknown tuner {kind!r}; choose one of: {', '.join(TUNERS)}")
-    common = dict(objective=objective, seed=seed, directory=str(directory), project_name=project_name,
-                  executions_per_trial=executions_per_trial, max_consecutive_failed_trials=max_failures,
-                  overwrite=False)
+    common = dict(
+        objective=objective,
+        seed=seed,
+        directory=str(directory),
+        project_name=project_name,
+        executions_per_trial=executions_per_trial,
+        max_consecutive_failed_trials=max_failures,
+        overwrite=False,
+    )
     if kind == "hyperband":
         tuner = Hyperband(hypermodel, max_epochs=max_epochs, factor=3, **common)
     else:
@@ -165,8 +191,10 @@ def distributed_role(role: str | None, oracle: str | None, tuner_id: str | None)
                 os.environ[TUNER_ID] = worker
         elif os.environ.get(ORACLE_IP):
             if not (os.environ.get(ORACLE_PORT) and os.environ.get(TUNER_ID)):
-                raise ValueError(f"{ORACLE_IP} is set: KerasTuner's distributed mode also needs {ORACLE_PORT} and "
-                                 f"{TUNER_ID} (or use --role chief|worker --oracle HOST:PORT)")
+                raise ValueError(
+                    f"{ORACLE_IP} is set: KerasTuner's distributed mode also needs {ORACLE_PORT} and "
+                    f"{TUNER_ID} (or use --role chief|worker --oracle HOST:PORT)"
+                )
         else:  # one local process owns the oracle, under the chief's id, so that local and distributed runs of
             # one project directory resume each other (KerasTuner reloads a project under the same id only)
             os.environ[TUNER_ID] = tuner_id or "chief"
@@ -205,10 +233,17 @@ def trial_summary(oracle) -> dict:
     counts = {}
     for trial in trials:
         counts[trial.status] = counts.get(trial.status, 0) + 1
-    failed = [{"trial_id": t.trial_id, "reason": failure_reason(t.message)} for t in trials
-              if t.status in ("FAILED", "INVALID")]
-    return {"counts": counts, "n_trials": len(trials), "failed": failed,
-            "completed": [t for t in oracle.get_best_trials(len(trials)) if t.status == "COMPLETED"]}
+    failed = [
+        {"trial_id": t.trial_id, "reason": failure_reason(t.message)}
+        for t in trials
+        if t.status in ("FAILED", "INVALID")
+    ]
+    return {
+        "counts": counts,
+        "n_trials": len(trials),
+        "failed": failed,
+        "completed": [t for t in oracle.get_best_trials(len(trials)) if t.status == "COMPLETED"],
+    }
 
 
 def failure_reason(message) -> str:

@@ -16,8 +16,20 @@ import sys
 import threading
 
 #: Subcommand modules, in the order ``serzoo --help`` lists them.
-COMMANDS = ("demo", "build", "evaluate", "reproduce", "semi_aae", "compare_generators", "code_vectors", "cross_corpus",
-            "export", "presets", "schemes", "verify_corpus")
+COMMANDS = (
+    "demo",
+    "build",
+    "evaluate",
+    "reproduce",
+    "semi_aae",
+    "compare_generators",
+    "code_vectors",
+    "cross_corpus",
+    "export",
+    "presets",
+    "schemes",
+    "verify_corpus",
+)
 #: Commands that train schemes (``--tensorboard``); every command that runs TensorFlow takes ``--threads``.
 SCHEME_COMMANDS = {"demo", "reproduce", "semi_aae", "compare_generators", "code_vectors", "cross_corpus", "export"}
 
@@ -25,8 +37,9 @@ SCHEME_COMMANDS = {"demo", "reproduce", "semi_aae", "compare_generators", "code_
 def build_parser() -> argparse.ArgumentParser:
     from serzoo.cli import common
 
-    parser = argparse.ArgumentParser(prog="serzoo",
-                                     description="Adversarial data augmentation for speech emotion recognition.")
+    parser = argparse.ArgumentParser(
+        prog="serzoo", description="Adversarial data augmentation for speech emotion recognition."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     modules = [(name, importlib.import_module(f"serzoo.cli.{name}")) for name in COMMANDS]
     modules += [(entry.name, entry.load()) for entry in plugin_commands()]
@@ -35,8 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
         module.register(sub)
         for added in set(sub.choices) - before:
             trains = name in SCHEME_COMMANDS or name not in COMMANDS
-            common.add_common_options(sub.choices[added], trains_schemes=trains,
-                                      tensorflow=name not in ("presets", "schemes", "verify_corpus"))
+            common.add_common_options(
+                sub.choices[added],
+                trains_schemes=trains,
+                tensorflow=name not in ("presets", "schemes", "verify_corpus"),
+            )
     return parser
 
 
@@ -62,8 +78,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"serzoo {args.command}: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as err:
-        print(f"serzoo {args.command}: {'terminated' if isinstance(err, Terminated) else 'interrupted'}; finished "
-              "work is kept (run the same command to resume)", file=sys.stderr)
+        print(
+            f"serzoo {args.command}: {'terminated' if isinstance(err, Terminated) else 'interrupted'}; finished "
+            "work is kept (run the same command to resume)",
+            file=sys.stderr,
+        )
         return 143 if isinstance(err, Terminated) else 130
     finally:  # the settings are for this run (and its workers), not for a caller that runs commands in-process
         for name, value in saved.items():
@@ -92,5 +111,3 @@ def _sigterm_as_interrupt():
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
-
-

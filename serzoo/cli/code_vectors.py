@@ -13,8 +13,11 @@ def register(sub) -> None:
     common.add_training_options(parser, "serzoo")
     parser.add_argument("--n-synthetic", type=int, default=100, help="synthetic vectors per class (paper: 100)")
     parser.add_argument("--output-dir", default="results/code_vectors")
-    parser.add_argument("--fresh", action="store_true",
-                        help="discard finished folds in --output-dir (default: resume an interrupted run)")
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="discard finished folds in --output-dir (default: resume an interrupted run)",
+    )
     common.add_jobs_option(parser)
     parser.set_defaults(run=run)
 
@@ -25,10 +28,18 @@ def run(args) -> int:
     from serzoo.experiments.code_vectors import render_report, run_code_vectors
 
     corpus = load_corpus(args.dataset, data_dir=args.data_dir, manual_dir=common.manual_dir(args))
-    result = run_code_vectors(corpus, code_dim=args.code_dim, ae_code_dim=args.ae_code_dim,
-                              n_synthetic=args.n_synthetic, seed=args.seed, max_folds=args.folds,
-                              output_dir=args.output_dir, fresh=args.fresh, jobs=args.jobs,
-                              **common.training_kwargs(args))
+    result = run_code_vectors(
+        corpus,
+        code_dim=args.code_dim,
+        ae_code_dim=args.ae_code_dim,
+        n_synthetic=args.n_synthetic,
+        seed=args.seed,
+        max_folds=args.folds,
+        output_dir=args.output_dir,
+        fresh=args.fresh,
+        jobs=args.jobs,
+        **common.training_kwargs(args),
+    )
     text = render_report(result, args.output_dir)
     report.write_report(args.output_dir, text, result)
     print(text)

@@ -17,16 +17,24 @@ PROCESS_SETTINGS = ("SERZOO_VERBOSE", "SERZOO_TENSORBOARD_DIR")
 def add_data_options(parser: argparse.ArgumentParser, default_dataset: str, *, seed: bool = True) -> None:
     from serzoo.data import NORMALISATIONS
 
-    parser.add_argument("--dataset", default=default_dataset,
-                        help=f"NAME/FEATURES, e.g. emodb/is11, synth_emo/egemaps (default {default_dataset})")
-    parser.add_argument("--manual-dir", default=None,
-                        help=f"folder holding the corpus (EmoDB: the one with wav/); default ${EMODB_ENV}")
+    parser.add_argument(
+        "--dataset",
+        default=default_dataset,
+        help=f"NAME/FEATURES, e.g. emodb/is11, synth_emo/egemaps (default {default_dataset})",
+    )
+    parser.add_argument(
+        "--manual-dir", default=None, help=f"folder holding the corpus (EmoDB: the one with wav/); default ${EMODB_ENV}"
+    )
     parser.add_argument("--data-dir", default=None, help="TFDS data dir (default ~/tensorflow_datasets)")
     parser.add_argument("--folds", type=int, default=None, help="only the first N leave-one-out folds")
     if seed:
         parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--normalisation", choices=NORMALISATIONS, default="global",
-                        help="z-norm with training-fold statistics (global) or per speaker")
+    parser.add_argument(
+        "--normalisation",
+        choices=NORMALISATIONS,
+        default="global",
+        help="z-norm with training-fold statistics (global) or per speaker",
+    )
 
 
 def add_training_options(parser: argparse.ArgumentParser, default_preset: str) -> None:
@@ -34,43 +42,71 @@ def add_training_options(parser: argparse.ArgumentParser, default_preset: str) -
     trains."""
     from serzoo.presets import PRESETS
 
-    parser.add_argument("--preset", choices=PRESETS, default=default_preset,
-                        help=f"training settings of the schemes: the papers' or serzoo's (default {default_preset}; "
-                        "`serzoo schemes --preset NAME` lists them)")
-    parser.add_argument("--paper-schedule", dest="preset", action="store_const", const="paper",
-                        help="the papers' epochs and rates: the same as --preset paper")
-    parser.add_argument("--epochs", type=int, default=None, help="epochs of every adversarial scheme (overrides the "
-                        "preset)")
-    parser.add_argument("--learning-rate", type=float, default=None,
-                        help="Adam rate of every player of every scheme (overrides the preset)")
-    parser.add_argument("--batch-size", type=int, default=None,
-                        help="batch size of every adversarial scheme (overrides the preset)")
+    parser.add_argument(
+        "--preset",
+        choices=PRESETS,
+        default=default_preset,
+        help=f"training settings of the schemes: the papers' or serzoo's (default {default_preset}; "
+        "`serzoo schemes --preset NAME` lists them)",
+    )
+    parser.add_argument(
+        "--paper-schedule",
+        dest="preset",
+        action="store_const",
+        const="paper",
+        help="the papers' epochs and rates: the same as --preset paper",
+    )
+    parser.add_argument(
+        "--epochs", type=int, default=None, help="epochs of every adversarial scheme (overrides the preset)"
+    )
+    parser.add_argument(
+        "--learning-rate",
+        type=float,
+        default=None,
+        help="Adam rate of every player of every scheme (overrides the preset)",
+    )
+    parser.add_argument(
+        "--batch-size", type=int, default=None, help="batch size of every adversarial scheme (overrides the preset)"
+    )
 
 
 def add_jobs_option(parser: argparse.ArgumentParser) -> None:
     from serzoo.experiments.workers import default_jobs
 
-    parser.add_argument("--jobs", type=int, default=default_jobs(),
-                        help="worker processes computing independent units in parallel, one thread each "
-                        f"(default: the number of cores, {default_jobs()}; 1 = in this process)")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=default_jobs(),
+        help="worker processes computing independent units in parallel, one thread each "
+        f"(default: the number of cores, {default_jobs()}; 1 = in this process)",
+    )
 
 
 def add_held_out_option(parser: argparse.ArgumentParser) -> None:
     """``--held-out``: run only some leave-one-group-out folds (``held_out`` of :func:`serzoo.data.iter_folds`)."""
-    parser.add_argument("--held-out", type=lambda text: [name for name in text.split(",") if name], default=None,
-                        help="only the folds holding out these groups, e.g. speaker13,speaker14 (processes "
-                        "with disjoint --held-out may share --output-dir; run without it for the full report)")
+    parser.add_argument(
+        "--held-out",
+        type=lambda text: [name for name in text.split(",") if name],
+        default=None,
+        help="only the folds holding out these groups, e.g. speaker13,speaker14 (processes "
+        "with disjoint --held-out may share --output-dir; run without it for the full report)",
+    )
 
 
 def add_hparams_option(parser: argparse.ArgumentParser, what: str) -> None:
-    parser.add_argument("--hparams", default=None, metavar="FILE[,FILE]",
-                        help=f"best_hparams.json written by `serzoo tune`: {what}")
+    parser.add_argument(
+        "--hparams", default=None, metavar="FILE[,FILE]", help=f"best_hparams.json written by `serzoo tune`: {what}"
+    )
 
 
 def add_recipe_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--recipe", default=None, metavar="JSON|FILE",
-                        help="how synthetic samples enter the classifiers (serzoo.recipes.Recipe fields), as JSON or "
-                        "a JSON file, e.g. '{\"synthetic_weight\": 0.3, \"calibration\": 1}'")
+    parser.add_argument(
+        "--recipe",
+        default=None,
+        metavar="JSON|FILE",
+        help="how synthetic samples enter the classifiers (serzoo.recipes.Recipe fields), as JSON or "
+        'a JSON file, e.g. \'{"synthetic_weight": 0.3, "calibration": 1}\'',
+    )
 
 
 def recipe(args):
@@ -110,15 +146,23 @@ def tuned_settings(args) -> dict:
 
 
 def training_kwargs(args) -> dict:
-    return {"preset": args.preset, "epochs": args.epochs, "learning_rate": args.learning_rate,
-            "batch_size": args.batch_size}
+    return {
+        "preset": args.preset,
+        "epochs": args.epochs,
+        "learning_rate": args.learning_rate,
+        "batch_size": args.batch_size,
+    }
 
 
 def add_common_options(parser: argparse.ArgumentParser, *, trains_schemes: bool, tensorflow: bool) -> None:
     parser.add_argument("--verbose", action="store_true", help="show TensorFlow's and TFDS's own messages")
     if trains_schemes:
-        parser.add_argument("--tensorboard", metavar="DIR", default=None,
-                            help="write TensorBoard logs of every scheme's training (each player's loss per epoch)")
+        parser.add_argument(
+            "--tensorboard",
+            metavar="DIR",
+            default=None,
+            help="write TensorBoard logs of every scheme's training (each player's loss per epoch)",
+        )
     if tensorflow:
         parser.add_argument("--threads", type=int, default=None, help="TensorFlow threads (default: all cores)")
 
@@ -169,8 +213,9 @@ def name_list(known) -> Callable[[str], list[str]]:
         names = [v.strip() for v in text.split(",") if v.strip()]
         unknown = [n for n in names if n not in known()]
         if unknown or not names:
-            raise argparse.ArgumentTypeError(f"unknown {', '.join(unknown) or 'empty list'}; choose from: "
-                                             f"{', '.join(known())}")
+            raise argparse.ArgumentTypeError(
+                f"unknown {', '.join(unknown) or 'empty list'}; choose from: {', '.join(known())}"
+            )
         return names
 
     return parse

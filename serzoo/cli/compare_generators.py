@@ -2,8 +2,10 @@
 
 from serzoo.cli import common
 
-HELP = ("Sahu et al. (TAC): M1/M2/M3 scored by metrics 1-3 (TRTS, TSTR on training and held-out speakers, FID), "
-        "t-SNE and loss curves")
+HELP = (
+    "Sahu et al. (TAC): M1/M2/M3 scored by metrics 1-3 (TRTS, TSTR on training and held-out speakers, FID), "
+    "t-SNE and loss curves"
+)
 
 
 def register(sub) -> None:
@@ -11,15 +13,26 @@ def register(sub) -> None:
 
     parser = sub.add_parser("compare-generators", help=HELP)
     common.add_data_options(parser, "emodb/is10")
-    parser.add_argument("--models", type=common.name_list(scheme_names), default=["m1", "m2", "m3"],
-                        help="comma-separated registered schemes (default m1,m2,m3)")
+    parser.add_argument(
+        "--models",
+        type=common.name_list(scheme_names),
+        default=["m1", "m2", "m3"],
+        help="comma-separated registered schemes (default m1,m2,m3)",
+    )
     common.add_training_options(parser, "paper")
     common.add_jobs_option(parser)
-    parser.add_argument("--n-synthetic", type=int, default=None,
-                        help="balanced synthetic vectors per fold (default: the training fold's size)")
+    parser.add_argument(
+        "--n-synthetic",
+        type=int,
+        default=None,
+        help="balanced synthetic vectors per fold (default: the training fold's size)",
+    )
     parser.add_argument("--output-dir", default="results/generator_comparison")
-    parser.add_argument("--fresh", action="store_true",
-                        help="discard finished units in --output-dir (default: resume an interrupted run)")
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="discard finished units in --output-dir (default: resume an interrupted run)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -30,8 +43,16 @@ def run(args) -> int:
 
     corpus = load_corpus(args.dataset, data_dir=args.data_dir, manual_dir=common.manual_dir(args))
     result = run_generator_comparison(
-        corpus, args.output_dir, models=args.models, n_synthetic=args.n_synthetic, seed=args.seed,
-        max_folds=args.folds, fresh=args.fresh, jobs=args.jobs, **common.training_kwargs(args))
+        corpus,
+        args.output_dir,
+        models=args.models,
+        n_synthetic=args.n_synthetic,
+        seed=args.seed,
+        max_folds=args.folds,
+        fresh=args.fresh,
+        jobs=args.jobs,
+        **common.training_kwargs(args),
+    )
     text = render_report(result, args.output_dir)
     report.write_report(args.output_dir, text, result)
     print(text)

@@ -32,9 +32,16 @@ def run(args) -> int:
 
     source = load_corpus(args.source, data_dir=args.data_dir, manual_dir=args.source_manual_dir)
     target = load_corpus(args.target, data_dir=args.data_dir, manual_dir=args.target_manual_dir)
-    result = run_cross_corpus(source, target, fractions=args.fractions, n_synthetic=args.n_synthetic,
-                              method=args.method, classifier=args.classifier, seeds=args.seeds,
-                              **common.training_kwargs(args))
+    result = run_cross_corpus(
+        source,
+        target,
+        fractions=args.fractions,
+        n_synthetic=args.n_synthetic,
+        method=args.method,
+        classifier=args.classifier,
+        seeds=args.seeds,
+        **common.training_kwargs(args),
+    )
     path = report.write_report(args.output_dir, render_report(result, args.output_dir, args.seeds), result)
     print(cross_corpus_table(result))
     print(f"\nwrote {path}")

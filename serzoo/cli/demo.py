@@ -11,8 +11,9 @@ def register(sub) -> None:
     parser = sub.add_parser("demo", help=HELP)
     common.add_data_options(parser, "synth_emo/is11")
     parser.add_argument("--output-dir", default="serzoo_demo_report", help="report folder")
-    parser.add_argument("--scheme", choices=scheme_names(exportable=True), default="adan",
-                        help="generator (default adan)")
+    parser.add_argument(
+        "--scheme", choices=scheme_names(exportable=True), default="adan", help="generator (default adan)"
+    )
     common.add_training_options(parser, "serzoo")
     parser.add_argument("--export-root", default="exported", help="where the generator is exported")
     parser.set_defaults(run=run)
@@ -22,9 +23,16 @@ def run(args) -> int:
     from serzoo.experiments.demo import run_demo
 
     summary = run_demo(
-        args.dataset, output_dir=args.output_dir, data_dir=args.data_dir, manual_dir=common.manual_dir(args),
-        normalisation=args.normalisation, max_folds=args.folds, seed=args.seed, scheme=args.scheme,
-        export_root=args.export_root, **common.training_kwargs(args),
+        args.dataset,
+        output_dir=args.output_dir,
+        data_dir=args.data_dir,
+        manual_dir=common.manual_dir(args),
+        normalisation=args.normalisation,
+        max_folds=args.folds,
+        seed=args.seed,
+        scheme=args.scheme,
+        export_root=args.export_root,
+        **common.training_kwargs(args),
     )
     print(f"done in {summary['seconds']:.0f} s: see {args.output_dir}/report.md")
     return 0

@@ -23,12 +23,14 @@ def run(args) -> int:
 
     corpus = load_corpus(args.dataset, data_dir=args.data_dir, manual_dir=common.manual_dir(args))
     options = {"epochs": args.epochs} if args.epochs is not None and args.classifier == "dnn" else {}
-    result = evaluate_classifier(corpus, args.classifier, normalisation=args.normalisation, seed=args.seed,
-                                 max_folds=args.folds, **options)
+    result = evaluate_classifier(
+        corpus, args.classifier, normalisation=args.normalisation, seed=args.seed, max_folds=args.folds, **options
+    )
     print(report.fold_table(result))
     print()
     print(report.results_table([result]))
     output = args.output or (
-        f"results/{corpus.name}_{corpus.feature_set}_{args.classifier}_{args.normalisation}_seed{args.seed}.json")
+        f"results/{corpus.name}_{corpus.feature_set}_{args.classifier}_{args.normalisation}_seed{args.seed}.json"
+    )
     print(f"\nwrote {report.write_json(result, output)}")
     return 0

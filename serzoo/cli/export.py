@@ -10,14 +10,22 @@ def register(sub) -> None:
 
     parser = sub.add_parser("export", help=HELP)
     common.add_data_options(parser, "synth_emo/is11")
-    parser.add_argument("--scheme", choices=scheme_names(exportable=True), default=None,
-                        help="default: the --hparams file's scheme, else adan")
+    parser.add_argument(
+        "--scheme",
+        choices=scheme_names(exportable=True),
+        default=None,
+        help="default: the --hparams file's scheme, else adan",
+    )
     common.add_training_options(parser, "serzoo")
     common.add_hparams_option(parser, "train with the search's chosen options and training (replaces the preset)")
     common.add_recipe_option(parser)
-    parser.add_argument("--k", type=int, default=None,
-                        help="synthetic sets the generator is meant to be used with (recorded with --recipe in the "
-                        "manifest; augment(x, y, path) applies both)")
+    parser.add_argument(
+        "--k",
+        type=int,
+        default=None,
+        help="synthetic sets the generator is meant to be used with (recorded with --recipe in the "
+        "manifest; augment(x, y, path) applies both)",
+    )
     parser.add_argument("--hold-out", default="", help="comma-separated splits kept out of training")
     parser.add_argument("--root", default="exported")
     parser.add_argument("--name", default=None, help="default <scheme>_<dataset>_<config>")
@@ -41,8 +49,18 @@ def run(args) -> int:
     setting = settings[0] if settings else None
     scheme = args.scheme or (setting.scheme if setting else "adan")
     path, _, _ = train_and_export(
-        corpus, scheme, setting=setting, train_splits=[s for s in corpus.splits if s not in held_out], seed=args.seed,
-        root=args.root, name=args.name, version=args.version, overwrite=args.overwrite,
-        recipe=common.recipe(args), recipe_k=args.k, **common.training_kwargs(args))
+        corpus,
+        scheme,
+        setting=setting,
+        train_splits=[s for s in corpus.splits if s not in held_out],
+        seed=args.seed,
+        root=args.root,
+        name=args.name,
+        version=args.version,
+        overwrite=args.overwrite,
+        recipe=common.recipe(args),
+        recipe_k=args.k,
+        **common.training_kwargs(args),
+    )
     print(f"exported to {path}")
     return 0

@@ -1,6 +1,5 @@
 """``serzoo schemes``: the registered schemes and how a preset trains each of them."""
 
-
 HELP = "list the registered schemes and their training settings under a preset"
 
 
@@ -16,15 +15,17 @@ def run(args) -> int:
     from serzoo.models import get_scheme, scheme_names
     from serzoo.presets import preset_table
 
-    print("| scheme | what | paper | exportable | searched by `serzoo tune` (besides every player's rate) |\n"
-          "|---|---|---|---|---|")
+    print(
+        "| scheme | what | paper | exportable | searched by `serzoo tune` (besides every player's rate) |\n"
+        "|---|---|---|---|---|"
+    )
     for name in scheme_names():
         spec = get_scheme(name)
         knobs = ((spec.latent,) if spec.latent else ()) + tuple(spec.knobs)
-        print(f"| {name} | {spec.summary} | {spec.paper} | {'yes' if spec.exportable else 'no'} | "
-              f"{', '.join(k.name for k in knobs) or '-'} |")
+        print(
+            f"| {name} | {spec.summary} | {spec.paper} | {'yes' if spec.exportable else 'no'} | "
+            f"{', '.join(k.name for k in knobs) or '-'} |"
+        )
     print(f"\nTraining under preset `{args.preset}`:\n")
     print(preset_table(args.preset, scheme_names()))
     return 0
-
-

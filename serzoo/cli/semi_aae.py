@@ -12,19 +12,30 @@ def register(sub) -> None:
 
     parser = sub.add_parser("semi-aae", help=HELP)
     common.add_data_options(parser, "emodb/is11", seed=False)
-    parser.add_argument("--level", choices=LEVELS, default="utterance",
-                        help="utterance: functionals and the MLP; frames: a frame-level set (compare_lld) and the "
-                        "Conv1D model of Table 2")
-    parser.add_argument("--labels", choices=("categories", "arousal", "valence", *ATTRIBUTE_LABELS),
-                        default="categories",
-                        help="the corpus's categories; EmoDB's binary arousal/valence grouping (Schuller et al. 2009); "
-                        "or a rated corpus's low/mid/high attribute (IEMOCAP, MSP-IMPROV: activation3, valence3, "
-                        "dominance3, as the paper's Table 1; use a label scheme with every utterance, e.g. "
-                        "iemocap/is13_all)")
+    parser.add_argument(
+        "--level",
+        choices=LEVELS,
+        default="utterance",
+        help="utterance: functionals and the MLP; frames: a frame-level set (compare_lld) and the "
+        "Conv1D model of Table 2",
+    )
+    parser.add_argument(
+        "--labels",
+        choices=("categories", "arousal", "valence", *ATTRIBUTE_LABELS),
+        default="categories",
+        help="the corpus's categories; EmoDB's binary arousal/valence grouping (Schuller et al. 2009); "
+        "or a rated corpus's low/mid/high attribute (IEMOCAP, MSP-IMPROV: activation3, valence3, "
+        "dominance3, as the paper's Table 1; use a label scheme with every utterance, e.g. "
+        "iemocap/is13_all)",
+    )
     parser.add_argument("--methods", type=common.name_list(lambda: METHODS), default=list(METHODS))
     parser.add_argument("--seeds", type=common.int_list, default=[0], help="runs, e.g. 0,1,2 (the paper: 10)")
-    parser.add_argument("--fractions", type=common.float_list, default=[1.0],
-                        help="labelled share of each class's training utterances, e.g. 0.1,0.25,0.5,1")
+    parser.add_argument(
+        "--fractions",
+        type=common.float_list,
+        default=[1.0],
+        help="labelled share of each class's training utterances, e.g. 0.1,0.25,0.5,1",
+    )
     parser.add_argument("--epochs", type=int, default=None, help="default: the paper preset's 100")
     parser.add_argument("--batch-size", type=int, default=None, help="default: the paper preset's 128")
     parser.add_argument("--learning-rate", type=float, default=None, help="Adam rate (default: the preset's 1e-4)")
@@ -43,19 +54,35 @@ def run(args) -> int:
     from serzoo.experiments.semi_aae import render_report, run_semi_aae
     from serzoo.presets import training_for
 
-    corpus = load_corpus(args.dataset, data_dir=args.data_dir, manual_dir=common.manual_dir(args),
-                         label=ATTRIBUTE_LABELS.get(args.labels, "label"))
+    corpus = load_corpus(
+        args.dataset,
+        data_dir=args.data_dir,
+        manual_dir=common.manual_dir(args),
+        label=ATTRIBUTE_LABELS.get(args.labels, "label"),
+    )
     if args.labels in ("arousal", "valence"):
         corpus = regroup_labels(corpus, args.labels)
-    training = training_for("semi_aae", "paper", epochs=args.epochs, learning_rate=args.learning_rate,
-                            batch_size=args.batch_size)
+    training = training_for(
+        "semi_aae", "paper", epochs=args.epochs, learning_rate=args.learning_rate, batch_size=args.batch_size
+    )
     options = {"crop_frames": args.crop_frames} if args.crop_frames else {}
     if args.fresh:
         pathlib.Path(args.output_dir, "units.jsonl").unlink(missing_ok=True)
-    result = run_semi_aae(corpus, level=args.level, methods=args.methods, seeds=args.seeds, fractions=args.fractions,
-                          epochs=training.epochs, batch_size=training.batch_size,
-                          learning_rate=training.learning_rate, max_folds=args.folds, held_out=args.held_out,
-                          output_dir=args.output_dir, options=options, normalisation=args.normalisation)
+    result = run_semi_aae(
+        corpus,
+        level=args.level,
+        methods=args.methods,
+        seeds=args.seeds,
+        fractions=args.fractions,
+        epochs=training.epochs,
+        batch_size=training.batch_size,
+        learning_rate=training.learning_rate,
+        max_folds=args.folds,
+        held_out=args.held_out,
+        output_dir=args.output_dir,
+        options=options,
+        normalisation=args.normalisation,
+    )
     markdown = render_report(result)
     print(markdown)
     print(f"wrote {report.write_report(args.output_dir, markdown, result)}")

@@ -1,6 +1,5 @@
 """``serzoo verify-corpus``: check a corpus copy's layout and counts before building."""
 
-
 HELP = "check a corpus copy's layout and counts before building"
 
 
@@ -21,5 +20,3 @@ def run(args) -> int:
     ok = report.ok if args.strict else report.layout_ok
     print("\nverdict: " + ("OK" if ok else "PROBLEMS (see above)"))
     return 0 if ok else 1
-
-

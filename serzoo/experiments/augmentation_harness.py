@@ -29,8 +29,11 @@ def scheme_trainings(methods, preset: str, *, epochs=None, learning_rate=None, b
     from serzoo.models import scheme_names
     from serzoo.presets import training_for
 
-    return {m: training_for(m, preset, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size)
-            for m in methods if m in scheme_names()}
+    return {
+        m: training_for(m, preset, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size)
+        for m in methods
+        if m in scheme_names()
+    }
 
 
 def unit_suffix(method: str, training, setting=None) -> str:
@@ -44,8 +47,9 @@ def unit_suffix(method: str, training, setting=None) -> str:
     from serzoo.models import get_scheme
 
     revision = get_scheme(method).revision
-    return (f"@{training.epochs}" + (f"+{training.tag}" if training.tag else "")
-            + (f"+r{revision}" if revision > 1 else ""))
+    return (
+        f"@{training.epochs}" + (f"+{training.tag}" if training.tag else "") + (f"+r{revision}" if revision > 1 else "")
+    )
 
 
 def run_augmentation(
@@ -118,14 +122,21 @@ def run_augmentation(
     ks = sorted(set(ks))
     folds = [f.name for f in leave_one_group_out(list(corpus.splits), max_folds, held_out)]
     recipes = {m: settings[m].recipe_object() if m in settings and settings[m].recipe else recipe for m in methods}
-    keys = {(seed, fold, method): f"seed{seed}/{fold}/{method}"
-            f"{unit_suffix(method, trainings.get(method), settings.get(method))}"
-            f"{'+' + recipes[method].tag if method in recipes and recipes[method].tag else ''}"
-            for seed in seeds for fold in folds for method in (NO_AUGMENTATION, *methods)}
+    keys = {
+        (seed, fold, method): f"seed{seed}/{fold}/{method}"
+        f"{unit_suffix(method, trainings.get(method), settings.get(method))}"
+        f"{'+' + recipes[method].tag if method in recipes and recipes[method].tag else ''}"
+        for seed in seeds
+        for fold in folds
+        for method in (NO_AUGMENTATION, *methods)
+    }
     computed, examples, missing = {}, {}, []
     if stored_only:
-        complete = {fold for fold in folds if all(store.get(keys[s, fold, m]) for s in seeds
-                                                  for m in (NO_AUGMENTATION, *methods))}
+        complete = {
+            fold
+            for fold in folds
+            if all(store.get(keys[s, fold, m]) for s in seeds for m in (NO_AUGMENTATION, *methods))
+        }
         missing = [key for key in keys.values() if not store.get(key)]
         keys = {cell: key for cell, key in keys.items() if cell[1] in complete}
     else:
@@ -149,11 +160,35 @@ def run_augmentation(
                 if store:
                     store.save_example(method_of[key], example)
 
-        bar = tqdm(total=len(keys), initial=len(keys) - len(todo), desc="units (seed × fold × method)",
-                   unit="unit", disable=not progress)
-        run_units(todo, _compute_unit, finished, jobs=jobs, setup=UnitContext, progress=bar, setup_args=(
-            corpus, normalisation, ks, classifiers, synthetic_only, preset, epochs, learning_rate, settings,
-            classifier_options, recipe, batch_size))
+        bar = tqdm(
+            total=len(keys),
+            initial=len(keys) - len(todo),
+            desc="units (seed × fold × method)",
+            unit="unit",
+            disable=not progress,
+        )
+        run_units(
+            todo,
+            _compute_unit,
+            finished,
+            jobs=jobs,
+            setup=UnitContext,
+            progress=bar,
+            setup_args=(
+                corpus,
+                normalisation,
+                ks,
+                classifiers,
+                synthetic_only,
+                preset,
+                epochs,
+                learning_rate,
+                settings,
+                classifier_options,
+                recipe,
+                batch_size,
+            ),
+        )
         bar.close()
     records, mmd, timings, diagnostics = [], [], [], []
     for key in keys.values():
@@ -164,15 +199,25 @@ def run_augmentation(
         diagnostics.extend(unit.get("recipe", []))
     result = summarise(records, corpus.n_classes, headline_k)
     result.update(
-        dataset=f"{corpus.name}/{corpus.feature_set}", methods=list(methods), ks=ks, seeds=list(seeds),
-        classifiers=list(classifiers), preset=preset, epochs={m: t.epochs for m, t in trainings.items()},
-        training={m: t.describe() for m, t in trainings.items()}, normalisation=normalisation,
-        settings={label: setting.to_dict() for label, setting in settings.items()}, recipe=recipe.to_dict(),
+        dataset=f"{corpus.name}/{corpus.feature_set}",
+        methods=list(methods),
+        ks=ks,
+        seeds=list(seeds),
+        classifiers=list(classifiers),
+        preset=preset,
+        epochs={m: t.epochs for m, t in trainings.items()},
+        training={m: t.describe() for m, t in trainings.items()},
+        normalisation=normalisation,
+        settings={label: setting.to_dict() for label, setting in settings.items()},
+        recipe=recipe.to_dict(),
         recipe_diagnostics=diagnostics,
         classifier_options=classifier_options,
         folds=list(dict.fromkeys(r["fold"] for r in records)),
-        class_names=corpus.class_names, mmd=_mean_by(mmd, "method", "mmd"), timings=timings,
-        records=records, missing_units=missing,
+        class_names=corpus.class_names,
+        mmd=_mean_by(mmd, "method", "mmd"),
+        timings=timings,
+        records=records,
+        missing_units=missing,
     )
     result["examples"] = {**(store.load_examples() if store else {}), **examples}
     return result
@@ -182,8 +227,21 @@ class UnitContext:
     """What every unit of one run shares (built once per worker process): the corpus, the settings, and the
     normalised data of the fold in use."""
 
-    def __init__(self, corpus, normalisation, ks, classifiers, synthetic_only, preset, epochs, learning_rate,
-                 settings=None, classifier_options=None, recipe=None, batch_size=None):
+    def __init__(
+        self,
+        corpus,
+        normalisation,
+        ks,
+        classifiers,
+        synthetic_only,
+        preset,
+        epochs,
+        learning_rate,
+        settings=None,
+        classifier_options=None,
+        recipe=None,
+        batch_size=None,
+    ):
         self.corpus, self.ks, self.synthetic_only = corpus, ks, synthetic_only
         self.classifiers = {name: (classifier_options or {}).get(name, {}) for name in classifiers}
         self.training = {"preset": preset, "epochs": epochs, "learning_rate": learning_rate, "batch_size": batch_size}
@@ -201,12 +259,21 @@ class UnitContext:
 def _compute_unit(context: UnitContext, seed: int, fold: str, method: str, keep_example: bool):
     setting = context.settings.get(method)
     recipe = setting.recipe_object() if setting is not None and setting.recipe else context.recipe
-    return _run_unit(context.fold(fold), method, context.augmenter(method, seed), seed, context.ks,
-                     context.classifiers, context.corpus.n_classes, context.synthetic_only, keep_example, recipe)
+    return _run_unit(
+        context.fold(fold),
+        method,
+        context.augmenter(method, seed),
+        seed,
+        context.ks,
+        context.classifiers,
+        context.corpus.n_classes,
+        context.synthetic_only,
+        keep_example,
+        recipe,
+    )
 
 
-def _run_unit(data, method, augmenter, seed, ks, classifiers, n_classes, synthetic_only, keep_example,
-              recipe=None):
+def _run_unit(data, method, augmenter, seed, ks, classifiers, n_classes, synthetic_only, keep_example, recipe=None):
     """One (seed, fold, method) cell: fit the augmenter, sample, train and test every classifier
     (``classifiers`` = {name: field overrides}). A non-default ``recipe`` builds each k's training set with
     :func:`serzoo.recipes.augmented_training_set`; its diagnostics are kept in the unit."""
@@ -216,15 +283,24 @@ def _run_unit(data, method, augmenter, seed, ks, classifiers, n_classes, synthet
     def evaluate(k, x_train, y_train, only_synthetic=False, fit_kwargs=None):
         for name in classifiers:
             start = time.perf_counter()
-            options = {**(recipe.classifier_options(name) if recipe and not only_synthetic else {}),
-                       **classifiers[name]}
+            options = {
+                **(recipe.classifier_options(name) if recipe and not only_synthetic else {}),
+                **classifiers[name],
+            }
             model = make_classifier(name, seed=seed, **options).fit(x_train, y_train, n_classes, **(fit_kwargs or {}))
-            unit["records"].append({
-                "seed": seed, "fold": fold, "method": method, "k": k, "classifier": name,
-                "synthetic_only": only_synthetic, "y_true": data.y_test.tolist(),
-                "y_pred": np.asarray(model.predict(data.x_test)).tolist(),
-                "seconds": time.perf_counter() - start,
-            })
+            unit["records"].append(
+                {
+                    "seed": seed,
+                    "fold": fold,
+                    "method": method,
+                    "k": k,
+                    "classifier": name,
+                    "synthetic_only": only_synthetic,
+                    "y_true": data.y_test.tolist(),
+                    "y_pred": np.asarray(model.predict(data.x_test)).tolist(),
+                    "seconds": time.perf_counter() - start,
+                }
+            )
 
     if method == NO_AUGMENTATION:
         if 0 in ks:
@@ -234,26 +310,47 @@ def _run_unit(data, method, augmenter, seed, ks, classifiers, n_classes, synthet
     augmenter.fit(data.x_train, data.y_train, n_classes)
     fitted = time.perf_counter() - start
     x_syn, y_syn = augmented_sets(augmenter, data.y_train, max(ks), seed=seed + 1000)
-    unit["timings"].append({"seed": seed, "fold": fold, "method": method, "fit_seconds": fitted,
-                            "sample_seconds": time.perf_counter() - start - fitted})
+    unit["timings"].append(
+        {
+            "seed": seed,
+            "fold": fold,
+            "method": method,
+            "fit_seconds": fitted,
+            "sample_seconds": time.perf_counter() - start - fitted,
+        }
+    )
     n = data.y_train.size
     unit["mmd"].append({"seed": seed, "fold": fold, "method": method, "mmd": mmd_rbf(data.x_train, x_syn[:n])})
     for k in (k for k in ks if k > 0):
         if recipe is not None and recipe.tag:
-            built = augmented_training_set(data.x_train, data.y_train, augmenter, k=k, seed=seed + 1000,
-                                           recipe=recipe, n_classes=n_classes, groups=data.train.speaker)
-            unit.setdefault("recipe", []).append({"seed": seed, "fold": fold, "method": method, "k": k,
-                                                  **json_ready(built.diagnostics)})
+            built = augmented_training_set(
+                data.x_train,
+                data.y_train,
+                augmenter,
+                k=k,
+                seed=seed + 1000,
+                recipe=recipe,
+                n_classes=n_classes,
+                groups=data.train.speaker,
+            )
+            unit.setdefault("recipe", []).append(
+                {"seed": seed, "fold": fold, "method": method, "k": k, **json_ready(built.diagnostics)}
+            )
             evaluate(k, built.x, built.y, fit_kwargs=built.fit_kwargs())
         else:
-            evaluate(k, np.concatenate([data.x_train, x_syn[: k * n]]),
-                     np.concatenate([data.y_train, y_syn[: k * n]]))
+            evaluate(k, np.concatenate([data.x_train, x_syn[: k * n]]), np.concatenate([data.y_train, y_syn[: k * n]]))
     if synthetic_only:
         evaluate(max(ks), x_syn, y_syn, only_synthetic=True)
     example = None
     if keep_example:
-        example = {"fold": fold, "history": getattr(augmenter, "history_", {}), "real": data.x_train,
-                   "real_labels": data.y_train, "synthetic": x_syn[:n], "synthetic_labels": y_syn[:n]}
+        example = {
+            "fold": fold,
+            "history": getattr(augmenter, "history_", {}),
+            "real": data.x_train,
+            "real_labels": data.y_train,
+            "synthetic": x_syn[:n],
+            "synthetic_labels": y_syn[:n],
+        }
     return unit, example
 
 
@@ -288,15 +385,25 @@ def summarise(records, n_classes: int, headline_k: int) -> dict:
     for r in records:  # each fold's UAR, averaged over seeds
         uar = unweighted_average_recall(r["y_true"], r["y_pred"], n_classes)
         per_fold.setdefault((r["method"], r["classifier"], r["k"], r["synthetic_only"]), {}).setdefault(
-            r["fold"], []).append(uar)
+            r["fold"], []
+        ).append(uar)
     table = []
     for (method, clf, k, synthetic_only), rows in sorted(per_seed.items()):
         uars, was = np.array([r[1] for r in rows]), np.array([r[2] for r in rows])
         folds = per_fold[(method, clf, k, synthetic_only)]
-        table.append({"method": method, "classifier": clf, "k": k, "synthetic_only": synthetic_only,
-                      "n_seeds": len(rows),
-                      "uar": float(uars.mean()), "uar_std": float(uars.std()),
-                      "wa": float(was.mean()), "wa_std": float(was.std()),
-                      "per_seed": [{"seed": r[0], "uar": r[1], "wa": r[2]} for r in rows],
-                      "fold_uar": {fold: float(np.mean(v)) for fold, v in folds.items()}})
+        table.append(
+            {
+                "method": method,
+                "classifier": clf,
+                "k": k,
+                "synthetic_only": synthetic_only,
+                "n_seeds": len(rows),
+                "uar": float(uars.mean()),
+                "uar_std": float(uars.std()),
+                "wa": float(was.mean()),
+                "wa_std": float(was.std()),
+                "per_seed": [{"seed": r[0], "uar": r[1], "wa": r[2]} for r in rows],
+                "fold_uar": {fold: float(np.mean(v)) for fold, v in folds.items()},
+            }
+        )
     return {"table": table, "headline_k": headline_k}

@@ -50,8 +50,10 @@ def inner_cv_choice(x, y, groups, predict_all, n_classes: int):
         for candidate, y_pred in predict_all(x[~test], y[~test], x[test]).items():
             predicted.setdefault(candidate, []).append(y_pred)
     truth = np.concatenate(truth)
-    scores = {candidate: classification_summary(truth, np.concatenate(parts), n_classes)["uar"]
-              for candidate, parts in predicted.items()}
+    scores = {
+        candidate: classification_summary(truth, np.concatenate(parts), n_classes)["uar"]
+        for candidate, parts in predicted.items()
+    }
     return max(scores, key=scores.get)
 
 
@@ -66,10 +68,12 @@ def _svm_all(x_train, y_train, x_test):
 def _projected_all(kind: str, sizes, seed: int):
     """Predictions for every (size, C): one projection of the largest size, sliced (the leading LDA/PCA
     components do not depend on how many are kept)."""
+
     def predict_all(x_train, y_train, x_test):
         projection = _projection(kind, max(sizes), seed).fit(x_train, y_train)
         p_train, p_test = projection.transform(x_train), projection.transform(x_test)
         return {(size, c): _svm(c, p_train[:, :size], y_train, p_test[:, :size]) for size in sizes for c in SVM_CS}
+
     return predict_all
 
 
@@ -81,8 +85,9 @@ def _train_autoencoder(x, code_dim: int, training, seed: int, width: int = 1000)
     from serzoo.models.aae import aae_networks
 
     keras.utils.set_random_seed(seed)
-    networks = aae_networks(x.shape[1], 1, code_dim=code_dim, widths=(width, width), discriminator_widths=(),
-                            dropout=0.5)
+    networks = aae_networks(
+        x.shape[1], 1, code_dim=code_dim, widths=(width, width), discriminator_widths=(), dropout=0.5
+    )
     encoder = networks["encoder"]
     model = keras.Sequential([encoder, networks["decoder"]])
     model.compile(optimizer=keras.optimizers.Adam(training.learning_rate), loss="mse")
@@ -91,9 +96,21 @@ def _train_autoencoder(x, code_dim: int, training, seed: int, width: int = 1000)
 
 
 def run_code_vectors(
-    corpus: Corpus, *, code_dim: int = 2, ae_code_dim: int = 100, preset: str = "serzoo", epochs: int | None = None,
-    learning_rate: float | None = None, batch_size: int | None = None, n_synthetic: int = 100, width: int = 1000,
-    seed: int = 0, max_folds: int | None = None, progress: bool = True, output_dir=None, fresh: bool = False,
+    corpus: Corpus,
+    *,
+    code_dim: int = 2,
+    ae_code_dim: int = 100,
+    preset: str = "serzoo",
+    epochs: int | None = None,
+    learning_rate: float | None = None,
+    batch_size: int | None = None,
+    n_synthetic: int = 100,
+    width: int = 1000,
+    seed: int = 0,
+    max_folds: int | None = None,
+    progress: bool = True,
+    output_dir=None,
+    fresh: bool = False,
     jobs: int = 1,
 ) -> dict:
     """Run both experiments; returns a JSON-ready dict with pooled UAR/WA and per-fold choices.
@@ -111,8 +128,15 @@ def run_code_vectors(
     from serzoo.presets import training_for
 
     training = training_for("aae", preset, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size)
-    settings = {"dataset": f"{corpus.name}/{corpus.feature_set}", "code_dim": code_dim, "ae_code_dim": ae_code_dim,
-                "training": training.describe(), "n_synthetic": n_synthetic, "width": width, "seed": seed}
+    settings = {
+        "dataset": f"{corpus.name}/{corpus.feature_set}",
+        "code_dim": code_dim,
+        "ae_code_dim": ae_code_dim,
+        "training": training.describe(),
+        "n_synthetic": n_synthetic,
+        "width": width,
+        "seed": seed,
+    }
     store = None
     if output_dir is not None:
         if fresh:
@@ -133,10 +157,16 @@ def run_code_vectors(
             if store:
                 store.save_example("scatter", example)
 
-    bar = tqdm(total=len(folds), initial=len(folds) - len(todo), desc="code vectors", unit="fold",
-               disable=not progress)
-    run_units(todo, _compute_fold, finished, jobs=jobs, setup=_FoldContext, progress=bar,
-              setup_args=(corpus, training, code_dim, ae_code_dim, n_synthetic, width, seed))
+    bar = tqdm(total=len(folds), initial=len(folds) - len(todo), desc="code vectors", unit="fold", disable=not progress)
+    run_units(
+        todo,
+        _compute_fold,
+        finished,
+        jobs=jobs,
+        setup=_FoldContext,
+        progress=bar,
+        setup_args=(corpus, training, code_dim, ae_code_dim, n_synthetic, width, seed),
+    )
     bar.close()
     units = [units.get(fold) or store.get(fold) for fold in folds]
     table = {}
@@ -145,9 +175,17 @@ def run_code_vectors(
         predicted = np.concatenate([u["predictions"][name][1] for u in units])
         summary = classification_summary(truth, predicted, corpus.n_classes)
         table[name] = {"uar": summary["uar"], "wa": summary["wa"]}
-    return {**settings, "class_names": corpus.class_names, "epochs": training.epochs, "preset": preset,
-            "folds": len(folds), "table": table, "choices": [u["chosen"] for u in units],
-            "timings": [u["timing"] for u in units], "scatter": scatter}
+    return {
+        **settings,
+        "class_names": corpus.class_names,
+        "epochs": training.epochs,
+        "preset": preset,
+        "folds": len(folds),
+        "table": table,
+        "choices": [u["chosen"] for u in units],
+        "timings": [u["timing"] for u in units],
+        "scatter": scatter,
+    }
 
 
 class _FoldContext:
@@ -173,8 +211,9 @@ def _compute_fold(context: _FoldContext, fold: str, keep_scatter: bool):
     record("opensmile", _svm(c, x, y, x_test))
 
     start = time.perf_counter()
-    aae = SchemeAugmenter("aae", training=context.training, seed=seed,
-                          options={"code_dim": context.code_dim, "width": width})
+    aae = SchemeAugmenter(
+        "aae", training=context.training, seed=seed, options={"code_dim": context.code_dim, "width": width}
+    )
     aae.fit(x, y, n)
     aae_seconds = time.perf_counter() - start
     codes, test_codes = aae.model.encode(x).numpy(), aae.model.encode(x_test).numpy()
@@ -182,8 +221,14 @@ def _compute_fold(context: _FoldContext, fold: str, keep_scatter: bool):
     record("aae", _svm(c, codes, y, test_codes))
     scatter = None
     if keep_scatter:
-        scatter = {"fold": fold, "train": codes, "train_labels": y, "test": test_codes, "test_labels": data.y_test,
-                   "means": np.asarray(aae.model.prior_means)}
+        scatter = {
+            "fold": fold,
+            "train": codes,
+            "train_labels": y,
+            "test": test_codes,
+            "test_labels": data.y_test,
+            "means": np.asarray(aae.model.prior_means),
+        }
 
     start = time.perf_counter()
     encoder = _train_autoencoder(x, context.ae_code_dim, context.training, seed, width)
@@ -203,8 +248,11 @@ def _compute_fold(context: _FoldContext, fold: str, keep_scatter: bool):
     record("real only", _svm(c, x, y, x_test))
     record("synthetic only", _svm(c, synthetic, labels, x_test))
     record("real + synthetic", _svm(c, np.concatenate([x, synthetic]), np.concatenate([y, labels]), x_test))
-    unit = {"chosen": chosen, "predictions": predictions,
-            "timing": {"fold": fold, "aae_seconds": aae_seconds, "ae_seconds": ae_seconds}}
+    unit = {
+        "chosen": chosen,
+        "predictions": predictions,
+        "timing": {"fold": fold, "aae_seconds": aae_seconds, "ae_seconds": ae_seconds},
+    }
     return json.loads(json.dumps(unit, default=_plain)), scatter
 
 
@@ -214,8 +262,16 @@ def _plain(value):
 
 
 #: Sahu et al. 2017 on IEMOCAP, 4 classes, UAR %: Table 1 (representations) and Table 2 (synthetic).
-PAPER_UAR = {"opensmile": 57.88, "aae": 56.38, "ae": 53.92, "lda": 48.67, "pca": 43.12,
-             "real only": 57.88, "synthetic only": 33.75, "real + synthetic": 58.38}
+PAPER_UAR = {
+    "opensmile": 57.88,
+    "aae": 56.38,
+    "ae": 53.92,
+    "lda": 48.67,
+    "pca": 43.12,
+    "real only": 57.88,
+    "synthetic only": 33.75,
+    "real + synthetic": 58.38,
+}
 
 
 def render_report(result: dict, output_dir) -> str:
@@ -226,20 +282,24 @@ def render_report(result: dict, output_dir) -> str:
     figure = plots.code_scatter_png(scatter, result["class_names"], out / "code_scatter.png")
     rows = "\n".join(
         f"| {name} | {100 * result['table'][name]['uar']:.2f} | {100 * result['table'][name]['wa']:.2f} "
-        f"| {PAPER_UAR[name]:.2f} |" for name in (*REPRESENTATIONS, *SETTINGS))
-    text = "\n".join([
-        f"# Sahu et al. 2017 under leave-one-speaker-out: {result['dataset']}",
-        "",
-        f"{result['folds']} folds, seed {result['seed']}, AAE code {result['code_dim']}-D, plain AE code "
-        f"{result['ae_code_dim']}-D, {result['epochs']} epochs, {result['n_synthetic']} synthetic vectors per "
-        "class. SVM C and LDA/PCA sizes chosen by inner leave-one-speaker-out CV on the training speakers. "
-        "Paper: IEMOCAP, 4 classes (chance 25 %); ours: 7 classes (chance 14.3 %).",
-        "",
-        "| representation / training data | UAR % | WA % | paper UAR % |",
-        "|---|---|---|---|",
-        rows,
-        "",
-        f"![AAE codes of training and test speakers]({figure.name})",
-        "",
-    ])
+        f"| {PAPER_UAR[name]:.2f} |"
+        for name in (*REPRESENTATIONS, *SETTINGS)
+    )
+    text = "\n".join(
+        [
+            f"# Sahu et al. 2017 under leave-one-speaker-out: {result['dataset']}",
+            "",
+            f"{result['folds']} folds, seed {result['seed']}, AAE code {result['code_dim']}-D, plain AE code "
+            f"{result['ae_code_dim']}-D, {result['epochs']} epochs, {result['n_synthetic']} synthetic vectors per "
+            "class. SVM C and LDA/PCA sizes chosen by inner leave-one-speaker-out CV on the training speakers. "
+            "Paper: IEMOCAP, 4 classes (chance 25 %); ours: 7 classes (chance 14.3 %).",
+            "",
+            "| representation / training data | UAR % | WA % | paper UAR % |",
+            "|---|---|---|---|",
+            rows,
+            "",
+            f"![AAE codes of training and test speakers]({figure.name})",
+            "",
+        ]
+    )
     return text

@@ -50,9 +50,19 @@ def subsample_speakers(data: SplitData, fraction: float, rng: np.random.Generato
 
 
 def run_cross_corpus(
-    source: Corpus, target: Corpus, *, fractions=(0.1, 0.25, 0.5, 0.8, 1.0), n_synthetic=(0, 600, 2000, 6000),
-    method: str = "smote", classifier: str = "svm", seeds=(0,), preset: str = "serzoo", epochs: int | None = None,
-    learning_rate: float | None = None, batch_size: int | None = None, progress: bool = True,
+    source: Corpus,
+    target: Corpus,
+    *,
+    fractions=(0.1, 0.25, 0.5, 0.8, 1.0),
+    n_synthetic=(0, 600, 2000, 6000),
+    method: str = "smote",
+    classifier: str = "svm",
+    seeds=(0,),
+    preset: str = "serzoo",
+    epochs: int | None = None,
+    learning_rate: float | None = None,
+    batch_size: int | None = None,
+    progress: bool = True,
 ) -> dict:
     """UAR / WA on ``target`` for every (fraction P, synthetic count N, seed); JSON-ready. An adversarial
     ``method`` trains as ``preset`` says (:mod:`serzoo.presets`; ``epochs``/``learning_rate``/``batch_size`` override
@@ -70,7 +80,8 @@ def run_cross_corpus(
             subset = subsample_speakers(source_all, fraction, rng)
             x_src, y_src = _restrict(
                 SplitData(*(getattr(source_all, f)[subset] for f in ("x", "y", "speaker", "utterance_id"))),
-                source.class_names, shared,
+                source.class_names,
+                shared,
             )
             normalizer = Normalizer("global").fit(x_src)
             x_train = normalizer.transform(x_src)
@@ -80,27 +91,47 @@ def run_cross_corpus(
                 x, y = x_train, y_src
                 if n:
                     if augmenter is None:
-                        augmenter = make_augmenter(method, seed=seed, preset=preset, epochs=epochs,
-                                                   learning_rate=learning_rate, batch_size=batch_size,
-                                                   ).fit(x_train, y_src, len(shared))
+                        augmenter = make_augmenter(
+                            method,
+                            seed=seed,
+                            preset=preset,
+                            epochs=epochs,
+                            learning_rate=learning_rate,
+                            batch_size=batch_size,
+                        ).fit(x_train, y_src, len(shared))
                     labels = rng.choice(y_src, n)  # the source subset's label distribution
                     x, y = np.concatenate([x, augmenter.sample(labels, seed=seed)]), np.concatenate([y, labels])
                 model = make_classifier(classifier, seed=seed).fit(x, y, len(shared))
                 summary = classification_summary(target_y, model.predict(x_test), len(shared))
-                rows.append({"seed": seed, "fraction": fraction, "n_synthetic": n, "n_real": int(y_src.size),
-                             "uar": summary["uar"], "wa": summary["wa"], "confusion": summary["confusion"]})
+                rows.append(
+                    {
+                        "seed": seed,
+                        "fraction": fraction,
+                        "n_synthetic": n,
+                        "n_real": int(y_src.size),
+                        "uar": summary["uar"],
+                        "wa": summary["wa"],
+                        "confusion": summary["confusion"],
+                    }
+                )
             bar.update(1)
     bar.close()
-    return {"source": f"{source.name}/{source.feature_set}", "target": f"{target.name}/{target.feature_set}",
-            "classes": shared, "method": method, "classifier": classifier, "preset": preset, "rows": rows}
+    return {
+        "source": f"{source.name}/{source.feature_set}",
+        "target": f"{target.name}/{target.feature_set}",
+        "classes": shared,
+        "method": method,
+        "classifier": classifier,
+        "preset": preset,
+        "rows": rows,
+    }
 
 
 def cross_corpus_table(result: dict) -> str:
     """Markdown: UAR % (mean ± std over seeds) per fraction P (rows) and synthetic count N (columns)."""
     ns = sorted({r["n_synthetic"] for r in result["rows"]})
     fractions = sorted({r["fraction"] for r in result["rows"]})
-    lines = ["| P (% of source data) | " + " | ".join(f"N = {n}" for n in ns) + " |",
-             "|---|" + "---|" * len(ns)]
+    lines = ["| P (% of source data) | " + " | ".join(f"N = {n}" for n in ns) + " |", "|---|" + "---|" * len(ns)]
     for p in fractions:
         cells = []
         for n in ns:
@@ -115,7 +146,9 @@ def render_report(result: dict, output_dir, seeds) -> str:
     from serzoo import plots
 
     figure = plots.cross_corpus_png(result, pathlib.Path(output_dir) / "cross_corpus.png")
-    return (f"# {result['source']} → {result['target']}\n\nShared classes: {', '.join(result['classes'])}. "
-            f"Augmentation: {result['method']} (preset {result['preset']}); classifier: {result['classifier']}; "
-            f"UAR % on the whole target corpus, mean ± std over seeds {list(seeds)}.\n\n{cross_corpus_table(result)}"
-            f"\n\n![curves]({figure.name})\n")
+    return (
+        f"# {result['source']} → {result['target']}\n\nShared classes: {', '.join(result['classes'])}. "
+        f"Augmentation: {result['method']} (preset {result['preset']}); classifier: {result['classifier']}; "
+        f"UAR % on the whole target corpus, mean ± std over seeds {list(seeds)}.\n\n{cross_corpus_table(result)}"
+        f"\n\n![curves]({figure.name})\n"
+    )

@@ -47,24 +47,45 @@ def _generate_in_fresh_process(export_path: pathlib.Path, labels: np.ndarray, se
         labels_file, out_file = pathlib.Path(tmp, "labels.npy"), pathlib.Path(tmp, "features.npy")
         np.save(labels_file, labels)
         done = subprocess.run(
-            [sys.executable, "-c", _FRESH_PROCESS_SAMPLER, str(pathlib.Path(export_path).resolve()),
-             str(labels_file), str(seed), str(out_file)], capture_output=True, text=True, cwd=tmp,
+            [
+                sys.executable,
+                "-c",
+                _FRESH_PROCESS_SAMPLER,
+                str(pathlib.Path(export_path).resolve()),
+                str(labels_file),
+                str(seed),
+                str(out_file),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=tmp,
         )
         if done.returncode != 0:
             raise RuntimeError(f"loading {export_path} in a fresh process failed:\n{done.stderr[-2000:]}")
         return np.load(out_file)
 
 
-def _augmentation_experiment(corpus, scheme, preset, epochs, learning_rate, batch_size, seed, held_out, export_root,
-                             out, log) -> dict:
+def _augmentation_experiment(
+    corpus, scheme, preset, epochs, learning_rate, batch_size, seed, held_out, export_root, out, log
+) -> dict:
     train_splits = [s for s in corpus.splits if s not in held_out]
     training = training_for(scheme, preset, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size)
-    log(f"[3/5] training {scheme.upper()} on {len(train_splits)} training speakers ({training.describe()}), "
-        f"exporting to {export_root}/")
+    log(
+        f"[3/5] training {scheme.upper()} on {len(train_splits)} training speakers ({training.describe()}), "
+        f"exporting to {export_root}/"
+    )
     start = time.perf_counter()
     path, augmenter, _ = train_and_export(
-        corpus, scheme, train_splits=train_splits, preset=preset, epochs=epochs, learning_rate=learning_rate,
-        batch_size=batch_size, seed=seed, root=export_root, name=f"demo_{scheme}_{corpus.name}_{corpus.feature_set}",
+        corpus,
+        scheme,
+        train_splits=train_splits,
+        preset=preset,
+        epochs=epochs,
+        learning_rate=learning_rate,
+        batch_size=batch_size,
+        seed=seed,
+        root=export_root,
+        name=f"demo_{scheme}_{corpus.name}_{corpus.feature_set}",
         overwrite=True,
     )
     train_seconds = time.perf_counter() - start
@@ -85,14 +106,24 @@ def _augmentation_experiment(corpus, scheme, preset, epochs, learning_rate, batc
             summary = classification_summary(test.y, model.predict(x_test), corpus.n_classes)
             rows.append({"classifier": classifier, "setting": setting, "uar": summary["uar"], "wa": summary["wa"]})
             log(f"      {classifier:4s} {setting:18s} UAR {100 * summary['uar']:.2f} %  WA {100 * summary['wa']:.2f} %")
-    plots.augmentation_bars_png(rows, out / "augmentation_uar.png",
-                                title=f"held-out {'+'.join(held_out)}: with vs without {scheme}")
+    plots.augmentation_bars_png(
+        rows, out / "augmentation_uar.png", title=f"held-out {'+'.join(held_out)}: with vs without {scheme}"
+    )
     plots.loss_curves_png({scheme: augmenter.history_}, out / "loss_curves.png", title=f"{scheme} training losses")
     n = train.y.size
-    plots.tsne_png({scheme: {"real": x_train, "real_labels": train.y, "synthetic": x_syn[:n],
-                             "synthetic_labels": labels[:n]}}, corpus.class_names, out / "tsne.png")
-    return {"export": str(path), "held_out": list(held_out), "train_seconds": train_seconds, "k": DEMO_K,
-            "rows": rows, "manifest_metrics": read_manifest(path)["metrics_at_export"]}
+    plots.tsne_png(
+        {scheme: {"real": x_train, "real_labels": train.y, "synthetic": x_syn[:n], "synthetic_labels": labels[:n]}},
+        corpus.class_names,
+        out / "tsne.png",
+    )
+    return {
+        "export": str(path),
+        "held_out": list(held_out),
+        "train_seconds": train_seconds,
+        "k": DEMO_K,
+        "rows": rows,
+        "manifest_metrics": read_manifest(path)["metrics_at_export"],
+    }
 
 
 def run_demo(
@@ -137,24 +168,61 @@ def run_demo(
         log(message)
 
     try:
-        _demo_steps(dataset, data_dir=data_dir, manual_dir=manual_dir, classifiers=classifiers,
-                    normalisation=normalisation, max_folds=max_folds, seed=seed, scheme=scheme, preset=preset,
-                    epochs=epochs, learning_rate=learning_rate, batch_size=batch_size, export_root=export_root,
-                    out=out, log=log_step,
-                    summary=summary, sections=sections, start=start)
+        _demo_steps(
+            dataset,
+            data_dir=data_dir,
+            manual_dir=manual_dir,
+            classifiers=classifiers,
+            normalisation=normalisation,
+            max_folds=max_folds,
+            seed=seed,
+            scheme=scheme,
+            preset=preset,
+            epochs=epochs,
+            learning_rate=learning_rate,
+            batch_size=batch_size,
+            export_root=export_root,
+            out=out,
+            log=log_step,
+            summary=summary,
+            sections=sections,
+            start=start,
+        )
     except BaseException as err:
         reason = "interrupted" if isinstance(err, KeyboardInterrupt) else f"{type(err).__name__}: {err}"
         summary["stopped"] = {"step": step["name"], "reason": reason, "seconds": time.perf_counter() - start}
-        sections.insert(1, f"> **Stopped: this report is incomplete.** The demo stopped at step \"{step['name']}\" "
-                           f"({reason}). Only the sections below were finished.\n")
+        sections.insert(
+            1,
+            f'> **Stopped: this report is incomplete.** The demo stopped at step "{step["name"]}" '
+            f"({reason}). Only the sections below were finished.\n",
+        )
         with contextlib.suppress(OSError):  # an unwritable output dir must not hide the reason
             report.write_report(out, "\n".join(sections), summary)
         raise
     return summary
 
 
-def _demo_steps(dataset, *, data_dir, manual_dir, classifiers, normalisation, max_folds, seed, scheme, preset, epochs,
-                learning_rate, batch_size, export_root, out, log, summary, sections, start) -> None:
+def _demo_steps(
+    dataset,
+    *,
+    data_dir,
+    manual_dir,
+    classifiers,
+    normalisation,
+    max_folds,
+    seed,
+    scheme,
+    preset,
+    epochs,
+    learning_rate,
+    batch_size,
+    export_root,
+    out,
+    log,
+    summary,
+    sections,
+    start,
+) -> None:
     """The demo's steps; each finished part is added to ``summary`` and ``sections`` (the report) at once."""
     log(f"[1/5] preparing {dataset} (openSMILE features cached in a TFDS dataset)")
     corpus = load_corpus(dataset, data_dir=data_dir, manual_dir=manual_dir)
@@ -164,20 +232,22 @@ def _demo_steps(dataset, *, data_dir, manual_dir, classifiers, normalisation, ma
     if dataset.startswith("synth_emo"):
         sections.append(
             "> synth_emo is a SYNTHETIC corpus generated by serzoo so the pipeline runs anywhere; "
-            "its numbers say nothing about real emotional speech.\n")
+            "its numbers say nothing about real emotional speech.\n"
+        )
     intro = len(sections)
-    sections.append(f"{sum(counts.values())} utterances, {len(counts)} speakers, classes: "
-                    f"{', '.join(corpus.class_names)}. Seed {seed}.\n")
+    sections.append(
+        f"{sum(counts.values())} utterances, {len(counts)} speakers, classes: "
+        f"{', '.join(corpus.class_names)}. Seed {seed}.\n"
+    )
     results = summary["results"] = []
     for k, classifier in enumerate(classifiers, start=1):
         log(f"[2/5] leave-one-speaker-out baseline, classifier {classifier} ({k}/{len(classifiers)})")
-        result = evaluate_classifier(
-            corpus, classifier, normalisation=normalisation, seed=seed, max_folds=max_folds
-        )
+        result = evaluate_classifier(corpus, classifier, normalisation=normalisation, seed=seed, max_folds=max_folds)
         results.append(result)
         log(f"      UAR {100 * result['overall']['uar']:.2f} %  WA {100 * result['overall']['wa']:.2f} %")
         plots.confusion_matrix_png(
-            result["overall"]["confusion"], corpus.class_names,
+            result["overall"]["confusion"],
+            corpus.class_names,
             f"{dataset} {classifier} ({normalisation} z-norm), pooled over folds",
             out / f"confusion_{classifier}.png",
         )
@@ -190,13 +260,16 @@ def _demo_steps(dataset, *, data_dir, manual_dir, classifiers, normalisation, ma
         *(f"![confusion {c}](confusion_{c}.png)" for c in classifiers),
     ]
     held_out = tuple(list(corpus.splits)[-2:])
-    augmentation = _augmentation_experiment(corpus, scheme, preset, epochs, learning_rate, batch_size, seed,
-                                            held_out, export_root, out, log)
+    augmentation = _augmentation_experiment(
+        corpus, scheme, preset, epochs, learning_rate, batch_size, seed, held_out, export_root, out, log
+    )
     log(f"[5/5] writing the report to {out}/")
     summary["augmentation"] = augmentation
     summary["seconds"] = time.perf_counter() - start
-    aug_rows = "\n".join(f"| {r['classifier']} | {r['setting']} | {100 * r['uar']:.2f} | {100 * r['wa']:.2f} |"
-                         for r in augmentation["rows"])
+    aug_rows = "\n".join(
+        f"| {r['classifier']} | {r['setting']} | {100 * r['uar']:.2f} | {100 * r['wa']:.2f} |"
+        for r in augmentation["rows"]
+    )
     metrics = augmentation["manifest_metrics"]
     sections[intro] = sections[intro].rstrip("\n") + f" Run time {summary['seconds']:.0f} s.\n"
     sections += [

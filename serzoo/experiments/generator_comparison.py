@@ -40,9 +40,15 @@ def balanced_labels(n: int, n_classes: int) -> np.ndarray:
 
 def _settings(corpus, models, training, preset, n_synthetic, seed, options) -> dict:
     # "optimizers" names the preset as the first stores did ("paper" = Sahu et al.'s SGD, "adam" = Adam 1e-4)
-    settings = {"dataset": f"{corpus.name}/{corpus.feature_set}", "models": list(models), "epochs": training.epochs,
-                "optimizers": "paper" if preset == "paper" else "adam", "n_synthetic": n_synthetic, "seed": seed,
-                "options": options or {}}
+    settings = {
+        "dataset": f"{corpus.name}/{corpus.feature_set}",
+        "models": list(models),
+        "epochs": training.epochs,
+        "optimizers": "paper" if preset == "paper" else "adam",
+        "n_synthetic": n_synthetic,
+        "seed": seed,
+        "options": options or {},
+    }
     if training.tag not in ("", "sahu_sgd"):
         settings["training"] = training.tag
     from serzoo.models import get_scheme
@@ -54,10 +60,21 @@ def _settings(corpus, models, training, preset, n_synthetic, seed, options) -> d
 
 
 def run_generator_comparison(
-    corpus: Corpus, output_dir, *, models=MODELS, preset: str = "paper", epochs: int | None = None,
-    learning_rate: float | None = None, batch_size: int | None = None,
-    n_synthetic: int | None = None, seed: int = 0, options: dict | None = None, max_folds: int | None = None,
-    fresh: bool = False, progress: bool = True, jobs: int = 1,
+    corpus: Corpus,
+    output_dir,
+    *,
+    models=MODELS,
+    preset: str = "paper",
+    epochs: int | None = None,
+    learning_rate: float | None = None,
+    batch_size: int | None = None,
+    n_synthetic: int | None = None,
+    seed: int = 0,
+    options: dict | None = None,
+    max_folds: int | None = None,
+    fresh: bool = False,
+    progress: bool = True,
+    jobs: int = 1,
 ) -> dict:
     """Train every model on every fold and score its synthetic data; returns a JSON-ready dict.
 
@@ -75,8 +92,9 @@ def run_generator_comparison(
     from serzoo.experiments.workers import run_units
     from serzoo.presets import training_for
 
-    trainings = {m: training_for(m, preset, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size)
-                 for m in models}
+    trainings = {
+        m: training_for(m, preset, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size) for m in models
+    }
     out = pathlib.Path(output_dir)
     if fresh:
         (out / UnitStore.FILE).unlink(missing_ok=True)
@@ -96,12 +114,29 @@ def run_generator_comparison(
         if example:
             store.save_example(unit["model"], example)
 
-    bar = tqdm(total=len(keys), initial=len(keys) - len(todo), desc="folds × models", unit="model",
-               disable=not progress)
-    run_units(todo, _compute_unit, finished, jobs=jobs, setup=_ComparisonContext, progress=bar, setup_args=(
-        corpus, {"preset": preset, "epochs": epochs, "learning_rate": learning_rate, "batch_size": batch_size,
-                 **dict(options or {})},
-        n_synthetic, seed))
+    bar = tqdm(
+        total=len(keys), initial=len(keys) - len(todo), desc="folds × models", unit="model", disable=not progress
+    )
+    run_units(
+        todo,
+        _compute_unit,
+        finished,
+        jobs=jobs,
+        setup=_ComparisonContext,
+        progress=bar,
+        setup_args=(
+            corpus,
+            {
+                "preset": preset,
+                "epochs": epochs,
+                "learning_rate": learning_rate,
+                "batch_size": batch_size,
+                **dict(options or {}),
+            },
+            n_synthetic,
+            seed,
+        ),
+    )
     bar.close()
     return summarise(store, corpus, models, folds)
 
@@ -118,8 +153,10 @@ class _ComparisonContext:
         from serzoo.quality import FidScorer
 
         if self._fid[0] != data.fold.name:
-            self._fid = (data.fold.name, FidScorer(self.corpus.n_classes, seed=self.seed).fit(data.x_train,
-                                                                                               data.y_train))
+            self._fid = (
+                data.fold.name,
+                FidScorer(self.corpus.n_classes, seed=self.seed).fit(data.x_train, data.y_train),
+            )
         return self._fid[1]
 
 
@@ -136,15 +173,28 @@ def _compute_unit(context: _ComparisonContext, fold: str, model: str, keep_examp
     synthetic = augmenter.sample(labels, seed=seed + 1)
     set1 = generator_quality(data.x_train, data.y_train, synthetic, labels, n)
     set2 = generator_quality(data.x_test, data.y_test, synthetic, labels, n)
-    unit = {"fold": fold, "model": model, "fit_seconds": seconds,
-            "metric1_set1": set1["trts_uar"], "metric2_set1": set1["tstr_uar"],
-            "metric1_set2": set2["trts_uar"], "metric2_set2": set2["tstr_uar"],
-            "fid": context.fid(data).score(data.x_train, synthetic), "mmd": set1["mmd"]}
+    unit = {
+        "fold": fold,
+        "model": model,
+        "fit_seconds": seconds,
+        "metric1_set1": set1["trts_uar"],
+        "metric2_set1": set1["tstr_uar"],
+        "metric1_set2": set2["trts_uar"],
+        "metric2_set2": set2["tstr_uar"],
+        "fid": context.fid(data).score(data.x_train, synthetic),
+        "mmd": set1["mmd"],
+    }
     example = None
     if keep_example:
         shown = np.random.default_rng(seed).permutation(len(labels))[:TSNE_POINTS]
-        example = {"fold": fold, "real": data.x_train, "real_labels": data.y_train, "synthetic": synthetic[shown],
-                   "synthetic_labels": labels[shown], "history": augmenter.history_}
+        example = {
+            "fold": fold,
+            "real": data.x_train,
+            "real_labels": data.y_train,
+            "synthetic": synthetic[shown],
+            "synthetic_labels": labels[shown],
+            "history": augmenter.history_,
+        }
     return unit, example
 
 
@@ -155,11 +205,19 @@ def summarise(store: UnitStore, corpus: Corpus, models, fold_names) -> dict:
     table = {}
     for model in models:
         rows = [u for u in units if u["model"] == model]
-        table[model] = {metric: {"mean": float(np.mean([r[metric] for r in rows])),
-                                 "std": float(np.std([r[metric] for r in rows]))} for metric in METRICS}
+        table[model] = {
+            metric: {"mean": float(np.mean([r[metric] for r in rows])), "std": float(np.std([r[metric] for r in rows]))}
+            for metric in METRICS
+        }
         table[model]["fit_seconds"] = float(np.mean([r["fit_seconds"] for r in rows]))
-    return {**store.settings, "class_names": corpus.class_names, "folds": len(fold_names), "table": table,
-            "units": units, "examples": store.load_examples()}
+    return {
+        **store.settings,
+        "class_names": corpus.class_names,
+        "folds": len(fold_names),
+        "table": table,
+        "units": units,
+        "examples": store.load_examples(),
+    }
 
 
 def render_report(result: dict, output_dir) -> str:
@@ -168,12 +226,17 @@ def render_report(result: dict, output_dir) -> str:
     out = pathlib.Path(output_dir)
     stored = result.pop("examples")
     examples = {m.upper(): stored[m] for m in result["models"] if m in stored}
-    figures = ["(No figures: the figure material in examples/ is not stored here, e.g. a fresh checkout of a "
-               "committed run; run one unit again with --fresh in another folder to draw them.)"]
+    figures = [
+        "(No figures: the figure material in examples/ is not stored here, e.g. a fresh checkout of a "
+        "committed run; run one unit again with --fresh in another folder to draw them.)"
+    ]
     if examples:
         tsne = plots.tsne_png(examples, result["class_names"], out / "tsne_real_vs_synthetic.png")
-        losses = plots.loss_curves_png({m: ex["history"] for m, ex in examples.items()}, out / "loss_curves.png",
-                                       title="training losses (first fold)")
+        losses = plots.loss_curves_png(
+            {m: ex["history"] for m, ex in examples.items()},
+            out / "loss_curves.png",
+            title="training losses (first fold)",
+        )
         figures = [f"![t-SNE of real vs synthetic vectors]({tsne.name})", "", f"![training losses]({losses.name})"]
 
     def cell(model, metric, scale):
@@ -189,22 +252,24 @@ def render_report(result: dict, output_dir) -> str:
         ours = [cell(model, m, 100 if m.startswith("metric") else 1) for m in METRICS]
         rows.append(f"| {model.upper()} | " + " | ".join(ours) + f" | {result['table'][model]['fit_seconds']:.0f} |")
         rows.append(f"| {model.upper()} (paper) | " + " | ".join(paper(model, m) for m in METRICS) + " | – |")
-    text = "\n".join([
-        f"# M1 / M2 / M3 of Sahu et al. under leave-one-speaker-out: {result['dataset']}",
-        "",
-        f"{result['folds']} folds, seed {result['seed']}, {result['epochs']} epochs, optimizers: "
-        f"{result['optimizers']}, synthetic set per fold: "
-        f"{result['n_synthetic'] or 'the training fold size'} balanced vectors. Metric 1: SVM trained on real "
-        "data labels the synthetic data; metric 2: SVM trained on synthetic data labels real data (UAR %); set-1 = "
-        "the training speakers, set-2 = the held-out speaker; FID on the 3rd hidden layer of a 4 × 64 MLP trained "
-        "on set-1; MMD with the RBF mixture. Mean ± std over folds. Paper: IEMOCAP, 4 classes, 5 folds "
-        "(chance 25 %).",
-        "",
-        "| model | metric 1, set-1 | metric 2, set-1 | metric 1, set-2 | metric 2, set-2 | FID | MMD | fit s |",
-        "|---|---|---|---|---|---|---|---|",
-        *rows,
-        "",
-        *figures,
-        "",
-    ])
+    text = "\n".join(
+        [
+            f"# M1 / M2 / M3 of Sahu et al. under leave-one-speaker-out: {result['dataset']}",
+            "",
+            f"{result['folds']} folds, seed {result['seed']}, {result['epochs']} epochs, optimizers: "
+            f"{result['optimizers']}, synthetic set per fold: "
+            f"{result['n_synthetic'] or 'the training fold size'} balanced vectors. Metric 1: SVM trained on real "
+            "data labels the synthetic data; metric 2: SVM trained on synthetic data labels real data (UAR %); set-1 = "
+            "the training speakers, set-2 = the held-out speaker; FID on the 3rd hidden layer of a 4 × 64 MLP trained "
+            "on set-1; MMD with the RBF mixture. Mean ± std over folds. Paper: IEMOCAP, 4 classes, 5 folds "
+            "(chance 25 %).",
+            "",
+            "| model | metric 1, set-1 | metric 2, set-1 | metric 1, set-2 | metric 2, set-2 | FID | MMD | fit s |",
+            "|---|---|---|---|---|---|---|---|",
+            *rows,
+            "",
+            *figures,
+            "",
+        ]
+    )
     return text

@@ -34,7 +34,10 @@ def evaluate_classifier(
     """
     folds, y_true, y_pred = [], [], []
     for data in iter_folds(
-        corpus, normalisation=normalisation, max_folds=max_folds, progress=progress,
+        corpus,
+        normalisation=normalisation,
+        max_folds=max_folds,
+        progress=progress,
         desc=f"{corpus.name}/{corpus.feature_set} {classifier}",
     ):
         start = time.perf_counter()
@@ -42,11 +45,15 @@ def evaluate_classifier(
         model.fit(data.x_train, data.y_train, corpus.n_classes)
         predicted = np.asarray(model.predict(data.x_test))
         summary = classification_summary(data.y_test, predicted, corpus.n_classes)
-        folds.append({
-            "fold": data.fold.name, "n_train": int(data.y_train.size),
-            "n_features": int(data.x_train.shape[1]), "seconds": time.perf_counter() - start,
-            **summary,
-        })
+        folds.append(
+            {
+                "fold": data.fold.name,
+                "n_train": int(data.y_train.size),
+                "n_features": int(data.x_train.shape[1]),
+                "seconds": time.perf_counter() - start,
+                **summary,
+            }
+        )
         y_true.append(data.y_test)
         y_pred.append(predicted)
     uars, was = np.array([f["uar"] for f in folds]), np.array([f["wa"] for f in folds])
@@ -58,11 +65,11 @@ def evaluate_classifier(
         "seed": seed,
         "class_names": corpus.class_names,
         "folds": folds,
-        "overall": classification_summary(
-            np.concatenate(y_true), np.concatenate(y_pred), corpus.n_classes
-        ),
+        "overall": classification_summary(np.concatenate(y_true), np.concatenate(y_pred), corpus.n_classes),
         "fold_mean": {
-            "uar": float(uars.mean()), "uar_std": float(uars.std()),
-            "wa": float(was.mean()), "wa_std": float(was.std()),
+            "uar": float(uars.mean()),
+            "uar_std": float(uars.std()),
+            "wa": float(was.mean()),
+            "wa_std": float(was.std()),
         },
     }

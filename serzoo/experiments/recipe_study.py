@@ -102,14 +102,18 @@ def fold_classifier_options(settings, folds, dataset: str, classifiers) -> dict:
             if fold not in folds:
                 raise ValueError(f"{where}: evaluation group {fold!r} is not a fold of {dataset} ({folds})")
             if setting.classifier in chosen.get(fold, {}):
-                raise ValueError(f"{where}: fold {fold} already has a {setting.classifier} setting "
-                                 f"({chosen[fold][setting.classifier]['source']}): pass one file per speaker half")
+                raise ValueError(
+                    f"{where}: fold {fold} already has a {setting.classifier} setting "
+                    f"({chosen[fold][setting.classifier]['source']}): pass one file per speaker half"
+                )
             chosen.setdefault(fold, {})[setting.classifier] = {"options": setting.options, "source": where}
     for name in {s.classifier for s in settings}:
         missing = [f for f in folds if name not in chosen.get(f, {})]
         if missing:
-            raise ValueError(f"no {name} setting serves folds {missing}: pass a best_classifier.json searched on "
-                             "the other speaker half too")
+            raise ValueError(
+                f"no {name} setting serves folds {missing}: pass a best_classifier.json searched on "
+                "the other speaker half too"
+            )
     return {fold: {name: c["options"] for name, c in by.items()} for fold, by in chosen.items()}
 
 
@@ -131,17 +135,28 @@ def compute_unit(context: StudyContext, seed: int, fold: str, method: str, keep_
     def evaluate(cell, k, built):
         for name in context.classifiers:
             start = time.perf_counter()
-            options = {**context.fold_classifiers.get(fold, {}).get(name, {}),
-                       **(cell[1].classifier_options(name) if built is not None else {})}
+            options = {
+                **context.fold_classifiers.get(fold, {}).get(name, {}),
+                **(cell[1].classifier_options(name) if built is not None else {}),
+            }
             model = make_classifier(name, seed=seed, **options)
             if built is None:
                 model.fit(data.x_train, data.y_train, n_classes)
             else:
                 model.fit(built.x, built.y, n_classes, **built.fit_kwargs())
-            unit["records"].append({"seed": seed, "fold": fold, "method": method, "recipe": cell[0], "k": k,
-                                    "classifier": name, "y_true": data.y_test.tolist(),
-                                    "y_pred": np.asarray(model.predict(data.x_test)).tolist(),
-                                    "seconds": time.perf_counter() - start})
+            unit["records"].append(
+                {
+                    "seed": seed,
+                    "fold": fold,
+                    "method": method,
+                    "recipe": cell[0],
+                    "k": k,
+                    "classifier": name,
+                    "y_true": data.y_test.tolist(),
+                    "y_pred": np.asarray(model.predict(data.x_test)).tolist(),
+                    "seconds": time.perf_counter() - start,
+                }
+            )
 
     if method == NO_AUGMENTATION:
         evaluate(("none", Recipe()), 0, None)
@@ -152,22 +167,48 @@ def compute_unit(context: StudyContext, seed: int, fold: str, method: str, keep_
     unit["timings"].append({"seed": seed, "fold": fold, "method": method, "fit_seconds": time.perf_counter() - start})
     example = {} if keep_example else None
     for name, recipe, k in grid_cells(augmenter, context.grid):
-        built = augmented_training_set(data.x_train, data.y_train, augmenter, k=k, seed=seed + 1000, recipe=recipe,
-                                       n_classes=n_classes, groups=data.train.speaker)
-        unit["diagnostics"].append({"seed": seed, "fold": fold, "method": method, "recipe": name, "k": k,
-                                    **json_ready(built.diagnostics)})
+        built = augmented_training_set(
+            data.x_train,
+            data.y_train,
+            augmenter,
+            k=k,
+            seed=seed + 1000,
+            recipe=recipe,
+            n_classes=n_classes,
+            groups=data.train.speaker,
+        )
+        unit["diagnostics"].append(
+            {"seed": seed, "fold": fold, "method": method, "recipe": name, "k": k, **json_ready(built.diagnostics)}
+        )
         evaluate((name, recipe), k, built)
         if example is not None and k == 10 and name in ("paper", "cal", "tau0.5", "cal+tau0.5"):
             synthetic = built.synthetic
             n = data.y_train.size
-            example[name] = {"fold": fold, "real": data.x_train, "real_labels": data.y_train,
-                             "synthetic": built.x[synthetic][:n], "synthetic_labels": built.y[synthetic][:n]}
+            example[name] = {
+                "fold": fold,
+                "real": data.x_train,
+                "real_labels": data.y_train,
+                "synthetic": built.x[synthetic][:n],
+                "synthetic_labels": built.y[synthetic][:n],
+            }
     return unit, example
 
 
-def run_study(corpus, methods, *, seeds=(0,), classifiers=("dnn",), normalisation="global", training=None,
-              store=None, jobs: int = 1, grid=None, progress: bool = True, stored_only: bool = False,
-              fold_classifiers=None) -> dict:
+def run_study(
+    corpus,
+    methods,
+    *,
+    seeds=(0,),
+    classifiers=("dnn",),
+    normalisation="global",
+    training=None,
+    store=None,
+    jobs: int = 1,
+    grid=None,
+    progress: bool = True,
+    stored_only: bool = False,
+    fold_classifiers=None,
+) -> dict:
     """Compute (or reuse from ``store``) every unit, seed-major so that whole seeds finish first.
 
     ``fold_classifiers`` = {fold: {classifier: field overrides}} trains each fold's classifiers (every cell, no
@@ -192,13 +233,20 @@ def run_study(corpus, methods, *, seeds=(0,), classifiers=("dnn",), normalisatio
         for fold in folds:
             clf = classifier_key(fold_classifiers.get(fold))
             for method in (NO_AUGMENTATION, *methods):
-                suffix = "" if method == NO_AUGMENTATION else (
-                    unit_suffix(method, trainings.get(method)) + f"+grid{grid_key(grid)}")
+                suffix = (
+                    ""
+                    if method == NO_AUGMENTATION
+                    else (unit_suffix(method, trainings.get(method)) + f"+grid{grid_key(grid)}")
+                )
                 keys[(seed, fold, method)] = f"seed{seed}/{fold}/{method}{suffix}{clf}"
     computed, examples = {}, {}
-    todo = [(key, (seed, fold, method, seed == seeds[0] and fold == folds[0] and method in methods[:1]))
-            for (seed, fold, method), key in keys.items() if not (store and store.get(key) is not None)]
+    todo = [
+        (key, (seed, fold, method, seed == seeds[0] and fold == folds[0] and method in methods[:1]))
+        for (seed, fold, method), key in keys.items()
+        if not (store and store.get(key) is not None)
+    ]
     if not stored_only and todo:
+
         def finished(key, outcome):
             unit, example = outcome
             computed[key] = unit
@@ -209,10 +257,22 @@ def run_study(corpus, methods, *, seeds=(0,), classifiers=("dnn",), normalisatio
                 if store:
                     store.save_example(name, ex)
 
-        bar = tqdm(total=len(keys), initial=len(keys) - len(todo), desc="units (seed × fold × method)", unit="unit",
-                   disable=not progress)
-        run_units(todo, compute_unit, finished, jobs=jobs, setup=StudyContext, progress=bar,
-                  setup_args=(corpus, normalisation, list(classifiers), training, grid, fold_classifiers))
+        bar = tqdm(
+            total=len(keys),
+            initial=len(keys) - len(todo),
+            desc="units (seed × fold × method)",
+            unit="unit",
+            disable=not progress,
+        )
+        run_units(
+            todo,
+            compute_unit,
+            finished,
+            jobs=jobs,
+            setup=StudyContext,
+            progress=bar,
+            setup_args=(corpus, normalisation, list(classifiers), training, grid, fold_classifiers),
+        )
         bar.close()
     result = {"records": [], "diagnostics": [], "timings": [], "missing_units": []}
     for key in keys.values():
@@ -230,14 +290,20 @@ def run_study(corpus, methods, *, seeds=(0,), classifiers=("dnn",), normalisatio
 
 # ----------------------------------------------------------------------------- analysis
 def cell_label(record) -> str:
-    return NO_AUGMENTATION if record["method"] == NO_AUGMENTATION else \
-        f"{record['method']}:{record['recipe']}@k{record['k']}"
+    return (
+        NO_AUGMENTATION
+        if record["method"] == NO_AUGMENTATION
+        else f"{record['method']}:{record['recipe']}@k{record['k']}"
+    )
 
 
 def _index(records, classifier):
     """{(cell, seed, fold): (y_true, y_pred)} of one classifier."""
-    return {(cell_label(r), r["seed"], r["fold"]): (r["y_true"], r["y_pred"])
-            for r in records if r["classifier"] == classifier}
+    return {
+        (cell_label(r), r["seed"], r["fold"]): (r["y_true"], r["y_pred"])
+        for r in records
+        if r["classifier"] == classifier
+    }
 
 
 def pooled_scores(index, choice, seeds, folds, n_classes) -> dict:
@@ -250,14 +316,23 @@ def pooled_scores(index, choice, seeds, folds, n_classes) -> dict:
             return None
         y_true = np.concatenate([p[0] for p in parts])
         y_pred = np.concatenate([p[1] for p in parts])
-        per_seed.append({"seed": seed, "uar": unweighted_average_recall(y_true, y_pred, n_classes),
-                         "wa": weighted_accuracy(y_true, y_pred)})
+        per_seed.append(
+            {
+                "seed": seed,
+                "uar": unweighted_average_recall(y_true, y_pred, n_classes),
+                "wa": weighted_accuracy(y_true, y_pred),
+            }
+        )
         for f, p in zip(folds, parts):
             fold_uar[f].append(unweighted_average_recall(p[0], p[1], n_classes))
-    return {"per_seed": per_seed, "uar": float(np.mean([s["uar"] for s in per_seed])),
-            "uar_std": float(np.std([s["uar"] for s in per_seed])), "wa": float(np.mean([s["wa"] for s in per_seed])),
-            "wa_std": float(np.std([s["wa"] for s in per_seed])),
-            "fold_uar": {f: float(np.mean(v)) for f, v in fold_uar.items()}}
+    return {
+        "per_seed": per_seed,
+        "uar": float(np.mean([s["uar"] for s in per_seed])),
+        "uar_std": float(np.std([s["uar"] for s in per_seed])),
+        "wa": float(np.mean([s["wa"] for s in per_seed])),
+        "wa_std": float(np.std([s["wa"] for s in per_seed])),
+        "fold_uar": {f: float(np.mean(v)) for f, v in fold_uar.items()},
+    }
 
 
 def swap_halves(index, cells, halves, seeds, n_classes) -> dict:
@@ -277,8 +352,9 @@ def swap_halves(index, cells, halves, seeds, n_classes) -> dict:
         choice.update({f: best for f in half})
     folds = [f for half in halves for f in half]
     result = pooled_scores(index, choice, seeds, folds, n_classes)
-    return None if result is None else {**result, "choices": [
-        {"evaluated_on": list(h), **c} for h, c in chosen.items()]}
+    return (
+        None if result is None else {**result, "choices": [{"evaluated_on": list(h), **c} for h, c in chosen.items()]}
+    )
 
 
 def analyse(study: dict, halves, n_classes: int, classifier: str = "dnn", generators=()) -> dict:
@@ -311,11 +387,25 @@ def analyse(study: dict, halves, n_classes: int, classifier: str = "dnn", genera
 
 
 # ----------------------------------------------------------------------------- the command
-def reproduce_swap_halves(*, manual_dir=None, data_dir=None, output_dir="results/recipes_swap_halves",
-                          dataset: str = "emodb/is11", methods=("wadan", "smote"), seeds=(0, 1, 2),
-                          classifiers=("dnn",), normalisation: str = "global", training=None,
-                          dev_groups=None, jobs: int = 1, fresh: bool = False, report_only: bool = False,
-                          grid=None, classifier_settings=(), log=print) -> dict:
+def reproduce_swap_halves(
+    *,
+    manual_dir=None,
+    data_dir=None,
+    output_dir="results/recipes_swap_halves",
+    dataset: str = "emodb/is11",
+    methods=("wadan", "smote"),
+    seeds=(0, 1, 2),
+    classifiers=("dnn",),
+    normalisation: str = "global",
+    training=None,
+    dev_groups=None,
+    jobs: int = 1,
+    fresh: bool = False,
+    report_only: bool = False,
+    grid=None,
+    classifier_settings=(),
+    log=print,
+) -> dict:
     """``serzoo reproduce yi-mak-emodb --protocol swap-halves``: run the study (resumable in ``output_dir``), choose
     every half's cell on the other half, and write ``report.md``, ``results.json``, ``predictions.json`` and figures.
 
@@ -342,31 +432,60 @@ def reproduce_swap_halves(*, manual_dir=None, data_dir=None, output_dir="results
     if fresh:
         (out / UnitStore.FILE).unlink(missing_ok=True)
         shutil.rmtree(out / "examples", ignore_errors=True)
-    store = UnitStore(out, {"dataset": dataset, "classifiers": list(classifiers), "normalisation": normalisation,
-                            "protocol": "swap-halves"})
+    store = UnitStore(
+        out,
+        {
+            "dataset": dataset,
+            "classifiers": list(classifiers),
+            "normalisation": normalisation,
+            "protocol": "swap-halves",
+        },
+    )
     if store.units:
         log(f"resuming: {len(store.units)} finished units in {store.path}")
-    log(f"{dataset}: halves {halves[0]} | {halves[1]}; methods {list(methods)}, seeds {list(seeds)}, "
-        f"{len(grid_cells(None, grid))} recipe cells, {normalisation} z-norm, training {training}")
-    study = run_study(corpus, list(methods), seeds=seeds, classifiers=classifiers, normalisation=normalisation,
-                      training=training, store=store, jobs=jobs, stored_only=report_only, grid=grid,
-                      fold_classifiers=fold_classifiers)
+    log(
+        f"{dataset}: halves {halves[0]} | {halves[1]}; methods {list(methods)}, seeds {list(seeds)}, "
+        f"{len(grid_cells(None, grid))} recipe cells, {normalisation} z-norm, training {training}"
+    )
+    study = run_study(
+        corpus,
+        list(methods),
+        seeds=seeds,
+        classifiers=classifiers,
+        normalisation=normalisation,
+        training=training,
+        store=store,
+        jobs=jobs,
+        stored_only=report_only,
+        grid=grid,
+        fold_classifiers=fold_classifiers,
+    )
     complete = _complete_seeds(study, corpus, methods)
     if not complete:
-        raise ValueError(f"no seed is finished in {store.path} yet: nothing to report "
-                         f"({len(study['missing_units'])} units missing, e.g. {study['missing_units'][:2]})")
+        raise ValueError(
+            f"no seed is finished in {store.path} yet: nothing to report "
+            f"({len(study['missing_units'])} units missing, e.g. {study['missing_units'][:2]})"
+        )
     study["seeds"] = complete
     study["records"] = [r for r in study["records"] if r["seed"] in complete]
     generators = [m for m in methods if m in scheme_names()]
     analyses = {clf: analyse(study, halves, corpus.n_classes, clf, generators) for clf in classifiers}
-    result = {"dataset": dataset, "methods": list(methods), "seeds": complete, "halves": [list(h) for h in halves],
-              "normalisation": normalisation, "training": study["training"],
-              "classifier_settings": _describe_settings(classifier_settings),
-              "grid": {name: {"recipe": fields, "ks": list(ks)} for name, (fields, ks) in grid.items()},
-              "analyses": analyses, "acceptance": _acceptance(study["diagnostics"]),
-              "fit_seconds": _mean_by(study["timings"], "fit_seconds"),
-              "classifier_seconds": _mean_by(study["records"], "seconds", key=cell_label),
-              "missing_units": study["missing_units"], "seconds": time.perf_counter() - start}
+    result = {
+        "dataset": dataset,
+        "methods": list(methods),
+        "seeds": complete,
+        "halves": [list(h) for h in halves],
+        "normalisation": normalisation,
+        "training": study["training"],
+        "classifier_settings": _describe_settings(classifier_settings),
+        "grid": {name: {"recipe": fields, "ks": list(ks)} for name, (fields, ks) in grid.items()},
+        "analyses": analyses,
+        "acceptance": _acceptance(study["diagnostics"]),
+        "fit_seconds": _mean_by(study["timings"], "fit_seconds"),
+        "classifier_seconds": _mean_by(study["records"], "seconds", key=cell_label),
+        "missing_units": study["missing_units"],
+        "seconds": time.perf_counter() - start,
+    }
     figures = _figures(result, study["examples"], corpus.class_names, out)
     text = _report_markdown(result, figures)
     report.write_report(out, text, result, extra_json={"predictions.json": study["records"]})
@@ -375,15 +494,24 @@ def reproduce_swap_halves(*, manual_dir=None, data_dir=None, output_dir="results
 
 
 def _describe_settings(settings) -> list[dict]:
-    return [{"evaluated_on": list(s.evaluation_groups), "classifier": s.classifier, "options": s.options,
-             "searched_on": list(s.development_groups), "source": s.source} for s in settings]
+    return [
+        {
+            "evaluated_on": list(s.evaluation_groups),
+            "classifier": s.classifier,
+            "options": s.options,
+            "searched_on": list(s.development_groups),
+            "source": s.source,
+        }
+        for s in settings
+    ]
 
 
 def _complete_seeds(study, corpus, methods) -> list[int]:
     """Seeds whose every (fold, method) unit is stored (partial seeds are left out of the analysis)."""
     have = {(r["seed"], r["fold"], r["method"]) for r in study["records"]}
-    return [s for s in study["seeds"] if all((s, f, m) in have for f in study["folds"]
-                                             for m in (NO_AUGMENTATION, *methods))]
+    return [
+        s for s in study["seeds"] if all((s, f, m) in have for f in study["folds"] for m in (NO_AUGMENTATION, *methods))
+    ]
 
 
 def _acceptance(diagnostics) -> dict:
@@ -412,19 +540,42 @@ def _figures(result, examples, class_names, out) -> list[str]:
         rows = []
         for cell, row in table.items():
             if cell == NO_AUGMENTATION:
-                rows.append({"method": cell, "k": 0, "classifier": clf, "synthetic_only": False, "uar": row["uar"],
-                             "uar_std": row["uar_std"]})
+                rows.append(
+                    {
+                        "method": cell,
+                        "k": 0,
+                        "classifier": clf,
+                        "synthetic_only": False,
+                        "uar": row["uar"],
+                        "uar_std": row["uar_std"],
+                    }
+                )
                 continue
             name, k = cell.rsplit("@k", 1)
             if len(result["grid"].get(name.split(":", 1)[1], {"ks": ()})["ks"]) > 1:
-                rows.append({"method": name, "k": int(k), "classifier": clf, "synthetic_only": False,
-                             "uar": row["uar"], "uar_std": row["uar_std"]})
+                rows.append(
+                    {
+                        "method": name,
+                        "k": int(k),
+                        "classifier": clf,
+                        "synthetic_only": False,
+                        "uar": row["uar"],
+                        "uar_std": row["uar_std"],
+                    }
+                )
         if any(r["k"] > 0 for r in rows):  # a grid with several k for some recipe
-            names.append(plots.uar_vs_k_png(rows, out / f"uar_vs_k_{clf}.png",
-                                            title=f"{result['dataset']}: UAR vs k per recipe (all folds)").name)
-        names.append(plots.recipe_gains_png(
-            {cell: row["gain"] for cell, row in table.items() if row["gain"]}, out / f"recipe_gains_{clf}.png",
-            title=f"{result['dataset']}, {clf}: UAR gain over no augmentation (all folds, ± std over seeds)").name)
+            names.append(
+                plots.uar_vs_k_png(
+                    rows, out / f"uar_vs_k_{clf}.png", title=f"{result['dataset']}: UAR vs k per recipe (all folds)"
+                ).name
+            )
+        names.append(
+            plots.recipe_gains_png(
+                {cell: row["gain"] for cell, row in table.items() if row["gain"]},
+                out / f"recipe_gains_{clf}.png",
+                title=f"{result['dataset']}, {clf}: UAR gain over no augmentation (all folds, ± std over seeds)",
+            ).name
+        )
     if examples:
         names.append(plots.tsne_png(examples, class_names, out / "tsne_recipes.png").name)
     return names
@@ -433,20 +584,29 @@ def _figures(result, examples, class_names, out) -> list[str]:
 def _report_markdown(result, figures) -> str:
     from serzoo.report import format_gain
 
-    lines = [f"# Recipe study, swap-halves protocol: {result['dataset']}", "",
-             f"Leave-one-speaker-out over all folds, {result['normalisation']} z-norm fitted on the training fold, "
-             f"seeds {result['seeds']} (complete seeds only), generators trained as "
-             f"({'; '.join(f'{m}: {t}' for m, t in result['training'].items())}). Halves: "
-             f"{', '.join(result['halves'][0])} | {', '.join(result['halves'][1])}. Each half's folds use the cell "
-             "(method, recipe, k) with the best mean UAR over the other half's folds; the predictions of all folds "
-             "are then pooled. Gains are paired by seed (mean ± std over seeds) and counted per fold (mean over "
-             f"seeds). Wall time of this invocation {result['seconds'] / 60:.1f} min.", ""]
+    lines = [
+        f"# Recipe study, swap-halves protocol: {result['dataset']}",
+        "",
+        f"Leave-one-speaker-out over all folds, {result['normalisation']} z-norm fitted on the training fold, "
+        f"seeds {result['seeds']} (complete seeds only), generators trained as "
+        f"({'; '.join(f'{m}: {t}' for m, t in result['training'].items())}). Halves: "
+        f"{', '.join(result['halves'][0])} | {', '.join(result['halves'][1])}. Each half's folds use the cell "
+        "(method, recipe, k) with the best mean UAR over the other half's folds; the predictions of all folds "
+        "are then pooled. Gains are paired by seed (mean ± std over seeds) and counted per fold (mean over "
+        f"seeds). Wall time of this invocation {result['seconds'] / 60:.1f} min.",
+        "",
+    ]
     if result["classifier_settings"]:
-        lines += ["Classifiers tuned without the test speaker (every cell of a fold, no augmentation included, uses "
-                  "the setting searched on the other half):", ""]
-        lines += [f"- {'/'.join(g[-2:] for g in c['evaluated_on'])}: {c['classifier']} `{json.dumps(c['options'])}` "
-                  f"(searched on {'/'.join(g[-2:] for g in c['searched_on'])}, {c['source']})"
-                  for c in result["classifier_settings"]]
+        lines += [
+            "Classifiers tuned without the test speaker (every cell of a fold, no augmentation included, uses "
+            "the setting searched on the other half):",
+            "",
+        ]
+        lines += [
+            f"- {'/'.join(g[-2:] for g in c['evaluated_on'])}: {c['classifier']} `{json.dumps(c['options'])}` "
+            f"(searched on {'/'.join(g[-2:] for g in c['searched_on'])}, {c['source']})"
+            for c in result["classifier_settings"]
+        ]
         lines.append("")
     else:
         lines += ["Classifiers at their default fields (DNN: the papers' 100 epochs, Adam 1e-4).", ""]
@@ -454,32 +614,52 @@ def _report_markdown(result, figures) -> str:
         if not analysis["table"]:
             continue
         base = analysis["table"][NO_AUGMENTATION]
-        lines += [f"## {clf}: swap-halves result (the headline)", "",
-                  "| selection over | UAR % | WA % | UAR gain over none, points (folds ↑/↓) | chosen per half |",
-                  "|---|---|---|---|---|",
-                  f"| none (no augmentation) | {100 * base['uar']:.2f} ± {100 * base['uar_std']:.2f} "
-                  f"| {100 * base['wa']:.2f} ± {100 * base['wa_std']:.2f} | – | – |"]
+        lines += [
+            f"## {clf}: swap-halves result (the headline)",
+            "",
+            "| selection over | UAR % | WA % | UAR gain over none, points (folds ↑/↓) | chosen per half |",
+            "|---|---|---|---|---|",
+            f"| none (no augmentation) | {100 * base['uar']:.2f} ± {100 * base['uar_std']:.2f} "
+            f"| {100 * base['wa']:.2f} ± {100 * base['wa_std']:.2f} | – | – |",
+        ]
         for name, row in analysis["swap_halves"].items():
-            chosen = "; ".join(f"{c['cell']} for {'/'.join(s[-2:] for s in c['evaluated_on'])} "
-                               f"(chosen at {100 * c['selection_uar']:.2f} on the other half)" for c in row["choices"])
-            lines.append(f"| {name} | {100 * row['uar']:.2f} ± {100 * row['uar_std']:.2f} | {100 * row['wa']:.2f} ± "
-                         f"{100 * row['wa_std']:.2f} | {format_gain(row['gain'])} | {chosen} |")
-        lines += ["", f"## {clf}: ablation, every cell on all folds (post hoc: not used to choose anything)", "",
-                  "| cell (method:recipe@k) | UAR % | UAR gain, points (folds ↑/↓) | curation acceptance | "
-                  "classifier s |", "|---|---|---|---|---|"]
+            chosen = "; ".join(
+                f"{c['cell']} for {'/'.join(s[-2:] for s in c['evaluated_on'])} "
+                f"(chosen at {100 * c['selection_uar']:.2f} on the other half)"
+                for c in row["choices"]
+            )
+            lines.append(
+                f"| {name} | {100 * row['uar']:.2f} ± {100 * row['uar_std']:.2f} | {100 * row['wa']:.2f} ± "
+                f"{100 * row['wa_std']:.2f} | {format_gain(row['gain'])} | {chosen} |"
+            )
+        lines += [
+            "",
+            f"## {clf}: ablation, every cell on all folds (post hoc: not used to choose anything)",
+            "",
+            "| cell (method:recipe@k) | UAR % | UAR gain, points (folds ↑/↓) | curation acceptance | classifier s |",
+            "|---|---|---|---|---|",
+        ]
         order = sorted(analysis["table"], key=lambda c: (c != NO_AUGMENTATION, -analysis["table"][c]["uar"]))
         for cell in order:
             row = analysis["table"][cell]
             acc = result["acceptance"].get(cell)
-            lines.append(f"| {cell} | {100 * row['uar']:.2f} ± {100 * row['uar_std']:.2f} | {format_gain(row['gain'])} "
-                         f"| {'–' if acc is None else f'{100 * acc:.0f} %'} "
-                         f"| {result['classifier_seconds'].get(cell, float('nan')):.1f} |")
+            lines.append(
+                f"| {cell} | {100 * row['uar']:.2f} ± {100 * row['uar_std']:.2f} | {format_gain(row['gain'])} "
+                f"| {'–' if acc is None else f'{100 * acc:.0f} %'} "
+                f"| {result['classifier_seconds'].get(cell, float('nan')):.1f} |"
+            )
         lines.append("")
     lines += ["## Recipes (fixed before the run)", "", "| recipe | fields | k |", "|---|---|---|"]
-    lines += [f"| {name} | `{json.dumps(g['recipe'])}` | {', '.join(map(str, g['ks']))} |"
-              for name, g in result["grid"].items()]
-    lines += ["", "Generator fit seconds per unit (1 thread): "
-              + ", ".join(f"{m} {s:.0f}" for m, s in result["fit_seconds"].items()), ""]
+    lines += [
+        f"| {name} | `{json.dumps(g['recipe'])}` | {', '.join(map(str, g['ks']))} |"
+        for name, g in result["grid"].items()
+    ]
+    lines += [
+        "",
+        "Generator fit seconds per unit (1 thread): "
+        + ", ".join(f"{m} {s:.0f}" for m, s in result["fit_seconds"].items()),
+        "",
+    ]
     if result["missing_units"]:
         lines += [f"{len(result['missing_units'])} units not finished yet (left out).", ""]
     lines += [f"![{name}]({name})" for name in figures]

@@ -53,13 +53,15 @@ class UnitStore:
         try:
             header = json.loads(lines[0])["settings"] if lines else None
         except (json.JSONDecodeError, KeyError, TypeError) as err:
-            raise ValueError(f"{self.path}: first line is not a settings record ({err}); delete the file "
-                             "to start the run afresh") from err
+            raise ValueError(
+                f"{self.path}: first line is not a settings record ({err}); delete the file to start the run afresh"
+            ) from err
         if header != self.settings:
             changed = _changed_settings(header, self.settings)
             raise ValueError(
                 f"{self.path} holds units of a run with different settings ({', '.join(changed)}); "
-                "use another output directory, or --fresh (delete the file) to start afresh")
+                "use another output directory, or --fresh (delete the file) to start afresh"
+            )
         for number, line in enumerate(lines[1:], start=2):
             try:
                 unit = json.loads(line)
@@ -67,8 +69,9 @@ class UnitStore:
                     continue
                 self.units[unit["key"]] = unit["payload"]
             except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
-                raise ValueError(f"{self.path}, line {number}: not a unit record; delete the file (or "
-                                 "pass --fresh) to start afresh") from None
+                raise ValueError(
+                    f"{self.path}, line {number}: not a unit record; delete the file (or pass --fresh) to start afresh"
+                ) from None
 
     def _append(self, record: dict) -> None:
         with self.path.open("ab") as handle:
@@ -109,8 +112,10 @@ class UnitStore:
         lines = source.read_text(encoding="utf-8").splitlines()
         header = json.loads(lines[0]).get("settings") if lines else None
         if header != self.settings:
-            raise ValueError(f"{source}: its units were computed with other settings "
-                             f"({', '.join(_changed_settings(header, self.settings))}) and cannot be reused here")
+            raise ValueError(
+                f"{source}: its units were computed with other settings "
+                f"({', '.join(_changed_settings(header, self.settings))}) and cannot be reused here"
+            )
         self.refresh()
         added = 0
         for line in lines[1:]:

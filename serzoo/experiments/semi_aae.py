@@ -67,8 +67,19 @@ def _posteriors(model, x, crop_frames):
     return model.classify(x) if crop_frames is None else utterance_posteriors(model.classify, list(x), crop_frames)
 
 
-def build_model(method: str, level: str, input_dim: int, n_classes: int, *, seed: int, epochs: int, batch_size: int,
-                learning_rate: float, options: dict | None = None, jit_compile: bool = False):
+def build_model(
+    method: str,
+    level: str,
+    input_dim: int,
+    n_classes: int,
+    *,
+    seed: int,
+    epochs: int,
+    batch_size: int,
+    learning_rate: float,
+    options: dict | None = None,
+    jit_compile: bool = False,
+):
     """The compiled model of ``method`` (:func:`method_settings`) at ``level`` with one Adam optimizer per player
     (:class:`serzoo.presets.Training`; the discriminators at the method's rate factor). ``options`` go to the
     builder (:func:`~serzoo.models.semi_aae.build_semi_aae`, :func:`~serzoo.models.semi_aae.build_semi_aae_frames`)."""
@@ -79,17 +90,36 @@ def build_model(method: str, level: str, input_dim: int, n_classes: int, *, seed
         raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
     settings = method_settings(method)
     builder = build_semi_aae_frames if level == "frames" else build_semi_aae
-    model = builder(input_dim, n_classes, seed=seed, phases=settings["phases"], optimised=settings["optimised"],
-                    **dict(options or {}))
+    model = builder(
+        input_dim,
+        n_classes,
+        seed=seed,
+        phases=settings["phases"],
+        optimised=settings["optimised"],
+        **dict(options or {}),
+    )
     scales = () if settings["discriminator_rate"] == 1.0 else (("discriminator", settings["discriminator_rate"]),)
     training = Training(epochs, learning_rate=learning_rate, batch_size=batch_size, rate_scales=scales)
     model.compile(jit_compile=jit_compile, **training.optimizers("semi_aae", model.PLAYERS))
     return model
 
 
-def train_and_select(method: str, level: str, train, validation, test, n_classes: int, *, epochs: int,
-                     batch_size: int, learning_rate: float, seed: int, options: dict | None = None,
-                     jit_compile: bool = False, figures: dict | None = None) -> dict:
+def train_and_select(
+    method: str,
+    level: str,
+    train,
+    validation,
+    test,
+    n_classes: int,
+    *,
+    epochs: int,
+    batch_size: int,
+    learning_rate: float,
+    seed: int,
+    options: dict | None = None,
+    jit_compile: bool = False,
+    figures: dict | None = None,
+) -> dict:
     """Train one model and return the test predictions of its best validation epoch.
 
     ``train``, ``validation``, ``test``: ``(x, y)`` pairs of normalised data (``y`` of ``train`` may hold
@@ -108,8 +138,18 @@ def train_and_select(method: str, level: str, train, validation, test, n_classes
     rng = np.random.default_rng(seed)
     (x_train, y_train), (x_val, y_val), (x_test, _) = train, validation, test
     input_dim = x_train[0].shape[1] if level == "frames" else x_train.shape[1]
-    model = build_model(method, level, input_dim, n_classes, seed=seed, epochs=epochs, batch_size=batch_size,
-                        learning_rate=learning_rate, options=options, jit_compile=jit_compile)
+    model = build_model(
+        method,
+        level,
+        input_dim,
+        n_classes,
+        seed=seed,
+        epochs=epochs,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        options=options,
+        jit_compile=jit_compile,
+    )
     crop = model.crop_frames
     start, best = time.perf_counter(), {"val_uar": -1.0}
     curve, losses = [], {name: [] for name in model.LOSSES}
@@ -121,8 +161,11 @@ def train_and_select(method: str, level: str, train, validation, test, n_classes
         val_uar = unweighted_average_recall(y_val, _posteriors(model, x_val, crop).argmax(1), n_classes)
         curve.append(round(float(val_uar), 4))
         if val_uar > best["val_uar"]:
-            best = {"val_uar": float(val_uar), "best_epoch": epoch + 1,
-                    "y_pred": _posteriors(model, x_test, crop).argmax(1).tolist()}
+            best = {
+                "val_uar": float(val_uar),
+                "best_epoch": epoch + 1,
+                "y_pred": _posteriors(model, x_test, crop).argmax(1).tolist(),
+            }
             if figures is not None:
                 best["figures"] = figure_material(model, **figures)
     if figures is not None:
@@ -149,8 +192,12 @@ def figure_inputs(corpus: Corpus, data, is_val, level: str) -> dict:
     inputs = {"x": x[rows], "speakers": speakers[rows], "labels": labels[rows], "sequence": None}
     if level == "frames":
         names = [n for n, kept in zip(_lld_names(corpus, data.normalizer.keep.size), data.normalizer.keep) if kept]
-        inputs.update(sequence=data.x_test[0], utterance=str(data.test.utterance_id[0]),
-                      normalizer=data.normalizer, lld_names=names)
+        inputs.update(
+            sequence=data.x_test[0],
+            utterance=str(data.test.utterance_id[0]),
+            normalizer=data.normalizer,
+            lld_names=names,
+        )
     return inputs
 
 
@@ -173,8 +220,7 @@ def reconstruction_llds(names) -> list[int]:
     return (chosen + [i for i in range(len(names)) if i not in chosen])[:2]
 
 
-def figure_material(model, *, x, speakers, labels, sequence=None, utterance="", normalizer=None,
-                    lld_names=()) -> dict:
+def figure_material(model, *, x, speakers, labels, sequence=None, utterance="", normalizer=None, lld_names=()) -> dict:
     """JSON-ready figure material of a trained model: the style ``z`` (:meth:`SemiSupervisedAAE.encode`; frame
     level: its mean over the utterance's evaluation crops) of the utterances ``x`` with their ``speakers`` and
     ``labels``; at the frame level the real and decoded ``sequence`` (each evaluation crop decoded, the crops
@@ -186,8 +232,12 @@ def figure_material(model, *, x, speakers, labels, sequence=None, utterance="", 
         style = model.encode(np.asarray(x, np.float32))
     else:
         style = utterance_posteriors(model.encode, list(x), crop)  # the mean of any per-crop output
-    material = {"style": _rounded(np.asarray(style)), "style_dim": model.style_dim,
-                "speakers": [str(s) for s in speakers], "labels": [int(k) for k in labels]}
+    material = {
+        "style": _rounded(np.asarray(style)),
+        "style_dim": model.style_dim,
+        "speakers": [str(s) for s in speakers],
+        "labels": [int(k) for k in labels],
+    }
     if sequence is not None:
         crops = np.asarray(evaluation_crops(np.asarray(sequence, np.float32)[None], crop))[0]
         decoded_crops = np.asarray(model(crops, training=False))
@@ -195,11 +245,15 @@ def figure_material(model, *, x, speakers, labels, sequence=None, utterance="", 
         decoded = np.empty((total, decoded_crops.shape[-1]), np.float32)
         for i, crop_values in enumerate(decoded_crops):  # as evaluation_crops: the last crop ends with the utterance
             start = min(i * crop, total - crop)
-            decoded[start:start + crop] = crop_values
+            decoded[start : start + crop] = crop_values
         columns = reconstruction_llds(lld_names)
         real, decoded = (normalizer.inverse_transform(a)[:, columns].T for a in (sequence, decoded[:length]))
-        material["reconstruction"] = {"utterance": utterance, "names": [lld_names[c] for c in columns],
-                                      "real": _rounded(real), "decoded": _rounded(decoded)}
+        material["reconstruction"] = {
+            "utterance": utterance,
+            "names": [lld_names[c] for c in columns],
+            "real": _rounded(real),
+            "decoded": _rounded(decoded),
+        }
     return material
 
 
@@ -222,23 +276,52 @@ def write_figures(result: dict, output_dir) -> list[str]:
     out = pathlib.Path(output_dir)
     unit = result["units"][key]
     caption = f"{key}, best validation epoch {unit['best_epoch']}"
-    names = [plots.style_tsne_png(material["style"], material["speakers"], material["labels"],
-                                  result["class_names"], out / "style_tsne.png", style_dim=material["style_dim"],
-                                  title=f"t-SNE of the style z, validation + test speakers ({caption})").name,
-             plots.loss_curves_png({key: material["losses"]}, out / "loss_curves.png", labels=LOSS_PHASES,
-                                   title="training loss of each phase per epoch").name]
+    names = [
+        plots.style_tsne_png(
+            material["style"],
+            material["speakers"],
+            material["labels"],
+            result["class_names"],
+            out / "style_tsne.png",
+            style_dim=material["style_dim"],
+            title=f"t-SNE of the style z, validation + test speakers ({caption})",
+        ).name,
+        plots.loss_curves_png(
+            {key: material["losses"]},
+            out / "loss_curves.png",
+            labels=LOSS_PHASES,
+            title="training loss of each phase per epoch",
+        ).name,
+    ]
     if "reconstruction" in material:
         reconstruction = material["reconstruction"]
-        names.append(plots.reconstruction_png(
-            reconstruction, out / "reconstruction.png",
-            title=f"test utterance {reconstruction['utterance']}: real vs decoded ({caption})").name)
+        names.append(
+            plots.reconstruction_png(
+                reconstruction,
+                out / "reconstruction.png",
+                title=f"test utterance {reconstruction['utterance']}: real vs decoded ({caption})",
+            ).name
+        )
     return names
 
 
 def run_semi_aae(
-    corpus: Corpus, *, level: str = "utterance", methods=METHODS, seeds=(0,), fractions=(1.0,), epochs: int = 100,
-    batch_size: int = 128, learning_rate: float = 1e-4, max_folds: int | None = None, held_out=None, output_dir=None,
-    options: dict | None = None, progress: bool = True, log=print, jit_compile: bool = False,
+    corpus: Corpus,
+    *,
+    level: str = "utterance",
+    methods=METHODS,
+    seeds=(0,),
+    fractions=(1.0,),
+    epochs: int = 100,
+    batch_size: int = 128,
+    learning_rate: float = 1e-4,
+    max_folds: int | None = None,
+    held_out=None,
+    output_dir=None,
+    options: dict | None = None,
+    progress: bool = True,
+    log=print,
+    jit_compile: bool = False,
     normalisation: str = "global",
 ) -> dict:
     """Every (seed, labelled fraction, method, fold) unit, resumable in ``output_dir``; a JSON-ready dict. With an
@@ -252,13 +335,25 @@ def run_semi_aae(
         raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
     for method in methods:
         method_settings(method)
-    settings = {"dataset": f"{corpus.name}/{corpus.feature_set}", "level": level, "epochs": epochs,
-                "batch_size": batch_size, "learning_rate": learning_rate, "options": options or {},
-                "normalisation": normalisation}
+    settings = {
+        "dataset": f"{corpus.name}/{corpus.feature_set}",
+        "level": level,
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "learning_rate": learning_rate,
+        "options": options or {},
+        "normalisation": normalisation,
+    }
     store = UnitStore(output_dir, settings) if output_dir else None
     units, figure_key = {}, None
-    for data in iter_folds(corpus, normalisation=normalisation, max_folds=max_folds, held_out=held_out,
-                           progress=progress, desc=f"semi-aae {level}"):
+    for data in iter_folds(
+        corpus,
+        normalisation=normalisation,
+        max_folds=max_folds,
+        held_out=held_out,
+        progress=progress,
+        desc=f"semi-aae {level}",
+    ):
         test_split = data.fold.test_splits[0]
         val_split = validation_split(corpus.splits, test_split)
         is_val = np.isin(data.train.speaker, np.unique(corpus.splits[val_split].speaker))
@@ -278,20 +373,41 @@ def run_semi_aae(
                     unit = store.get(key) if store else None
                     figures = figure_inputs(corpus, data, is_val, level) if key == figure_key else None
                     if unit is None or (figures and "figures" not in unit):  # (a unit stored before figures)
-                        unit = train_and_select(method, level, (x_train, labels), (x_val, y_val), (x_test, None),
-                                                corpus.n_classes, epochs=epochs, batch_size=batch_size,
-                                                learning_rate=learning_rate, seed=seed, options=options,
-                                                jit_compile=jit_compile, figures=figures)
-                        unit.update(y_true=data.y_test.tolist(), validation_split=val_split,
-                                    n_labelled=int((labels >= 0).sum()))
+                        unit = train_and_select(
+                            method,
+                            level,
+                            (x_train, labels),
+                            (x_val, y_val),
+                            (x_test, None),
+                            corpus.n_classes,
+                            epochs=epochs,
+                            batch_size=batch_size,
+                            learning_rate=learning_rate,
+                            seed=seed,
+                            options=options,
+                            jit_compile=jit_compile,
+                            figures=figures,
+                        )
+                        unit.update(
+                            y_true=data.y_test.tolist(), validation_split=val_split, n_labelled=int((labels >= 0).sum())
+                        )
                         if store:
                             store.add(key, unit)
-                        log(f"{key}: validation UAR {unit['val_uar']:.3f} at epoch {unit['best_epoch']}, "
-                            f"{unit['seconds']:.0f} s")
+                        log(
+                            f"{key}: validation UAR {unit['val_uar']:.3f} at epoch {unit['best_epoch']}, "
+                            f"{unit['seconds']:.0f} s"
+                        )
                     units[key] = unit
-    result = {"settings": settings, "class_names": corpus.class_names, "methods": list(methods),
-              "seeds": list(seeds), "fractions": list(fractions), "summary": summarise(units, corpus.n_classes),
-              "units": units, "figures": {"unit": figure_key, "files": []}}
+    result = {
+        "settings": settings,
+        "class_names": corpus.class_names,
+        "methods": list(methods),
+        "seeds": list(seeds),
+        "fractions": list(fractions),
+        "summary": summarise(units, corpus.n_classes),
+        "units": units,
+        "figures": {"unit": figure_key, "files": []},
+    }
     if output_dir:
         result["figures"]["files"] = write_figures(result, output_dir)
     return result
@@ -310,10 +426,17 @@ def summarise(units: dict, n_classes: int) -> dict:
         entry[1].extend(unit["y_pred"])
     summary = {}
     for fraction, by_method in pooled.items():
-        uars = {method: {seed: float(unweighted_average_recall(np.array(t), np.array(p), n_classes))
-                         for seed, (t, p) in sorted(by_seed.items())} for method, by_seed in by_method.items()}
-        rows = {method: {"uar_by_seed": u, "mean": float(np.mean(list(u.values()))),
-                         "std": float(np.std(list(u.values())))} for method, u in uars.items()}
+        uars = {
+            method: {
+                seed: float(unweighted_average_recall(np.array(t), np.array(p), n_classes))
+                for seed, (t, p) in sorted(by_seed.items())
+            }
+            for method, by_seed in by_method.items()
+        }
+        rows = {
+            method: {"uar_by_seed": u, "mean": float(np.mean(list(u.values()))), "std": float(np.std(list(u.values())))}
+            for method, u in uars.items()
+        }
         for method in rows:
             if method == "base" or "base" not in uars:
                 continue
@@ -331,11 +454,16 @@ def summarise(units: dict, n_classes: int) -> dict:
 def render_report(result: dict) -> str:
     """Markdown: UAR (pooled over folds, mean +/- std over seeds) per method and labelled fraction."""
     s = result["settings"]
-    lines = [f"# Semi-supervised AAE (ICASSP 2019 protocol) on {s['dataset']}, {s['level']} level", "",
-             f"{len(result['seeds'])} run(s) (seeds {result['seeds']}), {s['epochs']} epochs, batch {s['batch_size']}, "
-             f"Adam {s['learning_rate']:g}; best epoch on a held-out training speaker; UAR of the predictions "
-             "pooled over all folds. p: one-tailed paired t-test of the AAE > base over the runs.", "",
-             "| labelled | method | UAR % (mean ± std) | p vs base | per run |", "|---|---|---|---|---|"]
+    lines = [
+        f"# Semi-supervised AAE (ICASSP 2019 protocol) on {s['dataset']}, {s['level']} level",
+        "",
+        f"{len(result['seeds'])} run(s) (seeds {result['seeds']}), {s['epochs']} epochs, batch {s['batch_size']}, "
+        f"Adam {s['learning_rate']:g}; best epoch on a held-out training speaker; UAR of the predictions "
+        "pooled over all folds. p: one-tailed paired t-test of the AAE > base over the runs.",
+        "",
+        "| labelled | method | UAR % (mean ± std) | p vs base | per run |",
+        "|---|---|---|---|---|",
+    ]
     for fraction, rows in result["summary"].items():
         for method in result["methods"]:
             if method not in rows:
@@ -344,14 +472,21 @@ def render_report(result: dict) -> str:
             p = row.get("p_vs_base")
             per_run = ", ".join(f"{100 * v:.1f}" for v in row["uar_by_seed"].values())
             spread = f" ± {100 * row['std']:.2f}" if len(row["uar_by_seed"]) > 1 else " (one run: no spread)"
-            lines.append(f"| {float(fraction):.0%} | {method} | {100 * row['mean']:.2f}{spread} | "
-                         f"{'–' if p is None else f'{p:.3f}'} | {per_run} |")
+            lines.append(
+                f"| {float(fraction):.0%} | {method} | {100 * row['mean']:.2f}{spread} | "
+                f"{'–' if p is None else f'{p:.3f}'} | {per_run} |"
+            )
     figures = result.get("figures") or {}
     if figures.get("files"):
-        lines += ["", f"## Figures: `{figures['unit']}` (the optimised AAE at its best validation epoch)", "",
-                  "Style z of the fold's validation and test utterances: if style is separated from emotion, the "
-                  "points cluster by speaker (left) and not by emotion (right). Losses: each phase's loss per epoch "
-                  "(symlog axis). Frame level: one test utterance's pitch and loudness (original scale), real vs "
-                  "decoded.", ""]
+        lines += [
+            "",
+            f"## Figures: `{figures['unit']}` (the optimised AAE at its best validation epoch)",
+            "",
+            "Style z of the fold's validation and test utterances: if style is separated from emotion, the "
+            "points cluster by speaker (left) and not by emotion (right). Losses: each phase's loss per epoch "
+            "(symlog axis). Frame level: one test utterance's pitch and loudness (original scale), real vs "
+            "decoded.",
+            "",
+        ]
         lines += [f"![{name.removesuffix('.png')}]({name})" for name in figures["files"]]
     return "\n".join(lines) + "\n"

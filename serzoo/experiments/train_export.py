@@ -19,10 +19,23 @@ from serzoo.quality import generator_quality
 
 
 def train_and_export(
-    corpus: Corpus, scheme: str = "adan", *, train_splits=None, preset: str = "serzoo", epochs: int | None = None,
-    learning_rate: float | None = None, batch_size: int | None = None, seed: int = 0, root="exported",
-    name: str | None = None, version: str = "1",
-    overwrite: bool = False, options: dict | None = None, setting=None, recipe=None, recipe_k: int | None = None,
+    corpus: Corpus,
+    scheme: str = "adan",
+    *,
+    train_splits=None,
+    preset: str = "serzoo",
+    epochs: int | None = None,
+    learning_rate: float | None = None,
+    batch_size: int | None = None,
+    seed: int = 0,
+    root="exported",
+    name: str | None = None,
+    version: str = "1",
+    overwrite: bool = False,
+    options: dict | None = None,
+    setting=None,
+    recipe=None,
+    recipe_k: int | None = None,
     extra_manifest: dict | None = None,
 ) -> tuple[pathlib.Path, SchemeAugmenter, Normalizer]:
     """Fit ``scheme`` on ``train_splits`` (default: all groups) and export it to ``root/name/version``.
@@ -41,8 +54,9 @@ def train_and_export(
     from serzoo.presets import training_for
 
     if not get_scheme(scheme).exportable:
-        raise ValueError(f"export supports {', '.join(scheme_names(exportable=True))} (one conditional generator); "
-                         f"got {scheme!r}")
+        raise ValueError(
+            f"export supports {', '.join(scheme_names(exportable=True))} (one conditional generator); got {scheme!r}"
+        )
     training = training_for(scheme, preset, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size)
     if setting is not None:
         if setting.scheme != scheme:
@@ -65,19 +79,31 @@ def train_and_export(
     y_syn = train.y.copy()
     quality = generator_quality(x, train.y, augmenter.sample(y_syn, seed=seed + 1), y_syn, corpus.n_classes)
     path = export_generator(
-        augmenter.model, normalizer, target, overwrite=overwrite,
+        augmenter.model,
+        normalizer,
+        target,
+        overwrite=overwrite,
         manifest={
-            "scheme": scheme, "scheme_class": type(augmenter.model).__name__,
-            "dataset": corpus.name, "feature_set": corpus.feature_set,
-            "feature_names": corpus.feature_names, "class_names": corpus.class_names,
-            "training_groups": train_splits, "n_training_utterances": int(train.y.size),
-            "preset": preset, "training": training.describe(), "epochs": training.epochs,
+            "scheme": scheme,
+            "scheme_class": type(augmenter.model).__name__,
+            "dataset": corpus.name,
+            "feature_set": corpus.feature_set,
+            "feature_names": corpus.feature_names,
+            "class_names": corpus.class_names,
+            "training_groups": train_splits,
+            "n_training_utterances": int(train.y.size),
+            "preset": preset,
+            "training": training.describe(),
+            "epochs": training.epochs,
             "learning_rate": training.learning_rate if training.optimizer == "adam" else training.optimizer,
-            "batch_size": training.batch_size, "seed": seed, "metrics_at_export": quality,
+            "batch_size": training.batch_size,
+            "seed": seed,
+            "metrics_at_export": quality,
             "final_losses": {k: float(np.asarray(v)[-1]) for k, v in augmenter.history_.items()},
             "builder_options": options or {},
             **({"tuned_setting": setting.to_dict()} if setting is not None else {}),
-            **usage, **(extra_manifest or {}),
+            **usage,
+            **(extra_manifest or {}),
         },
     )
     return path, augmenter, normalizer

@@ -45,8 +45,16 @@ def set_tensorflow_threads(threads: int | None) -> None:
         tf.config.threading.set_inter_op_parallelism_threads(threads)
 
 
-def run_units(units: Sequence[tuple[str, tuple]], compute: Callable, on_done: Callable, *, jobs: int = 1,
-              setup: Callable | None = None, setup_args: tuple = (), progress=None) -> None:
+def run_units(
+    units: Sequence[tuple[str, tuple]],
+    compute: Callable,
+    on_done: Callable,
+    *,
+    jobs: int = 1,
+    setup: Callable | None = None,
+    setup_args: tuple = (),
+    progress=None,
+) -> None:
     """Compute ``compute(context, *args)`` for every ``(key, args)`` in ``units`` and pass each result to
     ``on_done(key, result)`` in the parent as it arrives. ``context = setup(*setup_args)`` once per process.
 
@@ -77,8 +85,11 @@ class _Pool:
         for index in range(jobs):
             tasks = context.Queue()
             reader, writer = context.Pipe(duplex=False)
-            process = context.Process(target=_worker_main, daemon=True, args=(
-                index, os.getpid(), _registry_snapshot(), compute, setup, setup_args, tasks, writer))
+            process = context.Process(
+                target=_worker_main,
+                daemon=True,
+                args=(index, os.getpid(), _registry_snapshot(), compute, setup, setup_args, tasks, writer),
+            )
             process.start()
             writer.close()  # the worker holds the only write end: its death reads as EOF here
             self.workers.append((process, tasks, reader))
@@ -107,7 +118,8 @@ class _Pool:
             raise UnitsLostError(
                 f"{len(lost)} unit(s) not computed because worker processes died ({', '.join(lost[:5])}"
                 f"{', ...' if len(lost) > 5 else ''}); the finished units are stored: run the same command again to "
-                "compute the rest")
+                "compute the rest"
+            )
 
     def _hand_out(self) -> None:
         for index in sorted(self.alive - set(self.busy)):

@@ -24,11 +24,18 @@ from serzoo.report import format_gain
 METHODS = ("duplicate", "noise", "smote", "gan", "cgan", "aae", "adan", "wadan")
 #: Yi & Mak, journal Table I: (method, classifier) → (WA %, UAR %); None = not reported.
 PAPER_TABLE = {
-    (NO_AUGMENTATION, "svm"): (80.56, None), (NO_AUGMENTATION, "dnn"): (80.19, None),
-    ("duplicate", "dnn"): (82.06, 80.96), ("noise", "dnn"): (82.06, 80.85), ("smote", "dnn"): (82.43, 81.58),
-    ("gan", "dnn"): (80.37, 78.60), ("cgan", "dnn"): (81.50, 79.93), ("aae", "dnn"): (81.12, 79.73),
-    ("adan", "svm"): (81.50, 80.39), ("adan", "dnn"): (83.55, 82.80),
-    ("wadan", "svm"): (81.87, 81.04), ("wadan", "dnn"): (84.49, 83.31),
+    (NO_AUGMENTATION, "svm"): (80.56, None),
+    (NO_AUGMENTATION, "dnn"): (80.19, None),
+    ("duplicate", "dnn"): (82.06, 80.96),
+    ("noise", "dnn"): (82.06, 80.85),
+    ("smote", "dnn"): (82.43, 81.58),
+    ("gan", "dnn"): (80.37, 78.60),
+    ("cgan", "dnn"): (81.50, 79.93),
+    ("aae", "dnn"): (81.12, 79.73),
+    ("adan", "svm"): (81.50, 80.39),
+    ("adan", "dnn"): (83.55, 82.80),
+    ("wadan", "svm"): (81.87, 81.04),
+    ("wadan", "dnn"): (84.49, 83.31),
 }
 PAPER_MMD = {"aae": 0.0244, "adan": 0.0057, "wadan": 0.0054}
 
@@ -42,18 +49,25 @@ def _fmt(value, std=None):
 def headline_table(result: dict) -> str:
     """Markdown: ours at the fixed k beside the paper's Table I, with the gain over no augmentation."""
     k = result["headline_k"]
-    lines = [f"| method | classifier | ours WA % (k={k}) | ours UAR % (k={k}) | UAR gain over none, points "
-             "(folds ↑/↓) | paper WA % | paper UAR % |",
-             "|---|---|---|---|---|---|---|"]
-    rows = [r for r in result["table"] if not r["synthetic_only"]
-            and ((r["method"] == NO_AUGMENTATION and r["k"] == 0) or r["k"] == k)]
+    lines = [
+        f"| method | classifier | ours WA % (k={k}) | ours UAR % (k={k}) | UAR gain over none, points "
+        "(folds ↑/↓) | paper WA % | paper UAR % |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    rows = [
+        r
+        for r in result["table"]
+        if not r["synthetic_only"] and ((r["method"] == NO_AUGMENTATION and r["k"] == 0) or r["k"] == k)
+    ]
     baselines = {r["classifier"]: r for r in rows if r["method"] == NO_AUGMENTATION}
     for r in sorted(rows, key=lambda r: (r["classifier"], r["method"] != NO_AUGMENTATION, r["method"])):
         wa, uar = PAPER_TABLE.get((r["method"], r["classifier"]), (None, None))
         baseline = baselines.get(r["classifier"])
         gain = format_gain(paired_uar_gain(r, baseline) if baseline and r is not baseline else None)
-        lines.append(f"| {r['method']} | {r['classifier']} | {_fmt(100 * r['wa'], 100 * r['wa_std'])} "
-                     f"| {_fmt(100 * r['uar'], 100 * r['uar_std'])} | {gain} | {_fmt(wa)} | {_fmt(uar)} |")
+        lines.append(
+            f"| {r['method']} | {r['classifier']} | {_fmt(100 * r['wa'], 100 * r['wa_std'])} "
+            f"| {_fmt(100 * r['uar'], 100 * r['uar_std'])} | {gain} | {_fmt(wa)} | {_fmt(uar)} |"
+        )
     return "\n".join(lines)
 
 
@@ -63,26 +77,52 @@ def sweep_table(result: dict, synthetic_only: bool = False) -> str:
     rows = [r for r in result["table"] if r["synthetic_only"] == synthetic_only]
     keys = sorted({(r["method"], r["classifier"]) for r in rows if r["method"] != NO_AUGMENTATION})
     baseline = {r["classifier"]: r for r in result["table"] if r["method"] == NO_AUGMENTATION}
-    head = "| method | classifier | " + " | ".join(
-        f"{'synthetic only, ' if synthetic_only else ''}k={k}" for k in (ks[-1:] if synthetic_only else ks)) + " |"
+    head = (
+        "| method | classifier | "
+        + " | ".join(
+            f"{'synthetic only, ' if synthetic_only else ''}k={k}" for k in (ks[-1:] if synthetic_only else ks)
+        )
+        + " |"
+    )
     lines = [head, "|---|---|" + "---|" * len(ks[-1:] if synthetic_only else ks)]
     for method, clf in keys:
         cells = []
-        for k in (ks[-1:] if synthetic_only else ks):
-            match = baseline.get(clf) if k == 0 else next(
-                (r for r in rows if r["method"] == method and r["classifier"] == clf and r["k"] == k), None)
+        for k in ks[-1:] if synthetic_only else ks:
+            match = (
+                baseline.get(clf)
+                if k == 0
+                else next((r for r in rows if r["method"] == method and r["classifier"] == clf and r["k"] == k), None)
+            )
             cells.append(_fmt(100 * match["uar"], 100 * match["uar_std"]) if match else "–")
         lines.append(f"| {method} | {clf} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def reproduce(
-    *, manual_dir=None, data_dir=None, output_dir="results/yi_mak_emodb", dataset: str = "emodb/is11",
-    methods=METHODS, ks=(0, 10), headline_k: int = 10, classifiers=("svm", "dnn"), seeds=(0,),
-    preset: str = "serzoo", epochs: int | None = None, learning_rate: float | None = None,
-    batch_size: int | None = None, max_folds: int | None = None, held_out=None, synthetic_only: bool = True,
-    fresh: bool = False, report_only: bool = False, jobs: int = 1, settings=None, recipe=None,
-    normalisation: str = "global", log=print,
+    *,
+    manual_dir=None,
+    data_dir=None,
+    output_dir="results/yi_mak_emodb",
+    dataset: str = "emodb/is11",
+    methods=METHODS,
+    ks=(0, 10),
+    headline_k: int = 10,
+    classifiers=("svm", "dnn"),
+    seeds=(0,),
+    preset: str = "serzoo",
+    epochs: int | None = None,
+    learning_rate: float | None = None,
+    batch_size: int | None = None,
+    max_folds: int | None = None,
+    held_out=None,
+    synthetic_only: bool = True,
+    fresh: bool = False,
+    report_only: bool = False,
+    jobs: int = 1,
+    settings=None,
+    recipe=None,
+    normalisation: str = "global",
+    log=print,
 ) -> dict:
     """Run the reproduction and write ``report.md``, ``results.json`` and figures to ``output_dir``.
 
@@ -102,47 +142,86 @@ def reproduce(
     if fresh:
         (out / UnitStore.FILE).unlink(missing_ok=True)
         shutil.rmtree(out / "examples", ignore_errors=True)
-    store = UnitStore(out, {"dataset": dataset, "ks": sorted(set(ks)), "classifiers": list(classifiers),
-                            "synthetic_only": synthetic_only, "normalisation": normalisation})
+    store = UnitStore(
+        out,
+        {
+            "dataset": dataset,
+            "ks": sorted(set(ks)),
+            "classifiers": list(classifiers),
+            "synthetic_only": synthetic_only,
+            "normalisation": normalisation,
+        },
+    )
     if store.units:
         log(f"resuming: {len(store.units)} finished units in {store.path}")
-    log(f"{dataset}: {sum(s.y.size for s in corpus.splits.values())} utterances; methods {list(methods)}, "
-        f"k {list(ks)}, seeds {list(seeds)}, preset {preset}" + (f", epochs {epochs}" if epochs else ""))
+    log(
+        f"{dataset}: {sum(s.y.size for s in corpus.splits.values())} utterances; methods {list(methods)}, "
+        f"k {list(ks)}, seeds {list(seeds)}, preset {preset}" + (f", epochs {epochs}" if epochs else "")
+    )
     methods = [*methods, *(label for label in settings or {} if label not in methods)]
-    result = run_augmentation(corpus, methods, ks=ks, headline_k=headline_k, classifiers=classifiers,
-                              seeds=seeds, preset=preset, epochs=epochs, learning_rate=learning_rate,
-                              batch_size=batch_size,
-                              max_folds=max_folds, held_out=held_out,
-                              synthetic_only=synthetic_only, store=store, stored_only=report_only, jobs=jobs,
-                              settings=settings, recipe=recipe, normalisation=normalisation)
+    result = run_augmentation(
+        corpus,
+        methods,
+        ks=ks,
+        headline_k=headline_k,
+        classifiers=classifiers,
+        seeds=seeds,
+        preset=preset,
+        epochs=epochs,
+        learning_rate=learning_rate,
+        batch_size=batch_size,
+        max_folds=max_folds,
+        held_out=held_out,
+        synthetic_only=synthetic_only,
+        store=store,
+        stored_only=report_only,
+        jobs=jobs,
+        settings=settings,
+        recipe=recipe,
+        normalisation=normalisation,
+    )
     if not result["folds"]:
         missing = result["missing_units"]
-        raise ValueError(f"no fold is finished in {store.path} yet: nothing to report ({len(missing)} units missing, "
-                         f"e.g. {', '.join(missing[:3])}; a scheme revision or another --epochs/--preset changes the "
-                         "unit keys)")
+        raise ValueError(
+            f"no fold is finished in {store.path} yet: nothing to report ({len(missing)} units missing, "
+            f"e.g. {', '.join(missing[:3])}; a scheme revision or another --epochs/--preset changes the "
+            "unit keys)"
+        )
     result["seconds"] = time.perf_counter() - start
-    result["compute_seconds"] = (sum(t["fit_seconds"] + t["sample_seconds"] for t in result["timings"])
-                                 + sum(r["seconds"] for r in result["records"]))
+    result["compute_seconds"] = sum(t["fit_seconds"] + t["sample_seconds"] for t in result["timings"]) + sum(
+        r["seconds"] for r in result["records"]
+    )
     examples = result.pop("examples")
     figures = _figures(result, examples, out)
-    result["variety"] = {m: {"fold": ex["fold"], **spread_ratio(ex["real"], ex["real_labels"], ex["synthetic"],
-                                                                  ex["synthetic_labels"])}
-                         for m, ex in examples.items()}
+    result["variety"] = {
+        m: {"fold": ex["fold"], **spread_ratio(ex["real"], ex["real_labels"], ex["synthetic"], ex["synthetic_labels"])}
+        for m, ex in examples.items()
+    }
     text = _report_markdown(result, figures)
-    report.write_report(out, text, {k: v for k, v in result.items() if k != "records"},
-                        extra_json={"predictions.json": result["records"]})
+    report.write_report(
+        out,
+        text,
+        {k: v for k, v in result.items() if k != "records"},
+        extra_json={"predictions.json": result["records"]},
+    )
     log(text)
     return result
 
 
 def _figures(result, examples, out) -> list[str]:
     names = []
-    names.append(plots.uar_vs_k_png(result["table"], out / "uar_vs_k.png",
-                                    title=f"{result['dataset']}: UAR vs augmented sets (Yi & Mak Fig. 6)").name)
+    names.append(
+        plots.uar_vs_k_png(
+            result["table"], out / "uar_vs_k.png", title=f"{result['dataset']}: UAR vs augmented sets (Yi & Mak Fig. 6)"
+        ).name
+    )
     histories = {m: ex["history"] for m, ex in examples.items() if ex["history"]}
     if histories:
-        names.append(plots.loss_curves_png(histories, out / "loss_curves.png",
-                                           title="training losses, one fold per method (Yi & Mak Fig. 3)").name)
+        names.append(
+            plots.loss_curves_png(
+                histories, out / "loss_curves.png", title="training losses, one fold per method (Yi & Mak Fig. 3)"
+            ).name
+        )
     shown = {m: examples[m] for m in ("cgan", "aae", "adan", "wadan", "smote") if m in examples}
     if shown:
         names.append(plots.tsne_png(shown, result["class_names"], out / "tsne.png").name)
@@ -155,55 +234,64 @@ def _figures(result, examples, out) -> list[str]:
 def _report_markdown(result, figures) -> str:
     mmd = "\n".join(
         f"| {m} | {v['mean']:.4f} ± {v['std']:.4f} | {PAPER_MMD[m] if m in PAPER_MMD else '–'} |"
-        for m, v in result["mmd"].items())
+        for m, v in result["mmd"].items()
+    )
     fit = {}
     for t in result["timings"]:
         fit.setdefault(t["method"], []).append(t["fit_seconds"])
     timing = "\n".join(f"| {m} | {np.mean(v):.1f} |" for m, v in fit.items())
-    return "\n".join([
-        f"# Yi & Mak reproduction: {result['dataset']}",
-        "",
-        f"Leave-one-speaker-out over {len(result['folds'])} folds ({', '.join(result['folds'])}), "
-        f"{result['normalisation']} z-norm fitted on the training fold, seeds "
-        f"{result['seeds']}, preset `{result.get('preset', 'paper')}`, training per method: "
-        f"{'; '.join(f'{m}: {t}' for m, t in result.get('training', result['epochs']).items())}; "
-        f"compute {result['compute_seconds'] / 60:.0f} min "
-        "(generator training, sampling and classifiers summed over the units; this invocation "
-        f"{result['seconds'] / 60:.1f} min). "
-        f"Ours: pooled UAR/WA over the folds at k = {result['headline_k']} synthetic sets (fixed in advance), "
-        "mean ± std over seeds; the gain over no augmentation is paired by seed (± its spread over seeds) "
-        "and counted per fold. Paper: best point of a sweep over k chosen on the test folds.",
-        "",
-        headline_table(result),
-        "",
-        "## Sweep over k (UAR %, not used to choose the headline)",
-        "",
-        sweep_table(result),
-        "",
-        *(["## Synthetic only (UAR %)", "", sweep_table(result, synthetic_only=True), ""]
-          if any(r["synthetic_only"] for r in result["table"]) else []),
-        "## MMD between real training data and one synthetic set (RBF mixture σ ∈ {0.1, 1, 5, 10, 100})",
-        "",
-        "| method | ours | paper |",
-        "|---|---|---|",
-        mmd,
-        "",
-        "## Variety of the synthetic data (first fold's example set; 1 = as varied as the real data)",
-        "",
-        "Within-class spread: mean distance to the class centroid, synthetic / real; total variance: synthetic /",
-        "real; centroid offset: distance between real and synthetic class centroids / real within-class spread.",
-        "",
-        "| method | fold | within-class spread | total variance | centroid offset |",
-        "|---|---|---|---|---|",
-        *(f"| {m} | {v['fold']} | {v['within_class']:.2f} | {v['total_variance']:.2f} | {v['centroid_offset']:.2f} |"
-          for m, v in result["variety"].items()),
-        "",
-        "## Generator training time per fold (s)",
-        "",
-        "| method | seconds |",
-        "|---|---|",
-        timing,
-        "",
-        *(f"![{name}]({name})" for name in figures),
-        "",
-    ])
+    return "\n".join(
+        [
+            f"# Yi & Mak reproduction: {result['dataset']}",
+            "",
+            f"Leave-one-speaker-out over {len(result['folds'])} folds ({', '.join(result['folds'])}), "
+            f"{result['normalisation']} z-norm fitted on the training fold, seeds "
+            f"{result['seeds']}, preset `{result.get('preset', 'paper')}`, training per method: "
+            f"{'; '.join(f'{m}: {t}' for m, t in result.get('training', result['epochs']).items())}; "
+            f"compute {result['compute_seconds'] / 60:.0f} min "
+            "(generator training, sampling and classifiers summed over the units; this invocation "
+            f"{result['seconds'] / 60:.1f} min). "
+            f"Ours: pooled UAR/WA over the folds at k = {result['headline_k']} synthetic sets (fixed in advance), "
+            "mean ± std over seeds; the gain over no augmentation is paired by seed (± its spread over seeds) "
+            "and counted per fold. Paper: best point of a sweep over k chosen on the test folds.",
+            "",
+            headline_table(result),
+            "",
+            "## Sweep over k (UAR %, not used to choose the headline)",
+            "",
+            sweep_table(result),
+            "",
+            *(
+                ["## Synthetic only (UAR %)", "", sweep_table(result, synthetic_only=True), ""]
+                if any(r["synthetic_only"] for r in result["table"])
+                else []
+            ),
+            "## MMD between real training data and one synthetic set (RBF mixture σ ∈ {0.1, 1, 5, 10, 100})",
+            "",
+            "| method | ours | paper |",
+            "|---|---|---|",
+            mmd,
+            "",
+            "## Variety of the synthetic data (first fold's example set; 1 = as varied as the real data)",
+            "",
+            "Within-class spread: mean distance to the class centroid, synthetic / real; total variance: synthetic /",
+            "real; centroid offset: distance between real and synthetic class centroids / real within-class spread.",
+            "",
+            "| method | fold | within-class spread | total variance | centroid offset |",
+            "|---|---|---|---|---|",
+            *(
+                f"| {m} | {v['fold']} | {v['within_class']:.2f} | {v['total_variance']:.2f} "
+                f"| {v['centroid_offset']:.2f} |"
+                for m, v in result["variety"].items()
+            ),
+            "",
+            "## Generator training time per fold (s)",
+            "",
+            "| method | seconds |",
+            "|---|---|",
+            timing,
+            "",
+            *(f"![{name}]({name})" for name in figures),
+            "",
+        ]
+    )

@@ -141,11 +141,14 @@ def scheme_names(*, exportable: bool | None = None) -> tuple[str, ...]:
 _YI_MAK = "Yi & Mak, journal (ADAN/WADAN and baselines)"
 _SAHU_TAC = "Sahu et al., IEEE TAC (M1-M3)"
 _GAN_LATENT = Knob("noise_dim", "int", 8, 256, log=True, why="100 in Yi & Mak, for their GAN baselines unstated")
-_GAN_KNOBS = (Knob("generator_width", "choice", values=(200, 400, 800), why="unstated; 800 as ADAN's decoder"),
-              Knob("discriminator_width", "choice", values=(50, 100, 200), why="unstated; 100 as ADAN's D"))
+_GAN_KNOBS = (
+    Knob("generator_width", "choice", values=(200, 400, 800), why="unstated; 800 as ADAN's decoder"),
+    Knob("discriminator_width", "choice", values=(50, 100, 200), why="unstated; 100 as ADAN's D"),
+)
 _ADAN_KNOBS = (
-    Knob("alpha", "float", 0.03, 3.0, log=True, why="eq. 14's class-loss weight: 1 on EmoDB, 0.1 on IEMOCAP",
-         default=1.0),
+    Knob(
+        "alpha", "float", 0.03, 3.0, log=True, why="eq. 14's class-loss weight: 1 on EmoDB, 0.1 on IEMOCAP", default=1.0
+    ),
     Knob("autoencoder_width", "choice", values=(200, 400, 800), why="800 in the journal, never varied"),
     Knob("width", "choice", values=(50, 100, 200), why="100 in the journal, never varied"),
     Knob("latent_activation", "choice", values=("tanh", "linear"), why="the journal implies linear; serzoo tanh"),
@@ -157,33 +160,93 @@ _STYLE = Knob("style_dim", "int", 8, 256, log=True, why="100 in the paper, never
 for _spec in (
     # Revision 2: the C class GANs train as one batched model. The results committed in benchmarks/results/ before
     # it were made with revision 1 (C sequential fits of build_gan(conditional=False), per_class=True).
-    SchemeSpec("gan", "serzoo.models.per_class_gan:build_per_class_gan",
-               "unconditional GAN in feature space per class, the C GANs trained as one batched model", _YI_MAK,
-               revision=2, latent=_GAN_LATENT, knobs=_GAN_KNOBS),
-    SchemeSpec("cgan", "serzoo.models.gan:build_gan", "conditional GAN in feature space", _YI_MAK,
-               {"conditional": True}, latent=_GAN_LATENT, knobs=_GAN_KNOBS),
-    SchemeSpec("aae", "serzoo.models.aae:build_aae", "AAE with a class-conditioned GMM prior",
-               "Sahu et al., Interspeech 2017", latent=_AAE_CODE,
-               knobs=(Knob("width", "choice", values=(250, 500, 1000), why="1000 in the paper, never varied"),
-                      Knob("prior_spread", "float", 1.0, 10.0, why="distance of the class components: unstated",
-                           default=5.0))),
-    SchemeSpec("m1", "serzoo.models.aae_generators:build_m1", "M1: deeper AAE, one Gaussian per class", _SAHU_TAC,
-               latent=_AAE_CODE),
-    SchemeSpec("m2", "serzoo.models.aae_generators:build_m2", "M2: M1 + feature-space discriminator D2",
-               _SAHU_TAC, latent=_AAE_CODE),
-    SchemeSpec("m3", "serzoo.models.aae_generators:build_m3", "M3: learned prior (code generator), InfoGAN term",
-               _SAHU_TAC, latent=Knob("code_dim", "int", 16, 512, log=True, why="256 in the paper, never varied")),
-    SchemeSpec("adan", "serzoo.models.adan:build_adan", "ADAN: adversarial data augmentation network", _YI_MAK,
-               {"divergence": "js"}, class_weights=True, latent=_ADAN_LATENT, knobs=_ADAN_KNOBS),
-    SchemeSpec("wadan", "serzoo.models.adan:build_adan", "WADAN: ADAN with the Wasserstein divergence", _YI_MAK,
-               {"divergence": "wasserstein"}, class_weights=True, latent=_ADAN_LATENT, knobs=_ADAN_KNOBS),
-    SchemeSpec("semi_aae", "serzoo.models.semi_aae:build_semi_aae",
-               "semi-supervised AAE: categorical emotion + Gaussian style latent, utterance-level MLP",
-               _SEMI_AAE, latent=_STYLE,
-               knobs=(Knob("width", "choice", values=(128, 256, 512), why="256 in the paper, never varied"),
-                      Knob("optimised", "choice", values=(True, False), why="the paper's ablation (Table 1)"))),
-    SchemeSpec("semi_aae_frames", "serzoo.models.semi_aae:build_semi_aae_frames",
-               "semi-supervised AAE on fixed-length crops of frame-level LLDs (Conv1D, Table 2)", _SEMI_AAE,
-               latent=_STYLE),
+    SchemeSpec(
+        "gan",
+        "serzoo.models.per_class_gan:build_per_class_gan",
+        "unconditional GAN in feature space per class, the C GANs trained as one batched model",
+        _YI_MAK,
+        revision=2,
+        latent=_GAN_LATENT,
+        knobs=_GAN_KNOBS,
+    ),
+    SchemeSpec(
+        "cgan",
+        "serzoo.models.gan:build_gan",
+        "conditional GAN in feature space",
+        _YI_MAK,
+        {"conditional": True},
+        latent=_GAN_LATENT,
+        knobs=_GAN_KNOBS,
+    ),
+    SchemeSpec(
+        "aae",
+        "serzoo.models.aae:build_aae",
+        "AAE with a class-conditioned GMM prior",
+        "Sahu et al., Interspeech 2017",
+        latent=_AAE_CODE,
+        knobs=(
+            Knob("width", "choice", values=(250, 500, 1000), why="1000 in the paper, never varied"),
+            Knob("prior_spread", "float", 1.0, 10.0, why="distance of the class components: unstated", default=5.0),
+        ),
+    ),
+    SchemeSpec(
+        "m1",
+        "serzoo.models.aae_generators:build_m1",
+        "M1: deeper AAE, one Gaussian per class",
+        _SAHU_TAC,
+        latent=_AAE_CODE,
+    ),
+    SchemeSpec(
+        "m2",
+        "serzoo.models.aae_generators:build_m2",
+        "M2: M1 + feature-space discriminator D2",
+        _SAHU_TAC,
+        latent=_AAE_CODE,
+    ),
+    SchemeSpec(
+        "m3",
+        "serzoo.models.aae_generators:build_m3",
+        "M3: learned prior (code generator), InfoGAN term",
+        _SAHU_TAC,
+        latent=Knob("code_dim", "int", 16, 512, log=True, why="256 in the paper, never varied"),
+    ),
+    SchemeSpec(
+        "adan",
+        "serzoo.models.adan:build_adan",
+        "ADAN: adversarial data augmentation network",
+        _YI_MAK,
+        {"divergence": "js"},
+        class_weights=True,
+        latent=_ADAN_LATENT,
+        knobs=_ADAN_KNOBS,
+    ),
+    SchemeSpec(
+        "wadan",
+        "serzoo.models.adan:build_adan",
+        "WADAN: ADAN with the Wasserstein divergence",
+        _YI_MAK,
+        {"divergence": "wasserstein"},
+        class_weights=True,
+        latent=_ADAN_LATENT,
+        knobs=_ADAN_KNOBS,
+    ),
+    SchemeSpec(
+        "semi_aae",
+        "serzoo.models.semi_aae:build_semi_aae",
+        "semi-supervised AAE: categorical emotion + Gaussian style latent, utterance-level MLP",
+        _SEMI_AAE,
+        latent=_STYLE,
+        knobs=(
+            Knob("width", "choice", values=(128, 256, 512), why="256 in the paper, never varied"),
+            Knob("optimised", "choice", values=(True, False), why="the paper's ablation (Table 1)"),
+        ),
+    ),
+    SchemeSpec(
+        "semi_aae_frames",
+        "serzoo.models.semi_aae:build_semi_aae_frames",
+        "semi-supervised AAE on fixed-length crops of frame-level LLDs (Conv1D, Table 2)",
+        _SEMI_AAE,
+        latent=_STYLE,
+    ),
 ):
     register_scheme(_spec)

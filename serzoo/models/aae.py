@@ -39,20 +39,31 @@ class AAE(AdversarialScheme):
         seed: seed of the model's ``SeedGenerator``.
     """
 
-    PLAYERS = {"autoencoder": ("encoder", "decoder"), "discriminator": ("discriminator",),
-               "generator": ("encoder",)}
+    PLAYERS = {"autoencoder": ("encoder", "decoder"), "discriminator": ("discriminator",), "generator": ("encoder",)}
     LOSSES = ("reconstruction_loss", "discriminator_loss", "generator_loss")
     NETWORKS = ("encoder", "decoder", "discriminator")
 
-    def __init__(self, encoder, decoder, discriminator, *, n_classes: int, prior_spread: float = 5.0,
-                 prior_std: float = 1.0, class_weights=None, seed: int | None = None, **kwargs):
+    def __init__(
+        self,
+        encoder,
+        decoder,
+        discriminator,
+        *,
+        n_classes: int,
+        prior_spread: float = 5.0,
+        prior_std: float = 1.0,
+        class_weights=None,
+        seed: int | None = None,
+        **kwargs,
+    ):
         super().__init__(n_classes=n_classes, class_weights=class_weights, seed=seed, **kwargs)
         self.encoder, self.decoder, self.discriminator = encoder, decoder, discriminator
         self.prior_spread, self.prior_std = float(prior_spread), float(prior_std)
         self.feature_dim = int(encoder.input_shape[-1])
         self.code_dim = self.noise_dim = int(encoder.output_shape[-1])
         self.prior_means = ops.convert_to_tensor(
-            class_component_means(self.n_classes, self.code_dim, self.prior_spread))
+            class_component_means(self.n_classes, self.code_dim, self.prior_spread)
+        )
         self.build((None, self.feature_dim))
 
     def get_config(self):
@@ -103,24 +114,32 @@ class AAE(AdversarialScheme):
         """The three AAE updates of one batch; returns their losses."""
         with tf.GradientTape() as tape:  # (1) reconstruction phase
             reconstruction = losses.reconstruction_loss(
-                x, self.decoder(self.encoder(x, training=True), training=True), "mean")
+                x, self.decoder(self.encoder(x, training=True), training=True), "mean"
+            )
         self._apply(tape, reconstruction, "autoencoder")
         codes = ops.stop_gradient(self.encoder(x, training=True))
         prior = self.draw_prior(y)
         with tf.GradientTape() as tape:  # (2) regularisation: discriminator, prior = "real"
-            discriminator_loss = losses.discriminator_loss(
-                self._scores(prior, y, True), self._scores(codes, y, True))
+            discriminator_loss = losses.discriminator_loss(self._scores(prior, y, True), self._scores(codes, y, True))
         self._apply(tape, discriminator_loss, "discriminator")
         with tf.GradientTape() as tape:  # (3) regularisation: encoder fools the frozen discriminator
-            generator_loss = losses.generator_loss_non_saturating(
-                self._scores(self.encoder(x, training=True), y, True))
+            generator_loss = losses.generator_loss_non_saturating(self._scores(self.encoder(x, training=True), y, True))
         self._apply(tape, generator_loss, "generator")
-        return {"reconstruction_loss": reconstruction, "discriminator_loss": discriminator_loss,
-                "generator_loss": generator_loss}
+        return {
+            "reconstruction_loss": reconstruction,
+            "discriminator_loss": discriminator_loss,
+            "generator_loss": generator_loss,
+        }
 
 
 def aae_networks(
-    input_dim: int, n_classes: int, *, code_dim: int, widths, discriminator_widths, dropout: float,
+    input_dim: int,
+    n_classes: int,
+    *,
+    code_dim: int,
+    widths,
+    discriminator_widths,
+    dropout: float,
 ) -> dict:
     """Encoder ``input → widths → code``, the mirrored decoder and ``code ⊕ one-hot → 1`` discriminator."""
     return {
@@ -131,11 +150,22 @@ def aae_networks(
 
 
 def build_aae(
-    input_dim: int, n_classes: int, *, code_dim: int = 2, width: int = 1000, dropout: float = 0.5,
+    input_dim: int,
+    n_classes: int,
+    *,
+    code_dim: int = 2,
+    width: int = 1000,
+    dropout: float = 0.5,
     **scheme_options,
 ) -> AAE:
     """The AAE of Sahu et al. 2017: encoder, decoder and discriminator 2 × ``width`` (ReLU), dropout 0.5
     in the autoencoder, ``code_dim``-D linear code; ``scheme_options`` go to :class:`AAE`."""
-    networks = aae_networks(input_dim, n_classes, code_dim=code_dim, widths=(width, width),
-                            discriminator_widths=(width, width), dropout=dropout)
+    networks = aae_networks(
+        input_dim,
+        n_classes,
+        code_dim=code_dim,
+        widths=(width, width),
+        discriminator_widths=(width, width),
+        dropout=dropout,
+    )
     return AAE(**networks, n_classes=n_classes, **scheme_options)

@@ -55,8 +55,7 @@ class M2(AAE):
     LOSSES = (*AAE.LOSSES, "feature_discriminator_loss", "decoder_adversarial_loss")
     NETWORKS = (*AAE.NETWORKS, "feature_discriminator")
 
-    def __init__(self, encoder, decoder, discriminator, feature_discriminator, *, generator_steps: int = 2,
-                 **kwargs):
+    def __init__(self, encoder, decoder, discriminator, feature_discriminator, *, generator_steps: int = 2, **kwargs):
         self.feature_discriminator = feature_discriminator
         self.generator_steps = int(generator_steps)
         if self.generator_steps < 1:
@@ -75,13 +74,15 @@ class M2(AAE):
     def _decoder_losses(self, y, training) -> tuple:
         """Step 5's objective and its tracked parts: decoded prior samples fool the frozen D2."""
         adversarial = losses.generator_loss_non_saturating(
-            self._feature_scores(self._decoded_prior(y, training), y, training))
+            self._feature_scores(self._decoded_prior(y, training), y, training)
+        )
         return adversarial, {"decoder_adversarial_loss": adversarial}
 
     def compute_losses(self, x, y, training=False):
         result = super().compute_losses(x, y, training)
         result["feature_discriminator_loss"] = losses.discriminator_loss(
-            self._feature_scores(x, y, training), self._feature_scores(self._decoded_prior(y, training), y, training))
+            self._feature_scores(x, y, training), self._feature_scores(self._decoded_prior(y, training), y, training)
+        )
         result.update(self._decoder_losses(y, training)[1])
         return result
 
@@ -91,7 +92,8 @@ class M2(AAE):
         decoded = ops.stop_gradient(self._decoded_prior(y, True))
         with tf.GradientTape() as tape:  # step 4: D2 on real features vs decoded prior samples
             d2_loss = losses.discriminator_loss(
-                self._feature_scores(x, y, True), self._feature_scores(decoded, y, True))
+                self._feature_scores(x, y, True), self._feature_scores(decoded, y, True)
+            )
         self._apply(tape, d2_loss, "feature_discriminator")
         for _ in range(self.generator_steps):  # step 5: the generator side fools the frozen D2
             with tf.GradientTape() as tape:
@@ -117,8 +119,18 @@ class M3(M2):
     LOSSES = (*M2.LOSSES, "mutual_information_loss")
     NETWORKS = (*M2.NETWORKS, "code_generator", "auxiliary")
 
-    def __init__(self, encoder, decoder, discriminator, feature_discriminator, code_generator, auxiliary, *,
-                 mi_weight: float = 1.0, **kwargs):
+    def __init__(
+        self,
+        encoder,
+        decoder,
+        discriminator,
+        feature_discriminator,
+        code_generator,
+        auxiliary,
+        *,
+        mi_weight: float = 1.0,
+        **kwargs,
+    ):
         self.code_generator, self.auxiliary = code_generator, auxiliary
         self.mi_weight = float(mi_weight)
         super().__init__(encoder, decoder, discriminator, feature_discriminator, **kwargs)
@@ -141,41 +153,60 @@ class M3(M2):
         logits, hidden = super()._feature_scores(fake, y, training)
         adversarial = losses.generator_loss_non_saturating(logits)
         information = losses.weighted_cross_entropy(y, self.auxiliary(hidden, training=training))
-        return (adversarial + self.mi_weight * information,
-                {"decoder_adversarial_loss": adversarial, "mutual_information_loss": information})
+        return (
+            adversarial + self.mi_weight * information,
+            {"decoder_adversarial_loss": adversarial, "mutual_information_loss": information},
+        )
 
 
 def build_m1(input_dim: int, n_classes: int, *, code_dim: int = 2, widths=M1_WIDTHS, **scheme_options) -> AAE:
     """M1: AAE ``input → 1000 → 500 → 100 → 2`` (mirrored decoder), D1 ``code ⊕ one-hot → 1000 → 500 → 100 → 1``."""
-    networks = aae_networks(input_dim, n_classes, code_dim=code_dim, widths=tuple(widths),
-                            discriminator_widths=tuple(widths), dropout=0.0)
+    networks = aae_networks(
+        input_dim, n_classes, code_dim=code_dim, widths=tuple(widths), discriminator_widths=tuple(widths), dropout=0.0
+    )
     return AAE(**networks, n_classes=n_classes, **scheme_options)
 
 
 def build_m2(input_dim: int, n_classes: int, *, code_dim: int = 2, widths=M1_WIDTHS, **scheme_options) -> M2:
     """M2: M1 plus D2 ``features ⊕ one-hot → 1000 → 500 → 100 → 1``."""
-    networks = aae_networks(input_dim, n_classes, code_dim=code_dim, widths=tuple(widths),
-                            discriminator_widths=tuple(widths), dropout=0.0)
+    networks = aae_networks(
+        input_dim, n_classes, code_dim=code_dim, widths=tuple(widths), discriminator_widths=tuple(widths), dropout=0.0
+    )
     critic = mlp(input_dim + n_classes, tuple(widths), output_dim=1, name="feature_discriminator")
     return M2(**networks, feature_discriminator=critic, n_classes=n_classes, **scheme_options)
 
 
 def build_m3(
-    input_dim: int, n_classes: int, *, code_dim: int = 256, noise_dim: int = 20, widths=M3_WIDTHS,
-    discriminator_widths=M1_WIDTHS, code_generator_width: int = 140, auxiliary_width: int = 128,
+    input_dim: int,
+    n_classes: int,
+    *,
+    code_dim: int = 256,
+    noise_dim: int = 20,
+    widths=M3_WIDTHS,
+    discriminator_widths=M1_WIDTHS,
+    code_generator_width: int = 140,
+    auxiliary_width: int = 128,
     **scheme_options,
 ) -> M3:
     """M3: AAE ``input → 1000 → 700 → 300 → 256`` (mirrored), D1 ``code ⊕ one-hot → 1000 → 500 → 100 → 1``,
     CG ``z ⊕ one-hot → 140 → 256``, D2 ``features ⊕ one-hot → [1000 → 500 → 100] → 1`` with the
     auxiliary head ``[…] → 128 → C``."""
-    networks = aae_networks(input_dim, n_classes, code_dim=code_dim, widths=tuple(widths),
-                            discriminator_widths=tuple(discriminator_widths), dropout=0.0)
+    networks = aae_networks(
+        input_dim,
+        n_classes,
+        code_dim=code_dim,
+        widths=tuple(widths),
+        discriminator_widths=tuple(discriminator_widths),
+        dropout=0.0,
+    )
     trunk = mlp(input_dim + n_classes, tuple(discriminator_widths), name="feature_discriminator")
     logit = keras.layers.Dense(1, name="feature_discriminator_output")(trunk.output)
     critic = keras.Model(trunk.input, [logit, trunk.output], name="feature_discriminator")
     return M3(
-        **networks, feature_discriminator=critic,
+        **networks,
+        feature_discriminator=critic,
         code_generator=mlp(noise_dim + n_classes, (code_generator_width,), output_dim=code_dim, name="code_generator"),
         auxiliary=mlp(discriminator_widths[-1], (auxiliary_width,), output_dim=n_classes, name="auxiliary"),
-        n_classes=n_classes, **scheme_options,
+        n_classes=n_classes,
+        **scheme_options,
     )

@@ -59,10 +59,23 @@ class ADAN(AdversarialScheme):
     NETWORKS = ("encoder", "decoder", "classifier", "generator", "discriminator")
 
     def __init__(
-        self, encoder, decoder, classifier, generator, discriminator, *, n_classes: int,
-        divergence: str = "js", alpha: float = 1.0, gp_weight: float = 10.0, gp_power: float = 5.0,
-        reconstruction: str = "mean", generator_objective: str = "minimax", class_weights=None,
-        seed: int | None = None, **kwargs,
+        self,
+        encoder,
+        decoder,
+        classifier,
+        generator,
+        discriminator,
+        *,
+        n_classes: int,
+        divergence: str = "js",
+        alpha: float = 1.0,
+        gp_weight: float = 10.0,
+        gp_power: float = 5.0,
+        reconstruction: str = "mean",
+        generator_objective: str = "minimax",
+        class_weights=None,
+        seed: int | None = None,
+        **kwargs,
     ):
         super().__init__(n_classes=n_classes, class_weights=class_weights, seed=seed, **kwargs)
         if divergence not in DIVERGENCES:
@@ -81,9 +94,14 @@ class ADAN(AdversarialScheme):
 
     def get_config(self):
         config = super().get_config()
-        config.update(divergence=self.divergence, alpha=self.alpha, gp_weight=self.gp_weight,
-                      gp_power=self.gp_power, reconstruction=self.reconstruction,
-                      generator_objective=self.generator_objective)
+        config.update(
+            divergence=self.divergence,
+            alpha=self.alpha,
+            gp_weight=self.gp_weight,
+            gp_power=self.gp_power,
+            reconstruction=self.reconstruction,
+            generator_objective=self.generator_objective,
+        )
         return config
 
     def call(self, x, training=False):
@@ -170,17 +188,28 @@ class ADAN(AdversarialScheme):
         with tf.GradientTape() as tape:  # 12: G, eq. 14 / 18
             generator_loss = self._generator_loss(y, self.generator(generator_input, training=True))
         self._apply(tape, generator_loss, "generator")
-        return self._record({
-            "classifier_loss": classifier_loss, "discriminator_loss": discriminator_loss,
-            "reconstruction_loss": reconstruction, "encoder_loss": encoder_loss,
-            "generator_loss": generator_loss,
-        })
+        return self._record(
+            {
+                "classifier_loss": classifier_loss,
+                "discriminator_loss": discriminator_loss,
+                "reconstruction_loss": reconstruction,
+                "encoder_loss": encoder_loss,
+                "generator_loss": generator_loss,
+            }
+        )
 
 
 def build_adan(
-    input_dim: int, n_classes: int, *, latent_dim: int = 100, noise_dim: int = 100,
-    autoencoder_width: int = 800, width: int = 100, activation: str = "relu",
-    latent_activation: str | None = "tanh", **scheme_options,
+    input_dim: int,
+    n_classes: int,
+    *,
+    latent_dim: int = 100,
+    noise_dim: int = 100,
+    autoencoder_width: int = 800,
+    width: int = 100,
+    activation: str = "relu",
+    latent_activation: str | None = "tanh",
+    **scheme_options,
 ) -> ADAN:
     """ADAN/WADAN with the journal's networks: E, R 2 × 800; C, G, D 2 × 100; 100-D latent and noise.
 
@@ -196,12 +225,25 @@ def build_adan(
     two = (autoencoder_width, autoencoder_width)
     small = (width, width)
     return ADAN(
-        encoder=mlp(input_dim, two, output_dim=latent_dim, activation=activation,
-                    output_activation=latent_activation, name="encoder"),
+        encoder=mlp(
+            input_dim,
+            two,
+            output_dim=latent_dim,
+            activation=activation,
+            output_activation=latent_activation,
+            name="encoder",
+        ),
         decoder=mlp(latent_dim, two, output_dim=input_dim, activation=activation, name="decoder"),
         classifier=mlp(latent_dim, small, output_dim=n_classes, activation=activation, name="classifier"),
-        generator=mlp(noise_dim + n_classes, small, output_dim=latent_dim, activation=activation,
-                      output_activation=latent_activation, name="generator"),
+        generator=mlp(
+            noise_dim + n_classes,
+            small,
+            output_dim=latent_dim,
+            activation=activation,
+            output_activation=latent_activation,
+            name="generator",
+        ),
         discriminator=mlp(latent_dim, small, output_dim=1, activation=activation, name="discriminator"),
-        n_classes=n_classes, **scheme_options,
+        n_classes=n_classes,
+        **scheme_options,
     )

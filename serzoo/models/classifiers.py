@@ -36,8 +36,9 @@ def _drop_zero_weight(x, y, sample_weight, *masks):
         return (x, y, None, *masks)
     sample_weight = np.asarray(sample_weight, np.float64)
     if sample_weight.shape != (len(x),) or not np.all(np.isfinite(sample_weight)) or (sample_weight < 0).any():
-        raise ValueError(f"sample_weight must be {len(x)} finite weights >= 0 (one per row of x), got shape "
-                         f"{sample_weight.shape}")
+        raise ValueError(
+            f"sample_weight must be {len(x)} finite weights >= 0 (one per row of x), got shape {sample_weight.shape}"
+        )
     keep = sample_weight > 0
     if not keep.any():
         raise ValueError("sample_weight is 0 for every row: nothing to train on")
@@ -58,8 +59,9 @@ class LinearSvm:
     c: float = 1.0
     seed: int = 0
 
-    def fit(self, x: np.ndarray, y: np.ndarray, n_classes: int | None = None, sample_weight=None,
-            synthetic=None) -> LinearSvm:
+    def fit(
+        self, x: np.ndarray, y: np.ndarray, n_classes: int | None = None, sample_weight=None, synthetic=None
+    ) -> LinearSvm:
         """``sample_weight`` rescales ``C`` per row (libsvm's per-instance weights); rows of weight 0 are
         dropped. ``synthetic`` (the DNN's two-stage mask) is accepted for a uniform interface and unused:
         the SVM has no training schedule."""
@@ -69,7 +71,8 @@ class LinearSvm:
         self.support_x_ = np.asarray(x, np.float64)
         gram = self.support_x_ @ self.support_x_.T
         self.model_ = SVC(kernel="precomputed", C=self.c, random_state=self.seed).fit(
-            gram, y, sample_weight=sample_weight)
+            gram, y, sample_weight=sample_weight
+        )
         return self
 
     def predict(self, x: np.ndarray) -> np.ndarray:
@@ -122,12 +125,16 @@ class DnnClassifier:
 
         keras.utils.set_random_seed(self.seed)
         model = self._network(input_dim, n_classes)
-        model.compile(optimizer=keras.optimizers.Adam(self.learning_rate),
-                      loss="sparse_categorical_crossentropy", steps_per_execution=self.steps_per_execution)
+        model.compile(
+            optimizer=keras.optimizers.Adam(self.learning_rate),
+            loss="sparse_categorical_crossentropy",
+            steps_per_execution=self.steps_per_execution,
+        )
         return model
 
     def optimizer_steps(self, n_real: int, n_synthetic: int = 0) -> int:
         """Adam updates :meth:`fit` makes on ``n_real`` real and ``n_synthetic`` synthetic rows (of nonzero weight)."""
+
         def per_epoch(n: int) -> int:
             return -(-n // self.batch_size)
 
@@ -154,8 +161,9 @@ class DnnClassifier:
         if rest:
             yield rng.permutation(n)[: rest * self.batch_size]
 
-    def fit(self, x: np.ndarray, y: np.ndarray, n_classes: int | None = None, sample_weight=None,
-            synthetic=None) -> DnnClassifier:
+    def fit(
+        self, x: np.ndarray, y: np.ndarray, n_classes: int | None = None, sample_weight=None, synthetic=None
+    ) -> DnnClassifier:
         """Train on ``x, y``. ``sample_weight``: per-row loss weights, multiplied by the class weights
         ``n_max / n_k`` (``n_k`` = the class's summed weight); rows of weight 0 are dropped. ``synthetic``: boolean
         mask of the synthetic rows, used by ``constant_updates`` and ``pretrain_epochs`` (None = all real)."""
@@ -164,8 +172,9 @@ class DnnClassifier:
             synthetic = np.zeros(len(x), bool)
         synthetic = np.asarray(synthetic, bool)
         if synthetic.shape != (len(x),):
-            raise ValueError(f"synthetic must be a boolean mask with one entry per row of x ({len(x)}), got "
-                             f"shape {synthetic.shape}")
+            raise ValueError(
+                f"synthetic must be a boolean mask with one entry per row of x ({len(x)}), got shape {synthetic.shape}"
+            )
         x, y, sample_weight, synthetic = _drop_zero_weight(x, y, sample_weight, synthetic)
         x, y = np.asarray(x), np.asarray(y)
         weights = np.ones(len(x)) if sample_weight is None else sample_weight
@@ -196,30 +205,37 @@ class DnnClassifier:
         self.model_ = self.build_model(x.shape[1], n_classes)
         for rows, epochs, steps, _ in stages:
             if steps is not None:
-                raise ValueError("DnnClassifier: constant_updates needs engine='compiled' (Model.fit counts epochs, "
-                                 "not optimizer steps)")
+                raise ValueError(
+                    "DnnClassifier: constant_updates needs engine='compiled' (Model.fit counts epochs, "
+                    "not optimizer steps)"
+                )
             if not rows.any():
                 continue
             if len(stages) > 1:  # a fresh optimizer per stage, as the compiled engine
-                self.model_.compile(optimizer=type(self.model_.optimizer)(self.learning_rate),
-                                    loss="sparse_categorical_crossentropy",
-                                    steps_per_execution=self.steps_per_execution)
+                self.model_.compile(
+                    optimizer=type(self.model_.optimizer)(self.learning_rate),
+                    loss="sparse_categorical_crossentropy",
+                    steps_per_execution=self.steps_per_execution,
+                )
             weights = None if sample_weight is None else sample_weight[rows]
             class_weight = balanced_class_weights(y[rows], n_classes, sample_weight=weights)
             if weights is None:
-                self.model_.fit(x[rows], y[rows], epochs=epochs, batch_size=self.batch_size, verbose=0,
-                                class_weight=class_weight)
+                self.model_.fit(
+                    x[rows], y[rows], epochs=epochs, batch_size=self.batch_size, verbose=0, class_weight=class_weight
+                )
             else:  # Keras takes class_weight or sample_weight, not both: their product is the same loss
                 combined = np.array([class_weight[k] for k in range(n_classes)])[y[rows]] * weights
-                self.model_.fit(x[rows], y[rows], epochs=epochs, batch_size=self.batch_size, verbose=0,
-                                sample_weight=combined)
+                self.model_.fit(
+                    x[rows], y[rows], epochs=epochs, batch_size=self.batch_size, verbose=0, sample_weight=combined
+                )
         return self
 
     def _network(self, input_dim: int, n_classes: int):
         from serzoo.networks import mlp
 
-        return mlp(input_dim, self.hidden, output_dim=n_classes, output_activation="softmax",
-                   l2=self.l2, name="dnn_classifier")
+        return mlp(
+            input_dim, self.hidden, output_dim=n_classes, output_activation="softmax", l2=self.l2, name="dnn_classifier"
+        )
 
     def _trainer(self, input_dim: int, n_classes: int):
         import keras
@@ -227,14 +243,18 @@ class DnnClassifier:
         from serzoo.models.compiled_fit import cached_trainer
 
         key = ("dnn", input_dim, tuple(self.hidden), n_classes, self.l2, self.learning_rate, self.batch_size)
-        return cached_trainer(key, lambda: self._network(input_dim, n_classes),
-                              lambda: keras.optimizers.Adam(self.learning_rate), self.batch_size)
+        return cached_trainer(
+            key,
+            lambda: self._network(input_dim, n_classes),
+            lambda: keras.optimizers.Adam(self.learning_rate),
+            self.batch_size,
+        )
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
         """Class probabilities, by eager calls in chunks of 1024 (no ``tf.function`` to trace per model)."""
         x = np.asarray(x, np.float32)
         n_classes = self.model_.output_shape[-1]
-        chunks = [np.asarray(self.model_(x[i:i + 1024], training=False)) for i in range(0, len(x), 1024)]
+        chunks = [np.asarray(self.model_(x[i : i + 1024], training=False)) for i in range(0, len(x), 1024)]
         return np.concatenate(chunks) if chunks else np.zeros((0, n_classes), np.float32)
 
     def predict(self, x: np.ndarray) -> np.ndarray:

@@ -58,16 +58,23 @@ class CompiledTrainer:
 
         n_features = self.model.inputs[0].shape[1]
 
-        @tf.function(jit_compile=True, input_signature=[
-            tf.TensorSpec([None, n_features], tf.float32), tf.TensorSpec([None], tf.int32),
-            tf.TensorSpec([None], tf.float32), tf.TensorSpec([None], tf.int32), tf.TensorSpec([], tf.int32),
-        ])
+        @tf.function(
+            jit_compile=True,
+            input_signature=[
+                tf.TensorSpec([None, n_features], tf.float32),
+                tf.TensorSpec([None], tf.int32),
+                tf.TensorSpec([None], tf.float32),
+                tf.TensorSpec([None], tf.int32),
+                tf.TensorSpec([], tf.int32),
+            ],
+        )
         def epoch(x, y, sample_weight, order, n):
             offsets = tf.range(batch_size)
             for start in tf.range(0, n, batch_size):
                 rows = tf.gather(order, tf.minimum(start + offsets, n - 1))
                 step(
-                    tf.gather(x, rows), tf.gather(y, rows),
+                    tf.gather(x, rows),
+                    tf.gather(y, rows),
                     tf.where(start + offsets < n, tf.gather(sample_weight, rows), 0.0),
                     tf.cast(tf.minimum(batch_size, n - start), tf.float32),
                 )
@@ -79,8 +86,7 @@ class CompiledTrainer:
         """How many times the epoch function was traced (1 after the first fit, whatever the data sizes)."""
         return self._epoch.experimental_get_tracing_count()
 
-    def fit(self, model, x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray,
-            orders: Iterable[np.ndarray]) -> None:
+    def fit(self, model, x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray, orders: Iterable[np.ndarray]) -> None:
         """Train ``model`` (same structure as the template) in place, one epoch per order.
 
         Args:
@@ -115,8 +121,7 @@ def _bucket(n: int) -> int:
     return -(-n // unit) * unit
 
 
-def cached_trainer(key: Hashable, build_model: Callable, build_optimizer: Callable,
-                   batch_size: int) -> CompiledTrainer:
+def cached_trainer(key: Hashable, build_model: Callable, build_optimizer: Callable, batch_size: int) -> CompiledTrainer:
     """The process-wide :class:`CompiledTrainer` for ``key`` (built on first use).
 
     ``key`` must determine the graph: everything ``build_model``/``build_optimizer`` and

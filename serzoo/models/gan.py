@@ -35,8 +35,17 @@ class GAN(AdversarialScheme):
     NETWORKS = ("generator", "discriminator")
     LOSSES = ("discriminator_loss", "generator_loss")
 
-    def __init__(self, generator, discriminator, *, n_classes: int, conditional: bool = True,
-                 class_weights=None, seed: int | None = None, **kwargs):
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        *,
+        n_classes: int,
+        conditional: bool = True,
+        class_weights=None,
+        seed: int | None = None,
+        **kwargs,
+    ):
         super().__init__(n_classes=n_classes, class_weights=class_weights, seed=seed, **kwargs)
         self.generator, self.discriminator = generator, discriminator
         self.conditional = bool(conditional)
@@ -50,8 +59,7 @@ class GAN(AdversarialScheme):
 
     def call(self, x, training=False):
         """Discriminator logits of unconditioned input (cGAN: conditioned on class 0)."""
-        return self.discriminator(self._with_labels(x, ops.zeros((ops.shape(x)[0],), "int32")),
-                                  training=training)
+        return self.discriminator(self._with_labels(x, ops.zeros((ops.shape(x)[0],), "int32")), training=training)
 
     def _with_labels(self, tensor, labels):
         if not self.conditional:
@@ -73,8 +81,10 @@ class GAN(AdversarialScheme):
 
     def compute_losses(self, x, y, training=False):
         real_logits, fake_logits = self._logits(x, y, training)
-        return {"discriminator_loss": losses.discriminator_loss(real_logits, fake_logits),
-                "generator_loss": losses.generator_loss_non_saturating(fake_logits)}
+        return {
+            "discriminator_loss": losses.discriminator_loss(real_logits, fake_logits),
+            "generator_loss": losses.generator_loss_non_saturating(fake_logits),
+        }
 
     def train_step(self, data):
         x, y = data[0], data[1]
@@ -88,13 +98,22 @@ class GAN(AdversarialScheme):
         return self._record({"discriminator_loss": discriminator_loss, "generator_loss": generator_loss})
 
 
-def build_gan(input_dim: int, n_classes: int, *, conditional: bool = True, noise_dim: int = 100,
-              generator_width: int = 800, discriminator_width: int = 100, **scheme_options) -> GAN:
+def build_gan(
+    input_dim: int,
+    n_classes: int,
+    *,
+    conditional: bool = True,
+    noise_dim: int = 100,
+    generator_width: int = 800,
+    discriminator_width: int = 100,
+    **scheme_options,
+) -> GAN:
     """GAN/cGAN with G 2 × ``generator_width`` (like ADAN's decoder) and D 2 × ``discriminator_width``."""
     label_dim = n_classes if conditional else 0
     return GAN(
         generator=mlp(noise_dim + label_dim, (generator_width,) * 2, output_dim=input_dim, name="generator"),
-        discriminator=mlp(input_dim + label_dim, (discriminator_width,) * 2, output_dim=1,
-                          name="discriminator"),
-        n_classes=n_classes, conditional=conditional, **scheme_options,
+        discriminator=mlp(input_dim + label_dim, (discriminator_width,) * 2, output_dim=1, name="discriminator"),
+        n_classes=n_classes,
+        conditional=conditional,
+        **scheme_options,
     )

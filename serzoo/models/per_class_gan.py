@@ -85,8 +85,8 @@ class ClassBatches(keras.utils.PyDataset):
         index = np.zeros((len(self.rows), self.width), np.int64)
         mask = np.zeros((len(self.rows), self.width), np.float32)
         for c, rows in enumerate(self.order()):
-            chunk = rows[step * self.width:(step + 1) * self.width]
-            index[c, :chunk.size], mask[c, :chunk.size] = chunk, 1.0
+            chunk = rows[step * self.width : (step + 1) * self.width]
+            index[c, : chunk.size], mask[c, : chunk.size] = chunk, 1.0
         return self.x[index], mask
 
     def on_epoch_end(self):
@@ -109,16 +109,21 @@ class PerClassGAN(AdversarialScheme):
     NETWORKS = ("generator", "discriminator")
     LOSSES = ("discriminator_loss", "generator_loss")
 
-    def __init__(self, generator, discriminator, *, n_classes: int, class_weights=None, seed: int | None = None,
-                 **kwargs):
+    def __init__(
+        self, generator, discriminator, *, n_classes: int, class_weights=None, seed: int | None = None, **kwargs
+    ):
         super().__init__(n_classes=n_classes, class_weights=class_weights, seed=seed, **kwargs)
         for name, network in (("generator", generator), ("discriminator", discriminator)):
             if not isinstance(network, ClassMLP) or network.n_classes != self.n_classes:
-                raise ValueError(f"{name} must be a ClassMLP with n_classes={self.n_classes}; "
-                                 "build the model with build_per_class_gan")
+                raise ValueError(
+                    f"{name} must be a ClassMLP with n_classes={self.n_classes}; "
+                    "build the model with build_per_class_gan"
+                )
         if discriminator.output_dim != 1 or generator.output_dim != discriminator.input_dim:
-            raise ValueError(f"generator output ({generator.output_dim}) must match the discriminator input "
-                             f"({discriminator.input_dim}), and the discriminator must output 1 logit")
+            raise ValueError(
+                f"generator output ({generator.output_dim}) must match the discriminator input "
+                f"({discriminator.input_dim}), and the discriminator must output 1 logit"
+            )
         self.generator, self.discriminator = generator, discriminator
         self.noise_dim, self.feature_dim = generator.input_dim, discriminator.input_dim
         self.build((None, self.feature_dim))
@@ -137,8 +142,17 @@ class PerClassGAN(AdversarialScheme):
         """As many steps as the largest class has batches (:class:`ClassBatches`)."""
         return len(ClassBatches(x, y, self.n_classes, batch_size, seed=0, shuffle=False))
 
-    def fit(self, x=None, y=None, batch_size=None, epochs=1, shuffle=True, validation_data=None,
-            validation_batch_size=None, **kwargs):
+    def fit(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        epochs=1,
+        shuffle=True,
+        validation_data=None,
+        validation_batch_size=None,
+        **kwargs,
+    ):
         """``fit(x, y, batch_size, epochs)`` on arrays: every class's GAN on its own batches (:class:`ClassBatches`)."""
         if x is None or y is None or isinstance(x, (tf.data.Dataset, keras.utils.PyDataset)):
             raise ValueError("PerClassGAN.fit takes feature and label arrays: fit(x, y, batch_size=..., epochs=...)")
@@ -146,8 +160,13 @@ class PerClassGAN(AdversarialScheme):
         batches = ClassBatches(x, y, self.n_classes, batch_size or 32, seed=seed, shuffle=shuffle)
         if validation_data is not None and validation_batch_size is None:
             validation_batch_size = batch_size
-        return super().fit(batches, epochs=epochs, validation_data=validation_data,
-                           validation_batch_size=validation_batch_size, **kwargs)
+        return super().fit(
+            batches,
+            epochs=epochs,
+            validation_data=validation_data,
+            validation_batch_size=validation_batch_size,
+            **kwargs,
+        )
 
     def _fake_logits(self, batch):
         """Every class's ``D_c(G_c(z))`` for ``batch`` fresh noise rows per class: ``[C, batch]``."""
@@ -158,8 +177,10 @@ class PerClassGAN(AdversarialScheme):
         """Per-class D and G losses ``[C]`` (eqs. 2-3) of stacked real rows ``x [C, B, D]`` under ``mask [C, B]``."""
         fake_logits = self._fake_logits(ops.shape(x)[1])
         real_logits = self.discriminator(x)[..., 0]
-        return {"discriminator_loss": losses.discriminator_loss_per_row(real_logits, fake_logits, mask),
-                "generator_loss": losses.generator_loss_non_saturating_per_row(fake_logits, mask)}
+        return {
+            "discriminator_loss": losses.discriminator_loss_per_row(real_logits, fake_logits, mask),
+            "generator_loss": losses.generator_loss_non_saturating_per_row(fake_logits, mask),
+        }
 
     @staticmethod
     def _present_mean(per_class, present):
@@ -185,8 +206,12 @@ class PerClassGAN(AdversarialScheme):
             generator_loss = losses.generator_loss_non_saturating_per_row(self._fake_logits(ops.shape(x)[1]), mask)
             total = ops.sum(generator_loss)  # (D on the real rows is not needed for G's step)
         self._apply_present(tape, total, "generator", present)
-        return self._record({"discriminator_loss": self._present_mean(discriminator_loss, present),
-                             "generator_loss": self._present_mean(generator_loss, present)})
+        return self._record(
+            {
+                "discriminator_loss": self._present_mean(discriminator_loss, present),
+                "generator_loss": self._present_mean(generator_loss, present),
+            }
+        )
 
     def _apply_present(self, tape, loss, player: str, present) -> None:
         """One optimizer step of ``player``; classes not ``present`` keep their weights and optimizer slots.
@@ -208,18 +233,28 @@ class PerClassGAN(AdversarialScheme):
         slots = [v for v in optimizer.variables if len(v.shape) > 0]
         wrong = [v.path for v in slots if v.shape[0] != self.n_classes]
         if wrong:
-            raise ValueError(f"{type(optimizer).__name__} keeps state {wrong} without the class axis first; "
-                             "PerClassGAN can only mask optimizers whose slots have their variable's shape (Adam, SGD)")
+            raise ValueError(
+                f"{type(optimizer).__name__} keeps state {wrong} without the class axis first; "
+                "PerClassGAN can only mask optimizers whose slots have their variable's shape (Adam, SGD)"
+            )
         return slots
 
 
-def build_per_class_gan(input_dim: int, n_classes: int, *, noise_dim: int = 100, generator_width: int = 800,
-                        discriminator_width: int = 100, **scheme_options) -> PerClassGAN:
+def build_per_class_gan(
+    input_dim: int,
+    n_classes: int,
+    *,
+    noise_dim: int = 100,
+    generator_width: int = 800,
+    discriminator_width: int = 100,
+    **scheme_options,
+) -> PerClassGAN:
     """C class GANs with the architecture of :func:`serzoo.models.gan.build_gan` (``conditional=False``):
     G ``noise_dim`` → 2 × ``generator_width`` ReLU → features, D features → 2 × ``discriminator_width`` ReLU → logit.
     """
     return PerClassGAN(
         generator=ClassMLP(n_classes, noise_dim, (generator_width,) * 2, input_dim, name="generator"),
         discriminator=ClassMLP(n_classes, input_dim, (discriminator_width,) * 2, 1, name="discriminator"),
-        n_classes=n_classes, **scheme_options,
+        n_classes=n_classes,
+        **scheme_options,
     )

@@ -56,13 +56,9 @@ class AdversarialScheme(keras.Model):
     def __init__(self, *, n_classes: int, class_weights=None, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
         self.n_classes = int(n_classes)
-        self.class_weights = (
-            [1.0] * self.n_classes if class_weights is None else [float(w) for w in class_weights]
-        )
+        self.class_weights = [1.0] * self.n_classes if class_weights is None else [float(w) for w in class_weights]
         if len(self.class_weights) != self.n_classes:
-            raise ValueError(
-                f"class_weights has {len(self.class_weights)} entries for {self.n_classes} classes"
-            )
+            raise ValueError(f"class_weights has {len(self.class_weights)} entries for {self.n_classes} classes")
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.loss_trackers = {name: keras.metrics.Mean(name=name) for name in self.LOSSES}
@@ -71,8 +67,7 @@ class AdversarialScheme(keras.Model):
     def compile(self, **kwargs):
         """``compile(<player>_optimizer=..., ...)``; players default to Adam(1e-4) (Yi & Mak)."""
         for player in self.PLAYERS:
-            optimizer = keras.optimizers.get(kwargs.pop(f"{player}_optimizer", None) or
-                                             keras.optimizers.Adam(1e-4))
+            optimizer = keras.optimizers.get(kwargs.pop(f"{player}_optimizer", None) or keras.optimizers.Adam(1e-4))
             optimizer.build(self._player_variables(player))  # so a .keras reload restores its state
             setattr(self, f"{player}_optimizer", optimizer)
         unknown = [k for k in kwargs if k.endswith("_optimizer")]

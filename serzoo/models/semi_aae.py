@@ -47,8 +47,12 @@ UNLABELLED = -1
 #: The phases of one train step, in order (Sec. 4.1).
 PHASES = ("reconstruction", "regularisation", "supervised")
 #: Each logged loss of :meth:`SemiSupervisedAAE.train_step` and the step of its phase (Sec. 4.1) it drives.
-LOSS_PHASES = {"reconstruction_loss": "(1) reconstruction", "discriminator_loss": "(2a) discriminators",
-               "generator_loss": "(2b) encoder fools the discriminators", "classification_loss": "(3) supervised"}
+LOSS_PHASES = {
+    "reconstruction_loss": "(1) reconstruction",
+    "discriminator_loss": "(2a) discriminators",
+    "generator_loss": "(2b) encoder fools the discriminators",
+    "classification_loss": "(3) supervised",
+}
 
 
 @keras.saving.register_keras_serializable(package="serzoo")
@@ -68,14 +72,28 @@ class SemiSupervisedAAE(AdversarialScheme):
         seed: seed of the model's ``SeedGenerator`` (prior samples).
     """
 
-    PLAYERS = {"autoencoder": ("encoder", "decoder"),
-               "discriminator": ("category_discriminator", "style_discriminator"),
-               "generator": ("encoder",), "classifier": ("encoder",)}
+    PLAYERS = {
+        "autoencoder": ("encoder", "decoder"),
+        "discriminator": ("category_discriminator", "style_discriminator"),
+        "generator": ("encoder",),
+        "classifier": ("encoder",),
+    }
     LOSSES = ("reconstruction_loss", "discriminator_loss", "generator_loss", "classification_loss")
     NETWORKS = ("encoder", "decoder", "category_discriminator", "style_discriminator")
 
-    def __init__(self, encoder, decoder, category_discriminator, style_discriminator, *, n_classes: int,
-                 phases=PHASES, class_weights=None, seed: int | None = None, **kwargs):
+    def __init__(
+        self,
+        encoder,
+        decoder,
+        category_discriminator,
+        style_discriminator,
+        *,
+        n_classes: int,
+        phases=PHASES,
+        class_weights=None,
+        seed: int | None = None,
+        **kwargs,
+    ):
         super().__init__(n_classes=n_classes, class_weights=class_weights, seed=seed, **kwargs)
         unknown = sorted(set(phases) - set(PHASES))
         if unknown or not phases:
@@ -115,8 +133,10 @@ class SemiSupervisedAAE(AdversarialScheme):
     def classify(self, x, batch_size: int = 1024) -> np.ndarray:
         """``q(y|x)``: class probabilities ``[n, K]`` (crops of a frame-level model: see
         :func:`serzoo.frames.utterance_posteriors` for whole utterances)."""
-        parts = [ops.convert_to_numpy(ops.softmax(self.encoder(x[i:i + batch_size], training=False)[0], axis=-1))
-                 for i in range(0, len(x), batch_size)]
+        parts = [
+            ops.convert_to_numpy(ops.softmax(self.encoder(x[i : i + batch_size], training=False)[0], axis=-1))
+            for i in range(0, len(x), batch_size)
+        ]
         return np.concatenate(parts) if parts else np.zeros((0, self.n_classes), np.float32)
 
     def synthesize(self, noise, labels):
@@ -153,14 +173,17 @@ class SemiSupervisedAAE(AdversarialScheme):
 
     def _discriminator_loss(self, probabilities, style, training):
         prior_y, prior_z = self.draw_prior(ops.shape(style)[0])
-        return (losses.discriminator_loss(self.category_discriminator(prior_y, training=training),
-                                          self.category_discriminator(probabilities, training=training))
-                + losses.discriminator_loss(self.style_discriminator(prior_z, training=training),
-                                            self.style_discriminator(style, training=training)))
+        return losses.discriminator_loss(
+            self.category_discriminator(prior_y, training=training),
+            self.category_discriminator(probabilities, training=training),
+        ) + losses.discriminator_loss(
+            self.style_discriminator(prior_z, training=training), self.style_discriminator(style, training=training)
+        )
 
     def _generator_loss(self, probabilities, style, training):
-        return (losses.generator_loss_non_saturating(self.category_discriminator(probabilities, training=training))
-                + losses.generator_loss_non_saturating(self.style_discriminator(style, training=training)))
+        return losses.generator_loss_non_saturating(
+            self.category_discriminator(probabilities, training=training)
+        ) + losses.generator_loss_non_saturating(self.style_discriminator(style, training=training))
 
     def _reconstruction(self, x, training):
         return losses.reconstruction_loss(x, self(x, training=training), "mean")
@@ -202,7 +225,8 @@ class SemiSupervisedAAE(AdversarialScheme):
         if "supervised" in self.phases:
             with tf.GradientTape() as tape:  # (3) supervised phase: q(y|x) on the labelled rows
                 done["classification_loss"] = losses.labelled_cross_entropy(
-                    y, self.encoder(x, training=True)[0], self.class_weights)
+                    y, self.encoder(x, training=True)[0], self.class_weights
+                )
             self._apply(tape, done["classification_loss"], "classifier")
         return self._record({name: done.get(name, 0.0) for name in self.LOSSES})
 
@@ -221,8 +245,9 @@ def _options(optimised: bool, batch_norm, discriminator_dropout) -> tuple[bool, 
 def _hidden(x, widths, *, dropout: float, batch_norm: bool, name: str):
     """Dense layers with ``dropout`` between them (not after the last: "between the encoder's hidden layers")."""
     for i, width in enumerate(widths):
-        x = dense_stack(x, (width,), dropout=dropout if i < len(widths) - 1 else 0.0, batch_norm=batch_norm,
-                        name=f"{name}{i}")
+        x = dense_stack(
+            x, (width,), dropout=dropout if i < len(widths) - 1 else 0.0, batch_norm=batch_norm, name=f"{name}{i}"
+        )
     return x
 
 
@@ -234,17 +259,27 @@ def _encoder(inputs, trunk, n_classes: int, style_dim: int, batch_norm: bool) ->
 
 def _discriminators(n_classes, style_dim, width, dropout) -> dict:
     return {
-        "category_discriminator": mlp(n_classes, (width, width), output_dim=1, dropout=dropout,
-                                      name="category_discriminator"),
-        "style_discriminator": mlp(style_dim, (width, width), output_dim=1, dropout=dropout,
-                                   name="style_discriminator"),
+        "category_discriminator": mlp(
+            n_classes, (width, width), output_dim=1, dropout=dropout, name="category_discriminator"
+        ),
+        "style_discriminator": mlp(
+            style_dim, (width, width), output_dim=1, dropout=dropout, name="style_discriminator"
+        ),
     }
 
 
 def build_semi_aae(
-    input_dim: int, n_classes: int, *, style_dim: int = 100, width: int = 256, dropout: float = 0.5,
-    discriminator_width: int = 256, optimised: bool = True, batch_norm: bool | None = None,
-    discriminator_dropout: float | None = None, **scheme_options,
+    input_dim: int,
+    n_classes: int,
+    *,
+    style_dim: int = 100,
+    width: int = 256,
+    dropout: float = 0.5,
+    discriminator_width: int = 256,
+    optimised: bool = True,
+    batch_norm: bool | None = None,
+    discriminator_dropout: float | None = None,
+    **scheme_options,
 ) -> SemiSupervisedAAE:
     """The utterance-level model of Sec. 5.2: encoder and decoder 2 x ``width`` ReLU, dropout ``dropout``
     between the encoder's hidden layers, softmax-K and linear ``style_dim`` heads; discriminators 2 x
@@ -257,19 +292,35 @@ def build_semi_aae(
     trunk = _hidden(inputs, widths, dropout=dropout, batch_norm=batch_norm, name="encoder")
     latent = keras.Input((n_classes + style_dim,), name="decoder_input")
     hidden = dense_stack(latent, widths, batch_norm=batch_norm, name="decoder")
-    decoder = keras.Model(latent, dense_output(hidden, input_dim, batch_norm=batch_norm, name="decoder_output"),
-                          name="decoder")
+    decoder = keras.Model(
+        latent, dense_output(hidden, input_dim, batch_norm=batch_norm, name="decoder_output"), name="decoder"
+    )
     return SemiSupervisedAAE(
-        _encoder(inputs, trunk, n_classes, style_dim, batch_norm), decoder,
+        _encoder(inputs, trunk, n_classes, style_dim, batch_norm),
+        decoder,
         **_discriminators(n_classes, style_dim, discriminator_width, discriminator_dropout),
-        n_classes=n_classes, **scheme_options)
+        n_classes=n_classes,
+        **scheme_options,
+    )
 
 
 def build_semi_aae_frames(
-    input_dim: int, n_classes: int, *, crop_frames: int = 512, filters=(128, 128, 256, 256),
-    final_filters: int = 256, kernel_size: int = 4, pool_size: int = 4, width: int = 256, style_dim: int = 100,
-    dropout: float = 0.5, discriminator_width: int = 256, optimised: bool = True, batch_norm: bool | None = None,
-    discriminator_dropout: float | None = None, **scheme_options,
+    input_dim: int,
+    n_classes: int,
+    *,
+    crop_frames: int = 512,
+    filters=(128, 128, 256, 256),
+    final_filters: int = 256,
+    kernel_size: int = 4,
+    pool_size: int = 4,
+    width: int = 256,
+    style_dim: int = 100,
+    dropout: float = 0.5,
+    discriminator_width: int = 256,
+    optimised: bool = True,
+    batch_norm: bool | None = None,
+    discriminator_dropout: float | None = None,
+    **scheme_options,
 ) -> SemiSupervisedAAE:
     """The frame-level model of Table 2 on ``[crop_frames, input_dim]`` crops (65 ComParE LLDs):
     encoder Conv1D{4, 128, maxpool 4} x 2, Conv1D{4, 256, maxpool 4} x 2, Conv1D{4, 256}, Dense 256 x 2,
@@ -284,26 +335,48 @@ def build_semi_aae_frames(
     batch_norm, discriminator_dropout = _options(optimised, batch_norm, discriminator_dropout)
     reduction = pool_size ** len(filters)
     if crop_frames < reduction or crop_frames % reduction:
-        raise ValueError(f"crop_frames must be a positive multiple of pool_size ** len(filters) = {reduction}, "
-                         f"got {crop_frames}; e.g. {max(reduction, crop_frames // reduction * reduction)}")
+        raise ValueError(
+            f"crop_frames must be a positive multiple of pool_size ** len(filters) = {reduction}, "
+            f"got {crop_frames}; e.g. {max(reduction, crop_frames // reduction * reduction)}"
+        )
     widths = (width, width)
     inputs = keras.Input((crop_frames, input_dim), name="encoder_input")
-    convolved = conv1d_stack(inputs, filters, kernel_size=kernel_size, pool_size=pool_size,
-                             final_filters=final_filters, batch_norm=batch_norm, name="encoder_cnn")
+    convolved = conv1d_stack(
+        inputs,
+        filters,
+        kernel_size=kernel_size,
+        pool_size=pool_size,
+        final_filters=final_filters,
+        batch_norm=batch_norm,
+        name="encoder_cnn",
+    )
     flat = keras.layers.Flatten(name="encoder_flatten")(convolved)
     trunk = _hidden(flat, widths, dropout=dropout, batch_norm=batch_norm, name="encoder_dense")
     steps = crop_frames // reduction
     latent = keras.Input((n_classes + style_dim,), name="decoder_input")
     hidden = dense_stack(latent, (*widths, steps * final_filters), batch_norm=batch_norm, name="decoder")
     hidden = keras.layers.Reshape((steps, final_filters), name="decoder_reshape")(hidden)
-    hidden = conv1d_transpose_stack(hidden, tuple(reversed(filters)), kernel_size=kernel_size, pool_size=pool_size,
-                                    first_filters=final_filters, batch_norm=batch_norm, name="decoder_cnn")
-    decoder = keras.Model(latent, conv1d_output(hidden, input_dim, kernel_size=kernel_size, batch_norm=batch_norm,
-                                                name="decoder_output"), name="decoder")
+    hidden = conv1d_transpose_stack(
+        hidden,
+        tuple(reversed(filters)),
+        kernel_size=kernel_size,
+        pool_size=pool_size,
+        first_filters=final_filters,
+        batch_norm=batch_norm,
+        name="decoder_cnn",
+    )
+    decoder = keras.Model(
+        latent,
+        conv1d_output(hidden, input_dim, kernel_size=kernel_size, batch_norm=batch_norm, name="decoder_output"),
+        name="decoder",
+    )
     return SemiSupervisedAAE(
-        _encoder(inputs, trunk, n_classes, style_dim, batch_norm), decoder,
+        _encoder(inputs, trunk, n_classes, style_dim, batch_norm),
+        decoder,
         **_discriminators(n_classes, style_dim, discriminator_width, discriminator_dropout),
-        n_classes=n_classes, **scheme_options)
+        n_classes=n_classes,
+        **scheme_options,
+    )
 
 
 def hide_labels(y, fraction: float, n_classes: int, *, seed: int = 0) -> np.ndarray:

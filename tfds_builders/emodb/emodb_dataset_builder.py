@@ -133,7 +133,8 @@ def download_archive(dl_manager, problem: str) -> epath.Path:
     logger.warning(
         "EmoDB: %s; downloading the official archive %s over plain HTTP (no checksum is registered for it, so "
         "the download is not verified; `tfds build tfds_builders/emodb --register_checksums` records one)",
-        problem, ARCHIVE_URL,
+        problem,
+        ARCHIVE_URL,
     )
     try:
         return epath.Path(dl_manager.download_and_extract(ARCHIVE_URL))

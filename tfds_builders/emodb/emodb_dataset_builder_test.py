@@ -67,12 +67,21 @@ def test_corrupt_wav_names_the_file_and_a_fixed_rerun_builds(corpus_copy, tmp_pa
 
 
 REFUSED_COPIES = {  # name: (damage the wav/ folder, error, message)
-    "silent_wav": (lambda wav: soundfile.write(wav / "09a05La.wav", np.zeros(8000, np.float32), 16000),
-                   AudioFileError, "09a05La.wav: the recording is digital silence"),
-    "identical_audio": (lambda wav: shutil.copy(wav / "03a01Wa.wav", wav / "16a02Wa.wav"),
-                        ValueError, "(?s)identical audio.*03a01Wa.wav = .*16a02Wa.wav.*Keep one file"),
-    "wav_and_wav_corpus": (lambda wav: shutil.copytree(wav, wav.parent / "wav_corpus"),
-                           ValueError, r"both wav/ \(20 files\) and wav_corpus/ \(20 files\) hold WAV files"),
+    "silent_wav": (
+        lambda wav: soundfile.write(wav / "09a05La.wav", np.zeros(8000, np.float32), 16000),
+        AudioFileError,
+        "09a05La.wav: the recording is digital silence",
+    ),
+    "identical_audio": (
+        lambda wav: shutil.copy(wav / "03a01Wa.wav", wav / "16a02Wa.wav"),
+        ValueError,
+        "(?s)identical audio.*03a01Wa.wav = .*16a02Wa.wav.*Keep one file",
+    ),
+    "wav_and_wav_corpus": (
+        lambda wav: shutil.copytree(wav, wav.parent / "wav_corpus"),
+        ValueError,
+        r"both wav/ \(20 files\) and wav_corpus/ \(20 files\) hold WAV files",
+    ),
 }
 
 
@@ -80,8 +89,9 @@ REFUSED_COPIES = {  # name: (damage the wav/ folder, error, message)
 def test_bad_copy_stops_the_build_and_writes_nothing(corpus_copy, tmp_path, case):
     damage, error, message = REFUSED_COPIES[case]
     damage(corpus_copy / "wav")
-    testing.assert_build_refused(emodb_dataset_builder.Builder, "egemaps", corpus_copy, tmp_path / "data",
-                                 error, message)
+    testing.assert_build_refused(
+        emodb_dataset_builder.Builder, "egemaps", corpus_copy, tmp_path / "data", error, message
+    )
 
 
 def test_upper_case_suffix_is_read_and_a_second_spelling_is_an_error(corpus_copy, tmp_path):

@@ -34,59 +34,148 @@ HEADER = "% [START_TIME - END_TIME] TURN_NAME EMOTION [V, A, D]"
 # (speakers interleave, so the blocks are NOT in sorted file-name order).
 DIALOGS = {
     1: [
-        ("Ses01F_impro01", [("F000", "neu", (3.0, 2.5, 2.5)), ("M000", "ang", (1.5, 4.0, 4.0)),
-                            ("F001", "xxx", (2.5, 3.5, 3.0)), ("M001", "fru", (2.0, 3.5, 3.5)),
-                            ("F002", "hap", (4.0, 3.0, 3.0))]),
-        ("Ses01M_script01_1b", [("M000", "sad", (1.5, 2.0, 2.0)), ("F000", "exc", (4.5, 4.0, 3.5)),
-                                ("M001", "neu", (3.0, 3.0, 3.0)), ("F001", "xxx", (2.6667, 3.3333, 3.0)),
-                                ("M002", "oth", (3.0, 2.5, 3.0))]),
+        (
+            "Ses01F_impro01",
+            [
+                ("F000", "neu", (3.0, 2.5, 2.5)),
+                ("M000", "ang", (1.5, 4.0, 4.0)),
+                ("F001", "xxx", (2.5, 3.5, 3.0)),
+                ("M001", "fru", (2.0, 3.5, 3.5)),
+                ("F002", "hap", (4.0, 3.0, 3.0)),
+            ],
+        ),
+        (
+            "Ses01M_script01_1b",
+            [
+                ("M000", "sad", (1.5, 2.0, 2.0)),
+                ("F000", "exc", (4.5, 4.0, 3.5)),
+                ("M001", "neu", (3.0, 3.0, 3.0)),
+                ("F001", "xxx", (2.6667, 3.3333, 3.0)),
+                ("M002", "oth", (3.0, 2.5, 3.0)),
+            ],
+        ),
     ],
     2: [
-        ("Ses02M_impro03", [("F000", "fru", (2.0, 3.5, 3.0)), ("M000", "ang", (1.0, 5.0, 4.5)),
-                            ("F001", "sad", (1.5, 1.5, 2.0)), ("M001", "xxx", (2.5, 3.0, 3.0)),
-                            ("F002", "neu", (3.0, 2.0, 3.0))]),
-        ("Ses02F_script02_2", [("F000", "exc", (4.0, 4.5, 3.5)), ("M000", "hap", (4.5, 3.5, 3.0)),
-                               ("F001", "sur", (3.5, 4.0, 3.0)), ("M001", "neu", (3.0, 2.5, 2.5)),
-                               ("F002", "xxx", (3.0, 3.0, 3.0))]),
+        (
+            "Ses02M_impro03",
+            [
+                ("F000", "fru", (2.0, 3.5, 3.0)),
+                ("M000", "ang", (1.0, 5.0, 4.5)),
+                ("F001", "sad", (1.5, 1.5, 2.0)),
+                ("M001", "xxx", (2.5, 3.0, 3.0)),
+                ("F002", "neu", (3.0, 2.0, 3.0)),
+            ],
+        ),
+        (
+            "Ses02F_script02_2",
+            [
+                ("F000", "exc", (4.0, 4.5, 3.5)),
+                ("M000", "hap", (4.5, 3.5, 3.0)),
+                ("F001", "sur", (3.5, 4.0, 3.0)),
+                ("M001", "neu", (3.0, 2.5, 2.5)),
+                ("F002", "xxx", (3.0, 3.0, 3.0)),
+            ],
+        ),
     ],
     3: [
-        ("Ses03F_impro05b", [("F000", "ang", (1.5, 4.5, 4.0)), ("M000", "neu", (3.0, 2.0, 2.5)),
-                             ("F001", "fea", (2.0, 4.0, 1.5)), ("M001", "exc", (4.0, 4.0, 3.0)),
-                             ("F002", "sad", (2.0, 2.0, 2.0))]),
-        ("Ses03M_script03_1", [("M000", "xxx", (2.5, 3.0, 3.0)), ("F000", "fru", (2.0, 3.0, 3.5)),
-                               ("M001", "hap", (4.0, 3.0, 3.0)), ("F001", "neu", (3.0, 3.0, 3.0)),
-                               ("M002", "dis", (1.5, 3.5, 4.0))]),
+        (
+            "Ses03F_impro05b",
+            [
+                ("F000", "ang", (1.5, 4.5, 4.0)),
+                ("M000", "neu", (3.0, 2.0, 2.5)),
+                ("F001", "fea", (2.0, 4.0, 1.5)),
+                ("M001", "exc", (4.0, 4.0, 3.0)),
+                ("F002", "sad", (2.0, 2.0, 2.0)),
+            ],
+        ),
+        (
+            "Ses03M_script03_1",
+            [
+                ("M000", "xxx", (2.5, 3.0, 3.0)),
+                ("F000", "fru", (2.0, 3.0, 3.5)),
+                ("M001", "hap", (4.0, 3.0, 3.0)),
+                ("F001", "neu", (3.0, 3.0, 3.0)),
+                ("M002", "dis", (1.5, 3.5, 4.0)),
+            ],
+        ),
     ],
     4: [
-        ("Ses04M_impro06", [("M000", "sad", (1.0, 1.5, 1.5)), ("F000", "neu", (3.0, 2.5, 3.0)),
-                            ("M001", "ang", (1.5, 4.0, 4.5)), ("F001", "exc", (4.5, 4.5, 3.5)),
-                            ("M002", "xxx", (2.5, 3.0, 3.0))]),
-        ("Ses04F_script01_1b", [("F000", "fru", (2.0, 3.5, 3.0)), ("M000", "sad", (1.5, 2.0, 2.0)),
-                                ("F001", "neu", (3.0, 3.0, 2.5)), ("M001", "hap", (4.0, 3.5, 3.0)),
-                                ("F002", "xxx", (3.0, 3.0, 3.0))]),
+        (
+            "Ses04M_impro06",
+            [
+                ("M000", "sad", (1.0, 1.5, 1.5)),
+                ("F000", "neu", (3.0, 2.5, 3.0)),
+                ("M001", "ang", (1.5, 4.0, 4.5)),
+                ("F001", "exc", (4.5, 4.5, 3.5)),
+                ("M002", "xxx", (2.5, 3.0, 3.0)),
+            ],
+        ),
+        (
+            "Ses04F_script01_1b",
+            [
+                ("F000", "fru", (2.0, 3.5, 3.0)),
+                ("M000", "sad", (1.5, 2.0, 2.0)),
+                ("F001", "neu", (3.0, 3.0, 2.5)),
+                ("M001", "hap", (4.0, 3.5, 3.0)),
+                ("F002", "xxx", (3.0, 3.0, 3.0)),
+            ],
+        ),
     ],
     5: [
-        ("Ses05F_impro05b", [("F000", "neu", (3.0, 2.0, 2.0)), ("M000", "exc", (4.0, 4.0, 3.5)),
-                             ("F001", "ang", (1.5, 4.0, 4.0)), ("M001", "fru", (2.0, 3.0, 3.0)),
-                             ("F002", "sad", (2.0, 1.5, 2.0))]),
-        ("Ses05M_script02_1", [("M000", "xxx", (2.5, 3.0, 3.0)), ("F000", "hap", (4.0, 3.0, 3.5)),
-                               ("M001", "sur", (3.5, 4.0, 3.0)), ("F001", "neu", (3.0, 2.5, 3.0)),
-                               ("M002", "ang", (1.0, 4.5, 4.5))]),
+        (
+            "Ses05F_impro05b",
+            [
+                ("F000", "neu", (3.0, 2.0, 2.0)),
+                ("M000", "exc", (4.0, 4.0, 3.5)),
+                ("F001", "ang", (1.5, 4.0, 4.0)),
+                ("M001", "fru", (2.0, 3.0, 3.0)),
+                ("F002", "sad", (2.0, 1.5, 2.0)),
+            ],
+        ),
+        (
+            "Ses05M_script02_1",
+            [
+                ("M000", "xxx", (2.5, 3.0, 3.0)),
+                ("F000", "hap", (4.0, 3.0, 3.5)),
+                ("M001", "sur", (3.5, 4.0, 3.0)),
+                ("F001", "neu", (3.0, 2.5, 3.0)),
+                ("M002", "ang", (1.0, 4.5, 4.5)),
+            ],
+        ),
     ],
 }
-CATEGORY = {"neu": "Neutral", "ang": "Anger", "sad": "Sadness", "hap": "Happiness", "exc": "Excited",
-            "fru": "Frustration", "sur": "Surprise", "fea": "Fear", "dis": "Disgust", "oth": "Other",
-            "xxx": "Frustration; Anger"}
-SYNTH_EMOTION = {"ang": "anger", "hap": "happiness", "exc": "happiness", "sad": "sadness",
-                 "fea": "fear", "dis": "disgust", "fru": "disgust"}
+CATEGORY = {
+    "neu": "Neutral",
+    "ang": "Anger",
+    "sad": "Sadness",
+    "hap": "Happiness",
+    "exc": "Excited",
+    "fru": "Frustration",
+    "sur": "Surprise",
+    "fea": "Fear",
+    "dis": "Disgust",
+    "oth": "Other",
+    "xxx": "Frustration; Anger",
+}
+SYNTH_EMOTION = {
+    "ang": "anger",
+    "hap": "happiness",
+    "exc": "happiness",
+    "sad": "sadness",
+    "fea": "fear",
+    "dis": "disgust",
+    "fru": "disgust",
+}
 WORDS = ["okay", "well", "maybe", "later", "sure", "right", "fine", "never", "again", "today"]
 
 
 def _speaker(session: int, gender: str) -> synth_corpus.Speaker:
     male = gender == "M"
     return synth_corpus.Speaker(
-        id=f"Ses0{session}{gender}", gender="male" if male else "female",
-        f0_hz=(105.0 if male else 195.0) + 4 * session, formant_scale=1.0 if male else 1.16,
+        id=f"Ses0{session}{gender}",
+        gender="male" if male else "female",
+        f0_hz=(105.0 if male else 195.0) + 4 * session,
+        formant_scale=1.0 if male else 1.16,
     )
 
 
@@ -144,9 +233,14 @@ def main(out_dir: pathlib.Path = pathlib.Path(__file__).parent / "dummy_data") -
             (evaluation / "Attribute" / f"{dialog}_e2_atr.txt").write_text("\n".join(atr) + "\n")
         # Decoy with a top-level file's name: contradicting labels and an utterance without audio.
         first_dialog, first_blocks = dialogs[0]
-        decoy = [HEADER, "",
-                 f"[3.0000 - 5.1234]\t{first_dialog}_{first_blocks[0][0]}\tsur\t[1.0000, 1.0000, 1.0000]", "",
-                 f"[90.0000 - 91.0000]\t{first_dialog}_F099\tang\t[1.0000, 5.0000, 5.0000]", ""]
+        decoy = [
+            HEADER,
+            "",
+            f"[3.0000 - 5.1234]\t{first_dialog}_{first_blocks[0][0]}\tsur\t[1.0000, 1.0000, 1.0000]",
+            "",
+            f"[90.0000 - 91.0000]\t{first_dialog}_F099\tang\t[1.0000, 5.0000, 5.0000]",
+            "",
+        ]
         (evaluation / "Self-evaluation" / f"{first_dialog}.txt").write_text("\n".join(decoy) + "\n")
         (evaluation / "Self-evaluation" / "notes.txt").write_text("not a label file\n")
     # A full-dialog recording: dialog/wav/ is not utterance audio.

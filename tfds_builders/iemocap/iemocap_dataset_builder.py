@@ -66,8 +66,19 @@ PUBLISHED = {
     "total": 10039,
     "four_class": 4490,
     "four_class_exc": 5531,
-    "codes": {"xxx": 2507, "fru": 1849, "neu": 1708, "ang": 1103, "sad": 1084, "exc": 1041,
-              "hap": 595, "sur": 107, "fea": 40, "oth": 3, "dis": 2},
+    "codes": {
+        "xxx": 2507,
+        "fru": 1849,
+        "neu": 1708,
+        "ang": 1103,
+        "sad": 1084,
+        "exc": 1041,
+        "hap": 595,
+        "sur": 107,
+        "fea": 40,
+        "oth": 3,
+        "dis": 2,
+    },
 }
 
 LAYOUT = (
@@ -209,11 +220,20 @@ def parse_label_file(path: epath.Path) -> list[LabelRecord]:
                     f"{where}: utterance {name.utterance_id} belongs to dialog {name.dialog}, not to "
                     f"{path.stem} (the file name); restore the file from the IEMOCAP release."
                 )
-            blocks.append(dict(
-                name=name, code=code, valence=_float(match["v"]), activation=_float(match["a"]),
-                dominance=_float(match["d"]), start_time=_float(match["start"]),
-                end_time=_float(match["end"]), source=where, categorical=[], attributes=[],
-            ))
+            blocks.append(
+                dict(
+                    name=name,
+                    code=code,
+                    valence=_float(match["v"]),
+                    activation=_float(match["a"]),
+                    dominance=_float(match["d"]),
+                    start_time=_float(match["start"]),
+                    end_time=_float(match["end"]),
+                    source=where,
+                    categorical=[],
+                    attributes=[],
+                )
+            )
             continue
         rater = _RATER_LINE.match(line)
         if rater is None:
@@ -222,9 +242,7 @@ def parse_label_file(path: epath.Path) -> list[LabelRecord]:
                 f"({_UTTERANCE_FORMAT}) and rater lines ('C-E1:', 'A-E2:'). Fix or remove the line."
             )
         if not blocks:
-            raise ValueError(
-                f"{where}: rater line {line!r} before the first utterance line; restore the file."
-            )
+            raise ValueError(f"{where}: rater line {line!r} before the first utterance line; restore the file.")
         body = rater["body"].split("\t(")[0]
         if rater["kind"] == "C":
             cats = tuple(c.strip() for c in body.split(";") if c.strip() and not c.strip().startswith("("))
@@ -289,9 +307,7 @@ def label_files(evaluation_dir: epath.Path) -> list[epath.Path]:
     Non-recursive: the per-annotator files in ``Categorical/``, ``Attribute/`` and
     ``Self-evaluation/`` are not consensus labels. macOS ``._*`` resource forks are not text.
     """
-    return sorted(
-        p for p in epath.Path(evaluation_dir).glob("*.txt") if p.is_file() and not p.name.startswith("._")
-    )
+    return sorted(p for p in epath.Path(evaluation_dir).glob("*.txt") if p.is_file() and not p.name.startswith("._"))
 
 
 @dataclasses.dataclass
@@ -402,8 +418,13 @@ def make_utterance(record: LabelRecord, wav: epath.Path, text: str, config: Sche
     """The builder's :class:`Utterance` of a joined label block (label per ``config.label_scheme``)."""
     name = record.name
     return rated_utterance(
-        record, name=name, path=wav, label=scheme_label(record.code, config.label_scheme), text=text,
-        config=config, extra={
+        record,
+        name=name,
+        path=wav,
+        label=scheme_label(record.code, config.label_scheme),
+        text=text,
+        config=config,
+        extra={
             "dialog": name.dialog,
             "improvised": name.improvised,
             "start_time": record.start_time,
@@ -494,13 +515,15 @@ class Builder(RatedSessionBuilder):
     UNLABELLED = "a label in SessionN/dialog/EmoEvaluation/<dialog>.txt"
 
     def _extra_features(self) -> dict[str, tfds.features.FeatureConnector]:
-        attributes = attribute_features((
-            ("valence", "consensus (mean) valence rating, 1-5"),
-            ("activation", "consensus (mean) activation rating, 1-5"),
-            ("dominance", "consensus (mean) dominance rating, 1-5"),
-            ("start_time", "start of the utterance in its dialog, seconds"),
-            ("end_time", "end of the utterance in its dialog, seconds"),
-        ))
+        attributes = attribute_features(
+            (
+                ("valence", "consensus (mean) valence rating, 1-5"),
+                ("activation", "consensus (mean) activation rating, 1-5"),
+                ("dominance", "consensus (mean) dominance rating, 1-5"),
+                ("start_time", "start of the utterance in its dialog, seconds"),
+                ("end_time", "end of the utterance in its dialog, seconds"),
+            )
+        )
         return {
             "session": tfds.features.Scalar(dtype=np.int32, doc="session 1-5"),
             "dialog": tfds.features.Text(doc="dialog id, e.g. Ses01F_impro05b"),

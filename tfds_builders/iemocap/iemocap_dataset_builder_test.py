@@ -59,12 +59,15 @@ def _label_path(manual_dir, session, dialog):
 # ------------------------------------------------------------------ parsing
 
 
-@pytest.mark.parametrize("utt, expected", [
-    ("Ses01F_impro01_M000", (1, "Ses01F_impro01", "Ses01M", "male", True, "000")),
-    ("Ses03F_impro05b_F001", (3, "Ses03F_impro05b", "Ses03F", "female", True, "001")),
-    ("Ses01M_script01_1b_F000", (1, "Ses01M_script01_1b", "Ses01F", "female", False, "000")),
-    ("Ses05M_script02_1_M002", (5, "Ses05M_script02_1", "Ses05M", "male", False, "002")),
-])
+@pytest.mark.parametrize(
+    "utt, expected",
+    [
+        ("Ses01F_impro01_M000", (1, "Ses01F_impro01", "Ses01M", "male", True, "000")),
+        ("Ses03F_impro05b_F001", (3, "Ses03F_impro05b", "Ses03F", "female", True, "001")),
+        ("Ses01M_script01_1b_F000", (1, "Ses01M_script01_1b", "Ses01F", "female", False, "000")),
+        ("Ses05M_script02_1_M002", (5, "Ses05M_script02_1", "Ses05M", "male", False, "002")),
+    ],
+)
 def test_parse_utterance_id_splits_from_the_right(utt, expected):
     name = iemocap.parse_utterance_id(utt)
     assert (name.session, name.dialog, name.speaker, name.gender, name.improvised, name.turn) == expected
@@ -79,17 +82,18 @@ def test_parse_utterance_id_rejects_other_names(bad):
 def test_label_file_fields_of_known_lines():
     records = iemocap.parse_label_file(RELEASE / "Session1/dialog/EmoEvaluation/Ses01M_script01_1b.txt")
     assert [r.utterance_id for r in records] == [
-        "Ses01M_script01_1b_M000", "Ses01M_script01_1b_F000", "Ses01M_script01_1b_M001",
-        "Ses01M_script01_1b_F001", "Ses01M_script01_1b_M002",
+        "Ses01M_script01_1b_M000",
+        "Ses01M_script01_1b_F000",
+        "Ses01M_script01_1b_M001",
+        "Ses01M_script01_1b_F001",
+        "Ses01M_script01_1b_M002",
     ]
     exc = records[1]
     assert exc.source.endswith("Ses01M_script01_1b.txt:11")
     assert (exc.code, exc.valence, exc.activation, exc.dominance) == ("exc", 4.5, 4.0, 3.5)
     assert (exc.start_time, exc.end_time) == (7.5, 9.6234)
-    assert (exc.name.speaker, exc.name.gender, exc.name.session, exc.name.improvised) == (
-        "Ses01F", "female", 1, False)
-    assert exc.categorical == (("E1", ("Excited",)), ("E2", ("Excited",)), ("E3", ("Excited",)),
-                               ("F1", ("Neutral",)))
+    assert (exc.name.speaker, exc.name.gender, exc.name.session, exc.name.improvised) == ("Ses01F", "female", 1, False)
+    assert exc.categorical == (("E1", ("Excited",)), ("E2", ("Excited",)), ("E3", ("Excited",)), ("F1", ("Neutral",)))
     assert exc.attributes[0] == ("E1", 4.0, 4.0, 4.0)
     rater, val, act, dom = exc.attributes[1]  # "A-E2: val 4; act 4; dom  ;" (no dominance)
     assert (rater, val, act) == ("E2", 4.0, 4.0) and math.isnan(dom)
@@ -127,8 +131,19 @@ def test_scan_reads_top_level_labels_only_and_joins_on_ids():
 SCHEME_COUNTS = {
     "four_class": {"anger": 6, "happiness": 5, "sadness": 6, "neutral": 10},
     "four_class_exc": {"anger": 6, "happiness": 10, "sadness": 6, "neutral": 10},
-    "all": {"anger": 6, "happiness": 5, "sadness": 6, "neutral": 10, "excitement": 5, "frustration": 5,
-            "surprise": 2, "fear": 1, "disgust": 1, "other": 1, "no_majority": 8},
+    "all": {
+        "anger": 6,
+        "happiness": 5,
+        "sadness": 6,
+        "neutral": 10,
+        "excitement": 5,
+        "frustration": 5,
+        "surprise": 2,
+        "fear": 1,
+        "disgust": 1,
+        "other": 1,
+        "no_majority": 8,
+    },
 }
 
 
@@ -143,10 +158,22 @@ def test_session_and_speaker_counts():
     four = [r for r in labels if iemocap.scheme_label(r.code, "four_class")]
     assert collections.Counter(r.name.session for r in four) == {1: 5, 2: 5, 3: 5, 4: 6, 5: 6}
     assert collections.Counter(r.name.speaker for r in four) == {
-        "Ses01F": 2, "Ses01M": 3, "Ses02F": 2, "Ses02M": 3, "Ses03F": 3, "Ses03M": 2,
-        "Ses04F": 2, "Ses04M": 4, "Ses05F": 5, "Ses05M": 1}
+        "Ses01F": 2,
+        "Ses01M": 3,
+        "Ses02F": 2,
+        "Ses02M": 3,
+        "Ses03F": 3,
+        "Ses03M": 2,
+        "Ses04F": 2,
+        "Ses04M": 4,
+        "Ses05F": 5,
+        "Ses05M": 1,
+    }
     assert collections.Counter(r.name.speaker for r in labels) == {
-        **{s: 5 for s in iemocap.SPEAKERS}, "Ses02F": 6, "Ses02M": 4}
+        **{s: 5 for s in iemocap.SPEAKERS},
+        "Ses02F": 6,
+        "Ses02M": 4,
+    }
     assert sum(r.name.improvised for r in labels) == 25
 
 
@@ -163,8 +190,7 @@ def test_scheme_label_and_bins():
 
 def test_make_utterance_with_custom_thresholds():
     record = next(r for r in iemocap.scan_corpus(DUMMY).labels if r.utterance_id == "Ses01F_impro01_F000")
-    config = SchemeConfig(name="egemaps_all_t2", feature_set="egemaps", label_scheme="all",
-                          low_max=2.0, mid_max=2.75)
+    config = SchemeConfig(name="egemaps_all_t2", feature_set="egemaps", label_scheme="all", low_max=2.0, mid_max=2.75)
     utt = iemocap.make_utterance(record, pathlib.Path("x.wav"), "hi", config)
     assert (utt.label, utt.group, utt.speaker, utt.text) == ("neutral", "1", "Ses01F", "hi")
     # V 3.0 A 2.5 D 2.5: high / mid / mid with these thresholds (mid / low / low by default)
@@ -187,7 +213,10 @@ def test_speaker_folds():
     folds = iemocap.speaker_folds()
     assert [f.speaker for f in folds] == list(iemocap.SPEAKERS)
     assert (folds[5].speaker, folds[5].test_split, folds[5].train_split) == (
-        "Ses03M", "session3", "session1+session2+session4+session5")
+        "Ses03M",
+        "session3",
+        "session1+session2+session4+session5",
+    )
 
 
 # ------------------------------------------------------------------ layout and errors
@@ -214,12 +243,18 @@ def test_malformed_label_line_names_file_and_line(corpus_copy, tmp_path):
     _refused(corpus_copy, tmp_path / "data", ValueError, message)
 
 
-@pytest.mark.parametrize("old, new, message", [
-    ("\tfru\t", "\tfrx\t", r"Ses02M_impro03.txt:3: unknown emotion code 'frx'"),
-    ("Ses02M_impro03_F000\t", "Ses02M_impro04_F000\t",
-     r"Ses02M_impro03.txt:3: utterance .* belongs to dialog Ses02M_impro04"),
-    ("C-E1:", "Rater E1:", r"Ses02M_impro03.txt:4: unexpected line 'Rater E1:"),
-])
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        ("\tfru\t", "\tfrx\t", r"Ses02M_impro03.txt:3: unknown emotion code 'frx'"),
+        (
+            "Ses02M_impro03_F000\t",
+            "Ses02M_impro04_F000\t",
+            r"Ses02M_impro03.txt:3: utterance .* belongs to dialog Ses02M_impro04",
+        ),
+        ("C-E1:", "Rater E1:", r"Ses02M_impro03.txt:4: unexpected line 'Rater E1:"),
+    ],
+)
 def test_label_line_errors_name_file_and_line(corpus_copy, old, new, message):
     path = _label_path(corpus_copy, 2, "Ses02M_impro03")
     path.write_text(path.read_text().replace(old, new, 1))
@@ -243,8 +278,10 @@ def test_missing_session_folder_names_it(corpus_copy, tmp_path):
 def test_labelled_utterance_without_wav_is_an_error(corpus_copy, tmp_path):
     wav_dir = corpus_copy / "IEMOCAP_full_release/Session4/sentences/wav/Ses04M_impro06"
     (wav_dir / "Ses04M_impro06_F001.wav").unlink()
-    message = r"(?s)1 labelled utterance\(s\) have no WAV.*Ses04M_impro06_F001 \(labelled at .*" \
-              r"Ses04M_impro06.txt:\d+\).*Restore"
+    message = (
+        r"(?s)1 labelled utterance\(s\) have no WAV.*Ses04M_impro06_F001 \(labelled at .*"
+        r"Ses04M_impro06.txt:\d+\).*Restore"
+    )
     _refused(corpus_copy, tmp_path / "data", FileNotFoundError, message, config="egemaps_all")
 
 
@@ -271,7 +308,12 @@ def test_unlabelled_wav_is_a_reported_skip(built):
 def test_built_splits_and_classes(built):
     builder, rows, _ = built
     assert {s: builder.info.splits[f"session{s}"].num_examples for s in iemocap.SESSIONS} == {
-        "1": 5, "2": 5, "3": 5, "4": 6, "5": 6}
+        "1": 5,
+        "2": 5,
+        "3": 5,
+        "4": 6,
+        "5": 6,
+    }
     names = builder.info.features["label"].names
     assert names == list(iemocap.FOUR_CLASSES)
     assert collections.Counter(names[r["label"]] for r in rows.values()) == SCHEME_COUNTS["four_class"]
@@ -284,7 +326,11 @@ def test_built_example_fields(built):
     assert features["label"].names[row["label"]] == "anger"
     assert (row["speaker"], features["gender"].names[row["gender"]]) == (b"Ses03F", "female")
     assert (row["session"], row["dialog"], row["improvised"], row["emotion_code"]) == (
-        3, b"Ses03F_impro05b", True, b"ang")
+        3,
+        b"Ses03F_impro05b",
+        True,
+        b"ang",
+    )
     assert (row["valence"], row["activation"], row["dominance"]) == (1.5, 4.5, 4.0)
     assert (row["valence_class"], row["activation_class"], row["dominance_class"]) == (0, 2, 2)
     assert row["text"] == b"Okay well maybe."

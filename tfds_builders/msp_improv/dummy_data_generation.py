@@ -31,36 +31,48 @@ NAN = math.nan
 
 # session -> [(sentence+target, speaker gender, type, last field, code, (A, V, D, N)), ...]
 CLIPS = {
-    1: [("S01A", "F", "P", "FM01", "A", (4.2, 1.8, 3.8, 3.4)),
+    1: [
+        ("S01A", "F", "P", "FM01", "A", (4.2, 1.8, 3.8, 3.4)),
         ("S01A", "F", "S", "FM01", "A", (4.0, 2.0, 4.0, 3.0)),
         ("S01A", "M", "R", "MF01", "N", (2.4, 3.0, 3.0, 2.6)),
         ("S02H", "M", "P", "MF02", "H", (3.6, 4.4, 3.2, 4.0)),
-        ("S02H", "F", "T", "FM03", "O", (3.0, 3.5, 3.0, NAN))],
-    2: [("S03S", "F", "S", "FM01", "S", (1.8, 1.6, 2.0, 3.2)),
+        ("S02H", "F", "T", "FM03", "O", (3.0, 3.5, 3.0, NAN)),
+    ],
+    2: [
+        ("S03S", "F", "S", "FM01", "S", (1.8, 1.6, 2.0, 3.2)),
         ("S03S", "M", "P", "MF01", "X", (2.5, 2.5, NAN, 3.0)),
         ("S03S", "F", "P", "FM02", "S", (2.0, 1.8, 2.2, 3.6)),
         ("S04N", "F", "R", "FF01", "N", (2.6, 3.0, 3.0, 3.0)),
-        ("S04N", "M", "T", "MM01", "N", (2.8, 3.2, 3.4, 4.2))],
-    3: [("S02H", "M", "P", "MF03", "H", (3.2, 3.8, 3.0, 3.4)),
+        ("S04N", "M", "T", "MM01", "N", (2.8, 3.2, 3.4, 4.2)),
+    ],
+    3: [
+        ("S02H", "M", "P", "MF03", "H", (3.2, 3.8, 3.0, 3.4)),
         ("S05A", "F", "S", "FM01", "A", (4.4, 1.6, 4.2, 2.8)),
         ("S05A", "M", "R", "MF01", "S", (2.2, 2.0, 2.4, 3.0)),
         ("S06N", "F", "P", "FM02", "N", (3.0, 3.0, 3.0, 3.8)),
-        ("S06N", "M", "T", "MF02", "X", (NAN, NAN, NAN, NAN))],
-    4: [("S07H", "F", "S", "FM01", "H", (3.8, 4.2, 3.6, 3.2)),
+        ("S06N", "M", "T", "MF02", "X", (NAN, NAN, NAN, NAN)),
+    ],
+    4: [
+        ("S07H", "F", "S", "FM01", "H", (3.8, 4.2, 3.6, 3.2)),
         ("S07H", "M", "P", "MF01", "H", (3.4, 4.0, 3.2, 4.4)),
         ("S08S", "F", "R", "FF02", "S", (1.6, 1.8, 1.8, 2.4)),
         ("S08S", "M", "T", "MM02", "O", (3.0, 2.8, 3.0, 4.0)),
-        ("S09N", "F", "S", "FM03", "N", (2.5, 3.5, 3.0, 3.0))],
-    5: [("S10A", "M", "S", "MF01", "A", (4.6, 1.4, 4.4, 3.0)),
+        ("S09N", "F", "S", "FM03", "N", (2.5, 3.5, 3.0, 3.0)),
+    ],
+    5: [
+        ("S10A", "M", "S", "MF01", "A", (4.6, 1.4, 4.4, 3.0)),
         ("S10A", "F", "P", "FM01", "N", (2.6, 2.8, 3.0, 3.6)),
         ("S11H", "M", "R", "MM01", "H", (3.6, 4.0, 3.4, 2.8)),
         ("S12S", "F", "S", "FF01", "S", (1.4, 1.6, 2.0, 3.0)),
-        ("S12S", "M", "T", "MF02", "X", (3.0, 2.6, 3.0, 4.6))],
-    6: [("S13N", "F", "S", "FM01", "N", (2.8, 3.0, 2.8, 3.2)),
+        ("S12S", "M", "T", "MF02", "X", (3.0, 2.6, 3.0, 4.6)),
+    ],
+    6: [
+        ("S13N", "F", "S", "FM01", "N", (2.8, 3.0, 2.8, 3.2)),
         ("S13N", "M", "P", "MF01", "N", (3.0, 3.2, 3.0, 3.8)),
         ("S14H", "F", "R", "FF02", "H", (3.8, 4.6, 3.6, 2.6)),
         ("S15A", "M", "S", "MM02", "A", (4.4, 1.8, 4.0, 3.0)),
-        ("S20S", "F", "T", "FM03", "S", (2.0, 1.6, NAN, 4.0))],
+        ("S20S", "F", "T", "FM03", "S", (2.0, 1.6, NAN, 4.0)),
+    ],
 }
 CATEGORY = {"A": "Angry", "H": "Happy", "S": "Sad", "N": "Neutral", "O": "Other", "X": "Neutral"}
 SYNTH_EMOTION = {"A": "anger", "H": "happiness", "S": "sadness"}
@@ -72,8 +84,10 @@ def _fmt(value: float, digits: int = 4) -> str:
 
 def _rater_line(rater: str, code: str, values, shift: float = 0.0) -> str:
     a, v, d, n = (x if math.isnan(x) else min(5.0, max(1.0, round(x + shift))) for x in values)
-    return (f"{rater}; {CATEGORY[code]}; {CATEGORY[code].lower()}; A:{_fmt(a, 1)}; V:{_fmt(v, 1)}; "
-            f"D:{_fmt(d, 1)}; N:{_fmt(n, 1)};")
+    return (
+        f"{rater}; {CATEGORY[code]}; {CATEGORY[code].lower()}; A:{_fmt(a, 1)}; V:{_fmt(v, 1)}; "
+        f"D:{_fmt(d, 1)}; N:{_fmt(n, 1)};"
+    )
 
 
 def main(out_dir: pathlib.Path = pathlib.Path(__file__).parent / "dummy_data") -> None:
@@ -89,9 +103,7 @@ def main(out_dir: pathlib.Path = pathlib.Path(__file__).parent / "dummy_data") -
             clip = f"{sentence}-{gender}{session:02d}-{kind}-{last}"
             stem = f"MSP-IMPROV-{clip}"
             a, v, d, n = values
-            lines.append(
-                f"UTD-IMPROV-{clip}.avi; {code}; A:{_fmt(a)}; V:{_fmt(v)}; D:{_fmt(d)} ; N:{_fmt(n)};"
-            )
+            lines.append(f"UTD-IMPROV-{clip}.avi; {code}; A:{_fmt(a)}; V:{_fmt(v)}; D:{_fmt(d)} ; N:{_fmt(n)};")
             raters = [f"rater_x{(7 * session + k) % 40:02d}" for k in range(3)]
             for k, rater in enumerate(raters):
                 lines.append(_rater_line(rater, code, values, shift=0.5 * (k - 1)))
@@ -103,7 +115,8 @@ def main(out_dir: pathlib.Path = pathlib.Path(__file__).parent / "dummy_data") -
                 lines.append("")
             rate = 44100 if stem == HIGH_RATE_CLIP else 16000
             speaker = synth_corpus.Speaker(
-                id=f"{gender}{session:02d}", gender="female" if gender == "F" else "male",
+                id=f"{gender}{session:02d}",
+                gender="female" if gender == "F" else "male",
                 f0_hz=(200.0 if gender == "F" else 110.0) + 3 * session,
                 formant_scale=1.16 if gender == "F" else 1.0,
             )

@@ -119,7 +119,7 @@ def clip_id_of_label(label_id: str) -> str:
     stem = stem[: -len(".avi")] if stem.endswith(".avi") else stem
     for prefix in ("UTD-IMPROV-", "MSP-IMPROV-"):
         if stem.startswith(prefix):
-            return "MSP-IMPROV-" + stem[len(prefix):]
+            return "MSP-IMPROV-" + stem[len(prefix) :]
     raise ValueError(f"{label_id!r} is not an MSP-IMPROV clip id (expected UTD-IMPROV-...avi)")
 
 
@@ -183,8 +183,11 @@ def parse_evaluation_file(path: epath.Path) -> list[ConsensusRecord]:
                 )
             clip_id = clip_id_of_label(match["clip"])
             values = dict(
-                code=match["code"], activation=_float(match["A"]), valence=_float(match["V"]),
-                dominance=_float(match["D"]), naturalness=_float(match["N"]),
+                code=match["code"],
+                activation=_float(match["A"]),
+                valence=_float(match["V"]),
+                dominance=_float(match["D"]),
+                naturalness=_float(match["N"]),
             )
             if clip_id in records:
                 previous = records[clip_id]
@@ -195,9 +198,7 @@ def parse_evaluation_file(path: epath.Path) -> list[ConsensusRecord]:
                     )
                 current = previous
                 continue
-            current = records[clip_id] = dict(
-                clip_id=clip_id, source=where, raters=[], duplicates=0, **values
-            )
+            current = records[clip_id] = dict(clip_id=clip_id, source=where, raters=[], duplicates=0, **values)
             continue
         rater, sep, _ = line.partition(";")
         if not sep or not rater.strip():
@@ -206,18 +207,22 @@ def parse_evaluation_file(path: epath.Path) -> list[ConsensusRecord]:
                 f"({_CONSENSUS_FORMAT}) and rater lines '<rater>; <Category>; ...'. Fix or remove it."
             )
         if current is None:
-            raise ValueError(
-                f"{where}: rater line {line!r} before the first consensus line; restore the file."
-            )
+            raise ValueError(f"{where}: rater line {line!r} before the first consensus line; restore the file.")
         if rater.strip() in current["raters"]:
             current["duplicates"] += 1
         else:
             current["raters"].append(rater.strip())
     return [
         ConsensusRecord(
-            clip_id=r["clip_id"], code=r["code"], activation=r["activation"], valence=r["valence"],
-            dominance=r["dominance"], naturalness=r["naturalness"], source=r["source"],
-            raters=tuple(r["raters"]), duplicate_rater_lines=r["duplicates"],
+            clip_id=r["clip_id"],
+            code=r["code"],
+            activation=r["activation"],
+            valence=r["valence"],
+            dominance=r["dominance"],
+            naturalness=r["naturalness"],
+            source=r["source"],
+            raters=tuple(r["raters"]),
+            duplicate_rater_lines=r["duplicates"],
         )
         for r in records.values()
     ]
@@ -352,8 +357,13 @@ def make_utterance(record: ConsensusRecord, wav: epath.Path, config: SchemeConfi
     """The builder's :class:`Utterance` of a labelled clip (label per ``config.label_scheme``)."""
     name = parse_clip_name(record.clip_id)
     return rated_utterance(
-        record, name=name, path=wav, label=scheme_label(record.code, config.label_scheme), text="",
-        config=config, extra={
+        record,
+        name=name,
+        path=wav,
+        label=scheme_label(record.code, config.label_scheme),
+        text="",
+        config=config,
+        extra={
             "sentence": name.sentence,
             "target_emotion": name.target,
             "recording_type": name.recording_type,
@@ -391,12 +401,14 @@ class Builder(RatedSessionBuilder):
     WAV_FOLDER = "[Audio/]session<N>/"
 
     def _extra_features(self) -> dict[str, tfds.features.FeatureConnector]:
-        attributes = attribute_features((
-            ("valence", "consensus valence (V:), 1-5, NaN if not rated"),
-            ("activation", "consensus activation/arousal (A:), 1-5, NaN if not rated"),
-            ("dominance", "consensus dominance (D:), 1-5, NaN if not rated"),
-            ("naturalness", "consensus naturalness (N:), 1-5, NaN if not rated"),
-        ))
+        attributes = attribute_features(
+            (
+                ("valence", "consensus valence (V:), 1-5, NaN if not rated"),
+                ("activation", "consensus activation/arousal (A:), 1-5, NaN if not rated"),
+                ("dominance", "consensus dominance (D:), 1-5, NaN if not rated"),
+                ("naturalness", "consensus naturalness (N:), 1-5, NaN if not rated"),
+            )
+        )
         return {
             "session": tfds.features.Scalar(dtype=np.int32, doc="session 1-6"),
             "sentence": tfds.features.Scalar(dtype=np.int32, doc="target sentence 1-20 of the file name"),

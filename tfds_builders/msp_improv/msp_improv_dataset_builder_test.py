@@ -63,21 +63,31 @@ def _replace_line(path: pathlib.Path, startswith: str, new: str) -> int:
 # ------------------------------------------------------------------ parsing
 
 
-@pytest.mark.parametrize("stem, expected", [
-    ("MSP-IMPROV-S01A-F01-P-FM01", (1, "anger", "F01", "female", 1, "improvised")),
-    ("MSP-IMPROV-S02H-M03-P-MF03", (2, "happiness", "M03", "male", 3, "improvised")),
-    ("MSP-IMPROV-S15A-M06-S-MM02", (15, "anger", "M06", "male", 6, "target_sentence")),
-    ("MSP-IMPROV-S08S-F04-R-FF02", (8, "sadness", "F04", "female", 4, "read")),
-    ("MSP-IMPROV-S20S-F06-T-FM03", (20, "sadness", "F06", "female", 6, "natural_interaction")),
-])
+@pytest.mark.parametrize(
+    "stem, expected",
+    [
+        ("MSP-IMPROV-S01A-F01-P-FM01", (1, "anger", "F01", "female", 1, "improvised")),
+        ("MSP-IMPROV-S02H-M03-P-MF03", (2, "happiness", "M03", "male", 3, "improvised")),
+        ("MSP-IMPROV-S15A-M06-S-MM02", (15, "anger", "M06", "male", 6, "target_sentence")),
+        ("MSP-IMPROV-S08S-F04-R-FF02", (8, "sadness", "F04", "female", 4, "read")),
+        ("MSP-IMPROV-S20S-F06-T-FM03", (20, "sadness", "F06", "female", 6, "natural_interaction")),
+    ],
+)
 def test_parse_clip_name(stem, expected):
     name = msp.parse_clip_name(stem)
     fields = (name.sentence, name.target, name.speaker, name.gender, name.session, name.recording_type)
     assert fields == expected
 
 
-@pytest.mark.parametrize("bad", ["UTD-IMPROV-S01A-F01-P-FM01", "MSP-IMPROV-S01X-F01-P-FM01",
-                                 "MSP-IMPROV-S01A-F01-Q-FM01", "MSP-IMPROV-S01A-F1-P-FM01"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "UTD-IMPROV-S01A-F01-P-FM01",
+        "MSP-IMPROV-S01X-F01-P-FM01",
+        "MSP-IMPROV-S01A-F01-Q-FM01",
+        "MSP-IMPROV-S01A-F1-P-FM01",
+    ],
+)
 def test_parse_clip_name_rejects_other_names(bad):
     with pytest.raises(ValueError, match="not an MSP-IMPROV clip name"):
         msp.parse_clip_name(bad)
@@ -94,14 +104,20 @@ def test_consensus_fields_of_known_lines():
     assert len(records) == 30  # rater lines are not consensus lines
     example = records["MSP-IMPROV-S02H-M03-P-MF03"]  # the CORPORA.md example line: A, V, D, N order
     assert (example.code, example.activation, example.valence, example.dominance, example.naturalness) == (
-        "H", 3.2, 3.8, 3.0, 3.4)
+        "H",
+        3.2,
+        3.8,
+        3.0,
+        3.4,
+    )
     assert example.raters == ("rater_x21", "rater_x22", "rater_x23")
     assert example.source.endswith("Evaluation.txt:51")
     other = records["MSP-IMPROV-S02H-F01-T-FM03"]
     assert other.code == "O" and other.valence == 3.5 and math.isnan(other.naturalness)
     unknown = records["MSP-IMPROV-S06N-M03-T-MF02"]
-    assert unknown.code == "X" and all(math.isnan(v) for v in (
-        unknown.activation, unknown.valence, unknown.dominance, unknown.naturalness))
+    assert unknown.code == "X" and all(
+        math.isnan(v) for v in (unknown.activation, unknown.valence, unknown.dominance, unknown.naturalness)
+    )
     duplicated = records["MSP-IMPROV-S01A-F01-S-FM01"]  # one rater line repeated verbatim
     assert (len(duplicated.raters), duplicated.duplicate_rater_lines) == (3, 1)
     conflicting = records["MSP-IMPROV-S02H-M01-P-MF02"]  # one rater again with other values
@@ -140,13 +156,27 @@ def test_session_speaker_and_type_counts():
     names = [msp.parse_clip_name(r.clip_id) for r in scan.labels if msp.scheme_label(r.code, "four_class")]
     assert collections.Counter(n.session for n in names) == {1: 4, 2: 4, 3: 4, 4: 4, 5: 4, 6: 5}
     assert collections.Counter(n.speaker for n in names) == {
-        "F01": 2, "M01": 2, "F02": 3, "M02": 1, "F03": 2, "M03": 2, "F04": 3, "M04": 1,
-        "F05": 2, "M05": 2, "F06": 3, "M06": 2}
+        "F01": 2,
+        "M01": 2,
+        "F02": 3,
+        "M02": 1,
+        "F03": 2,
+        "M03": 2,
+        "F04": 3,
+        "M04": 1,
+        "F05": 2,
+        "M05": 2,
+        "F06": 3,
+        "M06": 2,
+    }
     every = [msp.parse_clip_name(r.clip_id) for r in scan.labels]
     assert collections.Counter(n.recording_type for n in every) == {
-        "improvised": 9, "target_sentence": 9, "read": 6, "natural_interaction": 6}
-    assert collections.Counter(n.target for n in every) == {
-        "anger": 8, "happiness": 7, "sadness": 8, "neutral": 7}
+        "improvised": 9,
+        "target_sentence": 9,
+        "read": 6,
+        "natural_interaction": 6,
+    }
+    assert collections.Counter(n.target for n in every) == {"anger": 8, "happiness": 7, "sadness": 8, "neutral": 7}
 
 
 def test_scan_joins_utd_labels_to_msp_wavs_and_ignores_avi():
@@ -184,21 +214,35 @@ def test_manual_dir_without_the_corpus_names_the_layout(tmp_path):
 
 
 def test_malformed_consensus_line_names_file_and_line(corpus_copy, tmp_path):
-    number = _replace_line(corpus_copy / "Evaluation.txt", "UTD-IMPROV-S04N-F02-R-FF01",
-                           "UTD-IMPROV-S04N-F02-R-FF01.avi; N; A:2.6000; V:3.0000 ; N:3.0000;")
-    message = rf"Evaluation.txt:{number}: malformed consensus line .*expected " \
-              r"UTD-IMPROV-<clip>.avi; <A\|H\|S\|N\|O\|X>; A:<x>.*Fix the line"
+    number = _replace_line(
+        corpus_copy / "Evaluation.txt",
+        "UTD-IMPROV-S04N-F02-R-FF01",
+        "UTD-IMPROV-S04N-F02-R-FF01.avi; N; A:2.6000; V:3.0000 ; N:3.0000;",
+    )
+    message = (
+        rf"Evaluation.txt:{number}: malformed consensus line .*expected "
+        r"UTD-IMPROV-<clip>.avi; <A\|H\|S\|N\|O\|X>; A:<x>.*Fix the line"
+    )
     _refused(corpus_copy, tmp_path / "data", ValueError, message)
 
 
-@pytest.mark.parametrize("start, new, message", [
-    ("UTD-IMPROV-S04N-F02-R-FF01", "UTD-IMPROV-S04N-F02-R-FF01.avi; Q; A:1; V:1; D:1 ; N:1;",
-     "unknown consensus code 'Q'"),
-    ("UTD-IMPROV-S04N-F02-R-FF01", "UTD-IMPROV-S04N-F02-R-FF01.avi; N; A:2.6; V:3.0; D:3.0 ; N:3.0;\n"
-                                   "UTD-IMPROV-S04N-F02-R-FF01.avi; S; A:2.6; V:3.0; D:3.0 ; N:3.0;",
-     "second consensus line of MSP-IMPROV-S04N-F02-R-FF01 contradicts"),
-    ("rater_x07", "rater x07 without separators", "unexpected line 'rater x07 without separators'"),
-])
+@pytest.mark.parametrize(
+    "start, new, message",
+    [
+        (
+            "UTD-IMPROV-S04N-F02-R-FF01",
+            "UTD-IMPROV-S04N-F02-R-FF01.avi; Q; A:1; V:1; D:1 ; N:1;",
+            "unknown consensus code 'Q'",
+        ),
+        (
+            "UTD-IMPROV-S04N-F02-R-FF01",
+            "UTD-IMPROV-S04N-F02-R-FF01.avi; N; A:2.6; V:3.0; D:3.0 ; N:3.0;\n"
+            "UTD-IMPROV-S04N-F02-R-FF01.avi; S; A:2.6; V:3.0; D:3.0 ; N:3.0;",
+            "second consensus line of MSP-IMPROV-S04N-F02-R-FF01 contradicts",
+        ),
+        ("rater_x07", "rater x07 without separators", "unexpected line 'rater x07 without separators'"),
+    ],
+)
 def test_label_line_errors_name_the_line(corpus_copy, start, new, message):
     _replace_line(corpus_copy / "Evaluation.txt", start, new)
     with pytest.raises(ValueError, match=rf"Evaluation.txt:\d+: {message}"):
@@ -220,8 +264,10 @@ def test_missing_session_folder_names_it(corpus_copy, tmp_path):
 
 def test_labelled_clip_without_wav_is_an_error(corpus_copy, tmp_path):
     (corpus_copy / "Audio/session2/S04N/R/MSP-IMPROV-S04N-F02-R-FF01.wav").unlink()
-    message = r"(?s)1 labelled clip\(s\) have no WAV.*MSP-IMPROV-S04N-F02-R-FF01 \(labelled at .*" \
-              r"Evaluation.txt:\d+\).*Restore"
+    message = (
+        r"(?s)1 labelled clip\(s\) have no WAV.*MSP-IMPROV-S04N-F02-R-FF01 \(labelled at .*"
+        r"Evaluation.txt:\d+\).*Restore"
+    )
     _refused(corpus_copy, tmp_path / "data", FileNotFoundError, message, config="egemaps_all")
 
 
@@ -255,7 +301,13 @@ def test_unlabelled_wav_is_a_reported_skip(built):
 def test_built_splits_and_classes(built):
     builder, rows, _ = built
     assert {s: builder.info.splits[f"session{s}"].num_examples for s in msp.SESSIONS} == {
-        "1": 4, "2": 4, "3": 4, "4": 4, "5": 4, "6": 5}
+        "1": 4,
+        "2": 4,
+        "3": 4,
+        "4": 4,
+        "5": 4,
+        "6": 5,
+    }
     names = builder.info.features["label"].names
     assert collections.Counter(names[r["label"]] for r in rows.values()) == SCHEME_COUNTS["four_class"]
 

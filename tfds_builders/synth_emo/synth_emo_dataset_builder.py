@@ -50,9 +50,15 @@ class Builder(FeatureCorpusBuilder):
         utterances = []
         for path in paths:
             meta = synth_corpus.parse_utterance_name(path.stem)
-            utterances.append(Utterance(
-                utterance_id=path.stem, path=epath.Path(path), label=meta["emotion"],
-                speaker=meta["speaker"], gender=genders[meta["speaker"]], text=meta["text"],
-                group=meta["speaker"],
-            ))
+            utterances.append(
+                Utterance(
+                    utterance_id=path.stem,
+                    path=epath.Path(path),
+                    label=meta["emotion"],
+                    speaker=meta["speaker"],
+                    gender=genders[meta["speaker"]],
+                    text=meta["text"],
+                    group=meta["speaker"],
+                )
+            )
         return utterances
