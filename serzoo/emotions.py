@@ -14,6 +14,35 @@ EMODB_LETTERS = {
     "N": "neutral",
 }
 
+#: RAVDESS speech (Livingstone & Russo, PLoS ONE 2018): the emotion code of a file name (third field,
+#: ``03-01-05-01-02-01-12.wav``) to its class; class order = code order (label = code - 1). RAVDESS's "happy" is
+#: serzoo's "happiness", "sad" "sadness", "angry" "anger", "fearful" "fear", "surprised" "surprise".
+RAVDESS_CODES = {
+    "01": "neutral",
+    "02": "calm",
+    "03": "happiness",
+    "04": "sadness",
+    "05": "anger",
+    "06": "fear",
+    "07": "disgust",
+    "08": "surprise",
+}
+RAVDESS_CLASSES = tuple(RAVDESS_CODES.values())
+
+#: EMOVO (Costantini et al., LREC 2014): the Italian emotion prefix of a file name (``dis-f1-b1.wav``) to its class;
+#: class order = the corpus's alphabetical prefix order. "gio" (gioia, joy) is serzoo's "happiness", "pau" (paura)
+#: "fear", "rab" (rabbia) "anger", "sor" (sorpresa) "surprise", "tri" (tristezza) "sadness".
+EMOVO_CODES = {
+    "dis": "disgust",
+    "gio": "happiness",
+    "neu": "neutral",
+    "pau": "fear",
+    "rab": "anger",
+    "sor": "surprise",
+    "tri": "sadness",
+}
+EMOVO_CLASSES = tuple(EMOVO_CODES.values())
+
 #: Binary arousal and valence groupings of the seven EmoDB categories (group order = new label order), after the
 #: clustering of each corpus's emotions into binary arousal/valence tasks of Schuller, Vlasenko, Eyben, Rigoll,
 #: Wendemuth, "Acoustic emotion recognition: a benchmark comparison of performances", IEEE ASRU 2009, Table 1
@@ -33,6 +62,8 @@ def grouping_map(class_names, grouping: str) -> tuple[list[str], list[int]]:
     owner = {name: i for i, members in enumerate(groups.values()) for name in members}
     unknown = [name for name in class_names if name not in owner]
     if unknown:
-        raise ValueError(f"the {grouping} grouping covers the EmoDB classes {sorted(owner)}; these classes have no "
-                         f"group: {unknown}. Use it with EmoDB-style labels only")
+        raise ValueError(
+            f"the {grouping} grouping covers the EmoDB classes {sorted(owner)}; these classes have no "
+            f"group: {unknown}. Use it with EmoDB-style labels only"
+        )
     return list(groups), [owner[name] for name in class_names]
