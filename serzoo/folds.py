@@ -31,6 +31,7 @@ FOLD_SCHEMES = {
     "leave-one-group-out": "each group (speaker or session; with several corpora, each corpus's) held out in turn",
     "leave-one-corpus-out": "each corpus of a multi-corpus dataset held out in turn, trained on the others",
     "corpus-pairs": "trained on one corpus, tested on another: every ordered pair of a multi-corpus dataset",
+    "within-corpus": "each group held out in turn, trained on the other groups of its own corpus only",
 }
 
 #: Documented development / evaluation halves of a corpus's groups. EmoDB: the ten speakers in id order, split in
@@ -97,6 +98,9 @@ def make_folds(
     if fold_scheme == "leave-one-group-out":
         return leave_one_group_out(list(corpus.splits), max_folds, held_out)
     by_corpus = corpus.corpus_splits()
+    if fold_scheme == "within-corpus":
+        within = [fold for splits in by_corpus.values() for fold in leave_one_group_out(splits)]
+        return _select([dataclasses.replace(fold, index=i) for i, fold in enumerate(within)], max_folds, held_out)
     if len(by_corpus) < 2:
         raise ValueError(
             f"{fold_scheme} needs a dataset of several corpora (e.g. 'emodb+ravdess+emovo/is11+shared6'); "

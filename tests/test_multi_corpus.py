@@ -99,6 +99,9 @@ def test_corpus_fold_schemes():
     assert pairs[1].test_splits == ("emovo:speakerf1", "emovo:speakerm1")
     assert [f.name for f in folds.make_folds(three, "corpus-pairs", held_out=["emovo->emodb"])] == ["emovo->emodb"]
     assert len(folds.make_folds(three)) == 7  # leave one (corpus, speaker) out over the pooled corpora
+    within = folds.make_folds(three, "within-corpus")
+    assert [f.name for f in within][:3] == ["emodb:speaker03", "emodb:speaker08", "ravdess:speaker01"]
+    assert within[2].train_splits == ("ravdess:speaker02", "ravdess:speaker03") and within[2].index == 2
     with pytest.raises(ValueError, match="needs a dataset of several corpora"):
         folds.make_folds(_corpus("emodb", emotions.EMODB_CLASSES, ["03", "08"]), "leave-one-corpus-out")
     with pytest.raises(ValueError, match="unknown fold scheme 'loco'; choose one of: leave-one-group-out"):
@@ -143,7 +146,12 @@ def test_left_out_speech_enters_the_statistics_but_not_the_training_rows():
 
 def test_spec_parsing_and_manual_dirs(monkeypatch):
     spec = data.parse_spec("emodb+synth_emo/egemaps+shared6")
-    assert (spec.corpora, spec.config, spec.classes, spec.label) == (("emodb", "synth_emo"), "egemaps", "shared6", "label")
+    assert (spec.corpora, spec.config, spec.classes, spec.label) == (
+        ("emodb", "synth_emo"),
+        "egemaps",
+        "shared6",
+        "label",
+    )
     assert data.parse_spec("emodb/is11", classes="arousal").classes == "arousal"
     assert data.parse_spec("iemocap/egemaps_all+activation_class").label == "activation_class"
     with pytest.raises(ValueError, match="'bogus' after '\\+' is neither a class set"):

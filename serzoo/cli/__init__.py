@@ -20,6 +20,7 @@ COMMANDS = (
     "demo",
     "build",
     "evaluate",
+    "baselines",
     "reproduce",
     "semi_aae",
     "compare_generators",
