@@ -9,7 +9,6 @@ import argparse
 import os
 from collections.abc import Callable
 
-EMODB_ENV = "SERZOO_EMODB_DIR"
 #: Environment variables a command run sets for itself and its worker processes (restored when it returns).
 PROCESS_SETTINGS = ("SERZOO_VERBOSE", "SERZOO_TENSORBOARD_DIR")
 
@@ -23,7 +22,10 @@ def add_data_options(parser: argparse.ArgumentParser, default_dataset: str, *, s
         help=f"NAME/FEATURES, e.g. emodb/is11, synth_emo/egemaps (default {default_dataset})",
     )
     parser.add_argument(
-        "--manual-dir", default=None, help=f"folder holding the corpus (EmoDB: the one with wav/); default ${EMODB_ENV}"
+        "--manual-dir",
+        default=None,
+        help=f"folder holding the corpus (EmoDB: the one with wav/; RAVDESS: with Actor_01/...; EMOVO: with f1/...); "
+        f"default ${manual_dir_env('NAME')} for dataset NAME, e.g. ${manual_dir_env('ravdess')}",
     )
     parser.add_argument("--data-dir", default=None, help="TFDS data dir (default ~/tensorflow_datasets)")
     parser.add_argument("--folds", type=int, default=None, help="only the first N leave-one-out folds")
@@ -167,12 +169,16 @@ def add_common_options(parser: argparse.ArgumentParser, *, trains_schemes: bool,
         parser.add_argument("--threads", type=int, default=None, help="TensorFlow threads (default: all cores)")
 
 
+def manual_dir_env(name: str) -> str:
+    """The environment variable naming corpus ``name``'s folder: ``SERZOO_<NAME>_DIR`` (``SERZOO_EMODB_DIR``)."""
+    return f"SERZOO_{name.upper()}_DIR"
+
+
 def manual_dir(args) -> str | None:
+    """``--manual-dir``, else ``$SERZOO_<NAME>_DIR`` of the dataset ``NAME/CONFIG`` (None if unset)."""
     if args.manual_dir:
         return args.manual_dir
-    if args.dataset.startswith("emodb"):
-        return os.environ.get(EMODB_ENV)
-    return None
+    return os.environ.get(manual_dir_env(args.dataset.partition("/")[0]))
 
 
 def prepare(args) -> None:
