@@ -130,15 +130,28 @@ def _read(path, dtype: str = "float32") -> tuple[np.ndarray, int]:
     return signal, rate
 
 
-def read_audio(path: str | os.PathLike, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
+def read_audio(path: str | os.PathLike, sample_rate: int = SAMPLE_RATE, channel: int | None = None) -> np.ndarray:
     """Read a WAV/FLAC file as float32 mono at ``sample_rate`` (resampled when needed), after the checks.
 
+    Args:
+        channel: ``None`` mixes the channels down (their mean); an index takes that channel alone (for
+            recordings whose channels are different microphones, where the mean is a comb filter).
+
     Raises:
-        AudioFileError: the file is missing, unreadable, not audio, truncated, or fails :func:`check_signal`.
+        AudioFileError: the file is missing, unreadable, not audio, truncated, fails :func:`check_signal`, or has
+            no channel ``channel``.
     """
     signal, rate = _read(path)
     check_signal(signal, rate, path)
-    signal = signal.mean(axis=1)
+    if channel is None:
+        signal = signal.mean(axis=1)
+    elif channel < signal.shape[1]:
+        signal = signal[:, channel]
+    else:
+        raise AudioFileError(
+            f"{path}: the file has {signal.shape[1]} channel(s), so channel {channel} (counted from 0) does not "
+            "exist; replace the file with the release's own copy"
+        )
     if rate != sample_rate:
         from math import gcd
 
@@ -151,11 +164,13 @@ def read_audio(path: str | os.PathLike, sample_rate: int = SAMPLE_RATE) -> np.nd
 
 @dataclasses.dataclass(frozen=True)
 class AudioCheck:
-    """Outcome of :func:`check_file`: the sample rate, the problem (None: usable) and :func:`content_hash`."""
+    """Outcome of :func:`check_file`: the sample rate, the problem (None: usable), :func:`content_hash` and the
+    number of channels."""
 
     sample_rate: int | None
     problem: str | None
     content_hash: str | None
+    channels: int | None = None
 
 
 def check_file(path: str | os.PathLike) -> AudioCheck:
@@ -165,7 +180,7 @@ def check_file(path: str | os.PathLike) -> AudioCheck:
         check_signal(signal, rate, path)
     except AudioFileError as err:
         return AudioCheck(None, str(err), None)
-    return AudioCheck(rate, None, content_hash(path))
+    return AudioCheck(rate, None, content_hash(path), signal.shape[1])
 
 
 def content_hash(path: str | os.PathLike) -> str:

@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import pathlib
 from collections.abc import Mapping, Sequence
@@ -35,9 +36,6 @@ from serzoo.folds import (
     speaker_halves,
 )
 from serzoo.normalisation import NORMALISATIONS, Normalizer
-
-#: The environment variable that points at a corpus's folder when no manual dir is given (``SERZOO_EMODB_DIR``...).
-MANUAL_DIR_ENV = "SERZOO_{}_DIR"
 
 
 def parse_dataset(spec: str) -> tuple[str, str]:
@@ -107,7 +105,7 @@ def parse_spec(spec: str, classes: str | None = None) -> DatasetSpec:
 
 def manual_dirs(corpora: Sequence[str], manual_dir=None) -> dict[str, str | None]:
     """Each corpus's folder: from ``manual_dir`` (a folder for one corpus; ``"emodb=PATH,ravdess=PATH"`` or a
-    mapping for several), else ``$SERZOO_<CORPUS>_DIR`` (:data:`MANUAL_DIR_ENV`), else None (generated corpora; EmoDB
+    mapping for several), else ``$SERZOO_<CORPUS>_DIR`` (:func:`manual_dir_env`), else None (generated corpora; EmoDB
     then downloads its archive).
 
     Raises:
@@ -125,17 +123,18 @@ def manual_dirs(corpora: Sequence[str], manual_dir=None) -> dict[str, str | None
         if len(corpora) > 1:
             raise ValueError(
                 f"one manual dir ({manual_dir}) for the corpora {'+'.join(corpora)}: pass one folder per corpus, "
-                f"e.g. {','.join(f'{c}=PATH' for c in corpora)}, or set {', '.join(_env(c) for c in corpora)}"
+                f"e.g. {','.join(f'{c}=PATH' for c in corpora)}, or set {', '.join(manual_dir_env(c) for c in corpora)}"
             )
         given = {corpora[0]: str(manual_dir)}
     unknown = sorted(set(given) - set(corpora))
     if unknown:
         raise ValueError(f"manual dirs given for {unknown}, which are not among the corpora {list(corpora)}")
-    return {name: given.get(name) or os.environ.get(_env(name)) or None for name in corpora}
+    return {name: given.get(name) or os.environ.get(manual_dir_env(name)) or None for name in corpora}
 
 
-def _env(corpus: str) -> str:
-    return MANUAL_DIR_ENV.format(corpus.upper())
+def manual_dir_env(corpus: str) -> str:
+    """The environment variable naming a corpus's folder when no manual dir is given: ``SERZOO_<CORPUS>_DIR``."""
+    return f"SERZOO_{corpus.upper()}_DIR"
 
 
 def prepare_builder(spec: str, *, data_dir=None, manual_dir=None, rebuild: bool = False):
@@ -368,7 +367,8 @@ def _load_one(spec: str, data_dir, manual_dir, rebuild: bool, label: str) -> Cor
 def map_classes(corpus: Corpus, class_set: str) -> Corpus:
     """``corpus`` with its labels mapped onto a class set of :data:`serzoo.emotions.CLASS_SETS`: a regrouping
     (``"arousal"``: low/high, ``"valence"``: negative/positive) or a shared inventory (``"shared6"``), whose other
-    classes move to ``left_out`` (speech kept for normalisation statistics, never a labelled row). The feature set is
+    classes move to ``left_out`` (speech kept for normalisation statistics, never a labelled row; a group left with no
+    labelled row has no split and takes no part in the folds, with a warning). The feature set is
     named ``<feature set>+<class set>``; features are shared, not copied, where no row moves."""
     from serzoo.emotions import class_map
 
@@ -381,11 +381,17 @@ def map_classes(corpus: Corpus, class_set: str) -> Corpus:
         if kept.all():
             splits[name] = dataclasses.replace(split, y=y)
             continue
-        if not kept.any():
-            raise ValueError(
-                f"{corpus.name} split {name} has no utterance of the classes of {class_set} ({', '.join(names)})"
+        if kept.any():
+            splits[name] = dataclasses.replace(split.rows(kept), y=y[kept])
+        else:
+            logging.getLogger(__name__).warning(
+                "%s: %s has no utterance of the classes of %s (%s): it has no labelled split and takes no part in the "
+                "folds",
+                corpus.name,
+                name,
+                class_set,
+                ", ".join(names),
             )
-        splits[name] = dataclasses.replace(split.rows(kept), y=y[kept])
         dropped = dataclasses.replace(split.rows(~kept), y=np.full(int((~kept).sum()), -1, np.int64))
         left_out[name] = SplitData.concat([left_out[name], dropped]) if name in left_out else dropped
     return dataclasses.replace(

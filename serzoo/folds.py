@@ -37,11 +37,15 @@ FOLD_SCHEMES = {
 #: Documented development / evaluation halves of a corpus's groups. EmoDB: the ten speakers in id order, split in
 #: the middle: 03 08 09 10 11 (male 03 10 11, female 08 09; 243 utterances) and 12 13 14 15 16 (male 12 15, female
 #: 13 14 16; 292 utterances), as gender-balanced as five of ten speakers (five of each gender) can be.
+#: RAVDESS: actors 01-12 and 13-24 (six male, odd, and six female, even, actors each). EMOVO: f1 f2 m1 and f3 m2 m3 (two
+#: women and a man, then a woman and two men: three of six actors cannot be gender-balanced).
 SPEAKER_HALVES = {
     "emodb": (
         ("speaker03", "speaker08", "speaker09", "speaker10", "speaker11"),
         ("speaker12", "speaker13", "speaker14", "speaker15", "speaker16"),
     ),
+    "ravdess": (tuple(f"actor{i:02d}" for i in range(1, 13)), tuple(f"actor{i:02d}" for i in range(13, 25))),
+    "emovo": (("actorf1", "actorf2", "actorm1"), ("actorf3", "actorm2", "actorm3")),
 }
 
 

@@ -36,13 +36,14 @@ def add_data_options(parser: argparse.ArgumentParser, default_dataset: str, *, s
 
 
 def add_manual_dir_option(parser: argparse.ArgumentParser) -> None:
-    from serzoo.data import MANUAL_DIR_ENV
+    from serzoo.data import manual_dir_env
 
     parser.add_argument(
         "--manual-dir",
         default=None,
-        help="folder holding the corpus (EmoDB: the one with wav/); several corpora: NAME=PATH,NAME=PATH; default "
-        f"${MANUAL_DIR_ENV.format('<CORPUS>')} (e.g. ${MANUAL_DIR_ENV.format('EMODB')})",
+        help="folder holding the corpus (EmoDB: the one with wav/; RAVDESS: with Actor_01/...; EMOVO: with f1/...); "
+        f"several corpora: NAME=PATH,NAME=PATH; default ${manual_dir_env('<corpus>')} per corpus, e.g. "
+        f"${manual_dir_env('ravdess')}",
     )
 
 
