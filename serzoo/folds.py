@@ -164,6 +164,12 @@ class FoldData:
     test: SplitData
     normalizer: Normalizer
 
+    def normalise(self, data: SplitData) -> np.ndarray:
+        """Other rows of the fold's groups (e.g. their ``Corpus.left_out`` speech) normalised as the fold's rows."""
+        if data.x.dtype == object:
+            return _transform_sequences(self.normalizer, data.x)
+        return self.normalizer.transform(data.x, _groups(data, self.normalizer.mode))
+
 
 def _groups(data: SplitData, normalisation: str) -> np.ndarray | None:
     return {"global": None, "speaker": data.speaker, "corpus": data.corpus}[normalisation]

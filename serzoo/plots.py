@@ -393,3 +393,49 @@ def cross_corpus_heatmap_png(panels: dict, corpora: list[str], path, title: str 
     if title:
         fig.suptitle(title, fontsize=10)
     return _save(fig, path)
+
+
+def uar_vs_label_share_png(rows: list[dict], path) -> pathlib.Path:
+    """One panel per corpus: UAR (mean ± std over seeds) against the share of labelled training utterances, one line
+    per method (``rows`` of :func:`serzoo.experiments.regimes.summarise`)."""
+    plt = _pyplot()
+    corpora = list(dict.fromkeys(r["test"] for r in rows))
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    fig, axes = plt.subplots(1, len(corpora), figsize=(4.2 * len(corpora), 3.8), sharey=True, squeeze=False)
+    for ax, corpus in zip(axes[0], corpora):
+        for method in methods:
+            found = sorted((r["fraction"], r["uar"]) for r in rows if r["test"] == corpus and r["method"] == method)
+            if found:
+                shares = [100 * f for f, _ in found]
+                means = np.array([100 * u["mean"] for _, u in found])
+                spreads = np.array([100 * u["std"] for _, u in found])
+                ax.errorbar(shares, means, yerr=spreads, marker="o", capsize=2, label=method)
+        ax.set_xscale("log")
+        ax.set_xlabel("labelled share of the training utterances (%)")
+        ax.set_title(corpus, fontsize=10)
+    axes[0][0].set_ylabel("UAR (%)")
+    axes[0][-1].legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def regime_gain_heatmap_png(rows: list[dict], path) -> pathlib.Path:
+    """UAR gain over the supervised twin (points, mean over seeds) per method (rows) and corpus pair (columns)."""
+    plt = _pyplot()
+    gained = [r for r in rows if r["gain"] is not None]
+    pairs = list(dict.fromkeys((r["train"], r["test"]) for r in gained))
+    methods = list(dict.fromkeys(r["method"] for r in gained))
+    values = np.full((len(methods), len(pairs)), np.nan)
+    for r in gained:
+        values[methods.index(r["method"]), pairs.index((r["train"], r["test"]))] = 100 * r["gain"]["mean"]
+    limit = max(1.0, float(np.nanmax(np.abs(values)))) if values.size else 1.0
+    fig, ax = plt.subplots(figsize=(1.2 * len(pairs) + 2.5, 0.5 * len(methods) + 2))
+    image = ax.imshow(values, cmap="RdBu", vmin=-limit, vmax=limit)
+    for (i, j), value in np.ndenumerate(values):
+        if not np.isnan(value):
+            ax.text(j, i, f"{value:+.1f}", ha="center", va="center", fontsize=8)
+    ax.set_xticks(range(len(pairs)), [f"{a}→{b}" for a, b in pairs], rotation=45, ha="right", fontsize=8)
+    ax.set_yticks(range(len(methods)), methods, fontsize=8)
+    fig.colorbar(image, ax=ax, label="UAR gain over the twin (points)")
+    fig.tight_layout()
+    return _save(fig, path)

@@ -188,3 +188,35 @@ def test_two_built_corpora_load_as_one_dataset(tfds_data_dir):
     dev, evaluation = data.speaker_halves(both)
     assert dev[:5] == [f"emodb:speaker{s}" for s in ("03", "08", "09", "10", "11")]
     assert len(evaluation) == 10
+
+
+def _fixture_dirs() -> str:
+    import pathlib
+
+    builders = pathlib.Path(data.__file__).resolve().parents[1] / "tfds_builders"
+    return ",".join(f"{name}={builders / name / 'dummy_data'}" for name in ("emodb", "ravdess", "emovo"))
+
+
+def test_an_existing_experiment_runs_unchanged_on_the_three_corpus_union(tfds_data_dir, tmp_path):
+    """``serzoo reproduce`` (Yi & Mak's harness) on EmoDB + RAVDESS + EMOVO's fixtures, shared6: its folds are the
+    pooled (corpus, speaker) groups; nothing in the experiment knows about several corpora."""
+    import json
+
+    from serzoo import cli
+
+    spec = "emodb+ravdess+emovo/egemaps+shared6"
+    corpus = data.load_corpus(spec, data_dir=tfds_data_dir, manual_dir=_fixture_dirs())
+    assert corpus.corpus_splits().keys() == {"emodb", "ravdess", "emovo"}
+    assert "ravdess:actor08" not in corpus.splits and "ravdess:actor08" in corpus.left_out  # surprise only
+    assert set(np.concatenate([s.corpus for s in corpus.splits.values()])) == {"emodb", "ravdess", "emovo"}
+    out = tmp_path / "reproduce"
+    held_out = ["emodb:speaker03", "ravdess:actor01", "emovo:actorm1"]
+    code = cli.main(
+        ["reproduce", "yi-mak-emodb", "--dataset", spec, "--manual-dir", _fixture_dirs(), "--data-dir"]
+        + [str(tfds_data_dir), "--methods", "smote", "--ks", "0,1", "--headline-k", "1", "--classifiers", "svm"]
+        + ["--held-out", ",".join(held_out), "--seeds", "0", "--jobs", "1", "--output-dir", str(out)]
+    )
+    assert code == 0
+    result = json.loads((out / "results.json").read_text())
+    assert result["dataset"] == spec and result["folds"] == held_out
+    assert data.load_corpus(result["dataset"], data_dir=tfds_data_dir, manual_dir=_fixture_dirs()).n_classes == 6
