@@ -47,7 +47,7 @@ def test_unseen_corpus_trains_on_the_source_and_the_targets_unlabelled_speech():
     assert len(inputs.x_unlabelled) == 2 * 8 * 4  # RAVDESS's whole speech, calm and surprise included
     assert set(inputs.domain_unlabelled) == {1} and inputs.n_domains == 2
     np.testing.assert_allclose(inputs.x_unlabelled.mean(axis=0), 0, atol=1e-5)  # the target's own statistics
-    with pytest.raises(ValueError, match="uses every source label"):
+    with pytest.raises(ValueError, match="uses every training label"):
         regimes.regime_inputs("unseen-corpus", both, folds.fold_data(both, fold), 0.5, seed=0)
 
 

@@ -122,7 +122,7 @@ def _semi_aae(inputs: Inputs, seed: int, method: str, options: dict) -> np.ndarr
 
     from serzoo.experiments.semi_aae import build_model
     from serzoo.models.semi_aae import UNLABELLED
-    from serzoo.presets import training_for
+    from serzoo.schedules import training_for
 
     keras.utils.set_random_seed(seed)
     x = np.concatenate([inputs.x_labelled, inputs.x_unlabelled]).astype(np.float32)
