@@ -115,19 +115,14 @@ def test_verify_corpus_command_on_fixtures(capsys):
 
 
 def test_manual_dir_comes_from_serzoo_name_dir_for_every_corpus(monkeypatch):
-    import argparse
-
-    from serzoo.cli import common
+    from serzoo.data import manual_dirs
 
     monkeypatch.setenv("SERZOO_RAVDESS_DIR", "/corpora/ravdess")
     monkeypatch.setenv("SERZOO_MSP_IMPROV_DIR", "/corpora/msp")
     monkeypatch.delenv("SERZOO_EMOVO_DIR", raising=False)
-    found = {
-        spec: common.manual_dir(argparse.Namespace(dataset=spec, manual_dir=None))
-        for spec in ("ravdess/is11", "msp_improv/is10_four_class", "emovo")
-    }
-    assert found == {"ravdess/is11": "/corpora/ravdess", "msp_improv/is10_four_class": "/corpora/msp", "emovo": None}
-    assert common.manual_dir(argparse.Namespace(dataset="ravdess/is11", manual_dir="/given")) == "/given"
+    found = {name: manual_dirs([name])[name] for name in ("ravdess", "msp_improv", "emovo")}
+    assert found == {"ravdess": "/corpora/ravdess", "msp_improv": "/corpora/msp", "emovo": None}
+    assert manual_dirs(["ravdess"], "/given") == {"ravdess": "/given"}
 
 
 def test_verify_corpus_reads_the_folder_from_the_environment(monkeypatch, capsys):

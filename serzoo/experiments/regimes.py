@@ -102,6 +102,7 @@ def _augmented(inputs: Inputs, seed: int, method: str, options: dict) -> np.ndar
     """The DNN on the labelled rows plus synthetic sets of ``method`` (``<generator>[_own|_pooled]``), constant
     updates; a ``_pooled`` generator is fitted on ``x_pool``, any other on the labelled rows."""
     from serzoo.augmenters import make_augmenter
+    from serzoo.models.classifiers import make_classifier
 
     generator, _, source = method.partition("_")
     x, y = inputs.x_labelled, inputs.y_labelled
@@ -110,8 +111,6 @@ def _augmented(inputs: Inputs, seed: int, method: str, options: dict) -> np.ndar
     labels = np.tile(y, SYNTHETIC_SETS)
     x_syn = augmenter.sample(labels, seed=seed)
     synthetic = np.r_[np.zeros(len(y), bool), np.ones(len(labels), bool)]
-    from serzoo.models.classifiers import make_classifier
-
     model = make_classifier("dnn", seed=seed, constant_updates=True, **options.get("dnn", {}))
     model.fit(np.concatenate([x, x_syn]), np.concatenate([y, labels]), inputs.n_classes, synthetic=synthetic)
     return model.predict(inputs.x_test)
@@ -159,22 +158,23 @@ def _dann(inputs: Inputs, seed: int, method: str, options: dict) -> np.ndarray:
     return model.predict(inputs.x_test)
 
 
-def fit_predict(method: str, inputs: Inputs, seed: int) -> np.ndarray:
-    """Train ``method`` on ``inputs`` and return its predictions of ``inputs.x_test``."""
+def fit_predict(method: str, inputs: Inputs, seed: int, options: dict | None = None) -> np.ndarray:
+    """Train ``method`` on ``inputs`` and return its predictions of ``inputs.x_test``. ``options``: {method or
+    classifier family: keyword arguments}, e.g. ``{"dnn": {"epochs": 2}, "semi_aae": {"epochs": 2, "width": 16}}``
+    (``dnn`` options apply to the DNN of the augmentation methods too; ``semi_aae`` to both AAE methods, ``dann`` to
+    both DANNs, a generator's name to its augmenter)."""
     from serzoo.models.classifiers import make_classifier
 
+    options = options or {}
     if method in ("dnn", "svm"):
-        return (
-            make_classifier(method, seed=seed)
-            .fit(inputs.x_labelled, inputs.y_labelled, inputs.n_classes)
-            .predict(inputs.x_test)
-        )
-    if method in ("smote", "noise"):
-        return _augmented(inputs, seed, method)
+        model = make_classifier(method, seed=seed, **options.get(method, {}))
+        return model.fit(inputs.x_labelled, inputs.y_labelled, inputs.n_classes).predict(inputs.x_test)
+    if method in ("smote", "noise", "wadan_own", "wadan_pooled", "smote_pooled"):
+        return _augmented(inputs, seed, method, options)
     if method in ("semi_aae", "semi_aae_base"):
-        return _semi_aae(inputs, seed, method)
+        return _semi_aae(inputs, seed, method, options.get("semi_aae", {}))
     if method in ("dann", "dann_twin"):
-        return _dann(inputs, seed, method)
+        return _dann(inputs, seed, method, options.get("dann", {}))
     raise ValueError(f"unknown method {method!r}; choose from: {', '.join(METHODS)}")
 
 
