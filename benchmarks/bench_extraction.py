@@ -13,17 +13,21 @@ no feature cache (``cache_dir=None``), one openSMILE feature set (IS11 by defaul
 * ``serzoo extract_many, N worker(s)``: :func:`serzoo.features.extract_many` with ``n_jobs=N``, each corpus
   with its builder's ``AUDIO_CHANNEL``, including the spawned workers' start-up.
 
+Each pass reports wall seconds and CPU seconds (this process and its finished workers): on a machine that
+others share, files per CPU second is the steadier per-worker throughput, wall time the speed-up of 2 workers.
 Targets (issue 30): serzoo with 1 worker >= 0.9x the plain 16 kHz loops' throughput; 2 workers >= 1.7x 1 worker.
-Run: ``python benchmarks/bench_extraction.py [--files N] [--feature-set is11]`` (SERZOO_RAVDESS_DIR and
-SERZOO_EMOVO_DIR, default /root/corpora/ravdess and /root/corpora/emovo).
+Run: ``SERZOO_RAVDESS_DIR=PATH SERZOO_EMOVO_DIR=PATH python benchmarks/bench_extraction.py [--files N]
+[--feature-set is11]``.
 """
 
 import argparse
 import os
 import pathlib
+import resource
 import time
 
 import numpy as np
+from bench_verify_corpus import corpus_folder
 
 from serzoo import features
 
@@ -34,8 +38,8 @@ def corpus_files(limit: int | None) -> list[tuple[pathlib.Path, int | None]]:
     from tfds_builders.ravdess import ravdess_dataset_builder as ravdess
 
     files = []
-    for module, variable in ((ravdess, "SERZOO_RAVDESS_DIR"), (emovo, "SERZOO_EMOVO_DIR")):
-        root = os.environ.get(variable, f"/root/corpora/{module.Builder.name}")
+    for module in (ravdess, emovo):
+        root = corpus_folder(module.Builder.name)
         utterances = module.scan_corpus(root).checked(module.Builder.name, module.LAYOUT)
         files += [(u.path, module.Builder.AUDIO_CHANNEL) for u in utterances]
     if limit:
@@ -70,6 +74,12 @@ def serzoo_extract(files, fs, workers: int) -> None:
         features.extract_many(paths, fs.name, n_jobs=workers, channel=channel, progress=False)
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its children that have ended (the pool's workers)."""
+    mine, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return mine.ru_utime + mine.ru_stime + children.ru_utime + children.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=None, help="every k-th file, this many (default all 2,028)")
@@ -79,7 +89,9 @@ def main() -> None:
     files = corpus_files(args.files)
     for path, _ in files:  # warm the page cache: every pass reads from memory
         path.read_bytes()
-    seconds = {}
+    import opensmile  # noqa: F401  (imported once here, not inside the first pass)
+
+    seconds, cpu = {}, {}
     passes = {
         "plain, process_file at 48 kHz": lambda: plain_process_file(files, fs, resample=False),
         "plain, process_file resampled to 16 kHz": lambda: plain_process_file(files, fs, resample=True),
@@ -89,20 +101,24 @@ def main() -> None:
     }
     load = os.getloadavg()[0]
     for name, run in passes.items():
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), _cpu()
         run()
-        seconds[name] = time.perf_counter() - start
-        print(f"  {name}: {seconds[name]:.1f} s", flush=True)
+        seconds[name], cpu[name] = time.perf_counter() - start, _cpu() - start_cpu
+        print(f"  {name}: {seconds[name]:.1f} s wall, {cpu[name]:.1f} s CPU", flush=True)
     rate = {name: len(files) / s for name, s in seconds.items()}
-    one = rate["serzoo extract_many, 1 worker"]
+    cpu_rate = {name: len(files) / s for name, s in cpu.items()}
+    one, one_cpu = rate["serzoo extract_many, 1 worker"], cpu_rate["serzoo extract_many, 1 worker"]
     print(
         f"\n{len(files)} files (RAVDESS + EMOVO, 48 kHz), {fs.name}, {os.cpu_count()} cores, load average "
         f"{load:.1f} at the start and {os.getloadavg()[0]:.1f} at the end\n"
     )
-    print("| pass | s | files/s | serzoo 1 worker / this |")
-    print("|---|---|---|---|")
+    print("| pass | wall s | files/s | serzoo 1 worker / this | CPU s | files per CPU s | serzoo 1 worker / this |")
+    print("|---|---|---|---|---|---|---|")
     for name in passes:
-        print(f"| {name} | {seconds[name]:.1f} | {rate[name]:.2f} | {one / rate[name]:.2f} |")
+        print(
+            f"| {name} | {seconds[name]:.1f} | {rate[name]:.2f} | {one / rate[name]:.2f} | {cpu[name]:.1f} | "
+            f"{cpu_rate[name]:.2f} | {one_cpu / cpu_rate[name]:.2f} |"
+        )
     print(f"\n2 workers / 1 worker: {rate['serzoo extract_many, 2 workers'] / one:.2f}x")
 
 

@@ -4,8 +4,7 @@ Per corpus: wall and CPU seconds of :func:`serzoo.verify_corpus.verify_corpus` (
 hashed; names parsed; counts compared), the median and range of ``--repeats`` runs after one warm-up run (the
 page cache holds the files), and once the import of the two builder modules (TFDS) that a fresh
 ``serzoo verify-corpus`` process pays first. Target (issue 30): both corpora read in under 5 s.
-Run: ``python benchmarks/bench_verify_corpus.py [--repeats 3]`` (SERZOO_RAVDESS_DIR, SERZOO_EMOVO_DIR, default
-/root/corpora/ravdess and /root/corpora/emovo).
+Run: ``SERZOO_RAVDESS_DIR=PATH SERZOO_EMOVO_DIR=PATH python benchmarks/bench_verify_corpus.py [--repeats 3]``.
 """
 
 import argparse
@@ -13,6 +12,14 @@ import os
 import resource
 import statistics
 import time
+
+
+def corpus_folder(name: str) -> str:
+    """``$SERZOO_<NAME>_DIR``; exits with a message when it is unset."""
+    variable = f"SERZOO_{name.upper()}_DIR"
+    if not os.environ.get(variable):
+        raise SystemExit(f"set {variable} to the {name} folder")
+    return os.environ[variable]
 
 
 def _cpu() -> float:
@@ -36,9 +43,7 @@ def main() -> None:
     print(f"import of the builder modules: {wall:.2f} s wall, {cpu:.2f} s CPU")
     from serzoo.verify_corpus import verify_corpus
 
-    folders = {
-        name: os.environ.get(f"SERZOO_{name.upper()}_DIR", f"/root/corpora/{name}") for name in ("ravdess", "emovo")
-    }
+    folders = {name: corpus_folder(name) for name in ("ravdess", "emovo")}
     totals = []
     print(f"\n{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}\n")
     print("| corpus | wall s, median (range) | CPU s, median |")
