@@ -186,13 +186,18 @@ def _audio_checks(paths: Iterable, report: CorpusReport, builder) -> None:
     """Read and check every WAV as the build does: bad files are errors, identical audio an error where
     ``builder`` refuses it (else extra; the release's own duplicates a note), sample rates other than 16 kHz and
     multi-channel files a note."""
+    import concurrent.futures
+    import os
+
     from serzoo import audio
 
     rates: collections.Counter = collections.Counter()
     channels: collections.Counter = collections.Counter()
     good, hashes = [], []
-    for path in paths:
-        check = audio.check_file(path)
+    paths = list(paths)
+    with concurrent.futures.ThreadPoolExecutor(os.cpu_count()) as pool:  # soundfile and hashlib release the GIL
+        checks = list(pool.map(audio.check_file, paths))
+    for path, check in zip(paths, checks):
         if check.problem:
             report.errors.append(f"{check.problem} (the builder refuses it)")
             continue

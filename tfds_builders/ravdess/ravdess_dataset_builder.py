@@ -77,11 +77,13 @@ def parse_file_name(path: epath.PathLike) -> Utterance:
     modality, channel, emotion, intensity, statement, repetition, actor = match.groups()
     _field(path, modality, MODALITIES, "modality")
     _field(path, channel, VOCAL_CHANNELS, "vocal channel")
-    if (modality, channel) != ("03", "01") or path.suffix.lower() != ".wav":
+    if (modality, channel) != ("03", "01"):
         raise ValueError(
             f"{path}: a RAVDESS {MODALITIES[modality]} {VOCAL_CHANNELS[channel]} file; serzoo reads the audio-only "
             f"speech release only (03-01-*.wav, {RELEASE_FOLDER}.zip): remove it from the manual dir"
         )
+    if path.suffix.lower() != ".wav":
+        raise ValueError(f"{path}: RAVDESS speech audio is released as WAV; replace it with the release's WAV file")
     _field(path, emotion, RAVDESS_CODES, "emotion")
     _field(path, intensity, INTENSITIES, "intensity")
     _field(path, statement, STATEMENTS, "statement")

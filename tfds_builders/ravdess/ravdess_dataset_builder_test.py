@@ -101,6 +101,7 @@ BAD_NAMES = {  # file name: message
     "03-01-05-01-01-03-03.wav": "unknown repetition code '03'",
     "03-01-05-01-01-01.wav": "not a RAVDESS file name",
     "03-04-05-01-01-01-03.wav": "unknown vocal channel code '04'",
+    "03-01-05-01-01-01-03.mp4": "RAVDESS speech audio is released as WAV",
 }
 
 
