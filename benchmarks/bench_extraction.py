@@ -34,8 +34,8 @@ from serzoo import features
 
 def corpus_files(limit: int | None) -> list[tuple[pathlib.Path, int | None]]:
     """``(path, channel)`` of every RAVDESS and EMOVO file (every k-th for ``limit`` files), channel as built."""
-    from tfds_builders.emovo import emovo_dataset_builder as emovo
-    from tfds_builders.ravdess import ravdess_dataset_builder as ravdess
+    from serzoo.tfds_builders.emovo import emovo_dataset_builder as emovo
+    from serzoo.tfds_builders.ravdess import ravdess_dataset_builder as ravdess
 
     files = []
     for module in (ravdess, emovo):

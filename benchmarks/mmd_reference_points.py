@@ -39,7 +39,7 @@ def reference_sets(x: np.ndarray, rng) -> dict[str, tuple[np.ndarray, np.ndarray
 def inner_folds(project: pathlib.Path, manual_dir: str | None, data_dir: str | None = None):
     from serzoo.data import load_corpus
     from serzoo.quiet import import_tensorflow_quietly
-    from tuning.objectives import InnerFolds
+    from serzoo.tuning.objectives import InnerFolds
 
     import_tensorflow_quietly()
     results = json.loads((project / "results.json").read_text())

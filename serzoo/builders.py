@@ -30,7 +30,7 @@ def builder_module(name: str) -> ModuleType:
     Raises:
         ValueError: ``name`` is not one of :data:`DATASETS`.
     """
-    return importlib.import_module(f"tfds_builders.{_checked(name)}.{name}_dataset_builder")
+    return importlib.import_module(f"serzoo.tfds_builders.{_checked(name)}.{name}_dataset_builder")
 
 
 def builder_class(name: str) -> type:

@@ -12,9 +12,9 @@ import soundfile
 
 from serzoo import audio
 from serzoo.verify_corpus import verify_corpus
-from tfds_builders import testing
-from tfds_builders.emovo import emovo_dataset_builder as emovo
-from tfds_builders.ravdess import ravdess_dataset_builder as ravdess
+from serzoo.tfds_builders import testing
+from serzoo.tfds_builders.emovo import emovo_dataset_builder as emovo
+from serzoo.tfds_builders.ravdess import ravdess_dataset_builder as ravdess
 
 pytestmark = pytest.mark.integration
 PAIR = sorted(ravdess.KNOWN_DUPLICATE)

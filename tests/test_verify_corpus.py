@@ -5,12 +5,12 @@ import shutil
 
 import pytest
 
+from serzoo.tfds_builders.emodb import emodb_dataset_builder
+from serzoo.tfds_builders.emovo import emovo_dataset_builder
+from serzoo.tfds_builders.iemocap import iemocap_dataset_builder
+from serzoo.tfds_builders.msp_improv import msp_improv_dataset_builder
+from serzoo.tfds_builders.ravdess import ravdess_dataset_builder
 from serzoo.verify_corpus import CORPORA, verify_corpus
-from tfds_builders.emodb import emodb_dataset_builder
-from tfds_builders.emovo import emovo_dataset_builder
-from tfds_builders.iemocap import iemocap_dataset_builder
-from tfds_builders.msp_improv import msp_improv_dataset_builder
-from tfds_builders.ravdess import ravdess_dataset_builder
 
 IEMOCAP = pathlib.Path(iemocap_dataset_builder.__file__).parent / "dummy_data"
 MSP = pathlib.Path(msp_improv_dataset_builder.__file__).parent / "dummy_data"

@@ -20,6 +20,7 @@ This module lives with the builders (not in ``serzoo``): the builders import ``s
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import logging
 import math
 import pathlib
@@ -139,6 +140,18 @@ class FeatureCorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tr
     #: them down, right where the channels are copies of one signal; an index takes that channel alone, where
     #: they are different microphones and their mean is a comb filter (EMOVO)
     AUDIO_CHANNEL: int | None = None
+
+    # Each builder's folder (README, CITATIONS, checksums, dummy data) is the one its module file is in. TFDS derives
+    # it from the module name, ``serzoo.tfds_builders.<corpus>``, but in a clone or an editable install that folder
+    # is the top-level ``tfds_builders/<corpus>`` (setup.py).
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.pkg_dir_path = epath.Path(inspect.getfile(cls)).parent
+
+    @tfds.core.utils.classproperty
+    @classmethod
+    def code_path(cls) -> epath.Path:
+        return epath.Path(inspect.getfile(cls))
 
     def _utterances(self, dl_manager) -> list[Utterance]:
         raise NotImplementedError

@@ -19,8 +19,8 @@ def _schemes() -> tuple[str, ...]:
 
 def register(sub) -> None:
     from serzoo.models.classifiers import CLASSIFIERS
-    from tuning.objectives import OBJECTIVES
-    from tuning.space import TUNER_KINDS
+    from serzoo.tuning.objectives import OBJECTIVES
+    from serzoo.tuning.space import TUNER_KINDS
 
     parser = sub.add_parser("tune", help=HELP, description=__doc__.splitlines()[0])
     common.add_data_options(parser, "emodb/is11")
@@ -120,7 +120,7 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from serzoo.data import load_corpus
-    from tuning.search import (
+    from serzoo.tuning.search import (
         SearchFailedError,
         baselines_source,
         build_search,
@@ -163,7 +163,7 @@ def run(args) -> int:
 
     def search(dev, out):
         if args.jobs > 1 and args.role is None and not args.report_only:  # chief/worker mode on this machine
-            from tuning.parallel import run_workers
+            from serzoo.tuning.parallel import run_workers
 
             run_workers([*_search_argv(args), "--dev-groups", ",".join(dev), "--output-dir", str(out)], args.jobs)
             # then this process reloads, as the local "chief", what the chief recorded (no trial runs again)

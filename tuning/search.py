@@ -2,8 +2,8 @@
 
 1. The corpus's groups are split into development and evaluation groups (:func:`serzoo.data.speaker_halves`:
    EmoDB's documented gender-balanced halves, or ``--dev-groups``). The search sees the development groups only,
-   by inner leave-one-speaker-out (:mod:`tuning.objectives`).
-2. KerasTuner searches (:mod:`tuning.tuners`); the project directory ``<output>/search`` resumes an interrupted
+   by inner leave-one-speaker-out (:mod:`serzoo.tuning.objectives`).
+2. KerasTuner searches (:mod:`serzoo.tuning.tuners`); the project directory ``<output>/search`` resumes an interrupted
    search; in distributed mode a chief serves the oracle and workers run trials.
 3. The best trial becomes ``best_hparams.json`` (:mod:`serzoo.hparams`; a classifier-only search,
    ``--scheme none``: ``best_classifier.json``), with a report of every trial.
@@ -23,7 +23,7 @@ import pathlib
 import numpy as np
 
 from serzoo.schedules import schedule_keyword
-from tuning.objectives import OBJECTIVES, InnerFolds, kt_objective
+from serzoo.tuning.objectives import OBJECTIVES, InnerFolds, kt_objective
 
 #: The evaluation's unaugmented DNN trained with the optimizer updates of k synthetic sets.
 MATCHED_NONE = "none_matched"
@@ -58,7 +58,7 @@ def build_search(
     :class:`serzoo.schedules.Training` trials start from, default ``schedule``'s)."""
     from serzoo.data import speaker_halves
     from serzoo.schedules import training_for
-    from tuning.hypermodel import AugmentationHyperModel
+    from serzoo.tuning.hypermodel import AugmentationHyperModel
 
     if objective not in OBJECTIVES:
         raise ValueError(f"unknown objective {objective!r}; choose one of: {', '.join(OBJECTIVES)}")
@@ -92,7 +92,7 @@ def show_space(hypermodel) -> str:
     """The declared search space as a Markdown table."""
     import keras_tuner as kt
 
-    from tuning.space import describe_space
+    from serzoo.tuning.space import describe_space
 
     hp = kt.HyperParameters()
     hypermodel.build(hp)
@@ -144,7 +144,7 @@ def run_search(
     again (:func:`evaluate_setting`). Returns the JSON-ready result (a worker
     returns the trials it ran). Raises :class:`SearchFailedError` if no trial completed.
     """
-    from tuning.tuners import distributed_role, forget_finished_retries, make_tuner, trial_summary
+    from serzoo.tuning.tuners import distributed_role, forget_finished_retries, make_tuner, trial_summary
 
     out = pathlib.Path(output_dir)
     base = search_base(out, scheme, schedule, log) if scheme else None
@@ -224,13 +224,13 @@ def run_search(
         "trials": _trial_rows(search.oracle, objective),
     }
     if report_only and not summary["completed"]:
-        from tuning.report import write_search_report
+        from serzoo.tuning.report import write_search_report
 
         log(write_search_report(out, result, None))
         return result
     if not summary["completed"]:
         first = summary["failed"][0]["reason"] if summary["failed"] else "no trial ran"
-        from tuning.report import write_search_report
+        from serzoo.tuning.report import write_search_report
 
         write_search_report(out, result, None)
         raise SearchFailedError(f"every trial of the search failed ({summary['counts']}); first error: {first}")
@@ -296,7 +296,7 @@ def run_search(
             compare_untuned=compare_untuned,
             reuse_from=baselines_source(reuse_baselines) if reuse_baselines else None,
         )
-    from tuning.report import write_search_report
+    from serzoo.tuning.report import write_search_report
 
     log(write_search_report(out, result, search.oracle))
     return result
@@ -392,7 +392,7 @@ def evaluate_setting(
     )
     records, training = list(result["records"]), dict(result["training"])
     if classifier == "dnn":  # the unaugmented DNN with the updates of k sets (Yi & Mak's recipe): see utility
-        from tuning.objectives import matched_real_options
+        from serzoo.tuning.objectives import matched_real_options
 
         sizes = {g: split.y.size for g, split in corpus.splits.items()}
         n = int(np.mean([sum(sizes.values()) - sizes[held] for held in evaluation_groups]))  # training rows
@@ -566,7 +566,7 @@ def run_outer_folds(search, *, corpus, output_dir, partitions, protocol, log=pri
         ],
         "table": _gains(summarise(records, corpus.n_classes, k)["table"]),
     }
-    from tuning.report import write_pooled_report
+    from serzoo.tuning.report import write_pooled_report
 
     log(write_pooled_report(out, result))
     return result
@@ -615,7 +615,7 @@ def _gains(table) -> list[dict]:
 
 
 def _trial_rows(oracle, objective) -> list[dict]:
-    from tuning.tuners import failure_reason
+    from serzoo.tuning.tuners import failure_reason
 
     rows = []
     for trial in sorted(oracle.trials.values(), key=lambda t: int(t.trial_id)):

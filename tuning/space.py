@@ -9,7 +9,7 @@ the builder option's name, ``lr_<player>``, ``epochs``, ``k``, ``clf_<field>``.
 
 from __future__ import annotations
 
-#: KerasTuner's tuners (:data:`tuning.tuners.TUNERS`).
+#: KerasTuner's tuners (:data:`serzoo.tuning.tuners.TUNERS`).
 TUNER_KINDS = ("random", "bayesian", "hyperband")
 #: Adam rates searched for every player (log scale).
 RATE_RANGE = (1e-5, 1e-2)

@@ -16,7 +16,7 @@ import soundfile
 
 from serzoo import synth_corpus
 from serzoo.emotions import EMOVO_CODES
-from tfds_builders.emovo.emovo_dataset_builder import ACTORS, SENTENCES
+from serzoo.tfds_builders.emovo.emovo_dataset_builder import ACTORS, SENTENCES
 
 RATE = 48000
 SAMPLES = int(0.4 * RATE)

@@ -15,7 +15,7 @@ import tensorflow_datasets as tfds
 from etils import epath
 
 from serzoo.emotions import EMOVO_CLASSES, EMOVO_CODES
-from tfds_builders.feature_corpus import (
+from serzoo.tfds_builders.feature_corpus import (
     FeatureCorpusBuilder,
     FolderScan,
     Utterance,

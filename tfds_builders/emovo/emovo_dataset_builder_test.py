@@ -14,8 +14,8 @@ import tensorflow_datasets as tfds
 
 from serzoo import features
 from serzoo.features import AudioFileError
-from tfds_builders import testing
-from tfds_builders.emovo import emovo_dataset_builder as emovo
+from serzoo.tfds_builders import testing
+from serzoo.tfds_builders.emovo import emovo_dataset_builder as emovo
 
 DUMMY = pathlib.Path(emovo.__file__).parent / "dummy_data"
 

@@ -14,7 +14,7 @@ import numpy as np
 import soundfile
 
 from serzoo import synth_corpus
-from tfds_builders.ravdess.ravdess_dataset_builder import ACTORS, FOLDERS, KNOWN_DUPLICATE
+from serzoo.tfds_builders.ravdess.ravdess_dataset_builder import ACTORS, FOLDERS, KNOWN_DUPLICATE
 
 RATE = 48000
 SAMPLES = int(0.4 * RATE)

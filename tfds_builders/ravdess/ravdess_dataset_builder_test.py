@@ -14,8 +14,8 @@ import tensorflow_datasets as tfds
 
 from serzoo import audio
 from serzoo.features import AudioFileError
-from tfds_builders import testing
-from tfds_builders.ravdess import ravdess_dataset_builder as ravdess
+from serzoo.tfds_builders import testing
+from serzoo.tfds_builders.ravdess import ravdess_dataset_builder as ravdess
 
 DUMMY = pathlib.Path(ravdess.__file__).parent / "dummy_data"
 PAIR = sorted(ravdess.KNOWN_DUPLICATE)  # the release's identical pair, both in Actor_07

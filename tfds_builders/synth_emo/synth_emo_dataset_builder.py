@@ -14,7 +14,7 @@ from etils import epath
 from serzoo import synth_corpus
 from serzoo.emotions import EMODB_CLASSES
 from serzoo.features import CACHE_ENV, cache_root
-from tfds_builders.feature_corpus import FeatureCorpusBuilder, Utterance, feature_configs
+from serzoo.tfds_builders.feature_corpus import FeatureCorpusBuilder, Utterance, feature_configs
 
 SEED = 0
 N_SPEAKERS = 10

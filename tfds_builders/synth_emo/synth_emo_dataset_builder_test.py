@@ -2,7 +2,7 @@
 
 import tensorflow_datasets as tfds
 
-from tfds_builders.synth_emo import synth_emo_dataset_builder
+from serzoo.tfds_builders.synth_emo import synth_emo_dataset_builder
 
 
 class SynthEmoTest(tfds.testing.DatasetBuilderTestCase):
