@@ -37,7 +37,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 def emodb_dir() -> pathlib.Path:
-    """The real EmoDB: ``$SERZOO_EMODB_DIR`` or ``../shared/corpora/emodb`` beside the repo."""
+    """The real EmoDB: ``$SERZOO_EMODB_DIR``, or ``shared/corpora/emodb`` beside the clone."""
     return pathlib.Path(os.environ.get("SERZOO_EMODB_DIR", REPO.parent / "shared" / "corpora" / "emodb"))
 
 

@@ -8,7 +8,7 @@ Gaussian noise of unit and one-tenth variance. Mean over the inner folds; ``--be
 best setting on the first inner fold and describes one synthetic set (its spread, its distance from the data's mean,
 its MMD):
 
-    python benchmarks/mmd_reference_points.py --manual-dir ../shared/corpora/emodb --best \\
+    python benchmarks/mmd_reference_points.py --manual-dir $SERZOO_EMODB_DIR --best \\
         benchmarks/results/tune/aae_emodb_is11
 """
 

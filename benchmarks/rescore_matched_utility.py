@@ -8,7 +8,7 @@ baseline (deterministic, seeded as the search's): this script computes it once, 
 Bayesian oracle resumes on the corrected scores. It refuses trials it cannot re-score (searched recipe or classifier
 knobs, several executions) and projects already re-scored. Run it with no search running on the project:
 
-    python benchmarks/rescore_matched_utility.py --manual-dir ../shared/corpora/emodb \\
+    python benchmarks/rescore_matched_utility.py --manual-dir $SERZOO_EMODB_DIR \\
         benchmarks/results/tune/wadan_emodb_is11
 """
 

@@ -5,7 +5,7 @@ train on ``"+".join(other groups)``, test on the held-out group. Preprocessing i
 training fold only (drop zero-variance features, z-normalise), as in Yi & Mak (journal, Sec. IV-B).
 
 Example:
-    >>> corpus = load_corpus("emodb/is11", manual_dir="../shared/corpora/emodb")  # doctest: +SKIP
+    >>> corpus = load_corpus("emodb/is11", manual_dir="PATH")  # doctest: +SKIP
     >>> for fold in iter_folds(corpus):                                          # doctest: +SKIP
     ...     clf.fit(fold.x_train, fold.y_train)
 """

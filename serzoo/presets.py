@@ -163,7 +163,7 @@ _SAHU = "Sahu et al. (TAC) Sec. 4.3: per-player SGD; epochs unstated: 300"
 _SERZOO = (
     f"{SERZOO_EPOCHS} epochs for every scheme (the papers' 800-1500 cost hours on 2 cores: at 400 epochs "
     "WADAN reaches TRTS 89.8 % on EmoDB fold 1's training speakers, and 1500 epochs did not make its samples "
-    "more useful, README 'WADAN at the paper's 1500 epochs'); Adam 1e-4 for every player"
+    "more useful, docs/yi_mak.md 'WADAN at the paper's 1500 epochs'); Adam 1e-4 for every player"
 )
 _FAST = (
     "the fast schedule (issue 13, BENCHMARKS.md 'Generator schedule study'): on EmoDB training speakers "
@@ -213,7 +213,7 @@ SERZOO = {
             SERZOO_EPOCHS,
             source=f"{_SERZOO}. Not Sahu et al.'s SGD: with it nothing trains on EmoDB "
             "in 300 epochs (flat reconstruction, metric 1 at chance on fold 1's training speakers, "
-            "README 'M1, M2 and M3')",
+            "docs/sahu_m1_m2_m3.md)",
         )
         for name in ("m1", "m2", "m3")
     },

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from serzoo.builders import builder_module
 
 CORPORA = ("iemocap", "msp_improv", "emodb")
-#: EmoDB's published counts (``../shared/corpora/README.md``): per class and per speaker.
+#: EmoDB's published counts (Burkhardt et al. 2005, the corpus's documentation): per class and per speaker.
 EMODB_PUBLISHED = {
     "total": 535,
     "classes": {"anger": 127, "boredom": 81, "neutral": 79, "happiness": 71, "fear": 69, "sadness": 62, "disgust": 46},

@@ -1,4 +1,4 @@
-"""Integration: build the real EmoDB (SERZOO_EMODB_DIR, default ../shared/corpora/emodb)."""
+"""Integration: build the real EmoDB (SERZOO_EMODB_DIR, or shared/corpora/emodb beside the clone)."""
 
 import collections
 

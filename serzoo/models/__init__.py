@@ -57,7 +57,7 @@ class SchemeSpec:
     Args:
         name: the name used everywhere (``augment(..., "wadan")``, ``--scheme``, ``--methods``).
         builder: ``"package.module:function"`` or a callable ``(input_dim, n_classes, **options) -> model``.
-        summary: one line for ``--help`` and the README.
+        summary: one line for ``--help`` and ``serzoo schemes``.
         paper: the paper the scheme comes from.
         builder_options: fixed keyword arguments of the builder (e.g. ``divergence="js"``).
         exportable: one conditional generator, so ``serzoo export`` can write it as one SavedModel.

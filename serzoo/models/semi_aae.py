@@ -24,9 +24,8 @@ Example:
     >>> probabilities = model.classify(x_test)         # doctest: +SKIP
     >>> x_angry = model.transfer(x_test, np.zeros(len(x_test), "int32"))           # doctest: +SKIP
 
-Reference: the semi-supervised AAE for speech emotion recognition, ICASSP 2019, p. 7410 ff.
-(``../shared/papers/semisupervised_aae_icassp2019.txt``; its stored text lacks the title block); Makhzani et
-al. 2016, "Adversarial autoencoders" (semi-supervised AAE).
+Reference: the semi-supervised AAE for speech emotion recognition, ICASSP 2019, p. 7410 ff. (the text serzoo
+worked from lacks the title block); Makhzani et al. 2016, "Adversarial autoencoders" (semi-supervised AAE).
 """
 
 from __future__ import annotations
