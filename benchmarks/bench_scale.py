@@ -1,16 +1,17 @@
 """Benchmark: how serzoo's costs grow with corpus size (issue 33's cost curves), on synth_emo scaled up.
 
-synth_emo at 1k / 5k / 20k / 50k utterances (more speakers and more utterances per speaker, IS11 features); every
-(size, stage) is one unit run in its own process, which records its wall time and peak resident memory (the
-process's, or its largest child's for builds) in a JSON-lines store. Finished units are never run again, so an
-interrupted run resumes; the WAVs and the feature caches are kept under ``--root``.
+synth_emo at 280 (its default size) / 1k / 5k / 20k / 50k utterances (more speakers and more utterances per
+speaker, IS11 features); every (size, stage) is one unit run in its own process, which records its wall time, CPU
+time (its own and its finished children's) and peak resident memory in a JSON-lines store. Finished units are never
+run again, so an interrupted run resumes; the WAVs and the feature caches are kept under ``--root``.
 
 Stages: ``synth`` (WAVs, 2 processes), ``build_local`` (extraction in the local process pool + tfrecords, empty
 feature cache), ``build_beam`` (the same files through Beam's DirectRunner, 2 worker processes, its own empty
-cache), ``load`` (``load_corpus``'s reading of every split into memory), ``svm`` and ``dnn`` (one leave-one-
-speaker-out fold: normalisation, fit, predict; DNN ``--dnn-epochs``), ``wadan`` (one generator fit on that fold's
-training speakers, ``--wadan-epochs`` of the fast schedule's batch 32). A tune trial is not a stage of its own: it
-is one generator fit and one classifier fit per inner fold of the development speakers (``tuning.objectives``).
+cache), ``build_pair`` (both, back to back on the same files: the throughput ratio), ``load`` (``load_corpus``'s
+reading of every split into memory), ``svm`` and ``dnn`` (one leave-one-speaker-out fold: normalisation, fit,
+predict; DNN ``--dnn-epochs``), ``wadan`` (one generator fit on that fold's training speakers, ``--wadan-epochs``
+of the fast schedule's batch 32). A tune trial is not a stage of its own: it is one generator fit and one
+classifier fit per inner fold of the development speakers (``tuning.objectives``).
 
     python benchmarks/bench_scale.py run --sizes 1000,5000 --stages synth,build_local,build_beam,load,svm,dnn,wadan
     python benchmarks/bench_scale.py report benchmarks/results/scale/units.jsonl
@@ -31,8 +32,8 @@ import time
 import numpy as np
 
 #: utterances -> (speakers, utterances per speaker and emotion); 7 emotions
-SIZES = {1000: (20, 7), 5000: (40, 18), 20000: (80, 36), 50000: (99, 72)}
-STAGES = ("synth", "build_local", "build_beam", "load", "svm", "dnn", "wadan")
+SIZES = {280: (10, 4), 1000: (20, 7), 5000: (40, 18), 20000: (80, 36), 50000: (99, 72)}
+STAGES = ("synth", "build_local", "build_beam", "build_pair", "load", "svm", "dnn", "wadan")
 FEATURE_SET, DIM = "is11", 4368
 BEAM = "direct_running_mode=multi_processing,direct_num_workers=2"
 #: corpora to predict for: utterances (IEMOCAP: the 10,039 turns; MSP-IMPROV: 8,438; MSP-Podcast 1.11: 151,654)
@@ -49,6 +50,16 @@ def _builder(size: int, root: pathlib.Path, kind: str = "local"):
 def _peak_mb(children: bool = False) -> float:
     who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
     return resource.getrusage(who).ru_maxrss / 1024
+
+
+def _use_cache(root: pathlib.Path, kind: str) -> None:
+    """Feature cache ``root/cache_<kind>`` (each build starts from its own empty one), sharing the WAVs that the
+    ``synth`` stage wrote into ``cache_local`` (synth_emo keeps them under the cache root)."""
+    cache = root / f"cache_{kind}"
+    os.environ["SERZOO_CACHE_DIR"] = str(cache)
+    if kind != "local" and not (cache / "synth_emo").exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        (cache / "synth_emo").symlink_to(root / "cache_local" / "synth_emo", target_is_directory=True)
 
 
 def _cpu_s() -> float:
@@ -74,7 +85,7 @@ def _first_fold(corpus):
 
 def run_stage(stage: str, size: int, root: pathlib.Path, args) -> dict:
     """Run one unit in this process; returns what it measured."""
-    os.environ["SERZOO_CACHE_DIR"] = str(root / f"cache_{'beam' if stage == 'build_beam' else 'local'}")
+    _use_cache(root, "beam" if stage == "build_beam" else "local")
     from serzoo.quiet import import_tensorflow_quietly
 
     if stage not in ("synth",):
@@ -94,6 +105,18 @@ def run_stage(stage: str, size: int, root: pathlib.Path, args) -> dict:
         with beam_options.requested(BEAM if stage == "build_beam" else None):
             builder.download_and_prepare()
         extra["tfrecord_mb"] = sum(f.stat().st_size for f in pathlib.Path(builder.data_dir).glob("*tfrecord*")) / 1e6
+    elif stage == "build_pair":  # local then Beam on the same files, back to back, each from an empty cache
+        from serzoo import beam_options
+
+        for kind, options in (("pair_local", None), ("pair_beam", BEAM)):
+            _use_cache(root, kind)
+            builder = _builder(size, root, kind)
+            begin, begin_cpu = time.perf_counter(), _cpu_s()
+            with beam_options.requested(options):
+                builder.download_and_prepare()
+            extra[f"{kind}_wall_s"], extra[f"{kind}_cpu_s"] = time.perf_counter() - begin, _cpu_s() - begin_cpu
+            extra[f"{kind}_load_average"] = os.getloadavg()[0]
+        extra["beam_over_local_throughput"] = extra["pair_local_wall_s"] / extra["pair_beam_wall_s"]
     elif stage == "load":
         corpus = _corpus(size, root)
         extra["matrix_mb"] = sum(s.x.nbytes for s in corpus.splits.values()) / 1e6
