@@ -202,9 +202,9 @@ def fit_power_law(sizes, values) -> tuple[float, float]:
     return float(math.exp(log_a)), float(b)
 
 
-def _cost(unit) -> float:
-    """What the curves fit: CPU seconds where recorded (robust to the others' load), else wall seconds."""
-    return unit.get("cpu_s", unit["wall_s"])
+def _cost(unit) -> float | None:
+    """What the curves fit: CPU seconds (robust to the others' load); ``None`` for a unit without them."""
+    return unit.get("cpu_s")
 
 
 def report(args) -> None:
@@ -218,14 +218,15 @@ def report(args) -> None:
     for stage in stages:
         rows = sorted((u for u in units if u["stage"] == stage), key=lambda u: u["size"])
         cells = {
-            u["size"]: f"{u['wall_s']:.0f} / {_cost(u):.0f} s, {max(u['peak_mb'], u['child_peak_mb']):.0f} MB "
-            f"({u['load_average']:.1f})"
+            u["size"]: f"{u['wall_s']:.0f} / {_cost(u) or float('nan'):.0f} s, "
+            f"{max(u['peak_mb'], u['child_peak_mb']):.0f} MB ({u['load_average']:.1f})"
             for u in rows
         }
         exponent = "–"
-        if len(rows) >= 2:
-            fits[stage] = fit_power_law([u["size"] for u in rows], [_cost(u) for u in rows])
-            exponent = f"{fits[stage][1]:.2f}"
+        timed = [u for u in rows if _cost(u)]
+        if len(timed) >= 2:
+            fits[stage] = fit_power_law([u["size"] for u in timed], [_cost(u) for u in timed])
+            exponent = f"{fits[stage][1]:.2f} ({len(timed)} sizes)"
         print(f"| {stage} | " + " | ".join(cells.get(n, "–") for n in sizes_all) + f" | {exponent} |")
     loads = [u for u in units if u["stage"] == "load"]
     if loads:
@@ -234,11 +235,19 @@ def report(args) -> None:
             print(
                 f"- {u['size']:,}: {(u['peak_mb'] - u['baseline_mb']) / u['matrix_mb']:.2f}× of {u['matrix_mb']:.0f} MB"
             )
-    print("\nPredicted CPU time (a·n^b; wall time on this machine's 2 cores ≈ half for the parallel builds):\n")
-    print("| stage | " + " | ".join(f"{k} ({v:,})" for k, v in TARGETS.items()) + " |")
-    print("|---|" + "---|" * len(TARGETS))
-    for stage, (a, b) in fits.items():
-        print(f"| {stage} | " + " | ".join(_duration(a * n**b) for n in TARGETS.values()) + " |")
+    print(
+        "\nPredicted CPU time: fixed + per utterance × n, the line through the two largest sizes (at these sizes the "
+        "fixed costs — imports, compilation, process start — make the log-log exponents understate the growth):\n"
+    )
+    print("| stage | CPU s per 1k utt. | " + " | ".join(f"{k} ({v:,})" for k, v in TARGETS.items()) + " |")
+    print("|---|---|" + "---|" * len(TARGETS))
+    for stage in fits:
+        timed = sorted((u for u in units if u["stage"] == stage and _cost(u)), key=lambda u: u["size"])[-2:]
+        (n1, c1), (n2, c2) = ((u["size"], _cost(u)) for u in timed)
+        slope = (c2 - c1) / (n2 - n1)
+        fixed = max(0.0, c2 - slope * n2)
+        cells = " | ".join(_duration(fixed + slope * n) for n in TARGETS.values())
+        print(f"| {stage} | {1000 * slope:.1f} | {cells} |")
     if args.figure:
         _figure(units, fits, stages, args.figure)
 
@@ -264,7 +273,8 @@ def _figure(units, fits, stages, path) -> None:
         rows = sorted((u for u in units if u["stage"] == stage), key=lambda u: u["size"])
         n = np.array([u["size"] for u in rows])
         label = stage + (f" (b = {fits[stage][1]:.2f})" if stage in fits else "")
-        (line,) = left.loglog(n, [_cost(u) for u in rows], "o-", label=label)
+        timed = [u for u in rows if _cost(u)]
+        (line,) = left.loglog([u["size"] for u in timed], [_cost(u) for u in timed], "o-", label=label)
         right.loglog(n, [max(u["peak_mb"], u["child_peak_mb"]) for u in rows], "o-", color=line.get_color())
     left.set(xlabel="utterances", ylabel="CPU time (s)", title="CPU time per stage (fitted exponent b)")
     right.set(xlabel="utterances", ylabel="peak resident memory (MB)", title="peak memory per stage")
