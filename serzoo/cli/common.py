@@ -37,36 +37,62 @@ def add_data_options(parser: argparse.ArgumentParser, default_dataset: str, *, s
     )
 
 
-def add_training_options(parser: argparse.ArgumentParser, default_preset: str) -> None:
-    """``--preset``, ``--epochs``, ``--learning-rate``, ``--batch-size``: how every adversarial scheme of the command
-    trains."""
-    from serzoo.presets import PRESETS
+class _Renamed(argparse.Action):
+    """An option's old spelling: refused with the new one named, never accepted silently (swallows one value)."""
+
+    def __init__(self, option_strings, dest, new: str, **kwargs):
+        self.new = new
+        super().__init__(
+            option_strings, argparse.SUPPRESS, nargs="?", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+        )
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        parser.error(f"{option_string} was renamed: use {self.new}")
+
+
+def add_renamed_option(parser: argparse.ArgumentParser, old: str, new: str) -> None:
+    """Refuse ``old`` (an earlier spelling of an option) with an error naming ``new``."""
+    parser.add_argument(old, action=_Renamed, new=new)
+
+
+def add_schedule_option(parser: argparse.ArgumentParser, default_schedule: str, what: str | None = None) -> None:
+    """``--schedule paper|serzoo`` (the old ``--preset`` is refused: a preset is a pretrained model)."""
+    from serzoo.schedules import SCHEDULES
 
     parser.add_argument(
-        "--preset",
-        choices=PRESETS,
-        default=default_preset,
-        help=f"training settings of the schemes: the papers' or serzoo's (default {default_preset}; "
-        "`serzoo schemes --preset NAME` lists them)",
+        "--schedule",
+        choices=SCHEDULES,
+        default=default_schedule,
+        help=f"{what or 'training schedule of the schemes'}: the papers' or serzoo's (default {default_schedule}; "
+        "`serzoo schemes --schedule NAME` lists them)",
     )
+    add_renamed_option(
+        parser, "--preset", "--schedule paper|serzoo (a preset is now a pretrained model: `serzoo presets`)"
+    )
+
+
+def add_training_options(parser: argparse.ArgumentParser, default_schedule: str) -> None:
+    """``--schedule``, ``--epochs``, ``--learning-rate``, ``--batch-size``: how every adversarial scheme of the command
+    trains."""
+    add_schedule_option(parser, default_schedule)
     parser.add_argument(
         "--paper-schedule",
-        dest="preset",
+        dest="schedule",
         action="store_const",
         const="paper",
-        help="the papers' epochs and rates: the same as --preset paper",
+        help="the papers' epochs and rates: the same as --schedule paper",
     )
     parser.add_argument(
-        "--epochs", type=int, default=None, help="epochs of every adversarial scheme (overrides the preset)"
+        "--epochs", type=int, default=None, help="epochs of every adversarial scheme (overrides the schedule)"
     )
     parser.add_argument(
         "--learning-rate",
         type=float,
         default=None,
-        help="Adam rate of every player of every scheme (overrides the preset)",
+        help="Adam rate of every player of every scheme (overrides the schedule)",
     )
     parser.add_argument(
-        "--batch-size", type=int, default=None, help="batch size of every adversarial scheme (overrides the preset)"
+        "--batch-size", type=int, default=None, help="batch size of every adversarial scheme (overrides the schedule)"
     )
 
 
@@ -147,7 +173,7 @@ def tuned_settings(args) -> dict:
 
 def training_kwargs(args) -> dict:
     return {
-        "preset": args.preset,
+        "schedule": args.schedule,
         "epochs": args.epochs,
         "learning_rate": args.learning_rate,
         "batch_size": args.batch_size,

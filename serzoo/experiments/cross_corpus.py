@@ -20,6 +20,7 @@ from serzoo.augmenters import make_augmenter
 from serzoo.data import Corpus, Normalizer, SplitData
 from serzoo.metrics import classification_summary
 from serzoo.models.classifiers import make_classifier
+from serzoo.schedules import schedule_keyword
 
 
 def shared_classes(source: Corpus, target: Corpus) -> list[str]:
@@ -49,6 +50,7 @@ def subsample_speakers(data: SplitData, fraction: float, rng: np.random.Generato
     return np.sort(np.concatenate(picked))
 
 
+@schedule_keyword
 def run_cross_corpus(
     source: Corpus,
     target: Corpus,
@@ -58,15 +60,15 @@ def run_cross_corpus(
     method: str = "smote",
     classifier: str = "svm",
     seeds=(0,),
-    preset: str = "serzoo",
+    schedule: str = "serzoo",
     epochs: int | None = None,
     learning_rate: float | None = None,
     batch_size: int | None = None,
     progress: bool = True,
 ) -> dict:
     """UAR / WA on ``target`` for every (fraction P, synthetic count N, seed); JSON-ready. An adversarial
-    ``method`` trains as ``preset`` says (:mod:`serzoo.presets`; ``epochs``/``learning_rate``/``batch_size`` override
-    it)."""
+    ``method`` trains as ``schedule`` says (:mod:`serzoo.schedules`; ``epochs``/``learning_rate``/``batch_size``
+    override it)."""
     from tqdm.auto import tqdm
 
     shared = shared_classes(source, target)
@@ -94,7 +96,7 @@ def run_cross_corpus(
                         augmenter = make_augmenter(
                             method,
                             seed=seed,
-                            preset=preset,
+                            schedule=schedule,
                             epochs=epochs,
                             learning_rate=learning_rate,
                             batch_size=batch_size,
@@ -122,7 +124,7 @@ def run_cross_corpus(
         "classes": shared,
         "method": method,
         "classifier": classifier,
-        "preset": preset,
+        "schedule": schedule,
         "rows": rows,
     }
 
@@ -148,7 +150,7 @@ def render_report(result: dict, output_dir, seeds) -> str:
     figure = plots.cross_corpus_png(result, pathlib.Path(output_dir) / "cross_corpus.png")
     return (
         f"# {result['source']} → {result['target']}\n\nShared classes: {', '.join(result['classes'])}. "
-        f"Augmentation: {result['method']} (preset {result['preset']}); classifier: {result['classifier']}; "
+        f"Augmentation: {result['method']} (schedule {result['schedule']}); classifier: {result['classifier']}; "
         f"UAR % on the whole target corpus, mean ± std over seeds {list(seeds)}.\n\n{cross_corpus_table(result)}"
         f"\n\n![curves]({figure.name})\n"
     )
