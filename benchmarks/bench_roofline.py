@@ -68,7 +68,7 @@ def _model(scheme: str, steps_per_execution: int = 1):
     import keras
 
     from serzoo.models import get_scheme
-    from serzoo.presets import training_for
+    from serzoo.schedules import training_for
 
     keras.utils.set_random_seed(0)
     training = training_for(scheme)

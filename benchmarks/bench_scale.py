@@ -159,7 +159,7 @@ def _model_stage(stage, corpus, args) -> dict:
         return {"n_train": int(fold.y_train.size), "epochs": args.dnn_epochs}
     if stage == "wadan":
         from serzoo.augmenters import SchemeAugmenter
-        from serzoo.presets import training_for
+        from serzoo.schedules import training_for
 
         SchemeAugmenter("wadan", training=training_for("wadan", epochs=args.wadan_epochs)).fit(
             fold.x_train, fold.y_train, n_classes
