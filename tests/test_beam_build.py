@@ -73,7 +73,7 @@ def test_beam_and_local_builds_write_identical_examples(tmp_path, monkeypatch, c
 def test_beam_worker_reads_and_fills_the_feature_cache(tmp_path):
     wav = EMODB / "wav" / "03a01Wa.wav"
     fs = features.get_feature_set("egemaps")
-    cache_file = features._cache_file(tmp_path, wav, fs)
+    cache_file = features._cache_file(tmp_path, wav, fs, None)
     try:
         values = beam_examples.file_features(str(wav), "egemaps", str(tmp_path))  # extracted in the child
         assert cache_file.is_file()

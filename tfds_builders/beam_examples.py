@@ -64,30 +64,32 @@ def close_pool() -> None:
 atexit.register(close_pool)
 
 
-def file_features(path: str, feature_set: str, cache_dir: str | None) -> np.ndarray:
-    """One file's features: from the cache of :func:`serzoo.features.extract_many` when present, else extracted
-    in this process's openSMILE child and stored there."""
+def file_features(path: str, feature_set: str, cache_dir: str | None, channel: int | None = None) -> np.ndarray:
+    """One file's features (of ``channel``, see :func:`serzoo.audio.read_audio`): from the cache of
+    :func:`serzoo.features.extract_many` when present, else extracted in this process's openSMILE child and stored
+    there."""
     fs = features.get_feature_set(feature_set)
-    cache = features._Cache(cache_dir, [pathlib.Path(path)], fs)
+    cache = features._Cache(cache_dir, [pathlib.Path(path)], fs, channel)
     cached = cache.lookup()
     if 0 in cached:
         return cached[0]
     with features._broken_pool_explained():
-        values = _pool().submit(features._worker_extract, path, fs.name).result()
+        values = _pool().submit(features._worker_extract, path, fs.name, channel).result()
     cache.store(0, values)
     return values
 
 
-def _with_features(row, feature_set: str, cache_dir: str | None):
+def _with_features(row, feature_set: str, cache_dir: str | None, channel: int | None):
     key, path, fields = row
-    return key, {**fields, "features": file_features(path, feature_set, cache_dir)}
+    return key, {**fields, "features": file_features(path, feature_set, cache_dir, channel)}
 
 
-def split_examples(rows, feature_set: str, cache_dir) -> beam.PTransform:
-    """The ``(key, example)`` pairs of one split: ``rows`` are ``(key, audio path, example without "features")``."""
+def split_examples(rows, feature_set: str, cache_dir, channel: int | None = None) -> beam.PTransform:
+    """The ``(key, example)`` pairs of one split: ``rows`` are ``(key, audio path, example without "features")``;
+    ``channel``: the builder's ``AUDIO_CHANNEL``."""
     rows = [(key, str(path), dict(fields)) for key, path, fields in rows]
     cache = None if cache_dir is None else str(cache_dir)
-    return beam.Create(rows) | beam.Map(_with_features, feature_set, cache)
+    return beam.Create(rows) | beam.Map(_with_features, feature_set, cache, channel)
 
 
 #: how ``AudioFileError: <message>`` appears in a runner's text of a worker's traceback

@@ -9,7 +9,6 @@ import argparse
 import os
 from collections.abc import Callable
 
-EMODB_ENV = "SERZOO_EMODB_DIR"
 #: Environment variables a command run sets for itself and its worker processes (restored when it returns).
 PROCESS_SETTINGS = ("SERZOO_VERBOSE", "SERZOO_TENSORBOARD_DIR")
 
@@ -20,11 +19,10 @@ def add_data_options(parser: argparse.ArgumentParser, default_dataset: str, *, s
     parser.add_argument(
         "--dataset",
         default=default_dataset,
-        help=f"NAME/FEATURES, e.g. emodb/is11, synth_emo/egemaps (default {default_dataset})",
+        help=f"CORPUS[+CORPUS]/FEATURES[+CLASSES], e.g. emodb/is11, ravdess/egemaps+shared6, "
+        f"emodb+ravdess+emovo/is11+shared6 (default {default_dataset})",
     )
-    parser.add_argument(
-        "--manual-dir", default=None, help=f"folder holding the corpus (EmoDB: the one with wav/); default ${EMODB_ENV}"
-    )
+    add_manual_dir_option(parser)
     parser.add_argument("--data-dir", default=None, help="TFDS data dir (default ~/tensorflow_datasets)")
     parser.add_argument("--folds", type=int, default=None, help="only the first N leave-one-out folds")
     if seed:
@@ -33,8 +31,32 @@ def add_data_options(parser: argparse.ArgumentParser, default_dataset: str, *, s
         "--normalisation",
         choices=NORMALISATIONS,
         default="global",
-        help="z-norm with training-fold statistics (global) or per speaker",
+        help="z-norm with the training groups' statistics (global), each speaker's own (speaker) or each corpus's own "
+        "(corpus)",
     )
+
+
+def add_manual_dir_option(parser: argparse.ArgumentParser) -> None:
+    from serzoo.data import manual_dir_env
+
+    parser.add_argument(
+        "--manual-dir",
+        default=None,
+        help="folder holding the corpus (EmoDB: the one with wav/; RAVDESS: with Actor_01/...; EMOVO: with f1/...); "
+        f"several corpora: NAME=PATH,NAME=PATH; default ${manual_dir_env('<corpus>')} per corpus, e.g. "
+        f"${manual_dir_env('ravdess')}",
+    )
+
+
+def unit_store(args, settings: dict):
+    """The resumable unit store of a run in ``args.output_dir`` (emptied first with ``--fresh``)."""
+    import pathlib
+
+    from serzoo.experiments.resume import UnitStore
+
+    if getattr(args, "fresh", False):
+        (pathlib.Path(args.output_dir) / UnitStore.FILE).unlink(missing_ok=True)
+    return UnitStore(args.output_dir, settings)
 
 
 class _Renamed(argparse.Action):
@@ -194,11 +216,8 @@ def add_common_options(parser: argparse.ArgumentParser, *, trains_schemes: bool,
 
 
 def manual_dir(args) -> str | None:
-    if args.manual_dir:
-        return args.manual_dir
-    if args.dataset.startswith("emodb"):
-        return os.environ.get(EMODB_ENV)
-    return None
+    """``--manual-dir`` as given; :func:`serzoo.data.load_corpus` falls back to ``$SERZOO_<CORPUS>_DIR`` per corpus."""
+    return args.manual_dir
 
 
 def prepare(args) -> None:
