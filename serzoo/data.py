@@ -274,26 +274,36 @@ class Corpus:
 
 
 def _split_to_numpy(builder, split: str, label: str = "label") -> SplitData:
+    """One split in memory, streamed from TFDS into arrays allocated once from the split's recorded size: the peak
+    is about the split's feature matrix (a list of per-row arrays stacked at the end held it twice, plus Python
+    objects per row)."""
     import tensorflow_datasets as tfds
 
-    rows = list(tfds.as_numpy(builder.as_dataset(split=split, shuffle_files=False)))
-    if label != "label":
-        rows = [r for r in rows if r[label] >= 0]  # -1: no consensus rating
-    if not rows:
+    size = builder.info.splits[split].num_examples
+    names = ("features", label, "speaker", "utterance_id")
+    dataset = builder.as_dataset(split=split, shuffle_files=False).map(lambda r: {k: r[k] for k in names})
+    x = y = None
+    speaker, utterance_id = [], []
+    kept = 0
+    for row in tfds.as_numpy(dataset):
+        if label != "label" and row[label] < 0:  # -1: no consensus rating
+            continue
+        if x is None:
+            frame_level = row["features"].ndim == 2
+            x = np.empty(size, object) if frame_level else np.empty((size, *row["features"].shape), np.float32)
+            y = np.empty(size, np.int64)
+        x[kept], y[kept] = row["features"], row[label]
+        speaker.append(row["speaker"].decode())
+        utterance_id.append(row["utterance_id"].decode())
+        kept += 1
+    if not kept:
         raise ValueError(
             f"split {split!r} of {builder.name}/{builder.builder_config.name} is empty"
             + (f" (no utterance has a {label!r})" if label != "label" else "")
         )
-    frame_level = rows[0]["features"].ndim == 2
-    x = np.empty(len(rows), object) if frame_level else np.stack([r["features"] for r in rows])
-    if frame_level:
-        x[:] = [r["features"] for r in rows]
-    return SplitData(
-        x=x,
-        y=np.array([r[label] for r in rows], np.int64),
-        speaker=np.array([r["speaker"].decode() for r in rows]),
-        utterance_id=np.array([r["utterance_id"].decode() for r in rows]),
-    )
+    if kept < size:  # rows without the label were left out
+        x, y = x[:kept].copy(), y[:kept]
+    return SplitData(x=x, y=y, speaker=np.array(speaker), utterance_id=np.array(utterance_id))
 
 
 def class_labels(builder) -> list[str]:

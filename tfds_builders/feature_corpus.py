@@ -3,7 +3,11 @@
 A corpus builder lists its utterances (:class:`Utterance`); :class:`FeatureCorpusBuilder` extracts
 the configured openSMILE feature set for all of them in parallel (cached, so an interrupted build
 resumes without re-extracting), and writes one split per group (speaker or session), so that
-leave-one-group-out folds are split arithmetic (``speaker03+speaker08``).
+leave-one-group-out folds are split arithmetic (``speaker03+speaker08``). The same base builds on Apache
+Beam when TFDS gets Beam options or a runner (``tfds build --beam_pipeline_options=...``,
+``serzoo build --beam ...``, :func:`serzoo.beam_options.requested`): the utterances are listed and checked here
+as for a local build, and the extraction runs in the pipeline's workers (:mod:`tfds_builders.beam_examples`),
+so every builder on this base, present or future, builds on Beam without code of its own.
 
 Corpora with more than a label per utterance (IEMOCAP: session, dialog, dimensional ratings...)
 declare them with :meth:`FeatureCorpusBuilder._extra_features` and fill ``Utterance.extra``;
@@ -31,7 +35,7 @@ import numpy as np
 import tensorflow_datasets as tfds
 from etils import epath
 
-from serzoo import audio, features, fingerprint
+from serzoo import audio, beam_options, features, fingerprint
 
 
 @dataclasses.dataclass(frozen=True)
@@ -140,6 +144,8 @@ class FeatureCorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tr
     #: them down, right where the channels are copies of one signal; an index takes that channel alone, where
     #: they are different microphones and their mean is a comb filter (EMOVO)
     AUDIO_CHANNEL: int | None = None
+    #: set per build by :meth:`_download_and_prepare`: extract in Beam's workers instead of a local process pool
+    _beam = False
 
     # Each builder's folder (README, CITATIONS, checksums, dummy data) is the one its module file is in. TFDS derives
     # it from the module name, ``serzoo.tfds_builders.<corpus>``, but in a clone or an editable install that folder
@@ -221,6 +227,45 @@ class FeatureCorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tr
         """Names of the per-group splits, in order (``speaker03``, ...)."""
         return [f"{cls.SPLIT_PREFIX}{g}" for g in cls.GROUPS]
 
+    def _download_and_prepare(self, dl_manager, download_config):
+        """Decide local or Beam build (:meth:`_beam_requested`), then TFDS's build; a Beam worker's audio error
+        comes back as the :class:`serzoo.audio.AudioFileError` of the local path."""
+        self._beam = self._beam_requested(download_config)
+        if not self._beam:
+            return super()._download_and_prepare(dl_manager, download_config)
+        from tfds_builders import beam_examples
+
+        try:
+            return super()._download_and_prepare(dl_manager, download_config)
+        except Exception as err:
+            original = beam_examples.original_error(err)
+            if original is err:
+                raise
+            raise original from err
+        finally:
+            beam_examples.close_pool()  # the openSMILE child of in-process workers (in_memory, multi_threading)
+
+    @staticmethod
+    def _beam_requested(download_config) -> bool:
+        """Whether this build runs on Beam: TFDS's ``beam_runner`` / ``beam_options`` (``tfds build
+        --beam_pipeline_options``) or serzoo's :func:`serzoo.beam_options.requested` (``serzoo build --beam``),
+        whose options are checked (:func:`serzoo.beam_options.check`); options that ``tfds build`` dropped
+        because ``apache_beam`` is missing stop the build instead of building locally."""
+        if download_config.beam_options is None and download_config.beam_runner is None:
+            download_config.beam_options = beam_options.current()
+        if download_config.beam_options is not None:
+            beam_options.check(download_config.beam_options)
+            return True
+        if download_config.beam_runner is not None:
+            return True
+        dropped = beam_options.dropped_by_tfds_cli()
+        if dropped is not None:
+            raise ImportError(
+                f"--beam_pipeline_options={dropped} was given but tfds dropped it: apache_beam cannot be imported; "
+                f"{beam_options.INSTALL_HINT}"
+            )
+        return False
+
     def _split_generators(self, dl_manager):
         self._record_source(dl_manager)
         utterances = self._utterances(dl_manager)
@@ -232,14 +277,20 @@ class FeatureCorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tr
                 f"{self.SPLIT_PREFIX} was found. {self.LAYOUT}"
             )
         self._check_duplicate_audio(utterances)
+        rows = {f"{self.SPLIT_PREFIX}{g}": self._rows(items) for g, items in by_group.items()}
+        feature_set, cache_dir = self.builder_config.feature_set, features.default_cache_dir()
+        if self._beam:
+            from tfds_builders import beam_examples
+
+            return {
+                split: beam_examples.split_examples(r, feature_set, cache_dir, self.AUDIO_CHANNEL)
+                for split, r in rows.items()
+            }
         result = features.extract_many(
-            [u.path for u in utterances],
-            self.builder_config.feature_set,
-            cache_dir=features.default_cache_dir(),
-            channel=self.AUDIO_CHANNEL,
+            [u.path for u in utterances], feature_set, cache_dir=cache_dir, channel=self.AUDIO_CHANNEL
         )
         values = dict(zip((u.utterance_id for u in utterances), result.features))
-        return {f"{self.SPLIT_PREFIX}{g}": self._generate_examples(items, values) for g, items in by_group.items()}
+        return {split: self._generate_examples(r, values) for split, r in rows.items()}
 
     @classmethod
     def released_duplicates(cls, groups) -> tuple[list, list]:
@@ -270,26 +321,32 @@ class FeatureCorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tr
             raise ValueError(message + "Keep one file of each group (the one whose name is right), remove the others.")
         logger.warning(message + "Both are kept (the label files name them); tell the corpus's maintainers.")
 
-    def _generate_examples(self, utterances, values):
+    def _rows(self, utterances) -> list[tuple[str, epath.Path, dict]]:
+        """``(key, audio path, example without its features)`` of each utterance: what the local and the Beam
+        path share (checked here, in the launching process)."""
         extra_keys = set(self._extra_features())
+        rows = []
         for u in utterances:
             if set(u.extra) != extra_keys:
                 raise ValueError(
                     f"{u.utterance_id}: extra fields {sorted(u.extra)} differ from the builder's "
                     f"_extra_features() {sorted(extra_keys)}"
                 )
-            yield (
-                u.utterance_id,
-                {
-                    **u.extra,
-                    "features": values[u.utterance_id],
-                    "label": u.label,
-                    "speaker": u.speaker,
-                    "gender": u.gender,
-                    "text": u.text,
-                    "utterance_id": u.utterance_id,
-                },
-            )
+            fields = {
+                **u.extra,
+                "label": u.label,
+                "speaker": u.speaker,
+                "gender": u.gender,
+                "text": u.text,
+                "utterance_id": u.utterance_id,
+            }
+            rows.append((u.utterance_id, u.path, fields))
+        return rows
+
+    def _generate_examples(self, rows, values):
+        """The local path: ``rows`` of :meth:`_rows` with their features from ``values`` (by key)."""
+        for key, _, fields in rows:
+            yield key, {**fields, "features": values[key]}
 
 
 def check_scheme(corpus: str, scheme: str, scheme_classes: Mapping[str, tuple[str, ...]]) -> None:
