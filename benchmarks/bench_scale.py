@@ -42,7 +42,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 
 
 def _builder(size: int, root: pathlib.Path, kind: str = "local"):
-    from tfds_builders.synth_emo.synth_emo_dataset_builder import Builder
+    from serzoo.tfds_builders.synth_emo.synth_emo_dataset_builder import Builder
 
     return Builder.scaled(*SIZES[size])(config=FEATURE_SET, data_dir=root / f"data_{kind}")
 

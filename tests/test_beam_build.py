@@ -14,9 +14,9 @@ pytest.importorskip("apache_beam", reason='the [beam] extra is not installed (pi
 
 from serzoo import beam_options, features  # noqa: E402
 from serzoo.audio import AudioFileError  # noqa: E402
-from tfds_builders import beam_examples, testing  # noqa: E402
-from tfds_builders.emodb import emodb_dataset_builder as emodb  # noqa: E402
-from tfds_builders.iemocap import iemocap_dataset_builder as iemocap  # noqa: E402
+from serzoo.tfds_builders import beam_examples, testing  # noqa: E402
+from serzoo.tfds_builders.emodb import emodb_dataset_builder as emodb  # noqa: E402
+from serzoo.tfds_builders.iemocap import iemocap_dataset_builder as iemocap  # noqa: E402
 
 EMODB = pathlib.Path(emodb.__file__).parent / "dummy_data"
 IEMOCAP = pathlib.Path(iemocap.__file__).parent / "dummy_data"

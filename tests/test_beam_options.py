@@ -6,7 +6,7 @@ import pytest
 import tensorflow_datasets as tfds
 
 from serzoo import beam_options
-from tfds_builders.feature_corpus import FeatureCorpusBuilder
+from serzoo.tfds_builders.feature_corpus import FeatureCorpusBuilder
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ import pytest
 import soundfile
 
 from serzoo import audio
-from serzoo.verify_corpus import verify_corpus
 from serzoo.tfds_builders import testing
 from serzoo.tfds_builders.emovo import emovo_dataset_builder as emovo
 from serzoo.tfds_builders.ravdess import ravdess_dataset_builder as ravdess
+from serzoo.verify_corpus import verify_corpus
 
 pytestmark = pytest.mark.integration
 PAIR = sorted(ravdess.KNOWN_DUPLICATE)

@@ -233,7 +233,7 @@ class FeatureCorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tr
         self._beam = self._beam_requested(download_config)
         if not self._beam:
             return super()._download_and_prepare(dl_manager, download_config)
-        from tfds_builders import beam_examples
+        from serzoo.tfds_builders import beam_examples
 
         try:
             return super()._download_and_prepare(dl_manager, download_config)
@@ -280,7 +280,7 @@ class FeatureCorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tr
         rows = {f"{self.SPLIT_PREFIX}{g}": self._rows(items) for g, items in by_group.items()}
         feature_set, cache_dir = self.builder_config.feature_set, features.default_cache_dir()
         if self._beam:
-            from tfds_builders import beam_examples
+            from serzoo.tfds_builders import beam_examples
 
             return {
                 split: beam_examples.split_examples(r, feature_set, cache_dir, self.AUDIO_CHANNEL)
