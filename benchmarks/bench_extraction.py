@@ -84,6 +84,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=None, help="every k-th file, this many (default all 2,028)")
     parser.add_argument("--feature-set", default="is11")
+    parser.add_argument("--no-native", action="store_true", help="skip the 48 kHz loop (2.5x the work of the others)")
     args = parser.parse_args()
     fs = features.get_feature_set(args.feature_set)
     files = corpus_files(args.files)
@@ -91,35 +92,48 @@ def main() -> None:
         path.read_bytes()
     import opensmile  # noqa: F401  (imported once here, not inside the first pass)
 
-    seconds, cpu = {}, {}
-    passes = {  # the 48 kHz loop (2.5x the work of a 16 kHz one) last
+    passes = {
         "plain, process_file resampled to 16 kHz": lambda: plain_process_file(files, fs, resample=True),
         "plain, soundfile + resample_poly to 16 kHz": lambda: plain_soundfile_resample(files, fs),
         "serzoo extract_many, 1 worker": lambda: serzoo_extract(files, fs, 1),
         "serzoo extract_many, 2 workers": lambda: serzoo_extract(files, fs, 2),
-        "plain, process_file at 48 kHz": lambda: plain_process_file(files, fs, resample=False),
+        "serzoo start-up: extract_many of 1 file, 1 worker": lambda: serzoo_extract(files[:1], fs, 1),
     }
+    # Two rounds, the second in reverse order (A B C D, D C B A): a load that drifts during the run weighs on
+    # every pass alike. The 48 kHz loop runs once, last.
+    order = [*passes, *reversed(passes)]
+    if not args.no_native:
+        passes["plain, process_file at 48 kHz"] = lambda: plain_process_file(files, fs, resample=False)
+        order.append("plain, process_file at 48 kHz")
+    seconds, cpu, runs = dict.fromkeys(passes, 0.0), dict.fromkeys(passes, 0.0), dict.fromkeys(passes, 0)
     load = os.getloadavg()[0]
-    for name, run in passes.items():
+    for name in order:
         start, start_cpu = time.perf_counter(), _cpu()
-        run()
-        seconds[name], cpu[name] = time.perf_counter() - start, _cpu() - start_cpu
-        print(f"  {name}: {seconds[name]:.1f} s wall, {cpu[name]:.1f} s CPU", flush=True)
-    rate = {name: len(files) / s for name, s in seconds.items()}
-    cpu_rate = {name: len(files) / s for name, s in cpu.items()}
+        passes[name]()
+        wall, used = time.perf_counter() - start, _cpu() - start_cpu
+        seconds[name], cpu[name], runs[name] = seconds[name] + wall, cpu[name] + used, runs[name] + 1
+        print(f"  {name}: {wall:.1f} s wall, {used:.1f} s CPU", flush=True)
+    rate = {name: len(files) * runs[name] / seconds[name] for name in passes}
+    cpu_rate = {name: len(files) * runs[name] / cpu[name] for name in passes}
     one, one_cpu = rate["serzoo extract_many, 1 worker"], cpu_rate["serzoo extract_many, 1 worker"]
     print(
         f"\n{len(files)} files (RAVDESS + EMOVO, 48 kHz), {fs.name}, {os.cpu_count()} cores, load average "
-        f"{load:.1f} at the start and {os.getloadavg()[0]:.1f} at the end\n"
+        f"{load:.1f} at the start and {os.getloadavg()[0]:.1f} at the end; seconds per pass (mean of its runs)\n"
     )
-    print("| pass | wall s | files/s | serzoo 1 worker / this | CPU s | files per CPU s | serzoo 1 worker / this |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| pass | runs | wall s | files/s | serzoo 1 worker / this | CPU s | files per CPU s | serzoo 1 worker / this |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     for name in passes:
+        if name.startswith("serzoo start-up"):
+            continue
         print(
-            f"| {name} | {seconds[name]:.1f} | {rate[name]:.2f} | {one / rate[name]:.2f} | {cpu[name]:.1f} | "
-            f"{cpu_rate[name]:.2f} | {one_cpu / cpu_rate[name]:.2f} |"
+            f"| {name} | {runs[name]} | {seconds[name] / runs[name]:.1f} | {rate[name]:.2f} | {one / rate[name]:.2f} | "
+            f"{cpu[name] / runs[name]:.1f} | {cpu_rate[name]:.2f} | {one_cpu / cpu_rate[name]:.2f} |"
         )
-    print(f"\n2 workers / 1 worker: {rate['serzoo extract_many, 2 workers'] / one:.2f}x")
+    start_up = "serzoo start-up: extract_many of 1 file, 1 worker"
+    print(f"\n{start_up}: {seconds[start_up] / 2:.1f} s wall, {cpu[start_up] / 2:.1f} s CPU (mean of 2)")
+    print(f"2 workers / 1 worker: {rate['serzoo extract_many, 2 workers'] / one:.2f}x")
 
 
 if __name__ == "__main__":

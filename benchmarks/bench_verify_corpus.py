@@ -16,7 +16,9 @@ import time
 
 def corpus_folder(name: str) -> str:
     """``$SERZOO_<NAME>_DIR``; exits with a message when it is unset."""
-    variable = f"SERZOO_{name.upper()}_DIR"
+    from serzoo.data import manual_dir_env
+
+    variable = manual_dir_env(name)
     if not os.environ.get(variable):
         raise SystemExit(f"set {variable} to the {name} folder")
     return os.environ[variable]
