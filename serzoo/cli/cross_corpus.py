@@ -15,7 +15,13 @@ def register(sub) -> None:
     parser.add_argument("--source-manual-dir", default=None)
     parser.add_argument("--target-manual-dir", default=None)
     parser.add_argument("--data-dir", default=None, help="TFDS data dir (default ~/tensorflow_datasets)")
-    parser.add_argument("--method", choices=augmentation_methods(), default="smote", help="augmentation method")
+    parser.add_argument(
+        "--method",
+        type=common.generator_name("serzoo cross-corpus --method"),
+        choices=augmentation_methods(),
+        default="smote",
+        help="augmentation method",
+    )
     parser.add_argument("--classifier", choices=CLASSIFIERS, default="svm")
     parser.add_argument("--fractions", type=common.float_list, default=[0.1, 0.25, 0.5, 0.8, 1.0])
     parser.add_argument("--n-synthetic", type=common.int_list, default=[0, 600, 2000, 6000])
