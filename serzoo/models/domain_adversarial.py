@@ -153,7 +153,7 @@ class DomainAdversarialNetwork(AdversarialScheme):
         self.feature_dim = int(encoder.input_shape[-1])
         #: Train steps done (the schedule's clock); saved with the model.
         self.steps_done = self.add_weight(shape=(), initializer="zeros", trainable=False, name="steps_done")
-        #: The step at which λ_p reaches its maximum's ramp end (``ramp_steps``, or set by each fit).
+        #: The train step at which the ramp ends (p = 1): ``ramp_steps``, or set by each fit (:class:`RampHorizon`).
         self.planned_steps = self.add_weight(
             shape=(),
             initializer=keras.initializers.Constant(self.ramp_steps or 0.0),
