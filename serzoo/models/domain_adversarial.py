@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
 
 import keras
 import numpy as np
@@ -375,7 +374,9 @@ class DannClassifier:
         domain_learning_rate: the domain player's Adam rate (default ``learning_rate``).
         unlabelled_batch_size: unlabelled rows per step (default ``batch_size``; Ganin et al. fill half of
             each batch with target rows).
-        jit_compile: XLA-compile the train step (default: on unless ``SERZOO_XLA=0``, as the scheme augmenters).
+        jit_compile: XLA-compile the train step. Off by default: on 4368 features it was no faster per epoch and
+            cost 7-16 s of compilation per fit (``benchmarks/bench_dann.py``, BENCHMARKS.md).
+        callbacks: extra Keras callbacks of the fit (e.g. TensorBoard).
     """
 
     hidden: tuple[int, ...] = DnnClassifier.hidden
@@ -389,7 +390,8 @@ class DannClassifier:
     domain_hidden: tuple[int, ...] = (100,)
     domain_learning_rate: float | None = None
     unlabelled_batch_size: int | None = None
-    jit_compile: bool | None = None
+    jit_compile: bool = False
+    callbacks: tuple = ()
 
     def _twin(self) -> DnnClassifier:
         """The DNN whose updates the classifier player makes (its batches and step count)."""
@@ -440,14 +442,17 @@ class DannClassifier:
         )
         batches = rows.map(lambda r: (tf.gather(x_all, r), tf.gather(targets, r)))
         history = self.model_.fit(
-            batches, epochs=self.epochs, steps_per_epoch=len(steps) // self.epochs, shuffle=False, verbose=0
+            batches,
+            epochs=self.epochs,
+            steps_per_epoch=len(steps) // self.epochs,
+            shuffle=False,
+            verbose=0,
+            callbacks=list(self.callbacks),
         )
         self.history_ = history.history
         return self
 
     def _build(self, input_dim: int, n_classes: int, n_domains: int, class_weights) -> DomainAdversarialNetwork:
-        from serzoo.augmenters import XLA_ENV
-
         keras.utils.set_random_seed(self.seed)  # E and C start from the twin DNN's initial weights
         model = build_domain_adversarial(
             input_dim,
@@ -461,11 +466,10 @@ class DannClassifier:
             class_weights=class_weights,
             seed=self.seed,
         )
-        jit = os.environ.get(XLA_ENV, "1") != "0" if self.jit_compile is None else self.jit_compile
         model.compile(
             classifier_optimizer=keras.optimizers.Adam(self.learning_rate),
             domain_optimizer=keras.optimizers.Adam(self.domain_learning_rate or self.learning_rate),
-            jit_compile=jit,
+            jit_compile=self.jit_compile,
         )
         return model
 
