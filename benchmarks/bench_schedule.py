@@ -28,7 +28,7 @@ import time
 
 from bench_generator_quality import synthetic_quality, training_speakers
 
-from serzoo.presets import YI_MAK_BATCH, Training
+from serzoo.schedules import YI_MAK_BATCH, Training
 
 SCHEMES = ("adan", "wadan", "aae", "cgan", "gan")
 #: Adam rate and the epochs measured in its run; the first run's last point is the quality reference.

@@ -158,7 +158,7 @@ def scheme_flops_per_epoch(scheme: str, x, y, n_classes: int, batch_size: int = 
 def _schemes(args) -> dict:
     from serzoo.data import iter_folds, load_corpus
     from serzoo.models import scheme_names
-    from serzoo.presets import training_for
+    from serzoo.schedules import training_for
 
     corpus = load_corpus(args.dataset, data_dir=args.data_dir, manual_dir=args.manual_dir)
     methods = [m for m in args.methods.split(",") if m in scheme_names()]

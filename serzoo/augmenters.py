@@ -19,7 +19,7 @@ import os
 
 import numpy as np
 
-from serzoo.presets import DEFAULT_PRESET, Training, training_for
+from serzoo.schedules import DEFAULT_SCHEDULE, Training, schedule_keyword, training_for
 from serzoo.validation import check_k, check_labels, check_training_data
 
 #: Environment variable: ``0`` trains the adversarial schemes without XLA by default (:class:`SchemeAugmenter`).
@@ -116,8 +116,8 @@ class SchemeAugmenter:
 
     Args:
         name: a registered scheme (:func:`serzoo.models.scheme_names`).
-        training: epochs, batch size and optimizers (default: the ``serzoo`` preset of the scheme,
-            :func:`serzoo.presets.training_for`).
+        training: epochs, batch size and optimizers (default: the ``serzoo`` schedule of the scheme,
+            :func:`serzoo.schedules.training_for`).
         seed: seed of the model (and of its noise).
         options: extra keyword arguments of the scheme builder (e.g. ``alpha``).
         jit_compile: XLA-compile the train step (measured 1.7× faster on CPU per epoch; compiling costs about
@@ -202,11 +202,12 @@ class SchemeAugmenter:
         return next(iter(self.models_.values()))
 
 
+@schedule_keyword
 def make_augmenter(
     method: str,
     *,
     seed: int = 0,
-    preset: str = DEFAULT_PRESET,
+    schedule: str = DEFAULT_SCHEDULE,
     epochs: int | None = None,
     learning_rate: float | None = None,
     batch_size: int | None = None,
@@ -215,7 +216,7 @@ def make_augmenter(
 ):
     """An augmenter by name (see :func:`augmentation_methods`).
 
-    For a scheme, ``preset`` gives its training (:mod:`serzoo.presets`); ``epochs``, ``learning_rate`` and
+    For a scheme, ``schedule`` gives its training (:mod:`serzoo.schedules`); ``epochs``, ``learning_rate`` and
     ``batch_size`` override it, and an explicit ``training`` replaces it; ``options`` go to the scheme's builder. For a
     baseline, ``options`` are its fields.
     """
@@ -230,7 +231,7 @@ def make_augmenter(
     if method in scheme_names():
         check_generator(method, "make_augmenter")
         training = training or training_for(
-            method, preset, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size
+            method, schedule, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size
         )
         return SchemeAugmenter(method, training=training, seed=seed, options=options)
     raise ValueError(f"unknown augmentation method {method!r}; choose one of: {', '.join(augmentation_methods())}")

@@ -3,8 +3,8 @@
 A pretrained preset is an export (:mod:`serzoo.export`) whose manifest also holds the recipe it is meant to be used
 with (``recipe``: :class:`serzoo.recipes.Recipe` fields, ``recipe_k``: synthetic sets) and what it was measured to
 be worth (``utility``: the protocol, UAR with and without it, the gain with its spread). ``augment(x, y, path)``
-applies the manifest's recipe unless the caller gives one. Not to be confused with the *training* presets
-``paper``/``serzoo`` of :mod:`serzoo.presets` (``serzoo schemes --preset NAME``).
+applies the manifest's recipe unless the caller gives one. "Preset" has keras-hub's sense here (a pretrained model);
+the training schedules ``paper``/``serzoo`` are :mod:`serzoo.schedules` (``serzoo schemes --schedule NAME``).
 
 This module imports neither TensorFlow nor Keras.
 """

@@ -1,6 +1,6 @@
 """The scheme registry: every entry passes the shared checks, and a scheme registered at run time reaches
 ``augment``, ``serzoo export`` and ``serzoo reproduce`` with no other edit (a classifier-only one is listed,
-checked, and refused with a clear error wherever a generator is needed); presets reach every scheme."""
+checked, and refused with a clear error wherever a generator is needed); schedules reach every scheme."""
 
 import json
 import subprocess
@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from serzoo import cli, presets
+from serzoo import cli, schedules
 from serzoo.augmenters import SchemeAugmenter, augment, augmentation_methods
 from serzoo.models import SchemeSpec, get_scheme, register_scheme, scheme_names, unregister_scheme
 from tests.scheme_checks import TINY_OPTIONS, check_registered
@@ -95,18 +95,45 @@ def test_epochs_reach_every_scheme_through_the_cli(synth_is11, tfds_data_dir, tm
     assert seen == {name: (5, 0.002) for name in scheme_names(generator=True)}
 
 
-def test_presets_hold_the_papers_and_serzoo_settings():
-    assert presets.training_for("wadan", "paper").epochs == 1500
-    assert presets.training_for("adan", "paper").epochs == 800
-    assert presets.training_for("m2", "paper").optimizer == "sahu_sgd"
-    assert presets.training_for("m2", "serzoo").optimizer == "adam"
+def test_schedules_hold_the_papers_and_serzoo_settings():
+    assert schedules.training_for("wadan", "paper").epochs == 1500
+    assert schedules.training_for("adan", "paper").epochs == 800
+    assert schedules.training_for("m2", "paper").optimizer == "sahu_sgd"
+    assert schedules.training_for("m2", "serzoo").optimizer == "adam"
     for name in scheme_names():
-        for preset in presets.PRESETS:
-            assert presets.training_for(name, preset).source  # every setting says where it comes from
-    overridden = presets.training_for("m1", "paper", learning_rate=1e-3)
+        for schedule in schedules.SCHEDULES:
+            assert schedules.training_for(name, schedule).source  # every setting says where it comes from
+    overridden = schedules.training_for("m1", "paper", learning_rate=1e-3)
     assert overridden.optimizer == "adam" and overridden.learning_rate == 1e-3 and overridden.tag == "adam0.001"
-    with pytest.raises(ValueError, match="unknown preset 'fast'"):
-        presets.training_for("adan", "fast")
+    with pytest.raises(ValueError, match="unknown schedule 'fast'"):
+        schedules.training_for("adan", "fast")
+
+
+def test_the_old_preset_keyword_is_refused_with_the_new_name():
+    """``preset=`` was the training schedule's old name (a preset is now a pretrained model): it must fail naming
+    ``schedule=``, never land silently in a builder's ``**options``."""
+    from serzoo import augmenters
+    from serzoo.experiments.train_export import train_and_export
+
+    for call in (
+        lambda: schedules.training_for("wadan", preset="paper"),
+        lambda: augmenters.make_augmenter("wadan", preset="paper"),
+        lambda: train_and_export(None, "wadan", preset="paper"),
+    ):
+        with pytest.raises(TypeError, match="schedule="):
+            call()
+
+
+@pytest.mark.parametrize("args", [["schemes", "--preset", "paper"], ["export", "--preset", "paper"]])
+def test_the_old_preset_option_is_refused_with_the_new_name(args, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(args)
+    assert exit_.value.code == 2 and "--schedule" in capsys.readouterr().err
+
+
+def test_schemes_lists_a_schedule(capsys):
+    assert cli.main(["schemes", "--schedule", "paper"]) == 0
+    assert "Training under schedule `paper`" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("scheme", ["wadan", "gan"])  # gan: the batched per-class model counts its own steps
@@ -114,7 +141,7 @@ def test_a_cosine_rate_reaches_zero_at_the_last_step(scheme):
     from tests.scheme_checks import N_CLASSES, tiny_data
 
     x, y = tiny_data()
-    training = presets.Training(3, learning_rate=1e-3, batch_size=8, decay="cosine")
+    training = schedules.Training(3, learning_rate=1e-3, batch_size=8, decay="cosine")
     augmenter = SchemeAugmenter(scheme, training=training, options=TINY_OPTIONS[scheme]).fit(x, y, N_CLASSES)
     model = augmenter.model
     steps = 3 * model.steps_per_epoch(x, y, 8)
@@ -124,7 +151,7 @@ def test_a_cosine_rate_reaches_zero_at_the_last_step(scheme):
         assert float(optimizer.learning_rate) == pytest.approx(0.0, abs=1e-9)
     assert "cosine" in training.tag and "cosine decay" in training.describe()
     with pytest.raises(ValueError, match="decay must be one of constant, cosine"):
-        presets.Training(3, decay="linear")
+        schedules.Training(3, decay="linear")
     with pytest.raises(ValueError, match="pass steps_per_epoch"):
         training.optimizers(scheme, model.PLAYERS)
 
@@ -182,7 +209,7 @@ def test_a_scheme_registered_at_run_time_reaches_every_layer(
         == 0
     )
     manifest = json.loads((root / "toy_export" / "1" / "manifest.json").read_text())
-    assert manifest["scheme"] == "toy" and manifest["epochs"] == 2 and manifest["preset"] == "serzoo"
+    assert manifest["scheme"] == "toy" and manifest["epochs"] == 2 and manifest["schedule"] == "serzoo"
     assert "epoch_regression_loss" in tensorboard_tags(logs)  # each player's loss, once per epoch
     # serzoo reproduce --methods, computed by two worker processes (they learn the run-time registration too)
     out = tmp_path / "repro"
@@ -263,7 +290,7 @@ def test_a_classifier_only_scheme_registered_at_run_time_is_listed_checked_and_r
     assert cli.main(["schemes"]) == 0
     listed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| toy_classifier |")]
     assert "| classifier only (tests.toy_scheme:ToyClassifier) | no | not searched" in listed[0]  # kind, export
-    assert len(listed) == 2  # and its training under the preset (the second table)
+    assert len(listed) == 2  # and its training under the schedule (the second table)
     x, y = tiny_data()
     for refused in (
         lambda: augment(x, y, "toy_classifier", k=1),

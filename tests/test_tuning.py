@@ -480,9 +480,9 @@ def test_swap_halves_evaluates_every_fold_with_settings_chosen_without_it(synth_
 
 
 def test_a_search_keeps_the_base_training_it_started_with(tmp_path):
-    """The first run pins the preset's training in base_training.json; a rerun under another preset (or after the
-    preset's values changed) still trains from the pinned one and says so."""
-    from serzoo.presets import training_for
+    """The first run pins the schedule's training in base_training.json; a rerun under another schedule (or after the
+    schedule's values changed) still trains from the pinned one and says so."""
+    from serzoo.schedules import training_for
     from tuning.search import BASE_FILE, search_base
 
     first = search_base(tmp_path, "wadan", "serzoo", log=lambda *a: None)

@@ -10,7 +10,8 @@ declare them with :meth:`FeatureCorpusBuilder._extra_features` and fill ``Uttera
 corpora with several label schemes use :class:`SchemeConfig` (feature set x label scheme).
 :class:`RatedSessionBuilder` is the base of the dyadic session corpora (IEMOCAP, MSP-IMPROV):
 label files joined to WAVs by id, a consensus code plus valence / activation / dominance
-ratings, and unlabelled WAVs skipped and listed in ``info.metadata``.
+ratings, and unlabelled WAVs skipped and listed in ``info.metadata``. Corpora stored as one folder per
+speaker, labels in the file names (RAVDESS, EMOVO), list their files with :func:`scan_folders`.
 
 This module lives with the builders (not in ``serzoo``): the builders import ``serzoo``, and
 ``serzoo`` reaches the builders only through :mod:`serzoo.builders`.
@@ -21,7 +22,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
-from collections.abc import Iterable, Mapping
+import pathlib
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -130,6 +132,13 @@ class FeatureCorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tr
     #: release has none); where label files name both (IEMOCAP, MSP-IMPROV) it is a warning, as removing
     #: one would break the build
     DUPLICATE_AUDIO_IS_ERROR = True
+    #: identical audio that the official release itself holds, kept with a warning whatever
+    #: ``DUPLICATE_AUDIO_IS_ERROR`` says: the file stems of each group -> why both are kept (RAVDESS)
+    RELEASED_DUPLICATES: Mapping[frozenset[str], str] = {}
+    #: the channel of multi-channel recordings that is read (:func:`serzoo.audio.read_audio`): ``None`` mixes
+    #: them down, right where the channels are copies of one signal; an index takes that channel alone, where
+    #: they are different microphones and their mean is a comb filter (EMOVO)
+    AUDIO_CHANNEL: int | None = None
 
     def _utterances(self, dl_manager) -> list[Utterance]:
         raise NotImplementedError
@@ -145,6 +154,19 @@ class FeatureCorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tr
     def _metadata(self) -> tfds.core.Metadata:
         """Metadata stored with the dataset: the source fingerprint (:meth:`_record_source`), skipped files..."""
         return tfds.core.MetadataDict()
+
+    def _required_manual_dir(self, dl_manager) -> epath.Path:
+        """``dl_manager.manual_dir`` of a corpus that serzoo never downloads.
+
+        Raises:
+            FileNotFoundError: no manual dir was given, or it is empty (TFDS's assertion, with the instructions).
+        """
+        try:
+            return epath.Path(dl_manager.manual_dir)
+        except AssertionError as err:
+            raise FileNotFoundError(
+                f"{self.name}: {str(err).splitlines()[0]}\n{self.MANUAL_DOWNLOAD_INSTRUCTIONS}\n{self.LAYOUT}"
+            ) from err
 
     def _record_source(self, dl_manager) -> None:
         """Record :func:`serzoo.fingerprint.source_fingerprint` of the manual dir in ``info.metadata["source"]``
@@ -201,20 +223,39 @@ class FeatureCorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tr
             [u.path for u in utterances],
             self.builder_config.feature_set,
             cache_dir=features.default_cache_dir(),
+            channel=self.AUDIO_CHANNEL,
         )
         values = dict(zip((u.utterance_id for u in utterances), result.features))
         return {f"{self.SPLIT_PREFIX}{g}": self._generate_examples(items, values) for g, items in by_group.items()}
 
+    @classmethod
+    def released_duplicates(cls, groups) -> tuple[list, list]:
+        """``(released, others)``: the groups of :func:`serzoo.audio.duplicate_groups` that are
+        :attr:`RELEASED_DUPLICATES` (matched by file stems), and the other groups."""
+        released = [g for g in groups if frozenset(pathlib.PurePath(p).stem for p in g) in cls.RELEASED_DUPLICATES]
+        return released, [g for g in groups if g not in released]
+
+    @classmethod
+    def released_reason(cls, group) -> str:
+        """Why the release's duplicate ``group`` (one of :meth:`released_duplicates`) is kept."""
+        return cls.RELEASED_DUPLICATES[frozenset(pathlib.PurePath(p).stem for p in group)]
+
     def _check_duplicate_audio(self, utterances) -> None:
-        groups = audio.duplicate_groups([u.path for u in utterances])
+        released, groups = self.released_duplicates(audio.duplicate_groups([u.path for u in utterances]))
+        logger = logging.getLogger(type(self).__module__)
+        for group in released:
+            logger.warning(
+                "%s: %s hold identical audio, as in the official release; both are kept: %s",
+                self.name,
+                " and ".join(str(p) for p in group),
+                self.released_reason(group),
+            )
         if not groups:
             return
         message = f"{self.name}: {audio.duplicates_message(groups)}\n"
         if self.DUPLICATE_AUDIO_IS_ERROR:
             raise ValueError(message + "Keep one file of each group (the one whose name is right), remove the others.")
-        logging.getLogger(type(self).__module__).warning(
-            message + "Both are kept (the label files name them); tell the corpus's maintainers."
-        )
+        logger.warning(message + "Both are kept (the label files name them); tell the corpus's maintainers.")
 
     def _generate_examples(self, utterances, values):
         extra_keys = set(self._extra_features())
@@ -360,3 +401,94 @@ class RatedSessionBuilder(FeatureCorpusBuilder, skip_registration=True):
         self.info.metadata["num_skipped_wavs"] = len(skipped)
         utterances = (self._make_utterance(record, scan) for record in scan.labels)
         return [u for u in utterances if u.label is not None]
+
+
+def folder_root(manual_dir: epath.PathLike, folders: Iterable[str], release_folder: str) -> epath.Path | None:
+    """Where a corpus stored as one folder per speaker lies: ``manual_dir`` if it holds one of ``folders``, else
+    ``manual_dir/release_folder`` (the folder an unzip tool may add) if that does, else None."""
+    manual_dir, folders = epath.Path(manual_dir), tuple(folders)
+    for candidate in (manual_dir, manual_dir / release_folder):
+        if any((candidate / name).is_dir() for name in folders):
+            return candidate
+    return None
+
+
+@dataclasses.dataclass
+class FolderScan:
+    """The recordings found by :func:`scan_folders`.
+
+    Attributes:
+        root: the folder holding the speaker folders.
+        utterances: one per accepted file, in folder and name order.
+        missing: a message per speaker folder that does not exist.
+        problems: a message per file the build refuses, naming the file and the fix.
+    """
+
+    root: epath.Path
+    utterances: list[Utterance]
+    missing: list[str]
+    problems: list[str]
+
+    def checked(self, corpus: str, layout: str) -> list[Utterance]:
+        """The utterances, if nothing is missing and no file is refused.
+
+        Raises:
+            FileNotFoundError: speaker folders are missing (all named).
+            ValueError: files are refused (the first 20 named).
+        """
+        if self.missing:
+            raise FileNotFoundError(
+                f"{corpus}: {len(self.missing)} speaker folder(s) missing:\n  "
+                + "\n  ".join(self.missing)
+                + f"\n{layout}"
+            )
+        if self.problems:
+            listed = "\n  ".join(self.problems[:20])
+            more = f"\n  ... and {len(self.problems) - 20} more" if len(self.problems) > 20 else ""
+            raise ValueError(f"{corpus}: {len(self.problems)} file(s) refused:\n  {listed}{more}\n{layout}")
+        return self.utterances
+
+
+def scan_folders(
+    root: epath.Path,
+    folders: Mapping[str, str],
+    parse: Callable[[epath.Path], Utterance],
+    suffixes: Iterable[str] = (".wav",),
+) -> FolderScan:
+    """``parse(path)`` of every file in each speaker's folder whose suffix (any case) is one of ``suffixes``.
+
+    Args:
+        root: the folder holding the speaker folders.
+        folders: split group -> its folder's name under ``root`` (``{"01": "Actor_01", ...}``).
+        parse: the corpus's file-name parser; its ``ValueError`` s become problems.
+
+    A file whose name gives another group than its folder's, or a second file of one utterance (``x.wav`` and
+    ``x.WAV``), is a problem too; files with other suffixes and other folders are not read.
+    """
+    suffixes = tuple(s.lower() for s in suffixes)
+    utterances, missing, problems, seen = [], [], [], {}
+    for group, name in folders.items():
+        folder = epath.Path(root) / name
+        if not folder.is_dir():
+            missing.append(f"{folder} does not exist (the split of speaker {group} would be empty)")
+            continue
+        for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in suffixes):
+            try:
+                utterance = parse(path)
+            except ValueError as err:
+                problems.append(str(err))
+                continue
+            if utterance.group != group:
+                problems.append(
+                    f"{path}: its name gives speaker {utterance.speaker}, but it lies in {name}/, the folder of "
+                    f"speaker {group}; move it to its speaker's folder"
+                )
+            elif utterance.utterance_id in seen:
+                problems.append(
+                    f"{seen[utterance.utterance_id]} and {path.name} are both utterance {utterance.utterance_id} "
+                    "(their names differ only in the case of the suffix); remove one of them"
+                )
+            else:
+                seen[utterance.utterance_id] = path
+                utterances.append(utterance)
+    return FolderScan(epath.Path(root), utterances, missing, problems)

@@ -19,7 +19,6 @@ def _schemes() -> tuple[str, ...]:
 
 def register(sub) -> None:
     from serzoo.models.classifiers import CLASSIFIERS
-    from serzoo.presets import PRESETS
     from tuning.objectives import OBJECTIVES
     from tuning.space import TUNER_KINDS
 
@@ -69,11 +68,8 @@ def register(sub) -> None:
     parser.add_argument(
         "--epochs", type=int, default=None, help="fix the generator's epochs (default: searched; Hyperband's budget)"
     )
-    parser.add_argument(
-        "--preset",
-        choices=PRESETS,
-        default="serzoo",
-        help="the untuned training the search starts from and the evaluation compares with",
+    common.add_schedule_option(
+        parser, "serzoo", "the untuned training the search starts from and the evaluation compares with"
     )
     parser.add_argument(
         "--dev-groups",
@@ -150,7 +146,7 @@ def run(args) -> int:
         k=k,
         epochs=args.epochs,
         tuner=args.tuner,
-        preset=args.preset,
+        schedule=args.schedule,
         dev_groups=dev_groups,
         normalisation=args.normalisation,
         fixed_options=args.options,
@@ -240,8 +236,8 @@ def _search_argv(args) -> list[str]:
         args.classifier,
         "--k",
         args.k,
-        "--preset",
-        args.preset,
+        "--schedule",
+        args.schedule,
         "--seed",
         str(args.seed),
         "--normalisation",

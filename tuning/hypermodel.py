@@ -34,7 +34,7 @@ class AugmentationHyperModel(kt.HyperModel):
         k: synthetic sets added for ``utility``; None searches it among :data:`tuning.space.K_CHOICES`.
         epochs: fixed generator epochs; None searches them, unless ``epochs_from_budget`` (Hyperband: the
             tuner's budget ``tuner/epochs`` is the generator's epochs).
-        base: the :class:`serzoo.presets.Training` the search starts from (default rates, batch size).
+        base: the :class:`serzoo.schedules.Training` the search starts from (default rates, batch size).
         fixed_options: builder options held fixed, not searched (e.g. tiny networks in tests).
         classifier_options: classifier field overrides held fixed (searched ones take precedence).
     """
@@ -59,7 +59,7 @@ class AugmentationHyperModel(kt.HyperModel):
         name=None,
     ):
         from serzoo.models import check_generator
-        from serzoo.presets import training_for
+        from serzoo.schedules import training_for
 
         super().__init__(name=name or f"{scheme or classifier}_search", tunable=True)
         self.spec = check_generator(scheme, "a search (serzoo tune)") if scheme else None

@@ -18,7 +18,7 @@ def register(sub) -> None:
         help="default: the --hparams file's scheme, else adan",
     )
     common.add_training_options(parser, "serzoo")
-    common.add_hparams_option(parser, "train with the search's chosen options and training (replaces the preset)")
+    common.add_hparams_option(parser, "train with the search's chosen options and training (replaces the schedule)")
     common.add_recipe_option(parser)
     parser.add_argument(
         "--k",

@@ -1,19 +1,19 @@
-"""``serzoo schemes``: the registered schemes and how a preset trains each of them."""
+"""``serzoo schemes``: the registered schemes and how a schedule trains each of them."""
 
-HELP = "list the registered schemes and their training settings under a preset"
+HELP = "list the registered schemes and their training settings under a schedule"
 
 
 def register(sub) -> None:
-    from serzoo.presets import PRESETS
+    from serzoo.cli import common
 
     parser = sub.add_parser("schemes", help=HELP)
-    parser.add_argument("--preset", choices=PRESETS, default="serzoo")
+    common.add_schedule_option(parser, "serzoo")
     parser.set_defaults(run=run, needs_tensorflow=False)
 
 
 def run(args) -> int:
     from serzoo.models import get_scheme, scheme_names
-    from serzoo.presets import preset_table
+    from serzoo.schedules import schedule_table
 
     print(
         "| scheme | what | paper | kind | exportable | searched by `serzoo tune` (besides every player's rate) |\n"
@@ -28,6 +28,6 @@ def run(args) -> int:
             f"| {name} | {spec.summary} | {spec.paper} | {kind} | {'yes' if spec.exportable else 'no'} | "
             f"{searched or '-'} |"
         )
-    print(f"\nTraining under preset `{args.preset}`:\n")
-    print(preset_table(args.preset, scheme_names()))
+    print(f"\nTraining under schedule `{args.schedule}`:\n")
+    print(schedule_table(args.schedule, scheme_names()))
     return 0

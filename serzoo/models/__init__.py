@@ -4,7 +4,7 @@
 find a scheme. Adding one is one module in ``serzoo/models/`` (a :class:`~serzoo.models.scheme.AdversarialScheme`
 subclass and a ``build_<name>(input_dim, n_classes, **options)`` function), one :func:`register_scheme` call
 below (or at run time, from a user's own module) and its test; its training settings per paper go into
-:mod:`serzoo.presets` (a scheme without an entry there trains with serzoo's defaults).
+:mod:`serzoo.schedules` (a scheme without an entry there trains with serzoo's defaults).
 
 Importing this module does not import TensorFlow: builders are named as ``"module:function"`` and imported
 when a scheme is built.
