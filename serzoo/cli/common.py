@@ -251,11 +251,30 @@ def float_list(text: str) -> list[float]:
         raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from err
 
 
-def name_list(known) -> Callable[[str], list[str]]:
-    """An argparse type: comma-separated names, each one of ``known()`` (read when parsing)."""
+def generator_name(where: str) -> Callable[[str], str]:
+    """An argparse type for an option that takes a generator: a classifier-only scheme is refused with what it is
+    and where it is used instead (:func:`serzoo.models.not_a_generator`); other names pass to ``choices``."""
+
+    def parse(text: str) -> str:
+        from serzoo.models import not_a_generator
+
+        message = not_a_generator(text, where)
+        if message:
+            raise argparse.ArgumentTypeError(message)
+        return text
+
+    return parse
+
+
+def name_list(known, where: str | None = None) -> Callable[[str], list[str]]:
+    """An argparse type: comma-separated names, each one of ``known()`` (read when parsing). With ``where`` (the
+    option takes generators), a classifier-only scheme is refused as :func:`generator_name` does."""
 
     def parse(text: str) -> list[str]:
         names = [v.strip() for v in text.split(",") if v.strip()]
+        if where is not None:
+            for name in names:
+                generator_name(where)(name)
         unknown = [n for n in names if n not in known()]
         if unknown or not names:
             raise argparse.ArgumentTypeError(

@@ -43,7 +43,13 @@ def register(sub) -> None:
     parser.add_argument(
         "--n-synthetic", type=common.int_list, default=[0], help="synthetic training rows (0: real data only)"
     )
-    parser.add_argument("--method", choices=augmentation_methods(), default="smote", help="augmentation method")
+    parser.add_argument(
+        "--method",
+        type=common.generator_name("serzoo cross-corpus --method"),
+        choices=augmentation_methods(),
+        default="smote",
+        help="augmentation method",
+    )
     common.add_training_options(parser, "serzoo")
     common.add_jobs_option(parser)
     parser.add_argument("--output-dir", default="results/cross_corpus", help="report, results and units.jsonl")
