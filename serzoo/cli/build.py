@@ -7,7 +7,7 @@ HELP = "extract features and build the TFDS dataset"
 
 def register(sub) -> None:
     parser = sub.add_parser("build", help=HELP)
-    common.add_data_options(parser, "emodb/is11")
+    common.add_data_options(parser, "emodb/is11", folds=False, normalisation=False, seeds=False)
     parser.add_argument(
         "--rebuild",
         action="store_true",

@@ -7,7 +7,7 @@ def register(sub) -> None:
     from serzoo.verify_corpus import CORPORA
 
     parser = sub.add_parser("verify-corpus", help=HELP)
-    parser.add_argument("corpus", choices=CORPORA)
+    parser.add_argument("corpus", choices=CORPORA, help="the corpus to check")
     parser.add_argument("--manual-dir", required=True, help="the folder holding the corpus")
     parser.add_argument("--strict", action="store_true", help="also fail when counts differ from the published ones")
     parser.set_defaults(run=run, needs_tensorflow=False)
