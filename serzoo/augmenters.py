@@ -29,10 +29,11 @@ BASELINES = ("duplicate", "noise", "smote")
 
 
 def augmentation_methods() -> tuple[str, ...]:
-    """Every method name :func:`make_augmenter` accepts: the baselines, then every registered scheme."""
+    """Every method name :func:`make_augmenter` accepts: the baselines, then every registered generator (a
+    classifier-only scheme such as ``dann`` is not an augmentation method)."""
     from serzoo.models import scheme_names
 
-    return (*BASELINES, *scheme_names())
+    return (*BASELINES, *scheme_names(generator=True))
 
 
 def _check_labels(labels, fitted_classes) -> np.ndarray:
@@ -133,9 +134,9 @@ class SchemeAugmenter:
     callbacks: tuple = ()
 
     def __post_init__(self):
-        from serzoo.models import get_scheme
+        from serzoo.models import check_generator
 
-        self.spec = get_scheme(self.name)
+        self.spec = check_generator(self.name, "an augmenter (SchemeAugmenter, make_augmenter, augment)")
         self.training = self.training or training_for(self.name)
         if self.jit_compile is None:
             self.jit_compile = os.environ.get(XLA_ENV, "1") != "0"
@@ -219,7 +220,7 @@ def make_augmenter(
     ``batch_size`` override it, and an explicit ``training`` replaces it; ``options`` go to the scheme's builder. For a
     baseline, ``options`` are its fields.
     """
-    from serzoo.models import scheme_names
+    from serzoo.models import check_generator, scheme_names
 
     if method == "duplicate":
         return Duplicate()
@@ -228,6 +229,7 @@ def make_augmenter(
     if method == "smote":
         return Smote(**options)
     if method in scheme_names():
+        check_generator(method, "make_augmenter")
         training = training or training_for(
             method, schedule, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size
         )
@@ -391,7 +393,10 @@ def augment(
         >>> x_aug, y_aug, w = augment(x, y, "wadan", k=5, recipe={"synthetic_weight": 0.3})   # doctest: +SKIP
     """
     from serzoo.data import Normalizer
+    from serzoo.models import check_generator, scheme_names
 
+    if isinstance(method, str) and method in scheme_names():
+        check_generator(method, "augment()")
     x, y = check_training_data(x, y, n_classes)
     exported = not (isinstance(method, str) and method in augmentation_methods())
     if exported:

@@ -15,7 +15,7 @@ import importlib
 from types import ModuleType
 
 #: The corpora serzoo can load: folder names under ``tfds_builders/`` (and TFDS dataset names).
-DATASETS = ("emodb", "synth_emo", "iemocap", "msp_improv")
+DATASETS = ("emodb", "synth_emo", "iemocap", "msp_improv", "ravdess", "emovo")
 
 
 def _checked(name: str) -> str:

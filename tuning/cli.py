@@ -14,7 +14,7 @@ HELP = "KerasTuner search of a scheme's latent size, learning rates and knobs on
 def _schemes() -> tuple[str, ...]:
     from serzoo.models import scheme_names
 
-    return (*scheme_names(), "none")
+    return (*scheme_names(generator=True), "none")
 
 
 def register(sub) -> None:
@@ -27,6 +27,7 @@ def register(sub) -> None:
     parser.add_argument(
         "--scheme",
         required=True,
+        type=common.generator_name("serzoo tune --scheme"),
         choices=_schemes(),
         help="registered scheme to search, or none (the classifier alone, with --tune-classifier)",
     )

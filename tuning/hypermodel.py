@@ -59,11 +59,11 @@ class AugmentationHyperModel(kt.HyperModel):
         classifier_options: dict | None = None,
         name=None,
     ):
-        from serzoo.models import get_scheme
+        from serzoo.models import check_generator
         from serzoo.schedules import training_for
 
         super().__init__(name=name or f"{scheme or classifier}_search", tunable=True)
-        self.spec = get_scheme(scheme) if scheme else None
+        self.spec = check_generator(scheme, "a search (serzoo tune)") if scheme else None
         self.input_dim, self.n_classes, self.folds = int(input_dim), int(n_classes), folds
         self.objective, self.classifier, self.tune_classifier = objective, classifier, tune_classifier
         self.k, self.epochs, self.fixed_options = k, epochs, dict(fixed_options or {})

@@ -9,7 +9,6 @@ import argparse
 import os
 from collections.abc import Callable
 
-EMODB_ENV = "SERZOO_EMODB_DIR"
 #: Environment variables a command run sets for itself and its worker processes (restored when it returns).
 PROCESS_SETTINGS = ("SERZOO_VERBOSE", "SERZOO_TENSORBOARD_DIR")
 
@@ -29,11 +28,10 @@ def add_data_options(
     parser.add_argument(
         "--dataset",
         default=default_dataset,
-        help=f"NAME/FEATURES, e.g. emodb/is11, synth_emo/egemaps (default {default_dataset})",
+        help=f"CORPUS[+CORPUS]/FEATURES[+CLASSES], e.g. emodb/is11, ravdess/egemaps+shared6, "
+        f"emodb+ravdess+emovo/is11+shared6 (default {default_dataset})",
     )
-    parser.add_argument(
-        "--manual-dir", default=None, help=f"folder holding the corpus (EmoDB: the one with wav/); default ${EMODB_ENV}"
-    )
+    add_manual_dir_option(parser)
     parser.add_argument("--data-dir", default=None, help="TFDS data dir (default ~/tensorflow_datasets)")
     if folds:
         parser.add_argument("--folds", type=int, default=None, help="only the first N leave-one-out folds")
@@ -44,7 +42,8 @@ def add_data_options(
             "--normalisation",
             choices=NORMALISATIONS,
             default="global",
-            help="z-norm with training-fold statistics (global) or per speaker",
+            help="z-norm with the training groups' statistics (global), each speaker's own (speaker) or each "
+            "corpus's own (corpus)",
         )
 
 
@@ -69,6 +68,29 @@ def one_seed(args) -> int:
             f"--seeds {','.join(map(str, args.seeds))}: `serzoo {args.command}` runs one seed; run it once per seed"
         )
     return args.seeds[0]
+
+
+def add_manual_dir_option(parser: argparse.ArgumentParser) -> None:
+    from serzoo.data import manual_dir_env
+
+    parser.add_argument(
+        "--manual-dir",
+        default=None,
+        help="folder holding the corpus (EmoDB: the one with wav/; RAVDESS: with Actor_01/...; EMOVO: with f1/...); "
+        f"several corpora: NAME=PATH,NAME=PATH; default ${manual_dir_env('<corpus>')} per corpus, e.g. "
+        f"${manual_dir_env('ravdess')}",
+    )
+
+
+def unit_store(args, settings: dict):
+    """The resumable unit store of a run in ``args.output_dir`` (emptied first with ``--fresh``)."""
+    import pathlib
+
+    from serzoo.experiments.resume import UnitStore
+
+    if getattr(args, "fresh", False):
+        (pathlib.Path(args.output_dir) / UnitStore.FILE).unlink(missing_ok=True)
+    return UnitStore(args.output_dir, settings)
 
 
 class _Renamed(argparse.Action):
@@ -228,11 +250,8 @@ def add_common_options(parser: argparse.ArgumentParser, *, trains_schemes: bool,
 
 
 def manual_dir(args) -> str | None:
-    if args.manual_dir:
-        return args.manual_dir
-    if args.dataset.startswith("emodb"):
-        return os.environ.get(EMODB_ENV)
-    return None
+    """``--manual-dir`` as given; :func:`serzoo.data.load_corpus` falls back to ``$SERZOO_<CORPUS>_DIR`` per corpus."""
+    return args.manual_dir
 
 
 def prepare(args) -> None:
@@ -270,11 +289,30 @@ def float_list(text: str) -> list[float]:
         raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from err
 
 
-def name_list(known) -> Callable[[str], list[str]]:
-    """An argparse type: comma-separated names, each one of ``known()`` (read when parsing)."""
+def generator_name(where: str) -> Callable[[str], str]:
+    """An argparse type for an option that takes a generator: a classifier-only scheme is refused with what it is
+    and where it is used instead (:func:`serzoo.models.not_a_generator`); other names pass to ``choices``."""
+
+    def parse(text: str) -> str:
+        from serzoo.models import not_a_generator
+
+        message = not_a_generator(text, where)
+        if message:
+            raise argparse.ArgumentTypeError(message)
+        return text
+
+    return parse
+
+
+def name_list(known, where: str | None = None) -> Callable[[str], list[str]]:
+    """An argparse type: comma-separated names, each one of ``known()`` (read when parsing). With ``where`` (the
+    option takes generators), a classifier-only scheme is refused as :func:`generator_name` does."""
 
     def parse(text: str) -> list[str]:
         names = [v.strip() for v in text.split(",") if v.strip()]
+        if where is not None:
+            for name in names:
+                generator_name(where)(name)
         unknown = [n for n in names if n not in known()]
         if unknown or not names:
             raise argparse.ArgumentTypeError(

@@ -15,7 +15,7 @@ def register(sub) -> None:
     common.add_data_options(parser, "emodb/is10", normalisation=False)
     parser.add_argument(
         "--methods",
-        type=common.name_list(scheme_names),
+        type=common.name_list(lambda: scheme_names(generator=True), "serzoo compare-generators --methods"),
         default=["m1", "m2", "m3"],
         help="comma-separated registered schemes (default m1,m2,m3)",
     )

@@ -6,11 +6,18 @@ HELP = "leave-one-speaker-out evaluation of a baseline classifier"
 
 
 def register(sub) -> None:
+    from serzoo.folds import FOLD_SCHEMES
     from serzoo.models.classifiers import CLASSIFIERS
 
     parser = sub.add_parser("evaluate", help=HELP)
     common.add_data_options(parser, "emodb/is11")
     parser.add_argument("--classifier", choices=CLASSIFIERS, default="svm", help="the classifier (default svm)")
+    parser.add_argument(
+        "--fold-scheme",
+        choices=FOLD_SCHEMES,
+        default="leave-one-group-out",
+        help="leave-one-group-out (default), leave-one-corpus-out, corpus-pairs or within-corpus (several corpora)",
+    )
     parser.add_argument("--epochs", type=int, default=None, help="DNN epochs (default 100)")
     parser.add_argument(
         "--output-dir",
@@ -33,7 +40,13 @@ def run(args) -> int:
     options = {"epochs": args.epochs} if args.epochs is not None and args.classifier == "dnn" else {}
     seed = common.one_seed(args)
     result = evaluate_classifier(
-        corpus, args.classifier, normalisation=args.normalisation, seed=seed, max_folds=args.folds, **options
+        corpus,
+        args.classifier,
+        normalisation=args.normalisation,
+        fold_scheme=args.fold_scheme,
+        seed=seed,
+        max_folds=args.folds,
+        **options,
     )
     print(report.fold_table(result))
     print()

@@ -12,6 +12,7 @@ def register(sub) -> None:
     common.add_data_options(parser, "emodb/is11", folds=False, normalisation=False)
     parser.add_argument(
         "--scheme",
+        type=common.generator_name("serzoo export --scheme"),
         choices=scheme_names(exportable=True),
         default=None,
         help="default: the --hparams file's scheme, else adan",

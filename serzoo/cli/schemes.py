@@ -16,15 +16,17 @@ def run(args) -> int:
     from serzoo.schedules import schedule_table
 
     print(
-        "| scheme | what | paper | exportable | searched by `serzoo tune` (besides every player's rate) |\n"
-        "|---|---|---|---|---|"
+        "| scheme | what | paper | kind | exportable | searched by `serzoo tune` (besides every player's rate) |\n"
+        "|---|---|---|---|---|---|"
     )
     for name in scheme_names():
         spec = get_scheme(name)
         knobs = ((spec.latent,) if spec.latent else ()) + tuple(spec.knobs)
+        kind = "generator" if spec.generator else f"classifier only ({spec.classifier or 'no wrapper'})"
+        searched = ", ".join(k.name for k in knobs) if spec.generator else "not searched (no generator)"
         print(
-            f"| {name} | {spec.summary} | {spec.paper} | {'yes' if spec.exportable else 'no'} | "
-            f"{', '.join(k.name for k in knobs) or '-'} |"
+            f"| {name} | {spec.summary} | {spec.paper} | {kind} | {'yes' if spec.exportable else 'no'} | "
+            f"{searched or '-'} |"
         )
     print(f"\nTraining under schedule `{args.schedule}`:\n")
     print(schedule_table(args.schedule, scheme_names()))

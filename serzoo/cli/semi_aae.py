@@ -53,7 +53,7 @@ def run(args) -> int:
     import pathlib
 
     from serzoo import report
-    from serzoo.data import load_corpus, regroup_labels
+    from serzoo.data import load_corpus, map_classes
     from serzoo.experiments.semi_aae import render_report, run_semi_aae
     from serzoo.schedules import training_for
 
@@ -64,7 +64,7 @@ def run(args) -> int:
         label=ATTRIBUTE_LABELS.get(args.labels, "label"),
     )
     if args.labels in ("arousal", "valence"):
-        corpus = regroup_labels(corpus, args.labels)
+        corpus = map_classes(corpus, args.labels)
     training = training_for(
         "semi_aae", args.schedule, epochs=args.epochs, learning_rate=args.learning_rate, batch_size=args.batch_size
     )

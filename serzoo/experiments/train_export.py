@@ -52,10 +52,10 @@ def train_and_export(
     fields (e.g. the measured ``utility``).
     """
     from serzoo.export import check_target, export_generator
-    from serzoo.models import get_scheme, scheme_names
+    from serzoo.models import check_generator, scheme_names
     from serzoo.schedules import training_for
 
-    if not get_scheme(scheme).exportable:
+    if not check_generator(scheme, "export").exportable:
         raise ValueError(
             f"export supports {', '.join(scheme_names(exportable=True))} (one conditional generator); got {scheme!r}"
         )
