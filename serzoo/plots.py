@@ -375,8 +375,12 @@ def cross_corpus_heatmap_png(panels: dict, corpora: list[str], path, title: str 
     leave-one-corpus-out)."""
     plt = _pyplot()
     rows = [*corpora, "others"]
-    fig, axes = plt.subplots(1, len(panels), figsize=(3.4 * len(panels), 3.6), squeeze=False)
-    for ax, (name, cells) in zip(axes[0], panels.items()):
+    columns = min(3, len(panels))
+    grid = (-(-len(panels) // columns), columns)
+    fig, axes = plt.subplots(*grid, figsize=(3.2 * columns + 1, 3.3 * grid[0]), squeeze=False, layout="constrained")
+    for ax in axes.flat[len(panels) :]:
+        ax.set_visible(False)
+    for ax, (name, cells) in zip(axes.flat, panels.items()):
         values = np.array([[cells.get((r, c), np.nan) for c in corpora] for r in rows], float)
         image = ax.imshow(values, cmap="viridis", vmin=0, vmax=100)
         for (i, j), value in np.ndenumerate(values):
@@ -388,8 +392,9 @@ def cross_corpus_heatmap_png(panels: dict, corpora: list[str], path, title: str 
         ax.set_yticks(range(len(rows)), rows, fontsize=8)
         ax.set_xlabel("test corpus", fontsize=8)
         ax.set_title(name, fontsize=9)
-    axes[0][0].set_ylabel("training corpus", fontsize=8)
-    fig.colorbar(image, ax=axes[0].tolist(), label="UAR (%)", shrink=0.8)
+    for row in axes:
+        row[0].set_ylabel("training corpus", fontsize=8)
+    fig.colorbar(image, ax=axes.ravel().tolist(), label="UAR (%)", shrink=0.6)
     if title:
         fig.suptitle(title, fontsize=10)
     return _save(fig, path)
