@@ -69,6 +69,15 @@ def weighted_cross_entropy(labels, logits, class_weights=None):
     return -ops.mean(weights * picked)
 
 
+def domain_confusion(domains, logits):
+    """Cross-entropy of the domain classifier's output against the uniform distribution over the domains present
+    in the batch: ``-E_x (1/|D_b|) Σ_{d ∈ D_b} log softmax(logits)_d`` (Tzeng et al., ICCV 2015, eq. 3, the
+    "domain confusion" loss). Bounded below by ``log |D_b|``, unlike the reversed cross-entropy it replaces."""
+    present = ops.max(ops.one_hot(ops.cast(domains, "int32"), ops.shape(logits)[-1], dtype=logits.dtype), axis=0)
+    target = present / ops.maximum(ops.sum(present), 1.0)
+    return -ops.mean(ops.sum(target * ops.log_softmax(logits, axis=-1), axis=-1))
+
+
 def labelled_cross_entropy(labels, logits, class_weights=None):
     """:func:`weighted_cross_entropy` over the labelled rows only: ``-Σ_labelled w_y log softmax(logits)_y /
     n_labelled``, where a label of ``-1`` marks an unlabelled row (it gets no gradient); 0 when no row is labelled.
