@@ -22,6 +22,7 @@ COMMANDS = (
     "evaluate",
     "reproduce",
     "semi_aae",
+    "frame_generators",
     "compare_generators",
     "code_vectors",
     "cross_corpus",
@@ -31,7 +32,16 @@ COMMANDS = (
     "verify_corpus",
 )
 #: Commands that train schemes (``--tensorboard``); every command that runs TensorFlow takes ``--threads``.
-SCHEME_COMMANDS = {"demo", "reproduce", "semi_aae", "compare_generators", "code_vectors", "cross_corpus", "export"}
+SCHEME_COMMANDS = {
+    "demo",
+    "reproduce",
+    "semi_aae",
+    "frame_generators",
+    "compare_generators",
+    "code_vectors",
+    "cross_corpus",
+    "export",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
