@@ -29,7 +29,7 @@ class TunedSetting:
         scheme: a registered scheme (:func:`serzoo.models.scheme_names`).
         options: builder keyword arguments (e.g. ``{"latent_dim": 32, "alpha": 0.3}``).
         epochs, learning_rate, batch_size: training of every player; ``player_rates`` = {player: Adam rate}
-            (as :attr:`serzoo.presets.Training.rate_scales` relative to ``learning_rate``).
+            (as :attr:`serzoo.schedules.Training.rate_scales` relative to ``learning_rate``).
         classifier: {classifier name: field overrides} (:func:`serzoo.models.classifiers.make_classifier`).
         k: number of synthetic sets, if the search chose it.
         recipe: :class:`serzoo.recipes.Recipe` fields (how the synthetic rows enter the classifier), if tuned.
@@ -48,8 +48,8 @@ class TunedSetting:
     source: str = ""
 
     def training(self):
-        """The :class:`serzoo.presets.Training` of this setting."""
-        from serzoo.presets import Training
+        """The :class:`serzoo.schedules.Training` of this setting."""
+        from serzoo.schedules import Training
 
         rate = float(self.learning_rate)
         return Training(

@@ -98,3 +98,17 @@ def test_experiment_end_to_end_resume_and_report(tmp_path, monkeypatch):
     assert (tmp_path / "contours.png").stat().st_size > 0
     with pytest.raises(ValueError, match="unknown variants"):
         _run(tmp_path, variants=("loud",))
+
+
+def test_normalisation_and_max_folds_reach_the_folds_and_the_settings(tmp_path, monkeypatch):
+    seen = {}
+
+    def folds(corpus, **kwargs):
+        seen.update(kwargs)
+        return iter(())
+
+    monkeypatch.setattr(experiment, "iter_folds", folds)
+    result = _run(tmp_path, normalisation="speaker", max_folds=2, held_out=None)
+    assert seen["normalisation"] == "speaker" and seen["max_folds"] == 2 and result["table"] == {}
+    with pytest.raises(ValueError, match="different settings"):
+        _run(tmp_path, normalisation="global", max_folds=2, held_out=None)

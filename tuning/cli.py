@@ -14,20 +14,20 @@ HELP = "KerasTuner search of a scheme's latent size, learning rates and knobs on
 def _schemes() -> tuple[str, ...]:
     from serzoo.models import scheme_names
 
-    return (*scheme_names(), "none")
+    return (*scheme_names(generator=True), "none")
 
 
 def register(sub) -> None:
     from serzoo.models.classifiers import CLASSIFIERS
-    from serzoo.presets import PRESETS
-    from tuning.objectives import OBJECTIVES
-    from tuning.space import TUNER_KINDS
+    from serzoo.tuning.objectives import OBJECTIVES
+    from serzoo.tuning.space import TUNER_KINDS
 
     parser = sub.add_parser("tune", help=HELP, description=__doc__.splitlines()[0])
     common.add_data_options(parser, "emodb/is11")
     parser.add_argument(
         "--scheme",
         required=True,
+        type=common.generator_name("serzoo tune --scheme"),
         choices=_schemes(),
         help="registered scheme to search, or none (the classifier alone, with --tune-classifier)",
     )
@@ -68,11 +68,8 @@ def register(sub) -> None:
     parser.add_argument(
         "--epochs", type=int, default=None, help="fix the generator's epochs (default: searched; Hyperband's budget)"
     )
-    parser.add_argument(
-        "--preset",
-        choices=PRESETS,
-        default="serzoo",
-        help="the untuned training the search starts from and the evaluation compares with",
+    common.add_schedule_option(
+        parser, "serzoo", "the untuned training the search starts from and the evaluation compares with"
     )
     parser.add_argument(
         "--dev-groups",
@@ -124,7 +121,7 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from serzoo.data import load_corpus
-    from tuning.search import (
+    from serzoo.tuning.search import (
         SearchFailedError,
         baselines_source,
         build_search,
@@ -149,7 +146,7 @@ def run(args) -> int:
         k=k,
         epochs=args.epochs,
         tuner=args.tuner,
-        preset=args.preset,
+        schedule=args.schedule,
         dev_groups=dev_groups,
         normalisation=args.normalisation,
         fixed_options=args.options,
@@ -167,7 +164,7 @@ def run(args) -> int:
 
     def search(dev, out):
         if args.jobs > 1 and args.role is None and not args.report_only:  # chief/worker mode on this machine
-            from tuning.parallel import run_workers
+            from serzoo.tuning.parallel import run_workers
 
             run_workers([*_search_argv(args), "--dev-groups", ",".join(dev), "--output-dir", str(out)], args.jobs)
             # then this process reloads, as the local "chief", what the chief recorded (no trial runs again)
@@ -239,8 +236,8 @@ def _search_argv(args) -> list[str]:
         args.classifier,
         "--k",
         args.k,
-        "--preset",
-        args.preset,
+        "--schedule",
+        args.schedule,
         "--seed",
         str(args.seed),
         "--normalisation",

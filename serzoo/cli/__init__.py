@@ -20,12 +20,15 @@ COMMANDS = (
     "demo",
     "build",
     "evaluate",
+    "baselines",
     "reproduce",
     "semi_aae",
     "frame_generators",
     "compare_generators",
     "code_vectors",
     "cross_corpus",
+    "regimes",
+    "adapt",
     "export",
     "presets",
     "schemes",
@@ -40,6 +43,7 @@ SCHEME_COMMANDS = {
     "compare_generators",
     "code_vectors",
     "cross_corpus",
+    "regimes",
     "export",
 }
 

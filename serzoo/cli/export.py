@@ -12,12 +12,13 @@ def register(sub) -> None:
     common.add_data_options(parser, "synth_emo/is11")
     parser.add_argument(
         "--scheme",
+        type=common.generator_name("serzoo export --scheme"),
         choices=scheme_names(exportable=True),
         default=None,
         help="default: the --hparams file's scheme, else adan",
     )
     common.add_training_options(parser, "serzoo")
-    common.add_hparams_option(parser, "train with the search's chosen options and training (replaces the preset)")
+    common.add_hparams_option(parser, "train with the search's chosen options and training (replaces the schedule)")
     common.add_recipe_option(parser)
     parser.add_argument(
         "--k",

@@ -21,7 +21,7 @@ def register(sub) -> None:
         help=f"comma-separated, of: {', '.join(VARIANTS)}",
     )
     parser.add_argument("--seeds", type=common.int_list, default=[0], help="runs, e.g. 0,1,2")
-    parser.add_argument("--epochs", type=int, default=None, help="default: the paper preset's 100")
+    parser.add_argument("--epochs", type=int, default=None, help="default: the paper schedule's 100")
     common.add_groups_option(parser)
     common.add_held_out_option(parser)
     parser.add_argument(
@@ -41,7 +41,7 @@ def run(args) -> int:
     from serzoo import report
     from serzoo.data import load_corpus
     from serzoo.experiments.frame_generators import render_report, run_frame_generators
-    from serzoo.presets import training_for
+    from serzoo.schedules import training_for
 
     corpus = load_corpus(args.dataset, data_dir=args.data_dir, manual_dir=common.manual_dir(args))
     training = training_for("semi_aae_frames", "paper", epochs=args.epochs)
@@ -56,6 +56,8 @@ def run(args) -> int:
         learning_rate=training.learning_rate,
         groups=common.groups(args, corpus),
         held_out=args.held_out,
+        max_folds=args.folds,
+        normalisation=args.normalisation,
         augment=args.augment,
         output_dir=args.output_dir,
     )

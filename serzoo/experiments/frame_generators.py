@@ -88,10 +88,11 @@ def contour_llds(names) -> list[int]:
     return (chosen + [i for i in range(len(names)) if i not in chosen])[:4]
 
 
-def _settings(corpus, epochs, batch_size, learning_rate, augment) -> dict:
+def _settings(corpus, epochs, batch_size, learning_rate, augment, normalisation) -> dict:
     return {
         "dataset": f"{corpus.name}/{corpus.feature_set}",
         "groups": sorted(corpus.splits),
+        "normalisation": normalisation,
         "epochs": epochs,
         "batch_size": batch_size,
         "learning_rate": learning_rate,
@@ -109,6 +110,8 @@ def run_frame_generators(
     learning_rate: float = 1e-4,
     groups=None,
     held_out=None,
+    max_folds: int | None = None,
+    normalisation: str = "global",
     augment: bool = False,
     options: dict | None = None,
     output_dir=None,
@@ -116,8 +119,9 @@ def run_frame_generators(
     log=print,
 ) -> dict:
     """Every (variant, seed, fold) unit on the folds of ``groups`` (default: every group; ``held_out``: only those
-    test groups), resumable in ``output_dir``; a JSON-ready dict (:func:`summarise`). ``options``: builder options
-    of every model, under each variant's (e.g. tiny networks in tests)."""
+    test groups; ``max_folds``: the first N), z-normalised as ``normalisation`` (:func:`~serzoo.data.iter_folds`),
+    resumable in ``output_dir``; a JSON-ready dict (:func:`summarise`). ``options``: builder options of every
+    model, under each variant's (e.g. tiny networks in tests)."""
     from serzoo.experiments.resume import UnitStore
 
     unknown = [v for v in variants if v not in VARIANTS]
@@ -125,11 +129,22 @@ def run_frame_generators(
         raise ValueError(f"unknown variants {unknown}; choose from: {', '.join(VARIANTS)}")
     if groups:
         corpus = corpus.subset(groups)
-    settings = {**_settings(corpus, epochs, batch_size, learning_rate, augment), "options": options or {}}
+    settings = {
+        **_settings(corpus, epochs, batch_size, learning_rate, augment, normalisation),
+        "options": options or {},
+    }
     store = UnitStore(output_dir, settings) if output_dir else None
     training = {"epochs": epochs, "batch_size": batch_size, "learning_rate": learning_rate, "options": options or {}}
     units: dict = {}
-    for data in iter_folds(corpus, held_out=held_out, progress=progress, desc="frame generators"):
+    folds = iter_folds(
+        corpus,
+        normalisation=normalisation,
+        max_folds=max_folds,
+        held_out=held_out,
+        progress=progress,
+        desc="frame generators",
+    )
+    for data in folds:
         fold = _FoldSplit(corpus, data)
         for seed in seeds:
             if augment:

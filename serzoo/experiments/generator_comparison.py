@@ -22,6 +22,7 @@ import numpy as np
 from serzoo import plots
 from serzoo.data import Corpus, FoldCache
 from serzoo.experiments.resume import UnitStore
+from serzoo.schedules import schedule_keyword
 
 MODELS = ("m1", "m2", "m3")
 METRICS = ("metric1_set1", "metric2_set1", "metric1_set2", "metric2_set2", "fid", "mmd")
@@ -39,13 +40,13 @@ def balanced_labels(n: int, n_classes: int) -> np.ndarray:
     return np.resize(np.arange(n_classes, dtype=np.int32), n)
 
 
-def _settings(corpus, models, training, preset, n_synthetic, seed, options) -> dict:
-    # "optimizers" names the preset as the first stores did ("paper" = Sahu et al.'s SGD, "adam" = Adam 1e-4)
+def _settings(corpus, models, training, schedule, n_synthetic, seed, options) -> dict:
+    # "optimizers" names the schedule as the first stores did ("paper" = Sahu et al.'s SGD, "adam" = Adam 1e-4)
     settings = {
         "dataset": f"{corpus.name}/{corpus.feature_set}",
         "models": list(models),
         "epochs": training.epochs,
-        "optimizers": "paper" if preset == "paper" else "adam",
+        "optimizers": "paper" if schedule == "paper" else "adam",
         "n_synthetic": n_synthetic,
         "seed": seed,
         "options": options or {},
@@ -60,12 +61,13 @@ def _settings(corpus, models, training, preset, n_synthetic, seed, options) -> d
     return settings
 
 
+@schedule_keyword
 def run_generator_comparison(
     corpus: Corpus,
     output_dir,
     *,
     models=MODELS,
-    preset: str = "paper",
+    schedule: str = "paper",
     epochs: int | None = None,
     learning_rate: float | None = None,
     batch_size: int | None = None,
@@ -82,12 +84,12 @@ def run_generator_comparison(
     """Train every model on every fold and score its synthetic data; returns a JSON-ready dict.
 
     Args:
-        preset: ``"paper"`` (Sahu et al.'s per-player SGD) or ``"serzoo"`` (Adam 1e-4 everywhere), see
-            :mod:`serzoo.presets`; ``epochs``, ``learning_rate`` and ``batch_size`` override it.
+        schedule: ``"paper"`` (Sahu et al.'s per-player SGD) or ``"serzoo"`` (Adam 1e-4 everywhere), see
+            :mod:`serzoo.schedules`; ``epochs``, ``learning_rate`` and ``batch_size`` override it.
         n_synthetic: synthetic vectors per fold (``None`` = the training fold's size).
         options: extra builder arguments for every model (e.g. smaller ``widths`` in tests, ``generator_steps``).
         groups: only these groups (e.g. the development speakers): their folds, the others left out entirely.
-        rate_scales: ``((player, factor), ...)`` of :class:`~serzoo.presets.Training` for every model (Adam only),
+        rate_scales: ``((player, factor), ...)`` of :class:`~serzoo.schedules.Training` for every model (Adam only),
             e.g. ``(("feature_discriminator", 0.1),)`` (every model must have those players).
         fresh: forget the finished units in ``output_dir`` first.
         jobs: worker processes computing (fold, model) units in parallel (1 = in this process).
@@ -96,11 +98,11 @@ def run_generator_comparison(
 
     from serzoo.data import leave_one_group_out
     from serzoo.experiments.workers import run_units
-    from serzoo.presets import training_for
+    from serzoo.schedules import training_for
 
     trainings = {
         m: dataclasses.replace(
-            training_for(m, preset, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size),
+            training_for(m, schedule, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size),
             rate_scales=tuple(tuple(pair) for pair in rate_scales),
         )
         for m in models
@@ -110,7 +112,7 @@ def run_generator_comparison(
     out = pathlib.Path(output_dir)
     if fresh:
         (out / UnitStore.FILE).unlink(missing_ok=True)
-    settings = _settings(corpus, models, trainings[models[0]], preset, n_synthetic, seed, options)
+    settings = _settings(corpus, models, trainings[models[0]], schedule, n_synthetic, seed, options)
     if groups:
         settings["groups"] = sorted(corpus.splits)
     store = UnitStore(out, settings)
