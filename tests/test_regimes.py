@@ -83,7 +83,7 @@ def test_unseen_corpus_regime_on_two_corpora(synth_is11, tfds_data_dir, tmp_path
     result = regimes.run_regime(
         "unseen-corpus",
         "emodb+synth_emo/is11+arousal",
-        methods=["smote"],
+        methods=["smote", "dann"],
         seeds=(0,),
         normalisation="corpus",
         data_dir=tfds_data_dir,
@@ -93,7 +93,7 @@ def test_unseen_corpus_regime_on_two_corpora(synth_is11, tfds_data_dir, tmp_path
         progress=False,
     )
     pairs = {(r["train"], r["test"], r["method"]) for r in result["rows"]}
-    assert pairs == {(t, "synth_emo", m) for t in ("emodb", "others") for m in ("dnn", "smote")}
+    assert pairs == {(t, "synth_emo", m) for t in ("emodb", "others") for m in ("dnn", "smote", "dann_twin", "dann")}
     report = regimes.render_report(result, tmp_path)
     assert "| others | synth_emo | 100 % | smote |" in report and (tmp_path / "gains.png").exists()
 

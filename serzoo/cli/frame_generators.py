@@ -13,14 +13,14 @@ def register(sub) -> None:
     from serzoo.experiments.frame_generators import VARIANTS
 
     parser = sub.add_parser("frame-generators", help=HELP)
-    common.add_data_options(parser, "emodb/compare_lld", seed=False)
+    common.add_data_options(parser, "emodb/compare_lld", seeds=False)
     parser.add_argument(
         "--variants",
         type=common.name_list(lambda: VARIANTS),
         default=["paper"],
         help=f"comma-separated, of: {', '.join(VARIANTS)}",
     )
-    parser.add_argument("--seeds", type=common.int_list, default=[0], help="runs, e.g. 0,1,2")
+    common.add_seeds_option(parser)
     parser.add_argument("--epochs", type=int, default=None, help="default: the paper schedule's 100")
     common.add_groups_option(parser)
     common.add_held_out_option(parser)
@@ -30,8 +30,16 @@ def register(sub) -> None:
         help="also train the frame-level CNN and the functionals classifiers with and without the generated "
         "contours, at equal updates",
     )
-    parser.add_argument("--output-dir", default="results/frame_generators")
-    parser.add_argument("--fresh", action="store_true", help="discard finished units in --output-dir")
+    parser.add_argument(
+        "--output-dir",
+        default="results/frame_generators",
+        help="report folder and unit store (default results/frame_generators)",
+    )
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="discard finished units in --output-dir (default: resume an interrupted run)",
+    )
     parser.set_defaults(run=run)
 
 
