@@ -214,6 +214,31 @@ def reconstruction_png(reconstruction: dict, path, title: str = "") -> pathlib.P
     return _save(fig, path)
 
 
+def contours_png(material: dict, path, title: str = "real vs generated contours") -> pathlib.Path:
+    """Real vs generated frame-level contours: one row per LLD, one column per class; in each panel the real
+    contour and each entry's generated one (``material``: name → ``names``, ``classes``, ``real`` and
+    ``generated`` as ``[class][LLD][frames]`` in the original scale; the first entry's real contours are drawn)."""
+    plt = _pyplot()
+    first = next(iter(material.values()))
+    names, classes = first["names"], first["classes"]
+    fig, axes = plt.subplots(len(names), len(classes), figsize=(5.5 * len(classes), 2.1 * len(names)), squeeze=False)
+    for c, class_name in enumerate(classes):
+        for row, name in enumerate(names):
+            ax = axes[row, c]
+            ax.plot(first["real"][c][row], lw=1.2, color="black", label="real")
+            for label, entry in material.items():
+                ax.plot(entry["generated"][c][row], lw=0.9, alpha=0.8, label=label)
+            ax.set_ylabel(name, fontsize=7)
+            if row == 0:
+                ax.set_title(class_name, fontsize=9)
+    axes[0, 0].legend(fontsize=6, loc="best")
+    for ax in axes[-1]:
+        ax.set_xlabel("frame (10 ms)")
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
 def feature_histogram_png(examples: dict, feature: int, path, feature_name: str = "") -> pathlib.Path:
     """Histogram of one (normalised) feature: real training data vs each method's synthetic data."""
     plt = _pyplot()
