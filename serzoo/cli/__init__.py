@@ -1,8 +1,9 @@
 """The ``serzoo`` command: one module per subcommand, each registering its own subparser (``register``) and
 running it (``run``). No module imports TensorFlow at import time, so ``serzoo --help`` is instant.
 
-Expected errors (bad input, missing files, an existing export, a diverging model) end in a one-line message and
-exit code 2; an interrupt ends with exit code 130, SIGTERM (handled like Ctrl-C) with 143.
+Expected errors (bad input, missing files, an existing export, a diverging model, a full disk, a folder another run
+holds) end in a one-line message and exit code 2; an interrupt ends with exit code 130, SIGTERM (handled like
+Ctrl-C) with 143.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def plugin_commands():
 
 def main(argv: list[str] | None = None) -> int:
     from serzoo.cli import common
-    from serzoo.errors import DivergenceError, UnitsLostError
+    from serzoo.errors import BusyError, DivergenceError, UnitsLostError
 
     args = build_parser().parse_args(argv)
     saved = {name: os.environ.get(name) for name in common.PROCESS_SETTINGS}
@@ -74,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         with _sigterm_as_interrupt():
             common.prepare(args)
             return args.run(args)
-    except (ValueError, FileNotFoundError, FileExistsError, DivergenceError, UnitsLostError) as err:
+    except (ValueError, OSError, DivergenceError, UnitsLostError, BusyError) as err:
+        # OSError: missing or existing files, and writes that fail (disk full, read-only folder: the path is named)
         print(f"serzoo {args.command}: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as err:

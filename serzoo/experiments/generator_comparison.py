@@ -97,7 +97,7 @@ def run_generator_comparison(
     }
     out = pathlib.Path(output_dir)
     if fresh:
-        (out / UnitStore.FILE).unlink(missing_ok=True)
+        UnitStore.discard(out)
     store = UnitStore(out, _settings(corpus, models, trainings[models[0]], preset, n_synthetic, seed, options))
     folds = [f.name for f in leave_one_group_out(list(corpus.splits), max_folds)]
     keys = [(fold, model) for fold in folds for model in models]
