@@ -131,13 +131,14 @@ def recipe(args):
 
 
 def tuned_settings(args) -> dict:
-    """{``<scheme>_tuned``: setting} of the ``--hparams`` files (one per scheme)."""
+    """{``<scheme>_tuned``: setting} of the ``--hparams`` files (one per scheme), each checked whole and refused if it
+    was searched on another dataset than ``--dataset`` (call it before loading the corpus)."""
     from serzoo.hparams import load_tuned_setting
 
     settings = {}
     for path in (args.hparams or "").split(","):
         if path.strip():
-            setting = load_tuned_setting(path.strip())
+            setting = load_tuned_setting(path.strip(), dataset=args.dataset)
             label = f"{setting.scheme}_tuned"
             if label in settings:
                 raise ValueError(f"--hparams: two files tune {setting.scheme!r} ({settings[label].source}, {path})")

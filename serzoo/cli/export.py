@@ -17,7 +17,11 @@ def register(sub) -> None:
         help="default: the --hparams file's scheme, else adan",
     )
     common.add_training_options(parser, "serzoo")
-    common.add_hparams_option(parser, "train with the search's chosen options and training (replaces the preset)")
+    common.add_hparams_option(
+        parser,
+        "train with the search's chosen options and training (replaces the preset; --epochs, "
+        "--learning-rate and --batch-size still override it)",
+    )
     common.add_recipe_option(parser)
     parser.add_argument(
         "--k",
@@ -30,24 +34,28 @@ def register(sub) -> None:
     parser.add_argument("--root", default="exported")
     parser.add_argument("--name", default=None, help="default <scheme>_<dataset>_<config>")
     parser.add_argument("--version", default="1")
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing version")
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace an existing export (never a folder that is not one)"
+    )
     parser.set_defaults(run=run)
 
 
 def run(args) -> int:
     from serzoo.data import load_corpus
     from serzoo.experiments.train_export import train_and_export
+    from serzoo.export import export_path
 
+    settings = list(common.tuned_settings(args).values())  # the whole file checked before the corpus loads
+    if len(settings) > 1:
+        raise ValueError("--hparams: export one scheme at a time (give one file)")
+    setting = settings[0] if settings else None
+    scheme = args.scheme or (setting.scheme if setting else "adan")
+    export_path(args.root, args.name or "name", args.version)  # single folder names, checked before any work
     corpus = load_corpus(args.dataset, data_dir=args.data_dir, manual_dir=common.manual_dir(args))
     held_out = set(args.hold_out.split(",")) if args.hold_out else set()
     unknown = held_out - set(corpus.splits)
     if unknown:
         raise ValueError(f"--hold-out {sorted(unknown)}: no such split; splits are {list(corpus.splits)}")
-    settings = list(common.tuned_settings(args).values())
-    if len(settings) > 1:
-        raise ValueError("--hparams: export one scheme at a time (give one file)")
-    setting = settings[0] if settings else None
-    scheme = args.scheme or (setting.scheme if setting else "adan")
     path, _, _ = train_and_export(
         corpus,
         scheme,
