@@ -37,7 +37,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 def emodb_dir() -> pathlib.Path:
-    """The real EmoDB: ``$SERZOO_EMODB_DIR`` or ``../shared/corpora/emodb`` beside the repo."""
+    """The real EmoDB: ``$SERZOO_EMODB_DIR``, or ``shared/corpora/emodb`` beside the clone."""
     return pathlib.Path(os.environ.get("SERZOO_EMODB_DIR", REPO.parent / "shared" / "corpora" / "emodb"))
 
 
@@ -80,3 +80,24 @@ def real_emodb_dir():
     if not (path / "wav").is_dir():
         pytest.skip(f"real EmoDB not found at {path} (set SERZOO_EMODB_DIR)")
     return path
+
+
+def _real_corpus(name: str, inside: str) -> pathlib.Path:
+    """``$SERZOO_<NAME>_DIR`` if it holds ``inside``; skips with a message otherwise (there is no default folder)."""
+    variable = f"SERZOO_{name.upper()}_DIR"
+    path = os.environ.get(variable)
+    if not path:
+        pytest.skip(f"real {name} not available: set {variable} to the corpus folder (the one holding {inside}/)")
+    if not (pathlib.Path(path) / inside).is_dir():
+        pytest.skip(f"real {name} not found: {variable}={path} holds no {inside}/ folder")
+    return pathlib.Path(path)
+
+
+@pytest.fixture(scope="session")
+def real_ravdess_dir():
+    return _real_corpus("ravdess", "Actor_01")
+
+
+@pytest.fixture(scope="session")
+def real_emovo_dir():
+    return _real_corpus("emovo", "f1")

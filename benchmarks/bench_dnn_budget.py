@@ -5,7 +5,7 @@ optimizer updates of k = 0. This trains the unaugmented DNN for ``--epochs`` (e.
 updates of k = 10, a value fixed by the recipe, not by results) on EmoDB's ten leave-one-speaker-out folds and
 reports the pooled UAR per seed; that all-fold table is post hoc, a diagnostic.
 
-    nice python benchmarks/bench_dnn_budget.py --manual-dir ../shared/corpora/emodb --epochs 100,1100 --seeds 0 \\
+    nice python benchmarks/bench_dnn_budget.py --manual-dir $SERZOO_EMODB_DIR --epochs 100,1100 --seeds 0 \\
         --output benchmarks/results/dnn_budget_emodb_is11.json
 
 It also chooses the epochs for each EmoDB speaker half on the other half's folds only (swap halves: no fold's

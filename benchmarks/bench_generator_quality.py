@@ -5,7 +5,7 @@ touching the held-out speaker: TRTS (a linear SVM trained on the real training s
 set of the same size), TSTR (the reverse), the MMD between the real training set and that synthetic set, how often the
 auxiliary classifier C recognises G's latent vectors, and the mean |h| of E(x) and G(z, y). This is
 what chose the bounded (tanh) latent space of :func:`serzoo.models.adan.build_adan` and the demo's
-learning rate (:data:`serzoo.presets.DEMO_LEARNING_RATE`).
+learning rate (:data:`serzoo.schedules.DEMO_LEARNING_RATE`).
 
 Run: python benchmarks/bench_generator_quality.py --dataset emodb/is11 --data-dir DIR \\
         --variants adan:linear:800:1e-4,adan:tanh:400:1e-4,wadan:tanh:400:1e-4

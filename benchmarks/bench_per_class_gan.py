@@ -13,7 +13,7 @@ TSTR, MMD of one synthetic set of the training set's size and label distribution
 The sequential version is revision 1 of the registered ``"gan"``: ``build_gan(conditional=False)`` with
 ``per_class=True`` (one fit per class), registered here at run time as ``gan_sequential``.
 
-Run: nice -n 10 python benchmarks/bench_per_class_gan.py --manual-dir /work/shared/corpora/emodb
+Run: nice -n 10 python benchmarks/bench_per_class_gan.py --manual-dir $SERZOO_EMODB_DIR
 """
 
 import argparse

@@ -9,14 +9,14 @@ classifier epochs, SVM fits; FLOPs counted by ``benchmarks/flops.py``). The unit
 numbers must agree up to float reduction order: ``--jobs 1`` uses all threads, the workers one each).
 
 Run (EmoDB; a few minutes):
-    nice -n 10 python benchmarks/bench_reproduce.py --manual-dir ../shared/corpora/emodb --folds 2 \\
+    nice -n 10 python benchmarks/bench_reproduce.py --manual-dir $SERZOO_EMODB_DIR --folds 2 \\
         --methods smote,cgan,wadan --epochs 50
 
 ``--full DIR``: one run only, the whole default reproduction (every method, every fold, k in {0, 10}, the default
 schedule, ``--no-synthetic-only`` as the committed 400-epoch run, ``--jobs N``) into ``DIR`` (kept: it is the
 reproduction's unit store and report), with the same profile (wall, compute per unit type, kernel fractions of the
 same-run matmul):
-    python benchmarks/bench_reproduce.py --manual-dir ../shared/corpora/emodb --full benchmarks/results/yi_mak_emodb
+    python benchmarks/bench_reproduce.py --manual-dir $SERZOO_EMODB_DIR --full benchmarks/results/yi_mak_emodb
 """
 
 import argparse

@@ -13,10 +13,10 @@ a rerun; a run whose cells are all stored is not trained, an interrupted one is 
 and writes only its missing cells.
 
 Run (EmoDB IS11, a few hours on 2 cores):
-    nice -n 19 python benchmarks/bench_schedule.py --manual-dir ../shared/corpora/emodb
+    nice -n 19 python benchmarks/bench_schedule.py --manual-dir $SERZOO_EMODB_DIR
     python benchmarks/bench_schedule.py --table        # Markdown from the stored cells only
     # a second fold and seed, the reference and the 1e-3 candidates only:
-    nice -n 19 python benchmarks/bench_schedule.py --manual-dir ../shared/corpora/emodb --held-out speaker13 --seed 1 \
+    nice -n 19 python benchmarks/bench_schedule.py --manual-dir $SERZOO_EMODB_DIR --held-out speaker13 --seed 1 \
         --runs "1e-4:400;1e-3:50,100,200" --output benchmarks/results/schedule/emodb_is11_fold13_seed1.jsonl
 """
 
@@ -28,7 +28,7 @@ import time
 
 from bench_generator_quality import synthetic_quality, training_speakers
 
-from serzoo.presets import YI_MAK_BATCH, Training
+from serzoo.schedules import YI_MAK_BATCH, Training
 
 SCHEMES = ("adan", "wadan", "aae", "cgan", "gan")
 #: Adam rate and the epochs measured in its run; the first run's last point is the quality reference.

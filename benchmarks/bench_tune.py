@@ -5,7 +5,7 @@ Each arm runs `serzoo tune --jobs 1` or `--jobs N` in a fresh output directory (
 start-up), random search with a fixed seed, `--no-evaluate`.
 
 Run: python benchmarks/bench_tune.py --dataset synth_emo/is11 --scheme adan --trials 6 --epochs 20 --jobs 2
-     python benchmarks/bench_tune.py --dataset emodb/is11 --manual-dir ../shared/corpora/emodb --scheme wadan \\
+     python benchmarks/bench_tune.py --dataset emodb/is11 --manual-dir $SERZOO_EMODB_DIR --scheme wadan \\
          --trials 4 --epochs 100 --jobs 2
 """
 

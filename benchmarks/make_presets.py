@@ -1,6 +1,6 @@
 """Make the pretrained presets shipped in ``exported/`` from a finished recipe study (issue 17).
 
-    python benchmarks/make_presets.py --manual-dir ../shared/corpora/emodb \\
+    python benchmarks/make_presets.py --manual-dir $SERZOO_EMODB_DIR \\
         --study benchmarks/results/recipes_swap_halves_emodb_is11
 
 The generator-based cells the two halves chose under the swap-halves protocol are the candidates; the preset uses
@@ -118,9 +118,9 @@ def main(argv=None) -> int:
         manifest = read_manifest(path)
         cost = "" if args.cards_only else f" (training and export {time.perf_counter() - start:.0f} s on 2 cores)"
         commands = (
-            f"`python benchmarks/make_presets.py --manual-dir ../shared/corpora/emodb --study {args.study}`"
+            f"`python benchmarks/make_presets.py --manual-dir $SERZOO_EMODB_DIR --study {args.study}`"
             f"{cost}; the study: "
-            "`serzoo reproduce yi-mak-emodb --protocol swap-halves --manual-dir ../shared/corpora/emodb "
+            "`serzoo reproduce yi-mak-emodb --protocol swap-halves --manual-dir $SERZOO_EMODB_DIR "
             f"--seeds 0,1,2 --jobs 2 --output-dir {args.study}`."
         )
         write_text(

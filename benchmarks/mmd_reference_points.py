@@ -8,7 +8,7 @@ Gaussian noise of unit and one-tenth variance. Mean over the inner folds; ``--be
 best setting on the first inner fold and describes one synthetic set (its spread, its distance from the data's mean,
 its MMD):
 
-    python benchmarks/mmd_reference_points.py --manual-dir ../shared/corpora/emodb --best \\
+    python benchmarks/mmd_reference_points.py --manual-dir $SERZOO_EMODB_DIR --best \\
         benchmarks/results/tune/aae_emodb_is11
 """
 
@@ -39,7 +39,7 @@ def reference_sets(x: np.ndarray, rng) -> dict[str, tuple[np.ndarray, np.ndarray
 def inner_folds(project: pathlib.Path, manual_dir: str | None, data_dir: str | None = None):
     from serzoo.data import load_corpus
     from serzoo.quiet import import_tensorflow_quietly
-    from tuning.objectives import InnerFolds
+    from serzoo.tuning.objectives import InnerFolds
 
     import_tensorflow_quietly()
     results = json.loads((project / "results.json").read_text())

@@ -1,14 +1,14 @@
 """Re-score the finished trials of a `utility` search made before the baseline matched the optimizer updates.
 
 Until 2026-12-04 (stop 26) ``utility`` subtracted the real-only DNN at its own epochs, which makes k sets of Yi &
-Mak's recipe look useful by their k + 1 times the updates alone (:mod:`tuning.objectives`). Each trial's
+Mak's recipe look useful by their k + 1 times the updates alone (:mod:`serzoo.tuning.objectives`). Each trial's
 ``folds.json`` keeps the augmented UAR per inner fold, so the corrected objective needs only the matched real-only
 baseline (deterministic, seeded as the search's): this script computes it once, rewrites each completed trial's
 ``utility`` (score and metric, the old value kept as ``utility_unmatched``) and its ``folds.json``, so that the
 Bayesian oracle resumes on the corrected scores. It refuses trials it cannot re-score (searched recipe or classifier
 knobs, several executions) and projects already re-scored. Run it with no search running on the project:
 
-    python benchmarks/rescore_matched_utility.py --manual-dir ../shared/corpora/emodb \\
+    python benchmarks/rescore_matched_utility.py --manual-dir $SERZOO_EMODB_DIR \\
         benchmarks/results/tune/wadan_emodb_is11
 """
 
@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 def rescore(project: pathlib.Path, manual_dir: str | None, data_dir: str | None = None) -> dict:
     from serzoo.data import load_corpus
     from serzoo.quiet import import_tensorflow_quietly
-    from tuning.objectives import InnerFolds, matched_real_options
+    from serzoo.tuning.objectives import InnerFolds, matched_real_options
 
     import_tensorflow_quietly()
     results = json.loads((project / "results.json").read_text())

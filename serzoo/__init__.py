@@ -11,8 +11,39 @@ scikit-learn; each name loads its module on first use):
 """
 
 import importlib
+import importlib.abc
+import importlib.util
+import pathlib
+import sys
 
 __version__ = "0.1.0"
+
+#: Folders of the repository that install under serzoo's name (setup.py); see :class:`_CloneFolders`.
+CLONE_FOLDERS = {"serzoo.tuning": "tuning", "serzoo.tfds_builders": "tfds_builders"}
+
+
+class _CloneFolders(importlib.abc.MetaPathFinder):
+    """``serzoo.tuning`` / ``serzoo.tfds_builders`` when serzoo itself is imported from a clone (pytest's rootdir on
+    ``sys.path``, ``PYTHONPATH=.``) rather than from an installation: the clone's top-level ``tuning/`` and
+    ``tfds_builders/``. Consulted last, so installed and editable copies win; one name per module, so a TFDS builder
+    registers once."""
+
+    def __init__(self, root: pathlib.Path):
+        self.root = root
+
+    def find_spec(self, fullname, path=None, target=None):
+        folder = CLONE_FOLDERS.get(fullname)
+        if folder is None or not (self.root / folder / "__init__.py").is_file():
+            return None
+        location = self.root / folder
+        return importlib.util.spec_from_file_location(
+            fullname, location / "__init__.py", submodule_search_locations=[str(location)]
+        )
+
+
+_ROOT = pathlib.Path(__file__).resolve().parent.parent
+if (_ROOT / "setup.py").is_file() and not any(isinstance(f, _CloneFolders) for f in sys.meta_path):
+    sys.meta_path.append(_CloneFolders(_ROOT))
 
 #: public name -> module that defines it
 _EXPORTS = {
@@ -28,8 +59,8 @@ _EXPORTS = {
     "register_scheme": "serzoo.models",
     "get_scheme": "serzoo.models",
     "scheme_names": "serzoo.models",
-    "training_for": "serzoo.presets",
-    "Training": "serzoo.presets",
+    "training_for": "serzoo.schedules",
+    "Training": "serzoo.schedules",
     "make_classifier": "serzoo.models.classifiers",
     "export_generator": "serzoo.export",
     "train_and_export": "serzoo.experiments.train_export",

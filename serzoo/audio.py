@@ -78,7 +78,8 @@ def _truncation(path, frame_bytes: int, rate: int) -> str | None:
 
 
 def check_signal(signal: np.ndarray, rate: int, path) -> None:
-    """Raise :class:`AudioFileError` unless ``signal`` (float, ``[frames]`` or ``[frames, channels]``) is usable.
+    """Raise :class:`AudioFileError` unless ``signal`` (``[frames]`` or ``[frames, channels]``; float, or int16 as
+    16-bit PCM reads) is usable.
 
     Usable: at least :data:`MIN_SECONDS` long, every sample finite, inside [-1, 1] (float WAVs beyond
     full scale clip or wrap around once converted to 16 bit) and not digital silence.
@@ -91,15 +92,16 @@ def check_signal(signal: np.ndarray, rate: int, path) -> None:
             f"{path}: the recording is {seconds:.3f} s long ({signal.shape[0]} samples at {rate} Hz), shorter "
             f"than the minimum of {MIN_SECONDS} s that every openSMILE feature set needs; remove the file"
         )
-    finite = np.isfinite(signal)
-    if not finite.all():
+    high, low = float(signal.max()), float(signal.min())  # NaN and inf reach these two: one pass each
+    if not (np.isfinite(high) and np.isfinite(low)):
+        finite = np.isfinite(signal)
         bad = int(signal.size - finite.sum())
         first = int(np.argwhere(~finite)[0][0])
         raise AudioFileError(
             f"{path}: {bad} of {signal.size} samples are NaN or infinite (the first at {first / rate:.3f} s); "
             "the file was written from corrupt data: export it again from its source or remove it"
         )
-    peak = float(np.max(np.abs(signal)))
+    peak = max(high, -low) / (32768.0 if signal.dtype == np.int16 else 1.0)
     if peak > 1.0:
         raise AudioFileError(
             f"{path}: samples reach {peak:.3g}, outside the [-1, 1] full scale of a float WAV (they would clip or "
@@ -112,33 +114,57 @@ def check_signal(signal: np.ndarray, rate: int, path) -> None:
         )
 
 
-def _read(path, dtype: str = "float32") -> tuple[np.ndarray, int]:
+#: bytes per sample of the PCM subtypes whose WAV length :func:`_truncation` checks
+_SAMPLE_BYTES = {"PCM_U8": 1, "PCM_S8": 1, "PCM_16": 2, "PCM_24": 3, "PCM_32": 4, "FLOAT": 4, "DOUBLE": 8}
+
+
+def _read(path, dtype: str | None = "float32") -> tuple[np.ndarray, int]:
+    """The samples (``[frames, channels]``) and rate of an audio file, after the truncation check.
+
+    Args:
+        dtype: of the samples; ``None``: int16 where that is exact (PCM of 16 bits or fewer: 3x faster to
+            read than float32, enough for :func:`check_signal`), else float32.
+    """
     import soundfile
 
     try:
-        info = soundfile.info(str(path))
-        signal, rate = soundfile.read(str(path), dtype=dtype, always_2d=True)
+        with soundfile.SoundFile(str(path)) as stream:  # one open for the header and the samples
+            subtype, channels, rate = stream.subtype, stream.channels, stream.samplerate
+            exact = dtype or ("int16" if subtype in ("PCM_U8", "PCM_S8", "PCM_16") else "float32")
+            signal = stream.read(dtype=exact, always_2d=True)
     except Exception as err:  # soundfile raises LibsndfileError, RuntimeError, OSError...
         raise AudioFileError(
             f"{path}: cannot read audio ({err}); expected a WAV/FLAC file, replace or remove it"
         ) from err
-    frame_bytes = {"PCM_U8": 1, "PCM_S8": 1, "PCM_16": 2, "PCM_24": 3, "PCM_32": 4, "FLOAT": 4, "DOUBLE": 8}
-    if info.subtype in frame_bytes:
-        problem = _truncation(path, frame_bytes[info.subtype] * info.channels, rate)
+    if subtype in _SAMPLE_BYTES:
+        problem = _truncation(path, _SAMPLE_BYTES[subtype] * channels, rate)
         if problem:
             raise AudioFileError(problem)
     return signal, rate
 
 
-def read_audio(path: str | os.PathLike, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
+def read_audio(path: str | os.PathLike, sample_rate: int = SAMPLE_RATE, channel: int | None = None) -> np.ndarray:
     """Read a WAV/FLAC file as float32 mono at ``sample_rate`` (resampled when needed), after the checks.
 
+    Args:
+        channel: ``None`` mixes the channels down (their mean); an index takes that channel alone (for
+            recordings whose channels are different microphones, where the mean is a comb filter).
+
     Raises:
-        AudioFileError: the file is missing, unreadable, not audio, truncated, or fails :func:`check_signal`.
+        AudioFileError: the file is missing, unreadable, not audio, truncated, fails :func:`check_signal`, or has
+            no channel ``channel``.
     """
     signal, rate = _read(path)
     check_signal(signal, rate, path)
-    signal = signal.mean(axis=1)
+    if channel is None:
+        signal = signal.mean(axis=1)
+    elif channel < signal.shape[1]:
+        signal = signal[:, channel]
+    else:
+        raise AudioFileError(
+            f"{path}: the file has {signal.shape[1]} channel(s), so channel {channel} (counted from 0) does not "
+            "exist; replace the file with the release's own copy"
+        )
     if rate != sample_rate:
         from math import gcd
 
@@ -151,21 +177,23 @@ def read_audio(path: str | os.PathLike, sample_rate: int = SAMPLE_RATE) -> np.nd
 
 @dataclasses.dataclass(frozen=True)
 class AudioCheck:
-    """Outcome of :func:`check_file`: the sample rate, the problem (None: usable) and :func:`content_hash`."""
+    """Outcome of :func:`check_file`: the sample rate, the problem (None: usable), :func:`content_hash` and the
+    number of channels."""
 
     sample_rate: int | None
     problem: str | None
     content_hash: str | None
+    channels: int | None = None
 
 
 def check_file(path: str | os.PathLike) -> AudioCheck:
     """Read ``path`` and run the checks of :func:`read_audio`; never raises for a bad file."""
     try:
-        signal, rate = _read(path)
+        signal, rate = _read(path, dtype=None)
         check_signal(signal, rate, path)
     except AudioFileError as err:
         return AudioCheck(None, str(err), None)
-    return AudioCheck(rate, None, content_hash(path))
+    return AudioCheck(rate, None, content_hash(path), signal.shape[1])
 
 
 def content_hash(path: str | os.PathLike) -> str:

@@ -19,7 +19,7 @@ import os
 
 import numpy as np
 
-from serzoo.presets import DEFAULT_PRESET, Training, training_for
+from serzoo.schedules import DEFAULT_SCHEDULE, Training, schedule_keyword, training_for
 from serzoo.validation import check_k, check_labels, check_number, check_synthetic_memory, check_training_data
 
 #: Environment variable: ``0`` trains the adversarial schemes without XLA by default (:class:`SchemeAugmenter`).
@@ -32,10 +32,11 @@ SAMPLE_BATCH = 8192
 
 
 def augmentation_methods() -> tuple[str, ...]:
-    """Every method name :func:`make_augmenter` accepts: the baselines, then every registered scheme."""
+    """Every method name :func:`make_augmenter` accepts: the baselines, then every registered generator (a
+    classifier-only scheme such as ``dann`` is not an augmentation method)."""
     from serzoo.models import scheme_names
 
-    return (*BASELINES, *scheme_names())
+    return (*BASELINES, *scheme_names(generator=True))
 
 
 def _fitted(augmenter, attribute: str):
@@ -145,8 +146,8 @@ class SchemeAugmenter:
 
     Args:
         name: a registered scheme (:func:`serzoo.models.scheme_names`).
-        training: epochs, batch size and optimizers (default: the ``serzoo`` preset of the scheme,
-            :func:`serzoo.presets.training_for`).
+        training: epochs, batch size and optimizers (default: the ``serzoo`` schedule of the scheme,
+            :func:`serzoo.schedules.training_for`).
         seed: seed of the model (and of its noise).
         options: extra keyword arguments of the scheme builder (e.g. ``alpha``).
         jit_compile: XLA-compile the train step (measured 1.7× faster on CPU per epoch; compiling costs about
@@ -163,9 +164,9 @@ class SchemeAugmenter:
     callbacks: tuple = ()
 
     def __post_init__(self):
-        from serzoo.models import get_scheme
+        from serzoo.models import check_generator
 
-        self.spec = get_scheme(self.name)
+        self.spec = check_generator(self.name, "an augmenter (SchemeAugmenter, make_augmenter, augment)")
         self.training = self.training or training_for(self.name)
         if self.jit_compile is None:
             self.jit_compile = os.environ.get(XLA_ENV, "1") != "0"
@@ -231,11 +232,12 @@ class SchemeAugmenter:
         return next(iter(self.models_.values()))
 
 
+@schedule_keyword
 def make_augmenter(
     method: str,
     *,
     seed: int = 0,
-    preset: str = DEFAULT_PRESET,
+    schedule: str = DEFAULT_SCHEDULE,
     epochs: int | None = None,
     learning_rate: float | None = None,
     batch_size: int | None = None,
@@ -244,11 +246,11 @@ def make_augmenter(
 ):
     """An augmenter by name (see :func:`augmentation_methods`).
 
-    For a scheme, ``preset`` gives its training (:mod:`serzoo.presets`); ``epochs``, ``learning_rate`` and
+    For a scheme, ``schedule`` gives its training (:mod:`serzoo.schedules`); ``epochs``, ``learning_rate`` and
     ``batch_size`` override it, and an explicit ``training`` replaces it; ``options`` go to the scheme's builder. For a
     baseline, ``options`` are its fields.
     """
-    from serzoo.models import scheme_names
+    from serzoo.models import check_generator, scheme_names
 
     if method == "duplicate":
         return Duplicate()
@@ -257,8 +259,9 @@ def make_augmenter(
     if method == "smote":
         return Smote(**options)
     if method in scheme_names():
+        check_generator(method, "make_augmenter")
         training = training or training_for(
-            method, preset, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size
+            method, schedule, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size
         )
         return SchemeAugmenter(method, training=training, seed=seed, options=options)
     raise ValueError(f"unknown augmentation method {method!r}; choose one of: {', '.join(augmentation_methods())}")
@@ -431,7 +434,10 @@ def augment(
         >>> x_aug, y_aug, w = augment(x, y, "wadan", k=5, recipe={"synthetic_weight": 0.3})   # doctest: +SKIP
     """
     from serzoo.data import Normalizer
+    from serzoo.models import check_generator, scheme_names
 
+    if isinstance(method, str) and method in scheme_names():
+        check_generator(method, "augment()")
     x, y = check_training_data(x, y, n_classes)
     exported = not (isinstance(method, str) and method in augmentation_methods())
     if exported:

@@ -15,7 +15,7 @@ import importlib
 from types import ModuleType
 
 #: The corpora serzoo can load: folder names under ``tfds_builders/`` (and TFDS dataset names).
-DATASETS = ("emodb", "synth_emo", "iemocap", "msp_improv")
+DATASETS = ("emodb", "synth_emo", "iemocap", "msp_improv", "ravdess", "emovo")
 
 
 def _checked(name: str) -> str:
@@ -30,7 +30,7 @@ def builder_module(name: str) -> ModuleType:
     Raises:
         ValueError: ``name`` is not one of :data:`DATASETS`.
     """
-    return importlib.import_module(f"tfds_builders.{_checked(name)}.{name}_dataset_builder")
+    return importlib.import_module(f"serzoo.tfds_builders.{_checked(name)}.{name}_dataset_builder")
 
 
 def builder_class(name: str) -> type:

@@ -1,31 +1,45 @@
-"""TFDS loading, leave-one-group-out folds and fold-wise normalisation.
+"""Loading datasets: one corpus or several, their class sets, and the in-memory :class:`Corpus` the folds use.
 
-Every corpus builder has one split per group (speaker or session); a fold is split arithmetic:
-train on ``"+".join(other groups)``, test on the held-out group. Preprocessing is fitted on the
-training fold only (drop zero-variance features, z-normalise), as in Yi & Mak (journal, Sec. IV-B).
+A dataset spec names one corpus or several and a feature set, optionally with a class set:
+``emodb/is11``, ``ravdess/is11+shared6``, ``emodb+ravdess+emovo/egemaps+shared6`` (:func:`parse_spec`). Each corpus is
+built once with TFDS (one split per speaker or session); a multi-corpus dataset joins them into one corpus whose
+groups are (corpus, speaker). Folds and normalisation live in :mod:`serzoo.folds` and :mod:`serzoo.normalisation`
+(their names are importable from here too).
 
 Example:
-    >>> corpus = load_corpus("emodb/is11", manual_dir="../shared/corpora/emodb")  # doctest: +SKIP
-    >>> for fold in iter_folds(corpus):                                          # doctest: +SKIP
+    >>> corpus = load_corpus("emodb+ravdess+emovo/is11+shared6")                       # doctest: +SKIP
+    >>> for fold in iter_folds(corpus, fold_scheme="leave-one-corpus-out"):            # doctest: +SKIP
     ...     clf.fit(fold.x_train, fold.y_train)
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import pathlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from serzoo.builders import DATASETS, builder_class
 
-NORMALISATIONS = ("global", "speaker")
+# The fold and normalisation names that scripts import from here (they live in their own modules).
+from serzoo.folds import (
+    SPEAKER_HALVES,
+    Fold,
+    FoldCache,
+    FoldData,
+    iter_folds,
+    leave_one_group_out,
+    make_folds,
+    speaker_halves,
+)
+from serzoo.normalisation import NORMALISATIONS, Normalizer
 
 
 def parse_dataset(spec: str) -> tuple[str, str]:
-    """``"emodb/is11"`` → ``("emodb", "is11")``; ``"iemocap/is10_four_class"`` likewise.
+    """``"emodb/is11"`` → ``("emodb", "is11")``; ``"iemocap/is10_four_class"`` likewise (one corpus, no class set).
 
     Without a config the builder's default is used; the ``compare`` alias means ``is13``.
     """
@@ -43,6 +57,84 @@ def parse_dataset(spec: str) -> tuple[str, str]:
         if candidate in configs:
             return name, candidate
     raise ValueError(f"{name} has no config {config!r}; choose one of: {', '.join(configs)}")
+
+
+@dataclasses.dataclass(frozen=True)
+class DatasetSpec:
+    """A parsed dataset spec (:func:`parse_spec`)."""
+
+    corpora: tuple[str, ...]  # corpus (builder) names, in the spec's order
+    config: str  # the builder config every corpus is loaded with (``is11``)
+    classes: str | None = None  # a class set of serzoo.emotions.CLASS_SETS
+    label: str = "label"  # the class-label feature giving y (``activation_class`` for a rated corpus's bins)
+
+
+def parse_spec(spec: str, classes: str | None = None) -> DatasetSpec:
+    """``CORPUS[+CORPUS...]/CONFIG[+SUFFIX]``: the suffix is a class set (``shared6``, ``arousal``...; the same as
+    ``classes``) or a rated corpus's class label (``activation_class``), as in the feature-set names serzoo's
+    reports print (``is11+shared6``), so a report's dataset loads again as it was.
+
+    Raises:
+        ValueError: an unknown corpus, config, class set or suffix; a corpus twice; two different class sets.
+    """
+    from serzoo.emotions import CLASS_SETS, get_class_set
+
+    names, _, config = spec.partition("/")
+    corpora = tuple(names.split("+"))
+    if len(set(corpora)) < len(corpora):
+        raise ValueError(f"{spec!r} names a corpus twice")
+    config, _, suffix = config.partition("+")
+    label = "label"
+    if suffix and suffix not in CLASS_SETS:
+        if not suffix.endswith("_class"):
+            raise ValueError(
+                f"{spec!r}: {suffix!r} after '+' is neither a class set ({', '.join(CLASS_SETS)}) nor a class label "
+                "such as activation_class"
+            )
+        label, suffix = suffix, ""
+    if suffix and classes and suffix != classes:
+        raise ValueError(f"{spec!r} names the class set {suffix!r}, but classes={classes!r} was passed")
+    chosen = classes or suffix or None
+    if chosen:
+        get_class_set(chosen)
+    configs = {parse_dataset(f"{name}/{config}")[1] for name in corpora}
+    if len(configs) > 1:
+        raise ValueError(f"{spec!r}: the config {config!r} means {sorted(configs)} for its corpora; name one config")
+    return DatasetSpec(corpora, configs.pop(), chosen, label)
+
+
+def manual_dirs(corpora: Sequence[str], manual_dir=None) -> dict[str, str | None]:
+    """Each corpus's folder: from ``manual_dir`` (a folder for one corpus; ``"emodb=PATH,ravdess=PATH"`` or a
+    mapping for several), else ``$SERZOO_<CORPUS>_DIR`` (:func:`manual_dir_env`), else None (generated corpora; EmoDB
+    then downloads its archive).
+
+    Raises:
+        ValueError: one folder for several corpora, a malformed ``NAME=PATH`` list, or a name not in ``corpora``.
+    """
+    given: Mapping[str, str] = {}
+    if isinstance(manual_dir, Mapping):
+        given = {str(k): str(v) for k, v in manual_dir.items()}
+    elif manual_dir is not None and "=" in str(manual_dir):
+        pairs = [item.partition("=") for item in str(manual_dir).split(",") if item.strip()]
+        if any(not name.strip() or not path.strip() for name, _, path in pairs):
+            raise ValueError(f"manual dir {manual_dir!r}: expected NAME=PATH[,NAME=PATH...]")
+        given = {name.strip(): path.strip() for name, _, path in pairs}
+    elif manual_dir is not None:
+        if len(corpora) > 1:
+            raise ValueError(
+                f"one manual dir ({manual_dir}) for the corpora {'+'.join(corpora)}: pass one folder per corpus, "
+                f"e.g. {','.join(f'{c}=PATH' for c in corpora)}, or set {', '.join(manual_dir_env(c) for c in corpora)}"
+            )
+        given = {corpora[0]: str(manual_dir)}
+    unknown = sorted(set(given) - set(corpora))
+    if unknown:
+        raise ValueError(f"manual dirs given for {unknown}, which are not among the corpora {list(corpora)}")
+    return {name: given.get(name) or os.environ.get(manual_dir_env(name)) or None for name in corpora}
+
+
+def manual_dir_env(corpus: str) -> str:
+    """The environment variable naming a corpus's folder when no manual dir is given: ``SERZOO_<CORPUS>_DIR``."""
+    return f"SERZOO_{corpus.upper()}_DIR"
 
 
 def prepare_builder(spec: str, *, data_dir=None, manual_dir=None, rebuild: bool = False):
@@ -107,24 +199,52 @@ class SplitData:
     """One split as numpy: features, integer labels and per-utterance metadata."""
 
     x: np.ndarray  # [n, dim] (or object array of [frames, dim] for frame-level sets)
-    y: np.ndarray  # [n] int64
+    y: np.ndarray  # [n] int64 (-1: a row a class set leaves out, in Corpus.left_out)
     speaker: np.ndarray  # [n] str
     utterance_id: np.ndarray  # [n] str
+    corpus: np.ndarray | None = None  # [n] str: each row's corpus (``""`` for data built without one)
+
+    def __post_init__(self):
+        if self.corpus is None:
+            self.corpus = np.full(len(self.y), "")
 
     @classmethod
     def concat(cls, parts: Sequence[SplitData]) -> SplitData:
         return cls(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in dataclasses.fields(cls)))
 
+    def rows(self, index) -> SplitData:
+        """The rows selected by ``index`` (a boolean mask or integer indices)."""
+        return SplitData(*(getattr(self, f.name)[index] for f in dataclasses.fields(self)))
+
 
 @dataclasses.dataclass
 class Corpus:
-    """A prepared corpus held in memory, split by group."""
+    """A prepared corpus (or several joined, :func:`combine_corpora`) held in memory, split by group.
 
-    name: str
-    feature_set: str  # the builder config, e.g. "is11" or "is10_four_class"
+    ``left_out`` holds, per split, the speech of the classes a class set leaves out (label -1; e.g. EmoDB's boredom
+    under ``shared6``): never a labelled row, but part of a speaker's or corpus's statistics (:meth:`speech`), which
+    need no labels.
+    """
+
+    name: str  # the corpus, or the corpora joined by "+" ("emodb+ravdess+emovo")
+    feature_set: str  # the builder config, e.g. "is11" or "is10_four_class", plus "+<class set>" when mapped
     class_names: list[str]
     splits: dict[str, SplitData]
     opensmile_set: str = ""  # the feature set of that config, e.g. "is10"
+    left_out: dict[str, SplitData] = dataclasses.field(default_factory=dict)
+
+    def corpus_splits(self) -> dict[str, list[str]]:
+        """The group splits of each corpus (``{"emodb": ["emodb:speaker03", ...], ...}``; one corpus: all)."""
+        by_corpus: dict[str, list[str]] = {}
+        for split in self.splits:
+            owner = split.partition(":")[0] if ":" in split else self.name
+            by_corpus.setdefault(owner, []).append(split)
+        return by_corpus
+
+    def speech(self, split_names: Sequence[str]) -> SplitData:
+        """All speech of ``split_names``: the labelled rows and those a class set leaves out (for statistics)."""
+        parts = [self.splits[s] for s in split_names] + [self.left_out[s] for s in split_names if s in self.left_out]
+        return SplitData.concat(parts)
 
     @property
     def n_classes(self) -> int:
@@ -145,63 +265,45 @@ class Corpus:
         unknown = sorted(set(split_names) - set(self.splits))
         if unknown:
             raise ValueError(f"{self.name}: no group split(s) {unknown}; the groups are {list(self.splits)}")
-        return dataclasses.replace(self, splits={s: self.splits[s] for s in self.splits if s in split_names})
-
-
-#: Documented development / evaluation halves of a corpus's groups. EmoDB: the ten speakers in id order, split in
-#: the middle: 03 08 09 10 11 (male 03 10 11, female 08 09; 243 utterances) and 12 13 14 15 16 (male 12 15, female
-#: 13 14 16; 292 utterances), as gender-balanced as five of ten speakers (five of each gender) can be.
-SPEAKER_HALVES = {
-    "emodb": (
-        ("speaker03", "speaker08", "speaker09", "speaker10", "speaker11"),
-        ("speaker12", "speaker13", "speaker14", "speaker15", "speaker16"),
-    ),
-}
-
-
-def speaker_halves(corpus: Corpus, development: Sequence[str] | None = None) -> tuple[list[str], list[str]]:
-    """(development groups, evaluation groups): ``development`` if given, else the corpus's documented halves
-    (:data:`SPEAKER_HALVES`), else the first half of its groups in sorted order."""
-    groups = sorted(corpus.splits)
-    if development:
-        dev = list(dict.fromkeys(development))
-        unknown = sorted(set(dev) - set(groups))
-        if unknown:
-            raise ValueError(f"--dev-groups names unknown groups {unknown}; {corpus.name}'s groups are {groups}")
-    elif corpus.name in SPEAKER_HALVES:
-        dev = list(SPEAKER_HALVES[corpus.name][0])
-    else:
-        dev = groups[: len(groups) // 2]
-    evaluation = [g for g in groups if g not in dev]
-    if len(dev) < 2 or not evaluation:
-        raise ValueError(
-            f"the development groups {dev} need at least 2 groups (inner leave-one-out) and must leave "
-            f"at least one of {groups} for evaluation"
+        keep = set(split_names)
+        return dataclasses.replace(
+            self,
+            splits={s: v for s, v in self.splits.items() if s in keep},
+            left_out={s: v for s, v in self.left_out.items() if s in keep},
         )
-    return dev, evaluation
 
 
 def _split_to_numpy(builder, split: str, label: str = "label") -> SplitData:
+    """One split in memory, streamed from TFDS into arrays allocated once from the split's recorded size: the peak
+    is about the split's feature matrix (a list of per-row arrays stacked at the end held it twice, plus Python
+    objects per row)."""
     import tensorflow_datasets as tfds
 
-    rows = list(tfds.as_numpy(builder.as_dataset(split=split, shuffle_files=False)))
-    if label != "label":
-        rows = [r for r in rows if r[label] >= 0]  # -1: no consensus rating
-    if not rows:
+    size = builder.info.splits[split].num_examples
+    names = ("features", label, "speaker", "utterance_id")
+    dataset = builder.as_dataset(split=split, shuffle_files=False).map(lambda r: {k: r[k] for k in names})
+    x = y = None
+    speaker, utterance_id = [], []
+    kept = 0
+    for row in tfds.as_numpy(dataset):
+        if label != "label" and row[label] < 0:  # -1: no consensus rating
+            continue
+        if x is None:
+            frame_level = row["features"].ndim == 2
+            x = np.empty(size, object) if frame_level else np.empty((size, *row["features"].shape), np.float32)
+            y = np.empty(size, np.int64)
+        x[kept], y[kept] = row["features"], row[label]
+        speaker.append(row["speaker"].decode())
+        utterance_id.append(row["utterance_id"].decode())
+        kept += 1
+    if not kept:
         raise ValueError(
             f"split {split!r} of {builder.name}/{builder.builder_config.name} is empty"
             + (f" (no utterance has a {label!r})" if label != "label" else "")
         )
-    frame_level = rows[0]["features"].ndim == 2
-    x = np.empty(len(rows), object) if frame_level else np.stack([r["features"] for r in rows])
-    if frame_level:
-        x[:] = [r["features"] for r in rows]
-    return SplitData(
-        x=x,
-        y=np.array([r[label] for r in rows], np.int64),
-        speaker=np.array([r["speaker"].decode() for r in rows]),
-        utterance_id=np.array([r["utterance_id"].decode() for r in rows]),
-    )
+    if kept < size:  # rows without the label were left out
+        x, y = x[:kept].copy(), y[:kept]
+    return SplitData(x=x, y=y, speaker=np.array(speaker), utterance_id=np.array(utterance_id))
 
 
 def class_labels(builder) -> list[str]:
@@ -212,226 +314,163 @@ def class_labels(builder) -> list[str]:
     return [name for name, feature in builder.info.features.items() if isinstance(feature, tfds.features.ClassLabel)]
 
 
-def load_corpus(spec: str, *, data_dir=None, manual_dir=None, rebuild: bool = False, label: str = "label") -> Corpus:
-    """Prepare ``spec`` (``"emodb/is11"``) with TFDS and load every group split into memory
-    (``rebuild``: see :func:`prepare_builder`).
+def load_corpus(
+    spec: str,
+    *,
+    data_dir=None,
+    manual_dir=None,
+    rebuild: bool = False,
+    label: str = "label",
+    classes: str | None = None,
+) -> Corpus:
+    """Prepare a dataset with TFDS (each corpus once; cached in ``data_dir``) and load every group split into memory.
 
-    ``label``: the class-label feature that gives ``y`` (:func:`class_labels`): the categories (``"label"``), or a
-    rated corpus's 3-bin attribute, e.g. ``"activation_class"`` (low / mid / high: consensus rating <= 2.5, <= 3.5,
-    above; Sahu et al. ICASSP 2019 Sec. 3.1 bin the 1-5 ratings {1, 2}, {3}, {4, 5}); utterances without that rating
-    are left out, and the feature set is named ``<config>+<label>``.
+    Args:
+        spec: ``CORPUS[+CORPUS...]/CONFIG[+CLASSES]`` (:func:`parse_spec`): one corpus (``"emodb/is11"``) or several
+            (``"emodb+ravdess+emovo/is11+shared6"``), whose groups become (corpus, group) splits ``emodb:speaker03``
+            with speakers ``emodb:03``, and which records each row's corpus (``SplitData.corpus``); folds over
+            corpora: :func:`serzoo.folds.make_folds`.
+        manual_dir: the corpus folder (one corpus), or ``"emodb=PATH,ravdess=PATH"`` / a mapping per corpus; a
+            corpus without one uses ``$SERZOO_<CORPUS>_DIR`` (:func:`manual_dirs`).
+        rebuild: see :func:`prepare_builder`.
+        label: the class-label feature that gives ``y`` (:func:`class_labels`): the categories (``"label"``), or a
+            rated corpus's 3-bin attribute, e.g. ``"activation_class"`` (low / mid / high: consensus rating <= 2.5,
+            <= 3.5, above; Sahu et al. ICASSP 2019 Sec. 3.1 bin the 1-5 ratings {1, 2}, {3}, {4, 5}); utterances
+            without that rating are left out, and the feature set is named ``<config>+<label>``.
+        classes: a class set of :data:`serzoo.emotions.CLASS_SETS` (``"shared6"``, ``"arousal"``...), the same as
+            the spec's ``+CLASSES`` suffix: labels are mapped onto it (:func:`map_classes`).
+
+    Raises:
+        ValueError: an unknown corpus, config or class set; corpora with different classes and no class set.
     """
+    parsed = parse_spec(spec, classes)
+    if parsed.label != "label" and label != "label" and parsed.label != label:
+        raise ValueError(f"{spec!r} names the class label {parsed.label!r}, but label={label!r} was passed")
+    label = parsed.label if parsed.label != "label" else label
+    folders = manual_dirs(parsed.corpora, manual_dir)
+    members = []
+    for name in parsed.corpora:
+        member = _load_one(f"{name}/{parsed.config}", data_dir, folders[name], rebuild, label)
+        members.append(map_classes(member, parsed.classes) if parsed.classes else member)
+    return members[0] if len(members) == 1 else combine_corpora(members)
+
+
+def _load_one(spec: str, data_dir, manual_dir, rebuild: bool, label: str) -> Corpus:
     builder = prepare_builder(spec, data_dir=data_dir, manual_dir=manual_dir, rebuild=rebuild)
     name, config = parse_dataset(spec)
     labels = class_labels(builder)
     if label not in labels:
         raise ValueError(f"{name}/{config} has no class label {label!r}; its class labels: {', '.join(labels)}")
+    splits = {}
+    for split in builder.group_splits():
+        data = _split_to_numpy(builder, split, label)
+        splits[split] = dataclasses.replace(data, corpus=np.full(data.y.size, name))
     return Corpus(
         name=name,
         feature_set=config if label == "label" else f"{config}+{label}",
         class_names=list(builder.info.features[label].names),
-        splits={s: _split_to_numpy(builder, s, label) for s in builder.group_splits()},
+        splits=splits,
         opensmile_set=builder.builder_config.feature_set,
     )
 
 
-def regroup_labels(corpus: Corpus, grouping: str) -> Corpus:
-    """``corpus`` with its categories mapped to a binary grouping of :data:`serzoo.emotions.EMODB_GROUPINGS`
-    (``"arousal"``: low/high, ``"valence"``: negative/positive); features and splits are shared, not copied."""
-    from serzoo.emotions import grouping_map
+def map_classes(corpus: Corpus, class_set: str) -> Corpus:
+    """``corpus`` with its labels mapped onto a class set of :data:`serzoo.emotions.CLASS_SETS`: a regrouping
+    (``"arousal"``: low/high, ``"valence"``: negative/positive) or a shared inventory (``"shared6"``), whose other
+    classes move to ``left_out`` (speech kept for normalisation statistics, never a labelled row; a group left with no
+    labelled row has no split and takes no part in the folds, with a warning). The feature set is
+    named ``<feature set>+<class set>``; features are shared, not copied, where no row moves."""
+    from serzoo.emotions import class_map
 
-    names, mapping = grouping_map(corpus.class_names, grouping)
+    names, mapping = class_map(corpus.class_names, class_set, corpus.name)
     lookup = np.asarray(mapping, np.int64)
-    splits = {name: dataclasses.replace(split, y=lookup[split.y]) for name, split in corpus.splits.items()}
+    splits, left_out = {}, dict(corpus.left_out)
+    for name, split in corpus.splits.items():
+        y = lookup[split.y]
+        kept = y >= 0
+        if kept.all():
+            splits[name] = dataclasses.replace(split, y=y)
+            continue
+        if kept.any():
+            splits[name] = dataclasses.replace(split.rows(kept), y=y[kept])
+        else:
+            logging.getLogger(__name__).warning(
+                "%s: %s has no utterance of the classes of %s (%s): it has no labelled split and takes no part in the "
+                "folds",
+                corpus.name,
+                name,
+                class_set,
+                ", ".join(names),
+            )
+        dropped = dataclasses.replace(split.rows(~kept), y=np.full(int((~kept).sum()), -1, np.int64))
+        left_out[name] = SplitData.concat([left_out[name], dropped]) if name in left_out else dropped
     return dataclasses.replace(
         corpus,
-        feature_set=f"{corpus.feature_set}+{grouping}",
+        feature_set=f"{corpus.feature_set}+{class_set}",
         class_names=names,
         splits=splits,
+        left_out=left_out,
         opensmile_set=corpus.opensmile_set or corpus.feature_set,
     )
 
 
-@dataclasses.dataclass(frozen=True)
-class Fold:
-    """One leave-one-group-out fold, as TFDS split names."""
+def combine_corpora(corpora: Sequence[Corpus]) -> Corpus:
+    """One corpus of several (same feature set and classes): splits ``<corpus>:<split>``, speakers and utterance
+    ids ``<corpus>:<id>``, each row's ``corpus`` kept.
 
-    index: int
-    test_splits: tuple[str, ...]
-    train_splits: tuple[str, ...]
-
-    @property
-    def name(self) -> str:
-        return "+".join(self.test_splits)
-
-    @property
-    def train_split_expr(self) -> str:
-        """TFDS split expression of the training part (``speaker03+speaker08+…``)."""
-        return "+".join(self.train_splits)
-
-
-def leave_one_group_out(
-    split_names: Sequence[str],
-    max_folds: int | None = None,
-    held_out: Sequence[str] | None = None,
-) -> list[Fold]:
-    """Folds holding out each group split in turn (the first ``max_folds`` of them, or only those
-    holding out the groups named in ``held_out``, e.g. to share a long run between processes)."""
-    if len(split_names) < 2:
-        raise ValueError(f"leave-one-group-out needs at least 2 group splits, got {list(split_names)}")
-    if max_folds is not None and not 1 <= max_folds <= len(split_names):
-        raise ValueError(f"max_folds must be in 1..{len(split_names)}, got {max_folds}")
-    unknown = sorted(set(held_out or ()) - set(split_names))
-    if unknown:
-        raise ValueError(f"held_out names unknown groups {unknown}; the groups are {list(split_names)}")
-    folds = [Fold(i, (name,), tuple(s for s in split_names if s != name)) for i, name in enumerate(split_names)]
-    if held_out:
-        return [fold for fold in folds if fold.name in held_out]
-    return folds[: max_folds or len(split_names)]
-
-
-@dataclasses.dataclass
-class Normalizer:
-    """Fold-wise preprocessing fitted on training data only.
-
-    ``mode="global"``: drop features with zero variance on the training fold, z-normalise with
-    the training fold's mean and standard deviation (Yi & Mak). ``mode="speaker"``: the same
-    feature mask, but every speaker (test speaker included, unlabelled) is z-normalised with its
-    own statistics — a common SER alternative that removes speaker offsets.
+    Raises:
+        ValueError: a corpus twice, different feature sets, or different classes (with the fix: a class set).
     """
-
-    mode: str = "global"
-    keep: np.ndarray | None = None
-    mean: np.ndarray | None = None
-    std: np.ndarray | None = None
-    dropped_values: np.ndarray | None = None  # the constant training value of each dropped feature
-
-    def __post_init__(self):
-        if self.mode not in NORMALISATIONS:
-            raise ValueError(f"normalisation must be one of {NORMALISATIONS}, got {self.mode!r}")
-
-    @staticmethod
-    def _stats(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        flat = x.reshape(-1, x.shape[-1]).astype(np.float64)
-        return flat.mean(axis=0), flat.std(axis=0)
-
-    def fit(self, x: np.ndarray) -> Normalizer:
-        mean, std = self._stats(x)
-        self.keep = std > 1e-8
-        self.mean, self.std = mean[self.keep], std[self.keep]
-        self.dropped_values = mean[~self.keep]
-        return self
-
-    def fit_statistics(self, x: np.ndarray) -> Normalizer:
-        """Mean / std of ``x`` for the features of an existing ``keep`` mask (another corpus's own scale)."""
-        if self.keep is None:
-            raise ValueError("fit_statistics needs a keep mask (from fit, or passed to the constructor)")
-        mean, std = self._stats(x)
-        self.mean, self.std = mean[self.keep], np.where(std[self.keep] > 1e-8, std[self.keep], 1.0)
-        self.dropped_values = mean[~self.keep]
-        return self
-
-    def transform(self, x: np.ndarray, speakers: np.ndarray | None = None) -> np.ndarray:
-        if self.keep is None:
-            raise ValueError("Normalizer.transform called before fit")
-        x = np.asarray(x)[..., self.keep].astype(np.float64)
-        if self.mode == "global":
-            return ((x - self.mean) / self.std).astype(np.float32)
-        if speakers is None:
-            raise ValueError("speaker normalisation needs the speaker of every row")
-        out = np.empty_like(x)
-        for speaker in np.unique(speakers):
-            rows = speakers == speaker
-            mean, std = self._stats(x[rows])
-            out[rows] = (x[rows] - mean) / np.where(std > 1e-8, std, 1.0)
-        return out.astype(np.float32)
-
-    def inverse_transform(self, z: np.ndarray) -> np.ndarray:
-        """Back to the kept features' original scale (global statistics)."""
-        return (np.asarray(z, np.float64) * self.std + self.mean).astype(np.float32)
-
-    def restore(self, z: np.ndarray) -> np.ndarray:
-        """Normalised kept features → all original features (dropped ones at their constant value)."""
-        out = np.empty((len(z), self.keep.size), np.float32)
-        out[:, self.keep] = self.inverse_transform(z)
-        out[:, ~self.keep] = self.dropped_values
-        return out
-
-
-@dataclasses.dataclass
-class FoldData:
-    """A fold's normalised training and test data."""
-
-    fold: Fold
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_test: np.ndarray
-    y_test: np.ndarray
-    train: SplitData
-    test: SplitData
-    normalizer: Normalizer
-
-
-def iter_folds(
-    corpus: Corpus,
-    *,
-    normalisation: str = "global",
-    max_folds: int | None = None,
-    held_out: Sequence[str] | None = None,
-    progress: bool = True,
-    desc: str = "folds",
-) -> Iterator[FoldData]:
-    """The one fold loop: leave-one-group-out folds with training-fold normalisation
-    (``max_folds`` / ``held_out`` select folds as in :func:`leave_one_group_out`). Frame-level corpora
-    (``compare_lld``) yield object arrays of ``[frames, LLDs]`` sequences normalised per LLD with the
-    statistics of the training fold's frames."""
-    from tqdm.auto import tqdm
-
-    folds = leave_one_group_out(list(corpus.splits), max_folds, held_out)
-    for fold in tqdm(folds, desc=desc, unit="fold", disable=not progress):
-        train, test = corpus.select(fold.train_splits), corpus.select(fold.test_splits)
-        if train.x.dtype == object:  # frame-level: per-LLD statistics of the training fold's frames
-            if normalisation != "global":
-                raise ValueError(
-                    f"{corpus.name}/{corpus.feature_set} is frame-level: only normalisation='global' "
-                    "(per-LLD statistics of the training frames) is supported"
-                )
-            normalizer = Normalizer(normalisation).fit(np.concatenate(list(train.x)))
-            x_train, x_test = _transform_sequences(normalizer, train.x), _transform_sequences(normalizer, test.x)
-        else:
-            normalizer = Normalizer(normalisation).fit(train.x)
-            x_train, x_test = normalizer.transform(train.x, train.speaker), normalizer.transform(test.x, test.speaker)
-        yield FoldData(
-            fold=fold,
-            x_train=x_train,
-            y_train=train.y,
-            x_test=x_test,
-            y_test=test.y,
-            train=train,
-            test=test,
-            normalizer=normalizer,
-        )
-
-
-def _transform_sequences(normalizer: Normalizer, sequences: np.ndarray) -> np.ndarray:
-    """An object array of normalised ``[frames, kept LLDs]`` sequences."""
-    out = np.empty(len(sequences), object)
-    out[:] = [normalizer.transform(s) for s in sequences]
-    return out
-
-
-class FoldCache:
-    """The normalised data of one named fold at a time (the last one asked for), for code that computes units
-    fold by fold in any order, e.g. worker processes (:mod:`serzoo.experiments.workers`)."""
-
-    def __init__(self, corpus: Corpus, normalisation: str = "global"):
-        self.corpus, self.normalisation = corpus, normalisation
-        self._name, self._data = None, None
-
-    def __call__(self, name: str) -> FoldData:
-        if name != self._name:
-            self._data = next(
-                iter_folds(self.corpus, normalisation=self.normalisation, held_out=[name], progress=False)
+    names = [c.name for c in corpora]
+    if len(set(names)) < len(names):
+        raise ValueError(f"a corpus appears twice in {'+'.join(names)}")
+    for other in corpora[1:]:
+        first = corpora[0]
+        if other.class_names != first.class_names:
+            raise ValueError(
+                f"{first.name} and {other.name} have different classes ({first.class_names} vs {other.class_names}); "
+                "map both onto one class set, e.g. '+shared6' in the spec or classes='shared6'"
             )
-            self._name = name
-        return self._data
+        if other.feature_set != first.feature_set:
+            raise ValueError(
+                f"{first.name}/{first.feature_set} and {other.name}/{other.feature_set} have different feature sets"
+            )
+
+    def renamed(corpus: Corpus, parts: dict[str, SplitData]) -> dict[str, SplitData]:
+        prefix = f"{corpus.name}:"
+        return {
+            prefix + name: dataclasses.replace(
+                split,
+                speaker=np.char.add(prefix, split.speaker.astype(str)),
+                utterance_id=np.char.add(prefix, split.utterance_id.astype(str)),
+            )
+            for name, split in parts.items()
+        }
+
+    return Corpus(
+        name="+".join(names),
+        feature_set=corpora[0].feature_set,
+        class_names=list(corpora[0].class_names),
+        splits={k: v for c in corpora for k, v in renamed(c, c.splits).items()},
+        left_out={k: v for c in corpora for k, v in renamed(c, c.left_out).items()},
+        opensmile_set=corpora[0].opensmile_set,
+    )
+
+
+__all__ = [
+    "SPEAKER_HALVES",
+    "NORMALISATIONS",
+    "Corpus",
+    "Fold",
+    "FoldCache",
+    "FoldData",
+    "Normalizer",
+    "SplitData",
+    "combine_corpora",
+    "iter_folds",
+    "leave_one_group_out",
+    "load_corpus",
+    "make_folds",
+    "map_classes",
+    "speaker_halves",
+]

@@ -486,6 +486,46 @@ def export_classifier(scheme, normalizer, path, *, manifest: dict, overwrite: bo
     return path
 
 
+def export_keras_classifier(model, normalizer, path, *, manifest: dict, overwrite: bool = False) -> pathlib.Path:
+    """Write a Keras classifier whose ``model(x)`` gives class probabilities of normalised features
+    (:class:`~serzoo.models.classifiers.DnnClassifier`'s or
+    :class:`~serzoo.models.domain_adversarial.DannClassifier`'s ``model_``) to ``path`` as a SavedModel with the
+    ``classify`` signature of :func:`export_classifier` (``features`` in the ORIGINAL scale, ``normalizer``'s global
+    statistics applied inside the graph); ``manifest`` must name the ``class_names``."""
+    import tensorflow as tf
+
+    path = pathlib.Path(path)
+    check_target(path, overwrite)
+    _check_normalizer(normalizer)
+    original_dim = int(normalizer.keep.size)
+
+    class KerasClassifierModule(tf.Module):
+        def __init__(self):
+            super().__init__(name="serzoo_classifier")
+            self.model = model
+            for name, tensor in _restoration(normalizer, original_dim).items():
+                setattr(self, name, tensor)
+
+        @tf.function(input_signature=[tf.TensorSpec([None, original_dim], tf.float32, name="features")])
+        def classify(self, features):
+            return {"probabilities": tf.cast(self.model(_normalise(self, features), training=False), tf.float32)}
+
+    module = KerasClassifierModule()
+    full_manifest = {
+        "format": CLASSIFIER_FORMAT,
+        "scheme": type(model).__name__,
+        **manifest,
+        "feature_dim": original_dim,
+        "n_classes": len(manifest["class_names"]),
+        "endpoints": {"classify": _describe_function(module.classify)},
+        "versions": _versions(),
+        "exported_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+    }
+    signatures = {"serving_default": module.classify, "classify": module.classify}
+    _write_saved_model(module, signatures, full_manifest, path, overwrite)
+    return path
+
+
 def _renameat2(source, target, flag: int) -> bool:
     """Linux ``renameat2(2)`` with ``flag``; False where the C library or the file system lacks it."""
     try:

@@ -136,8 +136,8 @@ def feature_names(feature_set: FeatureSet | str) -> list[str]:
     return names
 
 
-def _extract_with(extractor, path: pathlib.Path, fs: FeatureSet) -> np.ndarray:
-    signal = read_audio(path)
+def _extract_with(extractor, path: pathlib.Path, fs: FeatureSet, channel: int | None = None) -> np.ndarray:
+    signal = read_audio(path, channel=channel)
     values = extractor.process_signal(signal, SAMPLE_RATE).to_numpy(dtype=np.float32)
     if values.shape[-1] != fs.dim:
         raise AudioFileError(f"{path}: openSMILE returned {values.shape[-1]} values, expected {fs.dim}")
@@ -156,12 +156,12 @@ def _extract_with(extractor, path: pathlib.Path, fs: FeatureSet) -> np.ndarray:
 _WORKER_EXTRACTORS: dict = {}
 
 
-def _worker_extract(path: str, feature_set: str) -> np.ndarray:
+def _worker_extract(path: str, feature_set: str, channel: int | None = None) -> np.ndarray:
     """Runs in a worker process: one cached ``Smile`` object per feature set and process."""
     fs = get_feature_set(feature_set)
     if fs.name not in _WORKER_EXTRACTORS:
         _WORKER_EXTRACTORS[fs.name] = make_extractor(fs)
-    return _extract_with(_WORKER_EXTRACTORS[fs.name], pathlib.Path(path), fs)
+    return _extract_with(_WORKER_EXTRACTORS[fs.name], pathlib.Path(path), fs, channel)
 
 
 def extract_file(path, feature_set: FeatureSet | str) -> np.ndarray:
@@ -183,9 +183,9 @@ class ExtractionResult:
         return np.stack(self.features) if self.features else np.zeros((0, 0), np.float32)
 
 
-def _cache_file(cache_dir: pathlib.Path, path: pathlib.Path, fs: FeatureSet) -> pathlib.Path:
+def _cache_file(cache_dir: pathlib.Path, path: pathlib.Path, fs: FeatureSet, channel: int | None) -> pathlib.Path:
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:32]
-    return cache_dir / fs.name / f"{digest}.npy"
+    return cache_dir / fs.name / (f"{digest}.npy" if channel is None else f"{digest}-channel{channel}.npy")
 
 
 def _save_atomically(target: pathlib.Path, values: np.ndarray) -> None:
@@ -215,11 +215,11 @@ class _Cache:
     """The optional per-file feature cache of one :func:`extract_many` call: any ``OSError`` reading or
     writing it (read-only, full, unreadable) warns once and turns the cache off for the rest of the call."""
 
-    def __init__(self, cache_dir, paths: list[pathlib.Path], fs: FeatureSet):
+    def __init__(self, cache_dir, paths: list[pathlib.Path], fs: FeatureSet, channel: int | None = None):
         self.folder = pathlib.Path(cache_dir) if cache_dir is not None else None
         self.paths, self.fs, self.files = paths, fs, {}
         if self.folder is not None:
-            self.files = {i: _cache_file(self.folder, p, fs) for i, p in enumerate(paths) if p.is_file()}
+            self.files = {i: _cache_file(self.folder, p, fs, channel) for i, p in enumerate(paths) if p.is_file()}
 
     def _off(self, err: OSError) -> None:
         _cache_unusable(self.folder, err)
@@ -292,6 +292,7 @@ def extract_many(
     on_error: str = "raise",
     cache_dir: str | os.PathLike | None = None,
     progress: bool = True,
+    channel: int | None = None,
 ) -> ExtractionResult:
     """Extract features of many files in parallel worker processes.
 
@@ -310,6 +311,8 @@ def extract_many(
         cache_dir: if given, each file's features are stored there (keyed by the file's content
             hash) as soon as they are computed, so an interrupted extraction resumes where it stopped.
         progress: show a progress bar.
+        channel: which channel of multi-channel files to use (:func:`serzoo.audio.read_audio`): ``None``
+            mixes them down; cached separately per choice.
 
     Raises:
         AudioFileError: a bad file (``on_error="raise"``); see :func:`serzoo.audio.read_audio`.
@@ -321,7 +324,7 @@ def extract_many(
 
     fs = get_feature_set(feature_set) if isinstance(feature_set, str) else feature_set
     paths = [pathlib.Path(p) for p in paths]
-    cache = _Cache(cache_dir, paths, fs)
+    cache = _Cache(cache_dir, paths, fs, channel)
     results = cache.lookup()
     todo = [i for i in range(len(paths)) if i not in results]
     skipped: list[tuple[pathlib.Path, str]] = []
@@ -329,7 +332,7 @@ def extract_many(
     if todo:
         workers = max(1, min(n_jobs or os.cpu_count() or 1, len(todo)))
         with _broken_pool_explained(), process_pool(workers) as pool:
-            futures = {pool.submit(_worker_extract, str(paths[i]), fs.name): i for i in todo}
+            futures = {pool.submit(_worker_extract, str(paths[i]), fs.name, channel): i for i in todo}
             try:
                 for future in concurrent.futures.as_completed(futures):
                     index = futures[future]

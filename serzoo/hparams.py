@@ -32,7 +32,7 @@ class TunedSetting:
         scheme: a registered scheme (:func:`serzoo.models.scheme_names`).
         options: builder keyword arguments (e.g. ``{"latent_dim": 32, "alpha": 0.3}``).
         epochs, learning_rate, batch_size: training of every player; ``player_rates`` = {player: Adam rate}
-            (as :attr:`serzoo.presets.Training.rate_scales` relative to ``learning_rate``).
+            (as :attr:`serzoo.schedules.Training.rate_scales` relative to ``learning_rate``).
         classifier: {classifier name: field overrides} (:func:`serzoo.models.classifiers.make_classifier`).
         k: number of synthetic sets, if the search chose it.
         recipe: :class:`serzoo.recipes.Recipe` fields (how the synthetic rows enter the classifier), if tuned.
@@ -51,8 +51,8 @@ class TunedSetting:
     source: str = ""
 
     def training(self):
-        """The :class:`serzoo.presets.Training` of this setting."""
-        from serzoo.presets import Training
+        """The :class:`serzoo.schedules.Training` of this setting."""
+        from serzoo.schedules import Training
 
         rate = float(self.learning_rate)
         return Training(
@@ -220,13 +220,14 @@ def load_tuned_setting(path, dataset: str | None = None) -> TunedSetting:
 
 
 def check_dataset(path, recorded, dataset: str) -> None:
-    """Refuse a file whose ``dataset`` field is not ``dataset`` (``NAME/FEATURES``; aliases such as ``compare``
-    resolved): a setting searched on one corpus and feature set says nothing about another's."""
-    from serzoo.data import parse_dataset
+    """Refuse a file whose ``dataset`` field is not ``dataset`` (``CORPUS[+CORPUS]/FEATURES[+CLASSES]``, compared as
+    :func:`serzoo.data.parse_spec` reads them: aliases such as ``compare`` resolved): a setting searched on one corpus,
+    feature set and class set says nothing about another's."""
+    from serzoo.data import parse_spec
 
     if not isinstance(recorded, str) or "/" not in recorded:
         raise ValueError(f"{path}: field 'dataset' must be NAME/FEATURES (the search's dataset), got {recorded!r}")
-    if "/".join(parse_dataset(recorded)) != "/".join(parse_dataset(dataset)):
+    if parse_spec(recorded) != parse_spec(dataset):
         raise ValueError(
             f"{path}: field 'dataset' is {recorded}: it was searched on {recorded}, but this run uses {dataset}; "
             f"search {dataset} (serzoo tune --dataset {dataset}) or use that dataset"

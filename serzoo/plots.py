@@ -256,27 +256,6 @@ def augmentation_bars_png(rows: list[dict], path, title: str) -> pathlib.Path:
     return _save(fig, path)
 
 
-def cross_corpus_png(result: dict, path) -> pathlib.Path:
-    """Target UAR against the fraction of source data, one line per number of synthetic samples."""
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(5.5, 3.8))
-    for n in sorted({r["n_synthetic"] for r in result["rows"]}):
-        fractions = sorted({r["fraction"] for r in result["rows"]})
-        uars = [
-            100 * np.mean([r["uar"] for r in result["rows"] if r["fraction"] == p and r["n_synthetic"] == n])
-            for p in fractions
-        ]
-        label = f"N = {n} ({result['method']})" if n else "real only"
-        ax.plot([100 * p for p in fractions], uars, marker="o", label=label)
-    ax.axhline(100 / len(result["classes"]), color="grey", ls=":", label="chance")
-    ax.set_xlabel(f"% of {result['source']} data")
-    ax.set_ylabel(f"UAR on {result['target']} (%)")
-    ax.legend(fontsize=8)
-    ax.set_title(f"{result['source']} → {result['target']} ({result['classifier']})", fontsize=10)
-    fig.tight_layout()
-    return _save(fig, path)
-
-
 def code_scatter_png(scatter: dict, class_names, path) -> pathlib.Path:
     """2-D AAE codes of training (left) and held-out (right) speakers, prior means marked (Sahu Fig. 3)."""
     plt = _pyplot()
@@ -361,5 +340,107 @@ def recipe_gains_png(gains: dict, path, title: str) -> pathlib.Path:
     ax.set_xlabel("UAR gain over no augmentation (points)")
     ax.set_title(title, fontsize=9)
     ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def baseline_bars_png(rows: list[dict], path) -> pathlib.Path:
+    """One panel per corpus: UAR (mean ± std over seeds) per feature set and class set, one bar per classifier and
+    normalisation (``rows`` of :func:`serzoo.experiments.baselines.summarise`)."""
+    plt = _pyplot()
+    corpora = list(dict.fromkeys(r["corpus"] for r in rows))
+    groups = list(dict.fromkeys((r["features"], r["classes"]) for r in rows))
+    series = list(dict.fromkeys((r["classifier"], r["normalisation"]) for r in rows))
+    width = 0.8 / len(series)
+    fig, axes = plt.subplots(1, len(corpora), figsize=(4.2 * len(corpora), 3.8), sharey=True, squeeze=False)
+    for ax, corpus in zip(axes[0], corpora):
+        for j, (classifier, normalisation) in enumerate(series):
+            found = {
+                (r["features"], r["classes"]): r["uar"]
+                for r in rows
+                if r["corpus"] == corpus and (r["classifier"], r["normalisation"]) == (classifier, normalisation)
+            }
+            means = [100 * found[g]["mean"] if g in found else np.nan for g in groups]
+            spreads = [100 * found[g]["std"] if g in found else 0 for g in groups]
+            ax.bar(
+                np.arange(len(groups)) + j * width, means, width, yerr=spreads, label=f"{classifier}, {normalisation}"
+            )
+        ax.set_xticks(np.arange(len(groups)) + 0.4 - width / 2, [f"{f}\n{c}" for f, c in groups], fontsize=8)
+        ax.set_title(corpus, fontsize=10)
+        ax.set_ylim(0, 100)
+    axes[0][0].set_ylabel("UAR (%)")
+    axes[0][-1].legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def cross_corpus_heatmap_png(panels: dict, corpora: list[str], path, title: str = "") -> pathlib.Path:
+    """One heatmap per panel: UAR % of training on a row's corpus and testing on a column's (``panels`` = {panel
+    title: {(train, test): percent}}; the diagonal is within-corpus leave-one-speaker-out, the row ``others`` is
+    leave-one-corpus-out)."""
+    plt = _pyplot()
+    rows = [*corpora, "others"]
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.4 * len(panels), 3.6), squeeze=False)
+    for ax, (name, cells) in zip(axes[0], panels.items()):
+        values = np.array([[cells.get((r, c), np.nan) for c in corpora] for r in rows], float)
+        image = ax.imshow(values, cmap="viridis", vmin=0, vmax=100)
+        for (i, j), value in np.ndenumerate(values):
+            if not np.isnan(value):
+                ax.text(
+                    j, i, f"{value:.1f}", ha="center", va="center", fontsize=8, color="white" if value < 60 else "k"
+                )
+        ax.set_xticks(range(len(corpora)), corpora, fontsize=8)
+        ax.set_yticks(range(len(rows)), rows, fontsize=8)
+        ax.set_xlabel("test corpus", fontsize=8)
+        ax.set_title(name, fontsize=9)
+    axes[0][0].set_ylabel("training corpus", fontsize=8)
+    fig.colorbar(image, ax=axes[0].tolist(), label="UAR (%)", shrink=0.8)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    return _save(fig, path)
+
+
+def uar_vs_label_share_png(rows: list[dict], path) -> pathlib.Path:
+    """One panel per corpus: UAR (mean ± std over seeds) against the share of labelled training utterances, one line
+    per method (``rows`` of :func:`serzoo.experiments.regimes.summarise`)."""
+    plt = _pyplot()
+    corpora = list(dict.fromkeys(r["test"] for r in rows))
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    fig, axes = plt.subplots(1, len(corpora), figsize=(4.2 * len(corpora), 3.8), sharey=True, squeeze=False)
+    for ax, corpus in zip(axes[0], corpora):
+        for method in methods:
+            found = sorted((r["fraction"], r["uar"]) for r in rows if r["test"] == corpus and r["method"] == method)
+            if found:
+                shares = [100 * f for f, _ in found]
+                means = np.array([100 * u["mean"] for _, u in found])
+                spreads = np.array([100 * u["std"] for _, u in found])
+                ax.errorbar(shares, means, yerr=spreads, marker="o", capsize=2, label=method)
+        ax.set_xscale("log")
+        ax.set_xlabel("labelled share of the training utterances (%)")
+        ax.set_title(corpus, fontsize=10)
+    axes[0][0].set_ylabel("UAR (%)")
+    axes[0][-1].legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def regime_gain_heatmap_png(rows: list[dict], path) -> pathlib.Path:
+    """UAR gain over the supervised twin (points, mean over seeds) per method (rows) and corpus pair (columns)."""
+    plt = _pyplot()
+    gained = [r for r in rows if r["gain"] is not None]
+    pairs = list(dict.fromkeys((r["train"], r["test"]) for r in gained))
+    methods = list(dict.fromkeys(r["method"] for r in gained))
+    values = np.full((len(methods), len(pairs)), np.nan)
+    for r in gained:
+        values[methods.index(r["method"]), pairs.index((r["train"], r["test"]))] = 100 * r["gain"]["mean"]
+    limit = max(1.0, float(np.nanmax(np.abs(values)))) if values.size else 1.0
+    fig, ax = plt.subplots(figsize=(1.2 * len(pairs) + 2.5, 0.5 * len(methods) + 2))
+    image = ax.imshow(values, cmap="RdBu", vmin=-limit, vmax=limit)
+    for (i, j), value in np.ndenumerate(values):
+        if not np.isnan(value):
+            ax.text(j, i, f"{value:+.1f}", ha="center", va="center", fontsize=8)
+    ax.set_xticks(range(len(pairs)), [f"{a}→{b}" for a, b in pairs], rotation=45, ha="right", fontsize=8)
+    ax.set_yticks(range(len(methods)), methods, fontsize=8)
+    fig.colorbar(image, ax=ax, label="UAR gain over the twin (points)")
     fig.tight_layout()
     return _save(fig, path)

@@ -64,7 +64,7 @@ def process_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
 
 def child_process(argv: list[str], **popen_options):
     """``subprocess.Popen(argv)`` of a process that the kernel kills when this one dies (Linux), e.g. the
-    workers of a local distributed search (:mod:`tuning.parallel`)."""
+    workers of a local distributed search (:mod:`serzoo.tuning.parallel`)."""
     import subprocess
 
     return subprocess.Popen(argv, preexec_fn=_set_parent_death_signal, **popen_options)

@@ -8,9 +8,10 @@ augmenter and returns the rows, per-row loss weights and the synthetic mask for 
 Everything works in the fold's normalised feature space (where the augmenter was fitted).
 
 Why: on EmoDB the adversarial generators' classes keep 19-45 % of the real within-class spread and their
-centroids are shifted (README, "variety" table), so k = 10 such sets pull the classifier towards compact,
-misplaced prototypes (issue 17). Each knob is a remedy with published evidence for feature-level augmentation
-(``../shared/docs/LITERATURE.md``, "Recipes with evidence").
+centroids are shifted (``docs/yi_mak.md``, "variety" table), so k = 10 such sets pull the classifier towards
+compact, misplaced prototypes (issue 17). Each knob is a remedy with published evidence for feature-level
+augmentation: confidence curation (Synt++, Hu et al. 2022; CLLM, Seedat et al. 2024), density-ratio weights
+(Grover et al. 2019), calibrated per-class moments (Yang et al. 2021), mixup in latent space (Zhang et al. 2018).
 
 Example:
     >>> recipe = Recipe(synthetic_weight=0.3, calibration=1.0, curation_threshold=0.8)

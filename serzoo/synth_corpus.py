@@ -556,23 +556,34 @@ def _write_atomic(path: pathlib.Path, write) -> None:
     os.replace(tmp, path)
 
 
+def _render_file(job) -> None:
+    """Render one planned utterance and write it atomically (in a worker process when ``n_jobs > 1``)."""
+    path, plan, rng, sample_rate = job
+    audio = _render(plan, rng)
+    _write_atomic(path, lambda tmp: _write_wav(tmp, audio, sample_rate))
+
+
 def write_corpus(
     out_dir,
     n_speakers: int = 10,
     utterances_per_emotion: int = 4,
     seed: int = 0,
     sample_rate: int = 16000,
+    n_jobs: int = 1,
 ) -> list[pathlib.Path]:
     """Write ``out_dir/wav/<stem>.wav`` (16-bit PCM mono) per speaker x emotion x utterance.
 
     Also writes ``out_dir/README.txt`` (first, recording the parameters).  Deterministic in
-    ``seed`` (byte-identical files).  If the README already records the same parameters, WAVs
-    of the expected size are kept, so an interrupted run resumes; otherwise all are rewritten.
+    ``seed`` (byte-identical files, whatever ``n_jobs``).  If the README already records the same parameters, WAVs
+    of the expected size are kept, so an interrupted run resumes; otherwise all are rewritten. ``n_jobs > 1``
+    renders in that many spawned worker processes (call it under ``if __name__ == "__main__":``), for corpora of
+    thousands of utterances (about 70 ms each on one core).
     Returns the sorted WAV paths.
     """
     _check_int("n_speakers", n_speakers, 1, 99)
     _check_int("utterances_per_emotion", utterances_per_emotion, 1, N_TEXTS * len(_VERSIONS))
     _check_int("sample_rate", sample_rate, 8000, 192000)
+    _check_int("n_jobs", n_jobs, 1, 1024)
     out_dir = pathlib.Path(out_dir)
     wav_dir = out_dir / "wav"
     wav_dir.mkdir(parents=True, exist_ok=True)
@@ -582,15 +593,23 @@ def write_corpus(
     resume = readme_path.is_file() and readme_path.read_text(encoding="utf-8") == readme
     if not resume:
         _write_atomic(readme_path, lambda tmp: tmp.write_text(readme, encoding="utf-8"))
-    paths = []
+    paths, jobs = [], []
     for speaker, emotion, text_id, version, rng in _corpus_items(n_speakers, utterances_per_emotion, seed):
         path = wav_dir / f"{utterance_name(speaker.id, text_id, emotion, version)}.wav"
         plan = _plan_utterance(speaker, emotion, text_id, rng, sample_rate)
         size = _wav_header_bytes(sample_rate) + 2 * plan.n_samples
         if not (resume and path.is_file() and path.stat().st_size == size):
-            audio = _render(plan, rng)
-            _write_atomic(path, lambda tmp, a=audio: _write_wav(tmp, a, sample_rate))
+            jobs.append((path, plan, rng, sample_rate))  # rng as left by the plan: the render continues it
         paths.append(path)
+    if n_jobs > 1 and len(jobs) > 1:
+        from serzoo.processes import process_pool
+
+        with process_pool(min(n_jobs, len(jobs))) as pool:
+            for _ in pool.map(_render_file, jobs, chunksize=16):
+                pass
+    else:
+        for job in jobs:
+            _render_file(job)
     return sorted(paths)
 
 

@@ -13,7 +13,9 @@ Example:
     True
 
 Reference counts: Busso et al. 2008 (IEMOCAP; 4490 / 5531 four-class as used since Mirsamadi
-et al. 2017), Sahu et al. 2018 (MSP-IMPROV four classes), Burkhardt et al. 2005 (EmoDB).
+et al. 2017), Sahu et al. 2018 (MSP-IMPROV four classes), Burkhardt et al. 2005 (EmoDB), Livingstone &
+Russo 2018 (RAVDESS speech: 24 actors x 60 files), Costantini et al. 2014 (EMOVO: 6 actors x 7 emotions x
+14 sentences).
 """
 
 from __future__ import annotations
@@ -26,12 +28,36 @@ from collections.abc import Iterable
 
 from serzoo.builders import builder_module
 
-CORPORA = ("iemocap", "msp_improv", "emodb")
-#: EmoDB's published counts (``../shared/corpora/README.md``): per class and per speaker.
+CORPORA = ("iemocap", "msp_improv", "emodb", "ravdess", "emovo")
+#: EmoDB's published counts (Burkhardt et al. 2005, the corpus's documentation): per class and per speaker.
 EMODB_PUBLISHED = {
     "total": 535,
     "classes": {"anger": 127, "boredom": 81, "neutral": 79, "happiness": 71, "fear": 69, "sadness": 62, "disgust": 46},
     "speakers": {"03": 49, "08": 58, "09": 43, "10": 38, "11": 55, "12": 35, "13": 61, "14": 69, "15": 56, "16": 71},
+}
+#: RAVDESS speech's published design (Livingstone & Russo 2018): 60 files per actor, neutral at normal intensity
+#: only (4 files per actor), the 7 other emotions at both (8 each)
+RAVDESS_PUBLISHED = {
+    "total": 1440,
+    "classes": {
+        "neutral": 96,
+        "calm": 192,
+        "happiness": 192,
+        "sadness": 192,
+        "anger": 192,
+        "fear": 192,
+        "disgust": 192,
+        "surprise": 192,
+    },
+    "intensity": {"normal": 768, "strong": 672},
+    "actors": {f"{n:02d}": 60 for n in range(1, 25)},
+}
+#: EMOVO's published design (Costantini et al. 2014): 6 actors x 7 emotions x 14 sentences
+EMOVO_PUBLISHED = {
+    "total": 588,
+    "classes": dict.fromkeys(("disgust", "happiness", "neutral", "fear", "anger", "surprise", "sadness"), 84),
+    "actors": dict.fromkeys(("f1", "f2", "f3", "m1", "m2", "m3"), 98),
+    "sentence": dict.fromkeys(("b1", "b2", "b3", "l1", "l2", "l3", "l4", "n1", "n2", "n3", "n4", "n5", "d1", "d2"), 42),
 }
 _LISTED = 20  # longest list of missing/extra items printed in full
 
@@ -122,9 +148,10 @@ def verify_corpus(name: str, manual_dir, *, echo: bool = True, stream=None) -> C
     """Check the copy of corpus ``name`` in ``manual_dir`` (the folder given to the builder).
 
     Args:
-        name: ``iemocap``, ``msp_improv`` or ``emodb``.
+        name: one of :data:`CORPORA`.
         manual_dir: the manual dir of the TFDS build (``IEMOCAP_full_release``'s parent or
-            itself; the folder with MSP-IMPROV's ``Evaluation.txt``; EmoDB's folder with ``wav/``).
+            itself; the folder with MSP-IMPROV's ``Evaluation.txt``; EmoDB's folder with ``wav/``;
+            RAVDESS's with ``Actor_01/`` ...; EMOVO's with ``f1/`` ...).
         echo: print the report (to ``stream``, default stdout).
 
     Returns:
@@ -134,7 +161,13 @@ def verify_corpus(name: str, manual_dir, *, echo: bool = True, stream=None) -> C
     Raises:
         ValueError: unknown corpus name.
     """
-    checks = {"iemocap": _verify_iemocap, "msp_improv": _verify_msp_improv, "emodb": _verify_emodb}
+    checks = {
+        "iemocap": _verify_iemocap,
+        "msp_improv": _verify_msp_improv,
+        "emodb": _verify_emodb,
+        "ravdess": _verify_ravdess,
+        "emovo": _verify_emovo,
+    }
     if name not in checks:
         raise ValueError(f"unknown corpus {name!r}; verify_corpus knows {', '.join(CORPORA)}")
     report = checks[name](pathlib.Path(manual_dir))
@@ -151,20 +184,33 @@ def _listed(items: list[str], what: str) -> list[str]:
 
 def _audio_checks(paths: Iterable, report: CorpusReport, builder) -> None:
     """Read and check every WAV as the build does: bad files are errors, identical audio an error where
-    ``builder`` refuses it (else extra), sample rates other than 16 kHz a note."""
+    ``builder`` refuses it (else extra; the release's own duplicates a note), sample rates other than 16 kHz and
+    multi-channel files a note."""
+    import concurrent.futures
+    import os
+
     from serzoo import audio
 
     rates: collections.Counter = collections.Counter()
+    channels: collections.Counter = collections.Counter()
     good, hashes = [], []
-    for path in paths:
-        check = audio.check_file(path)
+    paths = list(paths)
+    with concurrent.futures.ThreadPoolExecutor(os.cpu_count()) as pool:  # soundfile and hashlib release the GIL
+        checks = list(pool.map(audio.check_file, paths))
+    for path, check in zip(paths, checks):
         if check.problem:
             report.errors.append(f"{check.problem} (the builder refuses it)")
             continue
         rates[check.sample_rate] += 1
+        channels[check.channels] += 1
         good.append(path)
         hashes.append(check.content_hash)
-    groups = audio.duplicate_groups(good, hashes)
+    released, groups = builder.released_duplicates(audio.duplicate_groups(good, hashes))
+    report.notes += [
+        f"identical audio, as in the official release: {' = '.join(str(p) for p in group)}; the builder keeps "
+        f"both and warns: {builder.released_reason(group)}"
+        for group in released
+    ]
     if groups and builder.DUPLICATE_AUDIO_IS_ERROR:
         report.errors.append(f"{audio.duplicates_message(groups)}\n  The builder refuses them: keep one of each.")
     elif groups:
@@ -175,6 +221,14 @@ def _audio_checks(paths: Iterable, report: CorpusReport, builder) -> None:
         if set(rates) != {16000}:
             resampled = " (files not at 16 kHz are resampled to 16 kHz by the builder)"
         report.notes.append(f"sample rates: {listed}{resampled}")
+    if set(channels) - {1}:
+        listed = ", ".join(f"{n} x {count}" for n, count in sorted(channels.items()))
+        how = (
+            "mixes them down to mono: the mean of the channels"
+            if builder.AUDIO_CHANNEL is None
+            else f"reads channel {builder.AUDIO_CHANNEL} of each file alone, counted from 0"
+        )
+        report.notes.append(f"channels: {listed} (the builder {how})")
 
 
 def _labelled_wavs(scan) -> list:
@@ -364,3 +418,36 @@ def _verify_emodb(manual_dir: pathlib.Path) -> CorpusReport:
     ]
     _audio_checks([u.path for u in utterances], report, emodb.Builder)
     return report
+
+
+def _verify_actor_folders(name: str, manual_dir: pathlib.Path, published: dict, fields: tuple) -> CorpusReport:
+    """A corpus stored as one folder per actor, labels in the file names (RAVDESS, EMOVO): the builder's own
+    scan, counts per class, actor and value of each of the example's extra ``fields``."""
+    module = builder_module(name)
+    report, root = _located(name, manual_dir, module.corpus_root)
+    if root is None:
+        return report
+    scan = module.scan_corpus(root)
+    report.missing += scan.missing
+    report.errors += [f"{problem} (the builder refuses it)" for problem in _listed(scan.problems, "files")]
+    utterances = scan.utterances
+    classes = collections.Counter(u.label for u in utterances)
+    actors = collections.Counter(u.speaker for u in utterances)
+    report.counts += [
+        Count("utterances", len(utterances), published["total"]),
+        *(Count(f"class {c}", classes[c], n) for c, n in published["classes"].items()),
+        *(Count(f"actor {a}", actors[a], n) for a, n in published["actors"].items()),
+    ]
+    for field in fields:
+        values = collections.Counter(u.extra[field] for u in utterances)
+        report.counts += [Count(f"{field} {v}", values[v], n) for v, n in published[field].items()]
+    _audio_checks([u.path for u in utterances], report, module.Builder)
+    return report
+
+
+def _verify_ravdess(manual_dir: pathlib.Path) -> CorpusReport:
+    return _verify_actor_folders("ravdess", manual_dir, RAVDESS_PUBLISHED, ("intensity",))
+
+
+def _verify_emovo(manual_dir: pathlib.Path) -> CorpusReport:
+    return _verify_actor_folders("emovo", manual_dir, EMOVO_PUBLISHED, ("sentence",))

@@ -3,8 +3,8 @@
 A pretrained preset is an export (:mod:`serzoo.export`) whose manifest also holds the recipe it is meant to be used
 with (``recipe``: :class:`serzoo.recipes.Recipe` fields, ``recipe_k``: synthetic sets) and what it was measured to
 be worth (``utility``: the protocol, UAR with and without it, the gain with its spread). ``augment(x, y, path)``
-applies the manifest's recipe unless the caller gives one. Not to be confused with the *training* presets
-``paper``/``serzoo`` of :mod:`serzoo.presets` (``serzoo schemes --preset NAME``).
+applies the manifest's recipe unless the caller gives one. "Preset" has keras-hub's sense here (a pretrained model);
+the training schedules ``paper``/``serzoo`` are :mod:`serzoo.schedules` (``serzoo schemes --schedule NAME``).
 
 This module imports neither TensorFlow nor Keras.
 """
@@ -12,17 +12,38 @@ This module imports neither TensorFlow nor Keras.
 from __future__ import annotations
 
 import json
+import os
 import pathlib
 
-#: Where the shipped presets live, relative to the repository (``serzoo presets --root`` for another folder).
-DEFAULT_ROOT = "exported"
+#: Extra folders of presets (``os.pathsep``-separated), searched before the shipped ones.
+PRESETS_ENV = "SERZOO_PRESETS_DIR"
+_PACKAGE = pathlib.Path(__file__).resolve().parent
 #: The budget of every tracked file under ``exported/`` together (issue 17).
 BUDGET_BYTES = 60 * 1024 * 1024
 
 
-def find_presets(root=DEFAULT_ROOT) -> list[dict]:
-    """Every ``root/<name>/<version>/manifest.json``, as ``{"path", "name", "version", "manifest", "bytes"}`` sorted
-    by path (the hidden staging folders of an export in progress are skipped)."""
+def preset_roots() -> list[pathlib.Path]:
+    """The folders searched for presets, in order: ``$SERZOO_PRESETS_DIR`` (``os.pathsep``-separated), the clone's
+    ``exported/`` (serzoo run from a clone or an editable install), the installed package's ``serzoo/exported/``
+    (a regular install: setup.py ships the presets there). Only folders that exist."""
+    roots = [pathlib.Path(p).expanduser() for p in os.environ.get(PRESETS_ENV, "").split(os.pathsep) if p]
+    if (_PACKAGE.parent / "setup.py").is_file():
+        roots.append(_PACKAGE.parent / "exported")
+    roots.append(_PACKAGE / "exported")
+    return [root for root in dict.fromkeys(roots) if root.is_dir()]
+
+
+def find_presets(root=None) -> list[dict]:
+    """Every ``<root>/<name>/<version>/manifest.json``, as ``{"path", "name", "version", "manifest", "bytes"}`` sorted
+    by path (the hidden staging folders of an export in progress are skipped). ``root=None`` searches
+    :func:`preset_roots`; a name found in several roots is taken from the first."""
+    if root is None:
+        found, names = [], set()
+        for folder in preset_roots():
+            here = [p for p in find_presets(folder) if p["name"] not in names]
+            names |= {p["name"] for p in here}
+            found += here
+        return found
     from serzoo.export import read_manifest
 
     found = []
@@ -64,11 +85,15 @@ def describe_utility(manifest: dict) -> str:
     )
 
 
-def presets_table(root=DEFAULT_ROOT) -> str:
-    """Markdown table of the presets under ``root`` (``serzoo presets``)."""
+def presets_table(root=None) -> str:
+    """Markdown table of the presets under ``root`` (default: :func:`preset_roots`; ``serzoo presets``)."""
     presets = find_presets(root)
     if not presets:
-        return f"no exported generators under {root}/ (serzoo export writes them there)"
+        searched = [str(root)] if root is not None else [str(r) for r in preset_roots()] or ["(no preset folder)"]
+        return (
+            f"no exported generators in {', '.join(searched)}; `serzoo export` writes them, "
+            f"and ${PRESETS_ENV} adds folders to the search"
+        )
     lines = ["| preset | scheme | data | classes | recipe | measured utility | size |", "|---|---|---|---|---|---|---|"]
     for p in presets:
         m = p["manifest"]

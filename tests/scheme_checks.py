@@ -1,6 +1,7 @@
 """The shared checks every registered scheme passes (``tests/test_registry.py`` runs them on each registry
 entry): a 2-epoch fit with finite losses (and the same losses on validation data), a config round trip, a
-``.keras`` save/load with identical outputs that trains again, and seeded sampling with requested labels."""
+``.keras`` save/load with identical outputs that trains again, and, for a generator, seeded sampling with requested
+labels (a classifier-only scheme, ``SchemeSpec.generator=False``, has no sampling to check)."""
 
 import keras
 import numpy as np
@@ -36,7 +37,19 @@ TINY_OPTIONS = {
         "style_dim": 4,
         "discriminator_width": 8,
     },
+    "dann": {"widths": (16,), "domain_widths": (8,)},
 }
+
+
+def _dann_targets(y):
+    from serzoo.models.domain_adversarial import pack_targets
+
+    rows = np.arange(len(y))
+    return pack_targets(np.where(rows % 4 == 3, -1, y), rows % 2)  # a quarter unlabelled, two domains
+
+
+#: What each scheme's ``fit`` takes as ``y`` for the tiny labels (a scheme without an entry: the labels).
+TINY_TARGETS = {"dann": _dann_targets}
 
 
 def tiny_scheme(name: str, seed: int = 1):
@@ -63,11 +76,22 @@ def tiny_data_for(model, n: int = 48, seed: int = 0):
     return tiny_data(n, seed, frames=shape[0] if len(shape) == 2 else None)
 
 
-def check_scheme(model, tmp_path):
-    """Tiny 2-epoch fit with finite losses, config round trip, .keras round trip, labelled sampling."""
+def check_registered(name: str, tmp_path):
+    """:func:`check_scheme` on the tiny model of the registered scheme ``name``, as its registry entry says."""
+    from serzoo.models import get_scheme
+
+    return check_scheme(
+        tiny_scheme(name), tmp_path, generator=get_scheme(name).generator, targets=TINY_TARGETS.get(name)
+    )
+
+
+def check_scheme(model, tmp_path, *, generator: bool = True, targets=None):
+    """Tiny 2-epoch fit with finite losses, config round trip, .keras round trip, and (``generator``) labelled
+    sampling. ``targets``: maps the tiny labels to the ``y`` the scheme's ``fit`` takes (default: the labels)."""
     x, y = tiny_data_for(model)
+    fit_y = y if targets is None else targets(y)
     model.compile()
-    history = model.fit(x, y, batch_size=16, epochs=2, verbose=0, validation_data=(x, y))
+    history = model.fit(x, fit_y, batch_size=16, epochs=2, verbose=0, validation_data=(x, fit_y))
     assert set(model.LOSSES) <= set(history.history)
     assert all(f"val_{name}" in history.history for name in model.LOSSES)
     for name, values in history.history.items():
@@ -80,13 +104,16 @@ def check_scheme(model, tmp_path):
     model.save(path)
     loaded = keras.saving.load_model(path)
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-5)
-    noise = model.noise(len(y), model.noise_dim, seed=7)
-    np.testing.assert_allclose(
-        keras.ops.convert_to_numpy(loaded.synthesize(noise, y)),
-        keras.ops.convert_to_numpy(model.synthesize(noise, y)),
-        atol=1e-5,
-    )
-    loaded.fit(x, y, batch_size=16, epochs=1, verbose=0)  # the reloaded model trains again
+    if generator:
+        noise = model.noise(len(y), model.noise_dim, seed=7)
+        np.testing.assert_allclose(
+            keras.ops.convert_to_numpy(loaded.synthesize(noise, y)),
+            keras.ops.convert_to_numpy(model.synthesize(noise, y)),
+            atol=1e-5,
+        )
+    loaded.fit(x, fit_y, batch_size=16, epochs=1, verbose=0)  # the reloaded model trains again
+    if not generator:
+        return history
 
     labels = np.array([0, 2, 2, 1], "int32")
     samples = model.generate(labels, seed=3)

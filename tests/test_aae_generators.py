@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from serzoo.models.aae_generators import build_m1, build_m2, build_m3
-from serzoo.presets import SAHU_SGD, training_for
+from serzoo.schedules import SAHU_SGD, training_for
 from tests.scheme_checks import FEATURES, N_CLASSES, tiny_data
 
 TINY = {"widths": (16, 8, 4), "seed": 1}
@@ -58,7 +58,7 @@ def test_paper_optimizers():
     assert float(optimizers["discriminator_optimizer"].learning_rate) == pytest.approx(0.01)
     assert float(paper_optimizers("m1")["autoencoder_optimizer"].momentum) == pytest.approx(0.9)
     assert set(SAHU_SGD["m2"]) == set(build_m2(FEATURES, N_CLASSES, **TINY).PLAYERS)
-    # the paper preset of ADAN is Adam 1e-4 for every player; SGD cannot be asked for it
+    # the paper schedule of ADAN is Adam 1e-4 for every player; SGD cannot be asked for it
     adam = paper_optimizers("adan", ("a", "b"))
     assert set(adam) == {"a_optimizer", "b_optimizer"}
     assert all(isinstance(o, keras.optimizers.Adam) for o in adam.values())

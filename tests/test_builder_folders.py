@@ -1,6 +1,5 @@
 """Each builder folder is complete as in TFDS: builder, its test beside it, dummy_data, README, TAGS."""
 
-import configparser
 import fnmatch
 import pathlib
 
@@ -28,9 +27,9 @@ def test_builder_folder_is_complete(name):
 
 
 def test_package_data_ships_every_metadata_file():
-    config = configparser.ConfigParser()
-    config.read(REPO / "setup.cfg")
-    patterns = [p.strip() for p in config["options.package_data"]["tfds_builders"].split(",")]
+    from tests.test_packaging import _distribution
+
+    patterns = _distribution().package_data["serzoo.tfds_builders"]
     files = [
         p.relative_to(REPO / "tfds_builders").as_posix()
         for p in (REPO / "tfds_builders").glob("*/*")

@@ -114,6 +114,27 @@ def test_verify_corpus_command_on_fixtures(capsys):
     assert "published" in out and "verdict: OK" in out and "verdict: PROBLEMS" in out
 
 
+def test_manual_dir_comes_from_serzoo_name_dir_for_every_corpus(monkeypatch):
+    from serzoo.data import manual_dirs
+
+    monkeypatch.setenv("SERZOO_RAVDESS_DIR", "/corpora/ravdess")
+    monkeypatch.setenv("SERZOO_MSP_IMPROV_DIR", "/corpora/msp")
+    monkeypatch.delenv("SERZOO_EMOVO_DIR", raising=False)
+    found = {name: manual_dirs([name])[name] for name in ("ravdess", "msp_improv", "emovo")}
+    assert found == {"ravdess": "/corpora/ravdess", "msp_improv": "/corpora/msp", "emovo": None}
+    assert manual_dirs(["ravdess"], "/given") == {"ravdess": "/given"}
+
+
+def test_verify_corpus_reads_the_folder_from_the_environment(monkeypatch, capsys):
+    root = pathlib.Path(cli.__file__).resolve().parents[2] / "tfds_builders"
+    monkeypatch.delenv("SERZOO_EMOVO_DIR", raising=False)
+    assert cli.main(["verify-corpus", "emovo"]) == 2
+    assert "pass --manual-dir PATH or set $SERZOO_EMOVO_DIR" in capsys.readouterr().err
+    monkeypatch.setenv("SERZOO_EMOVO_DIR", str(root / "emovo" / "dummy_data"))
+    assert cli.main(["verify-corpus", "emovo"]) == 0
+    assert "emovo at " in capsys.readouterr().out
+
+
 def test_a_normal_run_is_quiet(synth_is11, tfds_data_dir, tmp_path):
     """No TensorFlow C++ log lines (e.g. the cuInit error), no retracing warnings, no TFDS progress bars."""
     done = subprocess.run(

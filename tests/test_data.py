@@ -17,7 +17,7 @@ def test_parse_dataset():
 def test_leave_one_group_out_is_split_arithmetic():
     folds = data.leave_one_group_out(["speaker03", "speaker08", "speaker09"])
     assert [f.name for f in folds] == ["speaker03", "speaker08", "speaker09"]
-    assert folds[1].train_split_expr == "speaker03+speaker09"
+    assert folds[1].train_splits == ("speaker03", "speaker09")
     assert len(data.leave_one_group_out(["a", "b", "c"], max_folds=2)) == 2
     with pytest.raises(ValueError, match="at least 2"):
         data.leave_one_group_out(["a"])
@@ -28,7 +28,7 @@ def test_leave_one_group_out_is_split_arithmetic():
 def test_leave_one_group_out_selects_held_out_groups_keeping_fold_numbers():
     folds = data.leave_one_group_out(["a", "b", "c", "d"], held_out=["d", "b"])
     assert [(f.index, f.name, f.train_splits) for f in folds] == [(1, "b", ("a", "c", "d")), (3, "d", ("a", "b", "c"))]
-    with pytest.raises(ValueError, match=r"held_out names unknown groups \['x'\]; the groups are"):
+    with pytest.raises(ValueError, match=r"held_out names unknown folds \['x'\]; the folds are"):
         data.leave_one_group_out(["a", "b"], held_out=["x"])
 
 

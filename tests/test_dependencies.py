@@ -1,9 +1,10 @@
-"""Dependency direction: ``tfds_builders`` and ``tuning`` import ``serzoo``, never the reverse.
+"""Dependency direction: ``tfds_builders/`` and ``tuning/`` (installed as ``serzoo.tfds_builders`` and
+``serzoo.tuning``) import serzoo's core (the ``serzoo/`` folder), never the reverse.
 
-``serzoo`` reaches the builders only through the loader :mod:`serzoo.builders` (by name, at call
-time), each builder module imports alone, and no module-level import cycle exists inside
-``serzoo`` + ``tfds_builders`` + ``tuning``. The import graph is read from the source (AST), so
-these checks import nothing but the four builder modules, each in its own fresh interpreter.
+The core reaches the builders only through the loader :mod:`serzoo.builders` (by name, at call
+time), each builder module imports alone, and no module-level import cycle exists inside the
+three folders. The import graph is read from the source (AST), so these checks import nothing but
+the builder modules, each in its own fresh interpreter.
 """
 
 from __future__ import annotations
@@ -19,22 +20,29 @@ import pytest
 from serzoo.builders import DATASETS
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
-PACKAGES = ("serzoo", "tfds_builders", "tuning")
+#: folder -> the package name it installs under (setup.py)
+PACKAGES = {"serzoo": "serzoo", "tfds_builders": "serzoo.tfds_builders", "tuning": "serzoo.tuning"}
 LOADER = "serzoo.builders"
 
 
 def _module_name(path: pathlib.Path) -> str:
-    parts = list(path.relative_to(REPO).with_suffix("").parts)
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+    folder, *parts = path.relative_to(REPO).with_suffix("").parts
+    return ".".join([PACKAGES[folder], *(parts[:-1] if parts[-1] == "__init__" else parts)])
+
+
+def _folder(module: str) -> str:
+    """The folder a module's file lives in (``serzoo.tuning.search`` -> ``tuning``)."""
+    longest_first = sorted(PACKAGES.items(), key=lambda item: -len(item[1]))
+    return next(folder for folder, name in longest_first if f"{module}.".startswith(name + "."))
 
 
 def _modules() -> dict[str, pathlib.Path]:
     """Every module of :data:`PACKAGES`, by dotted name (test files included)."""
     return {
         _module_name(path): path
-        for package in PACKAGES
-        if (REPO / package).is_dir()
-        for path in sorted((REPO / package).rglob("*.py"))
+        for folder in PACKAGES
+        if (REPO / folder).is_dir()
+        for path in sorted((REPO / folder).rglob("*.py"))
     }
 
 
@@ -144,28 +152,29 @@ def test_find_cycle_finds_a_cycle_and_accepts_a_tree():
 def test_imported_names_sees_lazy_relative_and_importlib_imports():
     source = (
         "import os\nfrom . import sibling\nfrom .. import features as f\n"
-        "def load():\n    from tfds_builders.emodb import emodb_dataset_builder\n"
-        "    return importlib.import_module(f'tfds_builders.{name}')\n"
+        "def load():\n    from serzoo.tfds_builders.emodb import emodb_dataset_builder\n"
+        "    return importlib.import_module(f'serzoo.tfds_builders.{name}')\n"
     )
     assert imported_names(source, "serzoo.sub", top_level=True) == {"os", "serzoo.sub.sibling", "serzoo.features"}
     assert imported_names(source, "serzoo.sub", top_level=False) == {
         "os",
         "serzoo.sub.sibling",
         "serzoo.features",
-        "tfds_builders.emodb.emodb_dataset_builder",
-        "tfds_builders",
+        "serzoo.tfds_builders.emodb.emodb_dataset_builder",
+        "serzoo.tfds_builders",
     }
 
 
 def test_only_the_loader_imports_tfds_builders():
-    """No ``serzoo`` module but :mod:`serzoo.builders` names ``tfds_builders`` (lazily or by importlib)."""
+    """No module of the core but :mod:`serzoo.builders` names the builders or tuning (lazily or by importlib)."""
     modules = _modules()
+    outside = [name for folder, name in PACKAGES.items() if folder != "serzoo"]
     offenders = {
         module: sorted(
-            n for n in _imports(module, path, top_level=False) if n.split(".")[0] in ("tfds_builders", "tuning")
+            n for n in _imports(module, path, top_level=False) if any(f"{n}.".startswith(o + ".") for o in outside)
         )
         for module, path in modules.items()
-        if module.split(".")[0] == "serzoo" and module != LOADER
+        if _folder(module) == "serzoo" and module != LOADER
     }
     offenders = {module: names for module, names in offenders.items() if names}
     assert offenders == {}, (
@@ -174,20 +183,38 @@ def test_only_the_loader_imports_tfds_builders():
     )
 
 
+def test_modules_import_each_other_by_their_installed_names():
+    """``tuning/`` and ``tfds_builders/`` install as ``serzoo.tuning`` / ``serzoo.tfds_builders``: a module naming the
+    folders (``import tuning``) or importing relatively would load a second copy when pytest collects a builder's test
+    under the folder's name (a TFDS builder registered twice)."""
+    folders = ("tuning", "tfds_builders")
+    offenders = {}
+    for module, path in _modules().items():
+        bad = [
+            ast.unparse(node)
+            for node in ast.walk(ast.parse(path.read_text()))
+            if (isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").split(".")[0] in folders))
+            or (isinstance(node, ast.Import) and any(a.name.split(".")[0] in folders for a in node.names))
+        ]
+        if bad:
+            offenders[module] = bad
+    assert offenders == {}, f"import by the installed names (serzoo.tuning..., serzoo.tfds_builders...): {offenders}"
+
+
 def test_packages_depend_one_way():
     """Package graph from every import (lazy ones too), the loader's by-name lookup excepted."""
     modules = _modules()
     graph = import_graph(modules, top_level=False)
-    packages: dict[str, set[str]] = {p: set() for p in PACKAGES}
+    packages: dict[str, set[str]] = {folder: set() for folder in PACKAGES}
     for module, targets in graph.items():
         if module != LOADER:
-            packages[module.split(".")[0]] |= {t.split(".")[0] for t in targets} - {module.split(".")[0]}
+            packages[_folder(module)] |= {_folder(t) for t in targets} - {_folder(module)}
     assert find_cycle(packages) == [], f"package import cycle: {find_cycle(packages)}; graph {packages}"
 
 
 def test_no_module_level_import_cycle():
     graph = import_graph(_modules(), top_level=True)
-    assert "tfds_builders.emodb.emodb_dataset_builder" in graph["tfds_builders.emodb"]  # sees real imports
+    assert "serzoo.tfds_builders.emodb.emodb_dataset_builder" in graph["serzoo.tfds_builders.emodb"]  # real imports
     cycle = find_cycle(graph)
     assert cycle == [], f"module-level import cycle: {' -> '.join(cycle)}"
 
@@ -200,10 +227,12 @@ def test_each_builder_module_imports_alone_and_serzoo_imports_no_builder():
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
         "TF_CPP_MIN_LOG_LEVEL": "3",
     }
-    scripts = {name: f"import tfds_builders.{name}.{name}_dataset_builder as m; assert m.Builder" for name in DATASETS}
+    scripts = {
+        name: f"import serzoo.tfds_builders.{name}.{name}_dataset_builder as m; assert m.Builder" for name in DATASETS
+    }
     scripts["serzoo"] = (
         "import sys, serzoo, serzoo.builders, serzoo.data, serzoo.verify_corpus\n"
-        "loaded = sorted(m for m in sys.modules if m.startswith(('tfds_builders', 'tensorflow_datasets')))\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(('serzoo.tfds_builders', 'tensorflow_datasets')))\n"
         "assert not loaded, loaded"
     )
     runs = {

@@ -1,4 +1,4 @@
-"""Integration: build the real EmoDB (SERZOO_EMODB_DIR, default ../shared/corpora/emodb)."""
+"""Integration: build the real EmoDB (SERZOO_EMODB_DIR, or shared/corpora/emodb beside the clone)."""
 
 import collections
 
@@ -15,8 +15,9 @@ SPEAKER_COUNTS = {"03": 49, "08": 58, "09": 43, "10": 38, "11": 55, "12": 35, "1
 
 
 @pytest.fixture(scope="session")
-def emodb_is11(real_emodb_dir, tfds_data_dir):
-    return load_corpus("emodb/is11", data_dir=tfds_data_dir, manual_dir=real_emodb_dir)
+def emodb_is11(real_emodb_dir, tmp_path_factory):
+    """Built into a data dir of its own: the session's shared one holds emodb/is11 built from the dummy data."""
+    return load_corpus("emodb/is11", data_dir=tmp_path_factory.mktemp("real_emodb"), manual_dir=real_emodb_dir)
 
 
 def test_real_emodb_counts_and_dimensions(emodb_is11):

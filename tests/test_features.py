@@ -38,6 +38,24 @@ def test_resampling_and_stereo_give_16k_features(tmp_path):
     assert native.shape == (16000,) and resampled.shape == (16000,) and stereo.shape == (16000,)
 
 
+def test_channel_reads_one_microphone_and_is_cached_apart_from_the_mix(tmp_path):
+    import soundfile
+
+    near = features.read_audio(write_wav(tmp_path / "near.wav", seconds=1.0, sample_rate=48000), 48000)
+    far = 0.5 * np.concatenate([np.zeros(24, np.float32), near[:-24]])  # a second microphone 0.5 ms away
+    two = tmp_path / "two.wav"
+    soundfile.write(two, np.stack([near, far], axis=1), 48000, subtype="FLOAT")
+    np.testing.assert_array_equal(features.read_audio(two, 48000, channel=0), near)
+    np.testing.assert_allclose(features.read_audio(two, 48000), (near + far) / 2, atol=1e-7)
+    with pytest.raises(features.AudioFileError, match="two.wav: the file has 2 channel.*channel 2 .* does not exist"):
+        features.read_audio(two, channel=2)
+    cache = tmp_path / "cache"
+    first = features.extract_many([two], "egemaps", channel=0, cache_dir=cache, progress=False).features[0]
+    mixed = features.extract_many([two], "egemaps", cache_dir=cache, progress=False).features[0]
+    assert not np.allclose(first, mixed, rtol=1e-3)  # the mix is not served from the channel's cache entry
+    assert len(list((cache / "egemaps").glob("*.npy"))) == 2
+
+
 @pytest.mark.parametrize(
     "content, reason",
     [

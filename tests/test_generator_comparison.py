@@ -17,7 +17,7 @@ def test_balanced_labels():
 
 
 def test_generator_comparison_end_to_end_and_resume(synth_is11, tmp_path):
-    run = dict(models=("m1", "m3"), epochs=2, preset="serzoo", options=TINY, max_folds=1, progress=False)
+    run = dict(models=("m1", "m3"), epochs=2, schedule="serzoo", options=TINY, max_folds=1, progress=False)
     result = run_generator_comparison(synth_is11, tmp_path, **run)
     assert set(result["table"]) == {"m1", "m3"} and result["folds"] == 1
     for model in ("m1", "m3"):
@@ -39,7 +39,7 @@ def test_generator_comparison_end_to_end_and_resume(synth_is11, tmp_path):
     assert again["units"] == result["units"]
     with pytest.raises(ValueError, match="different settings"):
         run_generator_comparison(synth_is11, tmp_path, **{**run, "epochs": 3})
-    with pytest.raises(ValueError, match="unknown preset 'sgd'"):
-        run_generator_comparison(synth_is11, tmp_path, **{**run, "preset": "sgd"})
+    with pytest.raises(ValueError, match="unknown schedule 'sgd'"):
+        run_generator_comparison(synth_is11, tmp_path, **{**run, "schedule": "sgd"})
     with pytest.raises(ValueError, match=r"different settings \(optimizers\)"):
-        run_generator_comparison(synth_is11, tmp_path, **{**run, "preset": "paper"})
+        run_generator_comparison(synth_is11, tmp_path, **{**run, "schedule": "paper"})

@@ -7,8 +7,8 @@ import pytest
 
 from serzoo import augmenters
 from serzoo.models.classifiers import DnnClassifier, LinearSvm
-from serzoo.presets import training_for
 from serzoo.recipes import Recipe, augmented_training_set, density_ratio_weights
+from serzoo.schedules import training_for
 from tests.scheme_checks import FEATURES, N_CLASSES, TINY_OPTIONS, tiny_data
 
 ALL_KNOBS = dict(

@@ -98,7 +98,7 @@ def test_disjoint_held_out_runs_share_one_store(tmp_path, monkeypatch):
     monkeypatch.setattr(experiment, "train_and_select", never)
     full = _run(corpus, "utterance", options, tmp_path, **settings)
     assert full["units"] == {**first["units"], **second["units"]}
-    with pytest.raises(ValueError, match="unknown groups"):
+    with pytest.raises(ValueError, match=r"held_out names unknown folds \['speaker9'\]"):
         _run(corpus, "utterance", options, tmp_path, held_out=["speaker9"], **settings)
 
 

@@ -164,6 +164,13 @@ def test_write_corpus_is_byte_identical_per_seed(tmp_path):
     assert any(x.read_bytes() != y.read_bytes() for x, y in zip(a, c))
 
 
+def test_write_corpus_in_worker_processes_is_byte_identical(tmp_path):
+    one = sc.write_corpus(tmp_path / "one", n_speakers=2, utterances_per_emotion=1)
+    two = sc.write_corpus(tmp_path / "two", n_speakers=2, utterances_per_emotion=1, n_jobs=2)
+    assert [p.name for p in one] == [p.name for p in two]
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(one, two))
+
+
 def test_write_corpus_resumes_without_rewriting(tmp_path):
     paths = sc.write_corpus(tmp_path, n_speakers=2, utterances_per_emotion=1)
     mtimes = [p.stat().st_mtime_ns for p in paths]

@@ -49,7 +49,7 @@ def tune_argv(data_dir, output_dir, *extra):
 def tiny_search(synth_is11, tmp_path_factory):
     """Three random trials of a tiny ADAN (utility with the SVM, inner leave-one-out over two speakers), then
     the evaluation on one evaluation speaker."""
-    from tuning.search import run_search
+    from serzoo.tuning.search import run_search
 
     out = tmp_path_factory.mktemp("search")
     result = run_search(
@@ -76,9 +76,9 @@ def test_space_covers_every_registered_scheme():
     import keras_tuner as kt
 
     from serzoo.models import get_scheme, scheme_names
-    from tuning.hypermodel import AugmentationHyperModel
+    from serzoo.tuning.hypermodel import AugmentationHyperModel
 
-    for name in scheme_names():
+    for name in scheme_names(generator=True):  # a classifier-only scheme is not searched
         spec = get_scheme(name)
         hypermodel = AugmentationHyperModel(name, input_dim=12, n_classes=3, tune_classifier=True, k=None)
         hp = kt.HyperParameters()
@@ -120,7 +120,7 @@ def test_per_player_rates_reach_the_optimizers():
 def test_utility_compares_with_the_real_only_dnn_at_equal_updates(synth_is11):
     """k sets give the DNN k + 1 times the updates: the baseline of ``utility`` trains as many on real data."""
     from serzoo.hparams import TunedSetting
-    from tuning.objectives import InnerFolds, classifier_uar, evaluate_trial, matched_real_options
+    from serzoo.tuning.objectives import InnerFolds, classifier_uar, evaluate_trial, matched_real_options
 
     folds = InnerFolds(synth_is11.subset(DEV))
     dnn = {"hidden": [4], "epochs": 2}
@@ -183,7 +183,7 @@ def test_search_report_and_evaluation(tiny_search):
 
 
 def test_quality_correlations_rank_the_objective_against_recorded_measures():
-    from tuning.report import quality_correlations
+    from serzoo.tuning.report import quality_correlations
 
     rows = [{"score": -s, "metrics": {"mmd": s, "trts": 0.5, "utility": -s}} for s in (0.1, 0.4, 0.2, 0.9, 0.3)]
     rows[1]["metrics"]["trts"] = float("nan")  # skipped: four finite pairs are too few for trts
@@ -197,7 +197,7 @@ def test_quality_correlations_rank_the_objective_against_recorded_measures():
 
 def test_an_evaluation_reuses_another_search_baselines(tiny_search, synth_is11, tmp_path):
     from serzoo.hparams import load_tuned_setting
-    from tuning.search import evaluate_setting
+    from serzoo.tuning.search import evaluate_setting
 
     out, result = tiny_search
     setting = load_tuned_setting(out / "best_hparams.json")
@@ -233,7 +233,7 @@ def test_an_evaluation_reuses_another_search_baselines(tiny_search, synth_is11, 
 
 
 def test_the_report_says_when_the_best_generator_has_collapsed(tmp_path):
-    from tuning.report import write_search_report
+    from serzoo.tuning.report import write_search_report
 
     def trial(trial_id, score, spread):
         return {
@@ -271,7 +271,7 @@ def test_the_report_says_when_the_best_generator_has_collapsed(tmp_path):
 def test_the_progress_bar_counts_the_whole_search_finished_trials():
     from types import SimpleNamespace
 
-    from tuning.tuners import FoldTrials
+    from serzoo.tuning.tuners import FoldTrials
 
     class Base:
         def on_search_begin(self):
@@ -297,7 +297,7 @@ def test_the_progress_bar_counts_the_whole_search_finished_trials():
 
 def test_dnn_evaluation_adds_the_unaugmented_dnn_with_equal_updates(synth_is11, tmp_path):
     from serzoo.hparams import TunedSetting
-    from tuning.search import evaluate_setting
+    from serzoo.tuning.search import evaluate_setting
 
     setting = TunedSetting("adan", TINY_ADAN, epochs=1, classifier={"dnn": {"hidden": [4], "epochs": 2}}, k=2)
     evaluation = evaluate_setting(
@@ -319,7 +319,7 @@ def test_dnn_evaluation_adds_the_unaugmented_dnn_with_equal_updates(synth_is11, 
         assert row["gain_matched"] == pytest.approx(row["uar"] - rows["none_matched"]["uar"])
         assert row["gain"] == pytest.approx(row["uar"] - rows["none"]["uar"])
     assert (tmp_path / "none_matched" / "units.jsonl").exists()  # resumable like the other rows
-    from tuning.report import evaluation_markdown
+    from serzoo.tuning.report import evaluation_markdown
 
     table = [line for line in evaluation_markdown(evaluation) if line.startswith("|")]
     assert "| gain over none_matched (equal updates) |" in table[0]
@@ -347,13 +347,13 @@ def test_best_hparams_feed_export_and_reproduce(tiny_search, tmp_path):
 def test_every_trial_failing_exits_nonzero_with_the_first_error(
     synth_is11, tfds_data_dir, tmp_path, capsys, monkeypatch
 ):
-    import tuning.hypermodel
+    import serzoo.tuning.hypermodel
     from serzoo.cli import main
 
     def broken(*args, **kwargs):
         raise ValueError("the measure broke")
 
-    monkeypatch.setattr(tuning.hypermodel, "evaluate_trial", broken)
+    monkeypatch.setattr(serzoo.tuning.hypermodel, "evaluate_trial", broken)
     code = main(tune_argv(tfds_data_dir, tmp_path, "--max-trials", "2", "--jobs", "1"))
     assert code == 1
     assert "every trial of the search failed" in capsys.readouterr().err
@@ -370,9 +370,9 @@ def test_every_trial_failing_exits_nonzero_with_the_first_error(
 
 
 def test_reload_reruns_interrupted_trials_only(synth_is11, tmp_path):
-    from tuning.objectives import kt_objective
-    from tuning.search import build_search
-    from tuning.tuners import distributed_role, forget_finished_retries, make_tuner
+    from serzoo.tuning.objectives import kt_objective
+    from serzoo.tuning.search import build_search
+    from serzoo.tuning.tuners import distributed_role, forget_finished_retries, make_tuner
 
     hypermodel, _, _ = build_search(
         corpus=synth_is11, scheme="adan", k=1, epochs=1, fixed_options=TINY_ADAN, dev_groups=DEV, with_folds=False
@@ -446,7 +446,7 @@ def test_local_chief_and_two_workers_share_the_trials(synth_is11, tfds_data_dir,
 
 @pytest.mark.slow  # two searches and two evaluations (about a minute alone)
 def test_swap_halves_evaluates_every_fold_with_settings_chosen_without_it(synth_is11, tmp_path):
-    from tuning.search import run_search, run_swap_halves
+    from serzoo.tuning.search import run_search, run_swap_halves
 
     corpus = synth_is11.subset(["speaker01", "speaker02", "speaker03", "speaker04"])
 
@@ -482,10 +482,10 @@ def test_swap_halves_evaluates_every_fold_with_settings_chosen_without_it(synth_
 
 
 def test_a_search_keeps_the_base_training_it_started_with(tmp_path):
-    """The first run pins the preset's training in base_training.json; a rerun under another preset (or after the
-    preset's values changed) still trains from the pinned one and says so."""
-    from serzoo.presets import training_for
-    from tuning.search import BASE_FILE, search_base
+    """The first run pins the schedule's training in base_training.json; a rerun under another schedule (or after the
+    schedule's values changed) still trains from the pinned one and says so."""
+    from serzoo.schedules import training_for
+    from serzoo.tuning.search import BASE_FILE, search_base
 
     first = search_base(tmp_path, "wadan", "serzoo", log=lambda *a: None)
     assert first == training_for("wadan", "serzoo") and (tmp_path / BASE_FILE).exists()
@@ -501,7 +501,7 @@ def test_classifier_search_on_each_half_feeds_the_recipe_study_without_its_own_s
     half; the recipe study gives every fold the setting searched without its speaker."""
     from serzoo.experiments.recipe_study import fold_classifier_options
     from serzoo.hparams import load_classifier_setting
-    from tuning.search import run_search, run_swap_halves
+    from serzoo.tuning.search import run_search, run_swap_halves
 
     corpus = synth_is11.subset(["speaker01", "speaker02", "speaker03", "speaker04"])
 
@@ -562,7 +562,7 @@ def test_a_bad_classifier_file_names_the_field(tmp_path):
 
 
 def test_nested_search_tests_every_group_once_with_settings_searched_without_it(synth_is11, tmp_path):
-    from tuning.search import run_nested, run_search
+    from serzoo.tuning.search import run_nested, run_search
 
     groups = ["speaker01", "speaker02", "speaker03"]
     corpus = synth_is11.subset(groups)
@@ -777,7 +777,7 @@ def test_tune_options_that_run_forever_or_fail_late_are_refused_before_any_work(
 
 def test_local_workers_are_capped_by_trials_and_cores(monkeypatch):
     """Issue 35 case 12: --jobs 6 --max-trials 1 started six workers (5.7 GB) of which five never ran a trial."""
-    from tuning.parallel import worker_count
+    from serzoo.tuning.parallel import worker_count
 
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
     said = []
@@ -789,7 +789,7 @@ def test_local_workers_are_capped_by_trials_and_cores(monkeypatch):
 def test_a_worker_without_a_chief_times_out_naming_the_address(synth_is11, tfds_data_dir, tmp_path, capsys):
     """Issue 35 case 11: a worker whose chief is not there printed nothing and waited (KerasTuner: up to an hour)."""
     from serzoo.cli import main
-    from tuning.parallel import free_port
+    from serzoo.tuning.parallel import free_port
 
     address = f"127.0.0.1:{free_port()}"
     start = time.monotonic()
@@ -803,7 +803,7 @@ def test_a_worker_without_a_chief_times_out_naming_the_address(synth_is11, tfds_
 def test_stopping_local_workers_asks_them_first():
     """Issue 35 case 10: the chief and workers of a local search end with it; SIGTERM (which they handle like
     Ctrl-C, keeping finished trials) comes first, SIGKILL only for one that does not stop."""
-    from tuning.parallel import stop
+    from serzoo.tuning.parallel import stop
 
     code = "import signal, sys, time\n" + "signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))\n" + "time.sleep(60)"
     polite = subprocess.Popen([sys.executable, "-c", code])

@@ -5,20 +5,24 @@ import shutil
 
 import pytest
 
+from serzoo.tfds_builders.emodb import emodb_dataset_builder
+from serzoo.tfds_builders.emovo import emovo_dataset_builder
+from serzoo.tfds_builders.iemocap import iemocap_dataset_builder
+from serzoo.tfds_builders.msp_improv import msp_improv_dataset_builder
+from serzoo.tfds_builders.ravdess import ravdess_dataset_builder
 from serzoo.verify_corpus import CORPORA, verify_corpus
-from tfds_builders.emodb import emodb_dataset_builder
-from tfds_builders.iemocap import iemocap_dataset_builder
-from tfds_builders.msp_improv import msp_improv_dataset_builder
 
 IEMOCAP = pathlib.Path(iemocap_dataset_builder.__file__).parent / "dummy_data"
 MSP = pathlib.Path(msp_improv_dataset_builder.__file__).parent / "dummy_data"
 EMODB = pathlib.Path(emodb_dataset_builder.__file__).parent / "dummy_data"
+RAVDESS = pathlib.Path(ravdess_dataset_builder.__file__).parent / "dummy_data"
+EMOVO = pathlib.Path(emovo_dataset_builder.__file__).parent / "dummy_data"
 
 
 def test_unknown_corpus_is_refused():
-    assert CORPORA == ("iemocap", "msp_improv", "emodb")
-    with pytest.raises(ValueError, match="unknown corpus 'ravdess'; verify_corpus knows iemocap, msp_improv"):
-        verify_corpus("ravdess", IEMOCAP)
+    assert CORPORA == ("iemocap", "msp_improv", "emodb", "ravdess", "emovo")
+    with pytest.raises(ValueError, match="unknown corpus 'cremad'; verify_corpus knows iemocap, msp_improv"):
+        verify_corpus("cremad", IEMOCAP)
 
 
 def test_iemocap_fixture_counts_beside_published(capsys):
@@ -150,3 +154,41 @@ def test_emodb_with_wav_and_wav_corpus_is_an_error(tmp_path):
         f"{tmp_path}: both wav/ (20 files) and wav_corpus/ (20 files) hold WAV files; serzoo "
         "does not guess which copy of EmoDB to use: remove or rename one of the folders"
     ]
+
+
+def test_ravdess_dummy_counts_the_released_duplicate_as_a_note_and_names_problems(tmp_path):
+    root = tmp_path / "ravdess"
+    shutil.copytree(RAVDESS, root)
+    shutil.rmtree(root / "Actor_05")
+    song = root / "Actor_03" / "03-02-05-01-01-01-03.wav"
+    shutil.copy(next((root / "Actor_03").glob("*.wav")), song)
+    report = verify_corpus("ravdess", root, echo=False)
+    assert not report.layout_ok and report.extra == []
+    assert report.missing == [f"{root / 'Actor_05'} does not exist (the split of speaker 05 would be empty)"]
+    (error,) = report.errors
+    assert error.startswith(f"{song}: a RAVDESS audio-only song file") and error.endswith("(the builder refuses it)")
+    found = {c.what: (c.found, c.published) for c in report.counts}
+    assert found["utterances"] == (26, 1440) and found["actor 07"] == (2, 60) and found["actor 05"] == (0, 60)
+    assert found["class happiness"] == (5, 192) and found["intensity strong"] == (13, 672)
+    pair = " = ".join(
+        str(root / "Actor_07" / f"{stem}.wav") for stem in sorted(ravdess_dataset_builder.KNOWN_DUPLICATE)
+    )
+    assert any(
+        n.startswith(f"identical audio, as in the official release: {pair}; the builder keeps both")
+        for n in report.notes
+    )
+    assert "sample rates: 48000 Hz x 26 (files not at 16 kHz are resampled to 16 kHz by the builder)" in report.notes
+    assert "channels: 1 x 24, 2 x 2 (the builder mixes them down to mono: the mean of the channels)" in report.notes
+
+
+def test_emovo_dummy_counts_channel_note_and_duplicate_error(tmp_path):
+    shutil.copytree(EMOVO, tmp_path / "EMOVO")  # the release's own folder inside the manual dir
+    shutil.copy(tmp_path / "EMOVO" / "f1" / "gio-f1-b3.wav", tmp_path / "EMOVO" / "f1" / "gio-f1-b2.wav")
+    report = verify_corpus("emovo", tmp_path, echo=False)
+    assert report.root == str(tmp_path / "EMOVO") and report.missing == []
+    found = {c.what: (c.found, c.published) for c in report.counts}
+    assert found["utterances"] == (13, 588) and found["actor f1"] == (3, 98) and found["sentence b2"] == (1, 42)
+    assert found["class surprise"] == (1, 84)
+    (error,) = report.errors
+    assert "gio-f1-b2.wav = " in error and "gio-f1-b3.wav" in error and "The builder refuses them" in error
+    assert "channels: 1 x 1, 2 x 12 (the builder reads channel 0 of each file alone, counted from 0)" in report.notes

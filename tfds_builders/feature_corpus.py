@@ -3,14 +3,19 @@
 A corpus builder lists its utterances (:class:`Utterance`); :class:`FeatureCorpusBuilder` extracts
 the configured openSMILE feature set for all of them in parallel (cached, so an interrupted build
 resumes without re-extracting), and writes one split per group (speaker or session), so that
-leave-one-group-out folds are split arithmetic (``speaker03+speaker08``).
+leave-one-group-out folds are split arithmetic (``speaker03+speaker08``). The same base builds on Apache
+Beam when TFDS gets Beam options or a runner (``tfds build --beam_pipeline_options=...``,
+``serzoo build --beam ...``, :func:`serzoo.beam_options.requested`): the utterances are listed and checked here
+as for a local build, and the extraction runs in the pipeline's workers (:mod:`tfds_builders.beam_examples`),
+so every builder on this base, present or future, builds on Beam without code of its own.
 
 Corpora with more than a label per utterance (IEMOCAP: session, dialog, dimensional ratings...)
 declare them with :meth:`FeatureCorpusBuilder._extra_features` and fill ``Utterance.extra``;
 corpora with several label schemes use :class:`SchemeConfig` (feature set x label scheme).
 :class:`RatedSessionBuilder` is the base of the dyadic session corpora (IEMOCAP, MSP-IMPROV):
 label files joined to WAVs by id, a consensus code plus valence / activation / dominance
-ratings, and unlabelled WAVs skipped and listed in ``info.metadata``.
+ratings, and unlabelled WAVs skipped and listed in ``info.metadata``. Corpora stored as one folder per
+speaker, labels in the file names (RAVDESS, EMOVO), list their files with :func:`scan_folders`.
 
 This module lives with the builders (not in ``serzoo``): the builders import ``serzoo``, and
 ``serzoo`` reaches the builders only through :mod:`serzoo.builders`.
@@ -19,16 +24,18 @@ This module lives with the builders (not in ``serzoo``): the builders import ``s
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import logging
 import math
-from collections.abc import Iterable, Mapping
+import pathlib
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
 import tensorflow_datasets as tfds
 from etils import epath
 
-from serzoo import audio, features, fingerprint
+from serzoo import audio, beam_options, features, fingerprint
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,6 +137,27 @@ class FeatureCorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tr
     #: release has none); where label files name both (IEMOCAP, MSP-IMPROV) it is a warning, as removing
     #: one would break the build
     DUPLICATE_AUDIO_IS_ERROR = True
+    #: identical audio that the official release itself holds, kept with a warning whatever
+    #: ``DUPLICATE_AUDIO_IS_ERROR`` says: the file stems of each group -> why both are kept (RAVDESS)
+    RELEASED_DUPLICATES: Mapping[frozenset[str], str] = {}
+    #: the channel of multi-channel recordings that is read (:func:`serzoo.audio.read_audio`): ``None`` mixes
+    #: them down, right where the channels are copies of one signal; an index takes that channel alone, where
+    #: they are different microphones and their mean is a comb filter (EMOVO)
+    AUDIO_CHANNEL: int | None = None
+    #: set per build by :meth:`_download_and_prepare`: extract in Beam's workers instead of a local process pool
+    _beam = False
+
+    # Each builder's folder (README, CITATIONS, checksums, dummy data) is the one its module file is in. TFDS derives
+    # it from the module name, ``serzoo.tfds_builders.<corpus>``, but in a clone or an editable install that folder
+    # is the top-level ``tfds_builders/<corpus>`` (setup.py).
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.pkg_dir_path = epath.Path(inspect.getfile(cls)).parent
+
+    @tfds.core.utils.classproperty
+    @classmethod
+    def code_path(cls) -> epath.Path:
+        return epath.Path(inspect.getfile(cls))
 
     def _utterances(self, dl_manager) -> list[Utterance]:
         raise NotImplementedError
@@ -145,6 +173,19 @@ class FeatureCorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tr
     def _metadata(self) -> tfds.core.Metadata:
         """Metadata stored with the dataset: the source fingerprint (:meth:`_record_source`), skipped files..."""
         return tfds.core.MetadataDict()
+
+    def _required_manual_dir(self, dl_manager) -> epath.Path:
+        """``dl_manager.manual_dir`` of a corpus that serzoo never downloads.
+
+        Raises:
+            FileNotFoundError: no manual dir was given, or it is empty (TFDS's assertion, with the instructions).
+        """
+        try:
+            return epath.Path(dl_manager.manual_dir)
+        except AssertionError as err:
+            raise FileNotFoundError(
+                f"{self.name}: {str(err).splitlines()[0]}\n{self.MANUAL_DOWNLOAD_INSTRUCTIONS}\n{self.LAYOUT}"
+            ) from err
 
     def _record_source(self, dl_manager) -> None:
         """Record :func:`serzoo.fingerprint.source_fingerprint` of the manual dir in ``info.metadata["source"]``
@@ -186,6 +227,45 @@ class FeatureCorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tr
         """Names of the per-group splits, in order (``speaker03``, ...)."""
         return [f"{cls.SPLIT_PREFIX}{g}" for g in cls.GROUPS]
 
+    def _download_and_prepare(self, dl_manager, download_config):
+        """Decide local or Beam build (:meth:`_beam_requested`), then TFDS's build; a Beam worker's audio error
+        comes back as the :class:`serzoo.audio.AudioFileError` of the local path."""
+        self._beam = self._beam_requested(download_config)
+        if not self._beam:
+            return super()._download_and_prepare(dl_manager, download_config)
+        from serzoo.tfds_builders import beam_examples
+
+        try:
+            return super()._download_and_prepare(dl_manager, download_config)
+        except Exception as err:
+            original = beam_examples.original_error(err)
+            if original is err:
+                raise
+            raise original from err
+        finally:
+            beam_examples.close_pool()  # the openSMILE child of in-process workers (in_memory, multi_threading)
+
+    @staticmethod
+    def _beam_requested(download_config) -> bool:
+        """Whether this build runs on Beam: TFDS's ``beam_runner`` / ``beam_options`` (``tfds build
+        --beam_pipeline_options``) or serzoo's :func:`serzoo.beam_options.requested` (``serzoo build --beam``),
+        whose options are checked (:func:`serzoo.beam_options.check`); options that ``tfds build`` dropped
+        because ``apache_beam`` is missing stop the build instead of building locally."""
+        if download_config.beam_options is None and download_config.beam_runner is None:
+            download_config.beam_options = beam_options.current()
+        if download_config.beam_options is not None:
+            beam_options.check(download_config.beam_options)
+            return True
+        if download_config.beam_runner is not None:
+            return True
+        dropped = beam_options.dropped_by_tfds_cli()
+        if dropped is not None:
+            raise ImportError(
+                f"--beam_pipeline_options={dropped} was given but tfds dropped it: apache_beam cannot be imported; "
+                f"{beam_options.INSTALL_HINT}"
+            )
+        return False
+
     def _split_generators(self, dl_manager):
         self._record_source(dl_manager)
         utterances = self._utterances(dl_manager)
@@ -197,45 +277,76 @@ class FeatureCorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tr
                 f"{self.SPLIT_PREFIX} was found. {self.LAYOUT}"
             )
         self._check_duplicate_audio(utterances)
+        rows = {f"{self.SPLIT_PREFIX}{g}": self._rows(items) for g, items in by_group.items()}
+        feature_set, cache_dir = self.builder_config.feature_set, features.default_cache_dir()
+        if self._beam:
+            from serzoo.tfds_builders import beam_examples
+
+            return {
+                split: beam_examples.split_examples(r, feature_set, cache_dir, self.AUDIO_CHANNEL)
+                for split, r in rows.items()
+            }
         result = features.extract_many(
-            [u.path for u in utterances],
-            self.builder_config.feature_set,
-            cache_dir=features.default_cache_dir(),
+            [u.path for u in utterances], feature_set, cache_dir=cache_dir, channel=self.AUDIO_CHANNEL
         )
         values = dict(zip((u.utterance_id for u in utterances), result.features))
-        return {f"{self.SPLIT_PREFIX}{g}": self._generate_examples(items, values) for g, items in by_group.items()}
+        return {split: self._generate_examples(r, values) for split, r in rows.items()}
+
+    @classmethod
+    def released_duplicates(cls, groups) -> tuple[list, list]:
+        """``(released, others)``: the groups of :func:`serzoo.audio.duplicate_groups` that are
+        :attr:`RELEASED_DUPLICATES` (matched by file stems), and the other groups."""
+        released = [g for g in groups if frozenset(pathlib.PurePath(p).stem for p in g) in cls.RELEASED_DUPLICATES]
+        return released, [g for g in groups if g not in released]
+
+    @classmethod
+    def released_reason(cls, group) -> str:
+        """Why the release's duplicate ``group`` (one of :meth:`released_duplicates`) is kept."""
+        return cls.RELEASED_DUPLICATES[frozenset(pathlib.PurePath(p).stem for p in group)]
 
     def _check_duplicate_audio(self, utterances) -> None:
-        groups = audio.duplicate_groups([u.path for u in utterances])
+        released, groups = self.released_duplicates(audio.duplicate_groups([u.path for u in utterances]))
+        logger = logging.getLogger(type(self).__module__)
+        for group in released:
+            logger.warning(
+                "%s: %s hold identical audio, as in the official release; both are kept: %s",
+                self.name,
+                " and ".join(str(p) for p in group),
+                self.released_reason(group),
+            )
         if not groups:
             return
         message = f"{self.name}: {audio.duplicates_message(groups)}\n"
         if self.DUPLICATE_AUDIO_IS_ERROR:
             raise ValueError(message + "Keep one file of each group (the one whose name is right), remove the others.")
-        logging.getLogger(type(self).__module__).warning(
-            message + "Both are kept (the label files name them); tell the corpus's maintainers."
-        )
+        logger.warning(message + "Both are kept (the label files name them); tell the corpus's maintainers.")
 
-    def _generate_examples(self, utterances, values):
+    def _rows(self, utterances) -> list[tuple[str, epath.Path, dict]]:
+        """``(key, audio path, example without its features)`` of each utterance: what the local and the Beam
+        path share (checked here, in the launching process)."""
         extra_keys = set(self._extra_features())
+        rows = []
         for u in utterances:
             if set(u.extra) != extra_keys:
                 raise ValueError(
                     f"{u.utterance_id}: extra fields {sorted(u.extra)} differ from the builder's "
                     f"_extra_features() {sorted(extra_keys)}"
                 )
-            yield (
-                u.utterance_id,
-                {
-                    **u.extra,
-                    "features": values[u.utterance_id],
-                    "label": u.label,
-                    "speaker": u.speaker,
-                    "gender": u.gender,
-                    "text": u.text,
-                    "utterance_id": u.utterance_id,
-                },
-            )
+            fields = {
+                **u.extra,
+                "label": u.label,
+                "speaker": u.speaker,
+                "gender": u.gender,
+                "text": u.text,
+                "utterance_id": u.utterance_id,
+            }
+            rows.append((u.utterance_id, u.path, fields))
+        return rows
+
+    def _generate_examples(self, rows, values):
+        """The local path: ``rows`` of :meth:`_rows` with their features from ``values`` (by key)."""
+        for key, _, fields in rows:
+            yield key, {**fields, "features": values[key]}
 
 
 def check_scheme(corpus: str, scheme: str, scheme_classes: Mapping[str, tuple[str, ...]]) -> None:
@@ -360,3 +471,94 @@ class RatedSessionBuilder(FeatureCorpusBuilder, skip_registration=True):
         self.info.metadata["num_skipped_wavs"] = len(skipped)
         utterances = (self._make_utterance(record, scan) for record in scan.labels)
         return [u for u in utterances if u.label is not None]
+
+
+def folder_root(manual_dir: epath.PathLike, folders: Iterable[str], release_folder: str) -> epath.Path | None:
+    """Where a corpus stored as one folder per speaker lies: ``manual_dir`` if it holds one of ``folders``, else
+    ``manual_dir/release_folder`` (the folder an unzip tool may add) if that does, else None."""
+    manual_dir, folders = epath.Path(manual_dir), tuple(folders)
+    for candidate in (manual_dir, manual_dir / release_folder):
+        if any((candidate / name).is_dir() for name in folders):
+            return candidate
+    return None
+
+
+@dataclasses.dataclass
+class FolderScan:
+    """The recordings found by :func:`scan_folders`.
+
+    Attributes:
+        root: the folder holding the speaker folders.
+        utterances: one per accepted file, in folder and name order.
+        missing: a message per speaker folder that does not exist.
+        problems: a message per file the build refuses, naming the file and the fix.
+    """
+
+    root: epath.Path
+    utterances: list[Utterance]
+    missing: list[str]
+    problems: list[str]
+
+    def checked(self, corpus: str, layout: str) -> list[Utterance]:
+        """The utterances, if nothing is missing and no file is refused.
+
+        Raises:
+            FileNotFoundError: speaker folders are missing (all named).
+            ValueError: files are refused (the first 20 named).
+        """
+        if self.missing:
+            raise FileNotFoundError(
+                f"{corpus}: {len(self.missing)} speaker folder(s) missing:\n  "
+                + "\n  ".join(self.missing)
+                + f"\n{layout}"
+            )
+        if self.problems:
+            listed = "\n  ".join(self.problems[:20])
+            more = f"\n  ... and {len(self.problems) - 20} more" if len(self.problems) > 20 else ""
+            raise ValueError(f"{corpus}: {len(self.problems)} file(s) refused:\n  {listed}{more}\n{layout}")
+        return self.utterances
+
+
+def scan_folders(
+    root: epath.Path,
+    folders: Mapping[str, str],
+    parse: Callable[[epath.Path], Utterance],
+    suffixes: Iterable[str] = (".wav",),
+) -> FolderScan:
+    """``parse(path)`` of every file in each speaker's folder whose suffix (any case) is one of ``suffixes``.
+
+    Args:
+        root: the folder holding the speaker folders.
+        folders: split group -> its folder's name under ``root`` (``{"01": "Actor_01", ...}``).
+        parse: the corpus's file-name parser; its ``ValueError`` s become problems.
+
+    A file whose name gives another group than its folder's, or a second file of one utterance (``x.wav`` and
+    ``x.WAV``), is a problem too; files with other suffixes and other folders are not read.
+    """
+    suffixes = tuple(s.lower() for s in suffixes)
+    utterances, missing, problems, seen = [], [], [], {}
+    for group, name in folders.items():
+        folder = epath.Path(root) / name
+        if not folder.is_dir():
+            missing.append(f"{folder} does not exist (the split of speaker {group} would be empty)")
+            continue
+        for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in suffixes):
+            try:
+                utterance = parse(path)
+            except ValueError as err:
+                problems.append(str(err))
+                continue
+            if utterance.group != group:
+                problems.append(
+                    f"{path}: its name gives speaker {utterance.speaker}, but it lies in {name}/, the folder of "
+                    f"speaker {group}; move it to its speaker's folder"
+                )
+            elif utterance.utterance_id in seen:
+                problems.append(
+                    f"{seen[utterance.utterance_id]} and {path.name} are both utterance {utterance.utterance_id} "
+                    "(their names differ only in the case of the suffix); remove one of them"
+                )
+            else:
+                seen[utterance.utterance_id] = path
+                utterances.append(utterance)
+    return FolderScan(epath.Path(root), utterances, missing, problems)

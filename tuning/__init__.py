@@ -5,6 +5,6 @@ Imports ``serzoo``; ``serzoo`` never imports this package (``serzoo tune`` is fo
 ``serzoo.commands`` entry point).
 
 Example:
-    >>> from tuning.search import run_search                                     # doctest: +SKIP
+    >>> from serzoo.tuning.search import run_search                                     # doctest: +SKIP
     >>> run_search(corpus=load_corpus("emodb/is11"), scheme="wadan", output_dir="results/tune_wadan")
 """

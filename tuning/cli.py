@@ -14,20 +14,20 @@ HELP = "KerasTuner search of a scheme's latent size, learning rates and knobs on
 def _schemes() -> tuple[str, ...]:
     from serzoo.models import scheme_names
 
-    return (*scheme_names(), "none")
+    return (*scheme_names(generator=True), "none")
 
 
 def register(sub) -> None:
     from serzoo.models.classifiers import CLASSIFIERS
-    from serzoo.presets import PRESETS
-    from tuning.objectives import OBJECTIVES
-    from tuning.space import TUNER_KINDS
+    from serzoo.tuning.objectives import OBJECTIVES
+    from serzoo.tuning.space import TUNER_KINDS
 
     parser = sub.add_parser("tune", help=HELP, description=__doc__.splitlines()[0])
     common.add_data_options(parser, "emodb/is11")
     parser.add_argument(
         "--scheme",
         required=True,
+        type=common.generator_name("serzoo tune --scheme"),
         choices=_schemes(),
         help="registered scheme to search, or none (the classifier alone, with --tune-classifier)",
     )
@@ -68,11 +68,8 @@ def register(sub) -> None:
     parser.add_argument(
         "--epochs", type=int, default=None, help="fix the generator's epochs (default: searched; Hyperband's budget)"
     )
-    parser.add_argument(
-        "--preset",
-        choices=PRESETS,
-        default="serzoo",
-        help="the untuned training the search starts from and the evaluation compares with",
+    common.add_schedule_option(
+        parser, "serzoo", "the untuned training the search starts from and the evaluation compares with"
     )
     parser.add_argument(
         "--dev-groups",
@@ -137,7 +134,7 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from serzoo.data import load_corpus
-    from tuning.search import (
+    from serzoo.tuning.search import (
         ORACLE_TIMEOUT,
         SearchFailedError,
         baselines_source,
@@ -186,7 +183,7 @@ def run(args) -> int:
         k=k,
         epochs=args.epochs,
         tuner=args.tuner,
-        preset=args.preset,
+        schedule=args.schedule,
         dev_groups=dev_groups,
         normalisation=args.normalisation,
         fixed_options=args.options,
@@ -209,7 +206,7 @@ def run(args) -> int:
     def search(dev, out):
         workers = 1
         if args.jobs > 1 and args.role is None and not args.report_only:  # chief/worker mode on this machine
-            from tuning.parallel import worker_count
+            from serzoo.tuning.parallel import worker_count
 
             workers = worker_count(args.jobs, None if args.tuner == "hyperband" else args.max_trials)
         search_options = dict(
@@ -235,8 +232,8 @@ def run(args) -> int:
         )
         if workers == 1:
             return run_search(**search_options)
-        from tuning.parallel import run_workers
-        from tuning.project import search_record
+        from serzoo.tuning.parallel import run_workers
+        from serzoo.tuning.project import search_record
 
         record_options = {name: options[name] for name in options if name != "dev_groups"}
         record = search_record(
@@ -300,8 +297,8 @@ def _search_argv(args) -> list[str]:
         args.classifier,
         "--k",
         args.k,
-        "--preset",
-        args.preset,
+        "--schedule",
+        args.schedule,
         "--seed",
         str(args.seed),
         "--normalisation",

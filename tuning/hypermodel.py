@@ -1,9 +1,9 @@
 """One ``keras_tuner.HyperModel`` for every registered scheme (and for the classifier alone).
 
-``build(hp)`` declares the space (:mod:`tuning.space`) and returns the scheme's model compiled with this
+``build(hp)`` declares the space (:mod:`serzoo.tuning.space`) and returns the scheme's model compiled with this
 trial's per-player optimizers, as KerasTuner expects. ``fit(hp, model, ...)`` is the trial: it turns the
 hyperparameters into a :class:`serzoo.hparams.TunedSetting` and measures it by inner leave-one-speaker-out on the
-development speakers (:func:`tuning.objectives.evaluate_trial`), training a fresh generator per inner fold
+development speakers (:func:`serzoo.tuning.objectives.evaluate_trial`), training a fresh generator per inner fold
 (KerasTuner's own model is not reused: each fold needs its own). It returns a dict of named measures, the
 objective among them.
 
@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import keras_tuner as kt
 
-from tuning import space
-from tuning.objectives import evaluate_trial
+from serzoo.tuning import space
+from serzoo.tuning.objectives import evaluate_trial
 
 
 class AugmentationHyperModel(kt.HyperModel):
@@ -26,15 +26,16 @@ class AugmentationHyperModel(kt.HyperModel):
     Args:
         scheme: registered scheme; None tunes ``classifier`` by itself (objective ``uar``).
         input_dim, n_classes: of the features the generator will see.
-        folds: the development corpus's :class:`tuning.objectives.InnerFolds` (needed by ``fit`` only).
-        objective: a name of :data:`tuning.objectives.OBJECTIVES`.
+        folds: the development corpus's :class:`serzoo.tuning.objectives.InnerFolds` (needed by ``fit`` only).
+        objective: a name of :data:`serzoo.tuning.objectives.OBJECTIVES`.
         classifier: ``dnn`` or ``svm``, the classifier of ``utility``/``tstr``/``uar``.
-        tune_classifier: also search the classifier's knobs (:data:`tuning.space.CLASSIFIER_KNOBS`).
-        tune_recipe: also search how the synthetic rows enter the classifier (:func:`tuning.space.declare_recipe`).
-        k: synthetic sets added for ``utility``; None searches it among :data:`tuning.space.K_CHOICES`.
+        tune_classifier: also search the classifier's knobs (:data:`serzoo.tuning.space.CLASSIFIER_KNOBS`).
+        tune_recipe: also search how the synthetic rows enter the classifier
+            (:func:`serzoo.tuning.space.declare_recipe`).
+        k: synthetic sets added for ``utility``; None searches it among :data:`serzoo.tuning.space.K_CHOICES`.
         epochs: fixed generator epochs; None searches them, unless ``epochs_from_budget`` (Hyperband: the
             tuner's budget ``tuner/epochs`` is the generator's epochs).
-        base: the :class:`serzoo.presets.Training` the search starts from (default rates, batch size).
+        base: the :class:`serzoo.schedules.Training` the search starts from (default rates, batch size).
         fixed_options: builder options held fixed, not searched (e.g. tiny networks in tests).
         classifier_options: classifier field overrides held fixed (searched ones take precedence).
     """
@@ -58,11 +59,11 @@ class AugmentationHyperModel(kt.HyperModel):
         classifier_options: dict | None = None,
         name=None,
     ):
-        from serzoo.models import get_scheme
-        from serzoo.presets import training_for
+        from serzoo.models import check_generator
+        from serzoo.schedules import training_for
 
         super().__init__(name=name or f"{scheme or classifier}_search", tunable=True)
-        self.spec = get_scheme(scheme) if scheme else None
+        self.spec = check_generator(scheme, "a search (serzoo tune)") if scheme else None
         self.input_dim, self.n_classes, self.folds = int(input_dim), int(n_classes), folds
         self.objective, self.classifier, self.tune_classifier = objective, classifier, tune_classifier
         self.k, self.epochs, self.fixed_options = k, epochs, dict(fixed_options or {})

@@ -2,7 +2,7 @@
 
 One chief process serves the oracle; N single-threaded worker processes (each paying TensorFlow's start-up
 once) ask it for trials and run them, all in the one project directory, which the calling process holds
-(:mod:`tuning.project`) for them. When the workers are done, the calling process reloads the finished project
+(:mod:`serzoo.tuning.project`) for them. When the workers are done, the calling process reloads the finished project
 (no trial is redone) and writes the report and the evaluation. A worker that dies loses only its running trial: the
 rerun of the same command resumes the search. However this process ends (done, Ctrl-C, SIGTERM, an error), its
 chief and workers end with it: they are asked to stop (SIGTERM, which they handle like Ctrl-C) and only killed if
@@ -45,12 +45,12 @@ def worker_count(jobs: int, max_trials: int | None, log=print) -> int:
 def run_workers(tune_argv: list[str], jobs: int, *, output_dir, oracle_timeout: float, log=print) -> None:
     """Run ``serzoo tune <tune_argv>`` as a local chief and ``jobs`` workers; return when the search is done.
 
-    The caller holds ``output_dir``'s lock (:func:`tuning.search.open_search`): the chief is told so. Raises
-    :class:`tuning.search.SearchFailedError` if every worker failed (exit code != 0).
+    The caller holds ``output_dir``'s lock (:func:`serzoo.tuning.search.open_search`): the chief is told so. Raises
+    :class:`serzoo.tuning.search.SearchFailedError` if every worker failed (exit code != 0).
     """
     from serzoo.processes import child_process
-    from tuning.project import LOCK_HELD_ENV
-    from tuning.search import SearchFailedError
+    from serzoo.tuning.project import LOCK_HELD_ENV
+    from serzoo.tuning.search import SearchFailedError
 
     oracle = f"127.0.0.1:{free_port()}"
     command = [

@@ -24,7 +24,8 @@ import shutil
 RECORD = "tune.json"
 FORMAT = "serzoo-tune/1"
 LOCK = ".tune.lock"
-#: Set by a process holding a search's lock for the local chief it starts (:mod:`tuning.parallel`): the path it holds.
+#: Set by a process holding a search's lock for the local chief it starts (:mod:`serzoo.tuning.parallel`): the path
+#: it holds.
 LOCK_HELD_ENV = "SERZOO_TUNE_LOCK_HELD"
 #: What ``fresh`` removes from a directory of ours (everything a search, its evaluation and its reports write).
 OUR_FILES = (
@@ -54,7 +55,7 @@ def search_record(
     k,
     epochs,
     tuner,
-    preset,
+    schedule,
     dev_groups,
     normalisation,
     fixed_options,
@@ -78,7 +79,7 @@ def search_record(
                 "epochs": epochs,
                 "tuner": tuner,
                 "max_epochs": max_epochs if tuner == "hyperband" else None,
-                "preset": preset,
+                "schedule": schedule,
                 "development_groups": list(dev_groups),
                 "normalisation": normalisation,
                 "options": dict(fixed_options or {}),

@@ -30,7 +30,7 @@ def importance(rows: list[dict], names: list[str], seed: int = 0) -> dict[str, f
     return dict(sorted(zip(names, forest.feature_importances_.tolist()), key=lambda item: -item[1]))
 
 
-#: Sample-quality measures a trial may record beside its objective (:mod:`tuning.objectives`).
+#: Sample-quality measures a trial may record beside its objective (:mod:`serzoo.tuning.objectives`).
 QUALITY_MEASURES = ("mmd", "trts", "tstr", "fid", "spread")
 #: A best trial whose samples keep less of the real within-class variety than this has collapsed.
 COLLAPSED_SPREAD = 0.01

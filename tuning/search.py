@@ -2,14 +2,14 @@
 
 1. The corpus's groups are split into development and evaluation groups (:func:`serzoo.data.speaker_halves`:
    EmoDB's documented gender-balanced halves, or ``--dev-groups``). The search sees the development groups only,
-   by inner leave-one-speaker-out (:mod:`tuning.objectives`).
-2. KerasTuner searches (:mod:`tuning.tuners`); the project directory ``<output>/search`` resumes an interrupted
+   by inner leave-one-speaker-out (:mod:`serzoo.tuning.objectives`).
+2. KerasTuner searches (:mod:`serzoo.tuning.tuners`); the project directory ``<output>/search`` resumes an interrupted
    search; in distributed mode a chief serves the oracle and workers run trials.
 3. The best trial becomes ``best_hparams.json`` (:mod:`serzoo.hparams`; a classifier-only search,
    ``--scheme none``: ``best_classifier.json``), with a report of every trial.
 4. Evaluation: on each evaluation speaker's leave-one-speaker-out fold (generator and classifier trained on all
    other speakers, development ones included), over ``eval_seeds``: the classifier with no augmentation, with
-   the scheme at its untuned preset, with the tuned setting, and with the non-neural baselines, all at the same
+   the scheme at its untuned schedule, with the tuned setting, and with the non-neural baselines, all at the same
    k (fixed in advance, or the one the search chose on development speakers), and (DNN) the unaugmented DNN with
    the optimizer updates of k sets (``none_matched``, the baseline of ``utility``). A classifier-only search
    compares the tuned classifier with its defaults on real data. Resumable (``<output>/evaluation``).
@@ -23,7 +23,8 @@ import pathlib
 
 import numpy as np
 
-from tuning.objectives import OBJECTIVES, InnerFolds, kt_objective
+from serzoo.schedules import schedule_keyword
+from serzoo.tuning.objectives import OBJECTIVES, InnerFolds, kt_objective
 
 #: The evaluation's unaugmented DNN trained with the optimizer updates of k synthetic sets.
 MATCHED_NONE = "none_matched"
@@ -65,10 +66,10 @@ def check_search_options(
 
 @contextlib.contextmanager
 def open_search(out, record: dict, *, join: bool = False, fresh: bool = False, log=print):
-    """Hold ``out`` for the search ``record`` describes (:mod:`tuning.project`): lock it, claim it (or refuse), and
-    check the files KerasTuner will reload. ``join`` (a worker, or ``--report-only``): only check that ``out`` holds
-    this search, without the lock. Re-entrant in one process."""
-    from tuning import project
+    """Hold ``out`` for the search ``record`` describes (:mod:`serzoo.tuning.project`): lock it, claim it (or refuse),
+    and check the files KerasTuner will reload. ``join`` (a worker, or ``--report-only``): only check that ``out``
+    holds this search, without the lock. Re-entrant in one process."""
+    from serzoo.tuning import project
 
     if join:
         project.verify(out, record)
@@ -91,7 +92,7 @@ def build_search(
     k=10,
     epochs=None,
     tuner="bayesian",
-    preset="serzoo",
+    schedule="serzoo",
     dev_groups=None,
     normalisation="global",
     fixed_options=None,
@@ -100,10 +101,10 @@ def build_search(
     base=None,
 ):
     """(hypermodel, development groups, evaluation groups) of a search on ``corpus`` (``base``: the
-    :class:`serzoo.presets.Training` trials start from, default ``preset``'s)."""
+    :class:`serzoo.schedules.Training` trials start from, default ``schedule``'s)."""
     from serzoo.data import speaker_halves
-    from serzoo.presets import training_for
-    from tuning.hypermodel import AugmentationHyperModel
+    from serzoo.schedules import training_for
+    from serzoo.tuning.hypermodel import AugmentationHyperModel
 
     if objective not in OBJECTIVES:
         raise ValueError(f"unknown objective {objective!r}; choose one of: {', '.join(OBJECTIVES)}")
@@ -126,7 +127,7 @@ def build_search(
         k=k,
         epochs=epochs,
         epochs_from_budget=tuner == "hyperband" and epochs is None,
-        base=base or (training_for(scheme, preset) if scheme else None),
+        base=base or (training_for(scheme, schedule) if scheme else None),
         fixed_options=fixed_options,
         classifier_options=classifier_options,
     )
@@ -137,13 +138,14 @@ def show_space(hypermodel) -> str:
     """The declared search space as a Markdown table."""
     import keras_tuner as kt
 
-    from tuning.space import describe_space
+    from serzoo.tuning.space import describe_space
 
     hp = kt.HyperParameters()
     hypermodel.build(hp)
     return describe_space(hp)
 
 
+@schedule_keyword
 def run_search(
     *,
     corpus,
@@ -160,7 +162,7 @@ def run_search(
     k=10,
     epochs=None,
     max_epochs=400,
-    preset="serzoo",
+    schedule="serzoo",
     dev_groups=None,
     normalisation="global",
     role=None,
@@ -187,14 +189,14 @@ def run_search(
     leaves the untuned scheme out of the evaluation; ``report_only`` runs no trial and no evaluation and reports
     the trials finished so far (of a search still running elsewhere); ``reuse_baselines`` (another search's output
     directory) takes the finished no-augmentation and baseline units of its evaluation instead of computing them
-    again (:func:`evaluate_setting`). ``output_dir`` must be new, empty or this search's (:mod:`tuning.project`:
+    again (:func:`evaluate_setting`). ``output_dir`` must be new, empty or this search's (:mod:`serzoo.tuning.project`:
     a rerun with other options is refused unless ``fresh``); a worker waits ``oracle_timeout`` seconds at most for
     its chief. Returns the JSON-ready result (a worker returns the trials it ran). Raises :class:`SearchFailedError`
     if no trial completed.
     """
     from serzoo.data import speaker_halves
-    from tuning.project import search_record
-    from tuning.tuners import current_role
+    from serzoo.tuning.project import search_record
+    from serzoo.tuning.tuners import current_role
 
     if reuse_baselines:
         baselines_source(reuse_baselines)
@@ -220,7 +222,7 @@ def run_search(
         k=k,
         epochs=epochs,
         tuner=tuner,
-        preset=preset,
+        schedule=schedule,
         dev_groups=dev,
         normalisation=normalisation,
         fixed_options=fixed_options,
@@ -231,7 +233,7 @@ def run_search(
     )
     joining = (role or current_role()) == "worker" or report_only
     with open_search(out, record, join=joining, fresh=fresh, log=log):
-        from tuning.tuners import (
+        from serzoo.tuning.tuners import (
             chief_errors,
             distributed_role,
             forget_finished_retries,
@@ -243,7 +245,7 @@ def run_search(
         with distributed_role(role, oracle, tuner_id) as where:
             if where == "worker":
                 wait_for_chief(oracle_timeout, log)
-            base = search_base(out, scheme, preset, log) if scheme else None
+            base = search_base(out, scheme, schedule, log) if scheme else None
             hypermodel, dev, evaluation = build_search(
                 base=base,
                 corpus=corpus,
@@ -255,7 +257,7 @@ def run_search(
                 k=k,
                 epochs=epochs,
                 tuner=tuner,
-                preset=preset,
+                schedule=schedule,
                 dev_groups=dev_groups,
                 normalisation=normalisation,
                 fixed_options=fixed_options,
@@ -320,13 +322,13 @@ def run_search(
             "trials": _trial_rows(search.oracle, objective),
         }
         if report_only and not summary["completed"]:
-            from tuning.report import write_search_report
+            from serzoo.tuning.report import write_search_report
 
             log(write_search_report(out, result, None))
             return result
         if not summary["completed"]:
             first = summary["failed"][0]["reason"] if summary["failed"] else "no trial ran"
-            from tuning.report import write_search_report
+            from serzoo.tuning.report import write_search_report
 
             write_search_report(out, result, None)
             raise SearchFailedError(f"every trial of the search failed ({summary['counts']}); first error: {first}")
@@ -384,7 +386,7 @@ def run_search(
                 classifier=classifier,
                 seeds=eval_seeds,
                 baselines=baselines,
-                preset=preset,
+                schedule=schedule,
                 normalisation=normalisation,
                 output_dir=out / EVALUATION_DIR,
                 jobs=jobs,
@@ -392,7 +394,7 @@ def run_search(
                 compare_untuned=compare_untuned,
                 reuse_from=baselines_source(reuse_baselines) if reuse_baselines else None,
             )
-        from tuning.report import write_search_report
+        from serzoo.tuning.report import write_search_report
 
         log(write_search_report(out, result, search.oracle))
         return result
@@ -420,7 +422,7 @@ def evaluate_setting(
     classifier="dnn",
     seeds=(0, 1, 2),
     baselines=("smote", "noise"),
-    preset="serzoo",
+    schedule="serzoo",
     normalisation="global",
     output_dir,
     jobs=1,
@@ -428,14 +430,14 @@ def evaluate_setting(
     compare_untuned=True,
     reuse_from=None,
 ) -> dict:
-    """UAR on the evaluation groups' folds: none, the untuned scheme (its ``preset`` training, with the search's
+    """UAR on the evaluation groups' folds: none, the untuned scheme (its ``schedule`` training, with the search's
     ``fixed_options``), the tuned setting, the baselines. ``reuse_from``: the evaluation directory of another
     search of the same settings, whose none / baseline / ``none_matched`` units are taken as finished (they do not
     depend on the scheme; the stores refuse units of other settings)."""
     from serzoo.experiments.augmentation_harness import run_augmentation, summarise
     from serzoo.experiments.resume import UnitStore
     from serzoo.hparams import TunedSetting
-    from serzoo.presets import training_for
+    from serzoo.schedules import training_for
 
     tuned = f"{setting.scheme}_tuned"
     k = setting.k or 10
@@ -456,9 +458,11 @@ def evaluate_setting(
     )
     settings = {tuned: setting}
     if fixed_options and compare_untuned:  # the untuned scheme keeps the options the search held fixed
-        untuned = training_for(setting.scheme, preset)
+        untuned = training_for(setting.scheme, schedule)
         if untuned.optimizer != "adam":
-            raise ValueError(f"--options with preset {preset!r} of {setting.scheme!r} (not Adam): use --preset serzoo")
+            raise ValueError(
+                f"--options with schedule {schedule!r} of {setting.scheme!r} (not Adam): use --schedule serzoo"
+            )
         settings[setting.scheme] = TunedSetting(
             setting.scheme,
             dict(fixed_options),
@@ -474,7 +478,7 @@ def evaluate_setting(
         headline_k=k,
         classifiers=(classifier,),
         seeds=seeds,
-        preset=preset,
+        schedule=schedule,
         held_out=evaluation_groups,
         normalisation=normalisation,
         synthetic_only=False,
@@ -486,7 +490,7 @@ def evaluate_setting(
     )
     records, training = list(result["records"]), dict(result["training"])
     if classifier == "dnn":  # the unaugmented DNN with the updates of k sets (Yi & Mak's recipe): see utility
-        from tuning.objectives import matched_real_options
+        from serzoo.tuning.objectives import matched_real_options
 
         sizes = {g: split.y.size for g, split in corpus.splits.items()}
         n = int(np.mean([sum(sizes.values()) - sizes[held] for held in evaluation_groups]))  # training rows
@@ -674,7 +678,7 @@ def _pool(parts, *, corpus, out, protocol, log) -> dict:
         ],
         "table": _gains(summarise(records, corpus.n_classes, k)["table"]),
     }
-    from tuning.report import write_pooled_report
+    from serzoo.tuning.report import write_pooled_report
 
     log(write_pooled_report(out, result))
     return result
@@ -724,7 +728,7 @@ def _gains(table) -> list[dict]:
 
 
 def _trial_rows(oracle, objective) -> list[dict]:
-    from tuning.tuners import failure_reason
+    from serzoo.tuning.tuners import failure_reason
 
     rows = []
     for trial in sorted(oracle.trials.values(), key=lambda t: int(t.trial_id)):
@@ -745,29 +749,29 @@ def _trial_rows(oracle, objective) -> list[dict]:
 BASE_FILE = "base_training.json"
 
 
-def search_base(output_dir, scheme: str, preset: str, log=print):
-    """The :class:`serzoo.presets.Training` a search's trials start from (batch size, default rates and epochs),
-    pinned in ``output_dir/base_training.json`` by the first run: a search resumed after a preset changed keeps
+def search_base(output_dir, scheme: str, schedule: str, log=print):
+    """The :class:`serzoo.schedules.Training` a search's trials start from (batch size, default rates and epochs),
+    pinned in ``output_dir/base_training.json`` by the first run: a search resumed after a schedule changed keeps
     training its trials as its first ones did (the rates and epochs a trial samples override it)."""
     import dataclasses
 
-    from serzoo.presets import Training, training_for
     from serzoo.report import write_json
-    from tuning.project import read_json
+    from serzoo.schedules import Training, training_for
+    from serzoo.tuning.project import read_json
 
     path = pathlib.Path(output_dir) / BASE_FILE
     if path.exists():
-        fix = f"delete it to pin preset {preset!r} again (the search's trials so far trained from the old one)"
+        fix = f"delete it to pin schedule {schedule!r} again (the search's trials so far trained from the old one)"
         stored = read_json(path, fix)
         try:
             stored["rate_scales"] = tuple(tuple(pair) for pair in stored.get("rate_scales", ()))
             base = Training(**stored)
         except (TypeError, ValueError, AttributeError) as err:
             raise ValueError(f"{path} is not a training record ({err}): {fix}") from err
-        if base != training_for(scheme, preset):
-            log(f"this search trains from its pinned base ({base.describe()}, {path}), not from preset {preset!r}")
+        if base != training_for(scheme, schedule):
+            log(f"this search trains from its pinned base ({base.describe()}, {path}), not from schedule {schedule!r}")
         return base
-    base = training_for(scheme, preset)
+    base = training_for(scheme, schedule)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_json(dataclasses.asdict(base), path)
     return base

@@ -9,11 +9,11 @@ the builder option's name, ``lr_<player>``, ``epochs``, ``k``, ``clf_<field>``.
 
 from __future__ import annotations
 
-#: KerasTuner's tuners (:data:`tuning.tuners.TUNERS`).
+#: KerasTuner's tuners (:data:`serzoo.tuning.tuners.TUNERS`).
 TUNER_KINDS = ("random", "bayesian", "hyperband")
 #: Adam rates searched for every player (log scale).
 RATE_RANGE = (1e-5, 1e-2)
-#: Epochs searched when the tuner has no budget of its own (log scale, starting from the preset's); Hyperband's
+#: Epochs searched when the tuner has no budget of its own (log scale, starting from the schedule's); Hyperband's
 #: maximum is ``--max-epochs``.
 EPOCH_RANGE = (30, 400)
 K_CHOICES = (1, 2, 5, 10)
@@ -52,7 +52,7 @@ def declare_scheme(hp, spec, fixed=()) -> dict:
 
 def declare_rates(hp, players, training) -> dict:
     """{player: Adam rate}, one log-scale hyperparameter ``lr_<player>`` each, starting from ``training``'s
-    (a :class:`serzoo.presets.Training`: its rate times the player's ``rate_scales`` factor)."""
+    (a :class:`serzoo.schedules.Training`: its rate times the player's ``rate_scales`` factor)."""
     scales = dict(training.rate_scales)
     return {
         player: hp.Float(

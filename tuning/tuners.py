@@ -22,7 +22,7 @@ import time
 import keras_tuner as kt
 
 from serzoo.report import write_json
-from tuning.space import TUNER_KINDS
+from serzoo.tuning.space import TUNER_KINDS
 
 FINISHED = ("COMPLETED", "FAILED", "INVALID")  #: KerasTuner trial statuses that count towards max_trials
 

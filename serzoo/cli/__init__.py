@@ -21,18 +21,30 @@ COMMANDS = (
     "demo",
     "build",
     "evaluate",
+    "baselines",
     "reproduce",
     "semi_aae",
     "compare_generators",
     "code_vectors",
     "cross_corpus",
+    "regimes",
+    "adapt",
     "export",
     "presets",
     "schemes",
     "verify_corpus",
 )
 #: Commands that train schemes (``--tensorboard``); every command that runs TensorFlow takes ``--threads``.
-SCHEME_COMMANDS = {"demo", "reproduce", "semi_aae", "compare_generators", "code_vectors", "cross_corpus", "export"}
+SCHEME_COMMANDS = {
+    "demo",
+    "reproduce",
+    "semi_aae",
+    "compare_generators",
+    "code_vectors",
+    "cross_corpus",
+    "regimes",
+    "export",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,7 +9,6 @@ import argparse
 import os
 from collections.abc import Callable
 
-EMODB_ENV = "SERZOO_EMODB_DIR"
 #: Environment variables a command run sets for itself and its worker processes (restored when it returns).
 PROCESS_SETTINGS = ("SERZOO_VERBOSE", "SERZOO_TENSORBOARD_DIR")
 
@@ -20,11 +19,10 @@ def add_data_options(parser: argparse.ArgumentParser, default_dataset: str, *, s
     parser.add_argument(
         "--dataset",
         default=default_dataset,
-        help=f"NAME/FEATURES, e.g. emodb/is11, synth_emo/egemaps (default {default_dataset})",
+        help=f"CORPUS[+CORPUS]/FEATURES[+CLASSES], e.g. emodb/is11, ravdess/egemaps+shared6, "
+        f"emodb+ravdess+emovo/is11+shared6 (default {default_dataset})",
     )
-    parser.add_argument(
-        "--manual-dir", default=None, help=f"folder holding the corpus (EmoDB: the one with wav/); default ${EMODB_ENV}"
-    )
+    add_manual_dir_option(parser)
     parser.add_argument("--data-dir", default=None, help="TFDS data dir (default ~/tensorflow_datasets)")
     parser.add_argument("--folds", type=int, default=None, help="only the first N leave-one-out folds")
     if seed:
@@ -33,40 +31,89 @@ def add_data_options(parser: argparse.ArgumentParser, default_dataset: str, *, s
         "--normalisation",
         choices=NORMALISATIONS,
         default="global",
-        help="z-norm with training-fold statistics (global) or per speaker",
+        help="z-norm with the training groups' statistics (global), each speaker's own (speaker) or each corpus's own "
+        "(corpus)",
     )
 
 
-def add_training_options(parser: argparse.ArgumentParser, default_preset: str) -> None:
-    """``--preset``, ``--epochs``, ``--learning-rate``, ``--batch-size``: how every adversarial scheme of the command
-    trains."""
-    from serzoo.presets import PRESETS
+def add_manual_dir_option(parser: argparse.ArgumentParser) -> None:
+    from serzoo.data import manual_dir_env
 
     parser.add_argument(
-        "--preset",
-        choices=PRESETS,
-        default=default_preset,
-        help=f"training settings of the schemes: the papers' or serzoo's (default {default_preset}; "
-        "`serzoo schemes --preset NAME` lists them)",
+        "--manual-dir",
+        default=None,
+        help="folder holding the corpus (EmoDB: the one with wav/; RAVDESS: with Actor_01/...; EMOVO: with f1/...); "
+        f"several corpora: NAME=PATH,NAME=PATH; default ${manual_dir_env('<corpus>')} per corpus, e.g. "
+        f"${manual_dir_env('ravdess')}",
     )
+
+
+def unit_store(args, settings: dict):
+    """The resumable unit store of a run in ``args.output_dir`` (emptied first with ``--fresh``: a run's own units only,
+    :meth:`~serzoo.experiments.resume.UnitStore.discard`)."""
+    from serzoo.experiments.resume import UnitStore
+
+    if getattr(args, "fresh", False):
+        UnitStore.discard(args.output_dir)
+    return UnitStore(args.output_dir, settings)
+
+
+class _Renamed(argparse.Action):
+    """An option's old spelling: refused with the new one named, never accepted silently (swallows one value)."""
+
+    def __init__(self, option_strings, dest, new: str, **kwargs):
+        self.new = new
+        super().__init__(
+            option_strings, argparse.SUPPRESS, nargs="?", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+        )
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        parser.error(f"{option_string} was renamed: use {self.new}")
+
+
+def add_renamed_option(parser: argparse.ArgumentParser, old: str, new: str) -> None:
+    """Refuse ``old`` (an earlier spelling of an option) with an error naming ``new``."""
+    parser.add_argument(old, action=_Renamed, new=new)
+
+
+def add_schedule_option(parser: argparse.ArgumentParser, default_schedule: str, what: str | None = None) -> None:
+    """``--schedule paper|serzoo`` (the old ``--preset`` is refused: a preset is a pretrained model)."""
+    from serzoo.schedules import SCHEDULES
+
+    parser.add_argument(
+        "--schedule",
+        choices=SCHEDULES,
+        default=default_schedule,
+        help=f"{what or 'training schedule of the schemes'}: the papers' or serzoo's (default {default_schedule}; "
+        "`serzoo schemes --schedule NAME` lists them)",
+    )
+    add_renamed_option(
+        parser, "--preset", "--schedule paper|serzoo (a preset is now a pretrained model: `serzoo presets`)"
+    )
+
+
+def add_training_options(parser: argparse.ArgumentParser, default_schedule: str) -> None:
+    """``--schedule``, ``--epochs``, ``--learning-rate``, ``--batch-size``: how every adversarial scheme of the command
+    trains."""
+    add_schedule_option(parser, default_schedule)
     parser.add_argument(
         "--paper-schedule",
-        dest="preset",
+        dest="schedule",
         action="store_const",
         const="paper",
-        help="the papers' epochs and rates: the same as --preset paper",
+        help="the papers' epochs and rates: the same as --schedule paper",
     )
     parser.add_argument(
-        "--epochs", type=int, default=None, help="epochs of every adversarial scheme (overrides the preset)"
+        "--epochs", type=int, default=None, help="epochs of every adversarial scheme (overrides the schedule)"
     )
     parser.add_argument(
         "--learning-rate",
         type=float,
         default=None,
-        help="Adam rate of every player of every scheme (overrides the preset)",
+        help="Adam rate of every player of every scheme (overrides the schedule)",
     )
     parser.add_argument(
-        "--batch-size", type=int, default=None, help="batch size of every adversarial scheme (overrides the preset)"
+        "--batch-size", type=int, default=None, help="batch size of every adversarial scheme (overrides the schedule)"
     )
 
 
@@ -148,7 +195,7 @@ def tuned_settings(args) -> dict:
 
 def training_kwargs(args) -> dict:
     return {
-        "preset": args.preset,
+        "schedule": args.schedule,
         "epochs": args.epochs,
         "learning_rate": args.learning_rate,
         "batch_size": args.batch_size,
@@ -169,11 +216,8 @@ def add_common_options(parser: argparse.ArgumentParser, *, trains_schemes: bool,
 
 
 def manual_dir(args) -> str | None:
-    if args.manual_dir:
-        return args.manual_dir
-    if args.dataset.startswith("emodb"):
-        return os.environ.get(EMODB_ENV)
-    return None
+    """``--manual-dir`` as given; :func:`serzoo.data.load_corpus` falls back to ``$SERZOO_<CORPUS>_DIR`` per corpus."""
+    return args.manual_dir
 
 
 def prepare(args) -> None:
@@ -207,11 +251,30 @@ def float_list(text: str) -> list[float]:
         raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from err
 
 
-def name_list(known) -> Callable[[str], list[str]]:
-    """An argparse type: comma-separated names, each one of ``known()`` (read when parsing)."""
+def generator_name(where: str) -> Callable[[str], str]:
+    """An argparse type for an option that takes a generator: a classifier-only scheme is refused with what it is
+    and where it is used instead (:func:`serzoo.models.not_a_generator`); other names pass to ``choices``."""
+
+    def parse(text: str) -> str:
+        from serzoo.models import not_a_generator
+
+        message = not_a_generator(text, where)
+        if message:
+            raise argparse.ArgumentTypeError(message)
+        return text
+
+    return parse
+
+
+def name_list(known, where: str | None = None) -> Callable[[str], list[str]]:
+    """An argparse type: comma-separated names, each one of ``known()`` (read when parsing). With ``where`` (the
+    option takes generators), a classifier-only scheme is refused as :func:`generator_name` does."""
 
     def parse(text: str) -> list[str]:
         names = [v.strip() for v in text.split(",") if v.strip()]
+        if where is not None:
+            for name in names:
+                generator_name(where)(name)
         unknown = [n for n in names if n not in known()]
         if unknown or not names:
             raise argparse.ArgumentTypeError(

@@ -15,7 +15,7 @@ def register(sub) -> None:
     common.add_data_options(parser, "emodb/is10")
     parser.add_argument(
         "--models",
-        type=common.name_list(scheme_names),
+        type=common.name_list(lambda: scheme_names(generator=True), "serzoo compare-generators --models"),
         default=["m1", "m2", "m3"],
         help="comma-separated registered schemes (default m1,m2,m3)",
     )

@@ -12,7 +12,11 @@ def register(sub) -> None:
     common.add_data_options(parser, "synth_emo/is11")
     parser.add_argument("--output-dir", default="serzoo_demo_report", help="report folder")
     parser.add_argument(
-        "--scheme", choices=scheme_names(exportable=True), default="adan", help="generator (default adan)"
+        "--scheme",
+        type=common.generator_name("serzoo demo --scheme"),
+        choices=scheme_names(exportable=True),
+        default="adan",
+        help="generator (default adan)",
     )
     common.add_training_options(parser, "serzoo")
     parser.add_argument("--export-root", default="exported", help="where the generator is exported")

@@ -6,11 +6,18 @@ HELP = "leave-one-speaker-out evaluation of a baseline classifier"
 
 
 def register(sub) -> None:
+    from serzoo.folds import FOLD_SCHEMES
     from serzoo.models.classifiers import CLASSIFIERS
 
     parser = sub.add_parser("evaluate", help=HELP)
     common.add_data_options(parser, "emodb/is11")
     parser.add_argument("--classifier", choices=CLASSIFIERS, default="svm")
+    parser.add_argument(
+        "--fold-scheme",
+        choices=FOLD_SCHEMES,
+        default="leave-one-group-out",
+        help="leave-one-group-out (default), leave-one-corpus-out, corpus-pairs or within-corpus (several corpora)",
+    )
     parser.add_argument("--epochs", type=int, default=None, help="DNN epochs (default 100)")
     parser.add_argument("--output", default=None, help="JSON result path (default results/...)")
     parser.set_defaults(run=run)
@@ -24,7 +31,13 @@ def run(args) -> int:
     corpus = load_corpus(args.dataset, data_dir=args.data_dir, manual_dir=common.manual_dir(args))
     options = {"epochs": args.epochs} if args.epochs is not None and args.classifier == "dnn" else {}
     result = evaluate_classifier(
-        corpus, args.classifier, normalisation=args.normalisation, seed=args.seed, max_folds=args.folds, **options
+        corpus,
+        args.classifier,
+        normalisation=args.normalisation,
+        fold_scheme=args.fold_scheme,
+        seed=args.seed,
+        max_folds=args.folds,
+        **options,
     )
     print(report.fold_table(result))
     print()

@@ -12,6 +12,7 @@ def register(sub) -> None:
     common.add_data_options(parser, "synth_emo/is11")
     parser.add_argument(
         "--scheme",
+        type=common.generator_name("serzoo export --scheme"),
         choices=scheme_names(exportable=True),
         default=None,
         help="default: the --hparams file's scheme, else adan",
@@ -19,7 +20,7 @@ def register(sub) -> None:
     common.add_training_options(parser, "serzoo")
     common.add_hparams_option(
         parser,
-        "train with the search's chosen options and training (replaces the preset; --epochs, "
+        "train with the search's chosen options and training (replaces the schedule; --epochs, "
         "--learning-rate and --batch-size still override it)",
     )
     common.add_recipe_option(parser)

@@ -1,13 +1,18 @@
-"""``serzoo presets``: the pretrained generators shipped in ``exported/`` (or another folder), with their recipes."""
+"""``serzoo presets``: the pretrained generators (shipped ones, ``$SERZOO_PRESETS_DIR``, or a folder), with their
+recipes."""
 
-HELP = "list the pretrained generators (presets) in exported/ with their recipes and measured utility"
+HELP = "list the pretrained generators (presets) with their recipes and measured utility"
 
 
 def register(sub) -> None:
-    from serzoo.zoo import DEFAULT_ROOT
+    from serzoo.zoo import PRESETS_ENV
 
     parser = sub.add_parser("presets", help=HELP)
-    parser.add_argument("--root", default=DEFAULT_ROOT, help=f"folder of exports (default {DEFAULT_ROOT})")
+    parser.add_argument(
+        "--root",
+        default=None,
+        help=f"folder of exports to list (default: ${PRESETS_ENV}, then the presets shipped with serzoo)",
+    )
     parser.set_defaults(run=run, needs_tensorflow=False)
 
 

@@ -19,7 +19,7 @@ def register(sub) -> None:
     common.add_data_options(parser, "emodb/is11", seed=False)
     parser.add_argument(
         "--methods",
-        type=common.name_list(_methods),
+        type=common.name_list(_methods, "serzoo reproduce --methods"),
         default=None,
         help="comma-separated augmentation methods (default: the paper's duplicate,noise,smote,gan,"
         f"cgan,aae,adan,wadan; any of {', '.join(_methods())})",

@@ -1,31 +1,33 @@
-"""``serzoo schemes``: the registered schemes and how a preset trains each of them."""
+"""``serzoo schemes``: the registered schemes and how a schedule trains each of them."""
 
-HELP = "list the registered schemes and their training settings under a preset"
+HELP = "list the registered schemes and their training settings under a schedule"
 
 
 def register(sub) -> None:
-    from serzoo.presets import PRESETS
+    from serzoo.cli import common
 
     parser = sub.add_parser("schemes", help=HELP)
-    parser.add_argument("--preset", choices=PRESETS, default="serzoo")
+    common.add_schedule_option(parser, "serzoo")
     parser.set_defaults(run=run, needs_tensorflow=False)
 
 
 def run(args) -> int:
     from serzoo.models import get_scheme, scheme_names
-    from serzoo.presets import preset_table
+    from serzoo.schedules import schedule_table
 
     print(
-        "| scheme | what | paper | exportable | searched by `serzoo tune` (besides every player's rate) |\n"
-        "|---|---|---|---|---|"
+        "| scheme | what | paper | kind | exportable | searched by `serzoo tune` (besides every player's rate) |\n"
+        "|---|---|---|---|---|---|"
     )
     for name in scheme_names():
         spec = get_scheme(name)
         knobs = ((spec.latent,) if spec.latent else ()) + tuple(spec.knobs)
+        kind = "generator" if spec.generator else f"classifier only ({spec.classifier or 'no wrapper'})"
+        searched = ", ".join(k.name for k in knobs) if spec.generator else "not searched (no generator)"
         print(
-            f"| {name} | {spec.summary} | {spec.paper} | {'yes' if spec.exportable else 'no'} | "
-            f"{', '.join(k.name for k in knobs) or '-'} |"
+            f"| {name} | {spec.summary} | {spec.paper} | {kind} | {'yes' if spec.exportable else 'no'} | "
+            f"{searched or '-'} |"
         )
-    print(f"\nTraining under preset `{args.preset}`:\n")
-    print(preset_table(args.preset, scheme_names()))
+    print(f"\nTraining under schedule `{args.schedule}`:\n")
+    print(schedule_table(args.schedule, scheme_names()))
     return 0

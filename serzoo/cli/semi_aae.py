@@ -36,9 +36,9 @@ def register(sub) -> None:
         default=[1.0],
         help="labelled share of each class's training utterances, e.g. 0.1,0.25,0.5,1",
     )
-    parser.add_argument("--epochs", type=int, default=None, help="default: the paper preset's 100")
-    parser.add_argument("--batch-size", type=int, default=None, help="default: the paper preset's 128")
-    parser.add_argument("--learning-rate", type=float, default=None, help="Adam rate (default: the preset's 1e-4)")
+    parser.add_argument("--epochs", type=int, default=None, help="default: the paper schedule's 100")
+    parser.add_argument("--batch-size", type=int, default=None, help="default: the paper schedule's 128")
+    parser.add_argument("--learning-rate", type=float, default=None, help="Adam rate (default: the schedule's 1e-4)")
     parser.add_argument("--crop-frames", type=int, default=None, help="frame level: frames per crop (default 512)")
     common.add_held_out_option(parser)
     parser.add_argument("--output-dir", default="results/semi_aae")
@@ -47,11 +47,10 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-
     from serzoo import report
-    from serzoo.data import load_corpus, regroup_labels
+    from serzoo.data import load_corpus, map_classes
     from serzoo.experiments.semi_aae import check_fractions, check_run, render_report, run_semi_aae
-    from serzoo.presets import training_for
+    from serzoo.schedules import training_for
 
     check_fractions(args.fractions)
     corpus = load_corpus(
@@ -61,7 +60,7 @@ def run(args) -> int:
         label=ATTRIBUTE_LABELS.get(args.labels, "label"),
     )
     if args.labels in ("arousal", "valence"):
-        corpus = regroup_labels(corpus, args.labels)
+        corpus = map_classes(corpus, args.labels)
     check_run(corpus, args.level, args.fractions)  # before --fresh discards anything
     training = training_for(
         "semi_aae", "paper", epochs=args.epochs, learning_rate=args.learning_rate, batch_size=args.batch_size

@@ -20,17 +20,18 @@ from serzoo.data import Corpus, FoldCache
 from serzoo.metrics import classification_summary, mmd_rbf, unweighted_average_recall
 from serzoo.models.classifiers import make_classifier
 from serzoo.recipes import augmented_training_set
+from serzoo.schedules import schedule_keyword
 
 NO_AUGMENTATION = "none"
 
 
-def scheme_trainings(methods, preset: str, *, epochs=None, learning_rate=None, batch_size=None) -> dict:
-    """The :class:`~serzoo.presets.Training` of every adversarial method in ``methods`` (baselines have none)."""
+def scheme_trainings(methods, schedule: str, *, epochs=None, learning_rate=None, batch_size=None) -> dict:
+    """The :class:`~serzoo.schedules.Training` of every adversarial method in ``methods`` (baselines have none)."""
     from serzoo.models import scheme_names
-    from serzoo.presets import training_for
+    from serzoo.schedules import training_for
 
     return {
-        m: training_for(m, preset, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size)
+        m: training_for(m, schedule, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size)
         for m in methods
         if m in scheme_names()
     }
@@ -52,6 +53,7 @@ def unit_suffix(method: str, training, setting=None) -> str:
     )
 
 
+@schedule_keyword
 def run_augmentation(
     corpus: Corpus,
     methods,
@@ -60,7 +62,7 @@ def run_augmentation(
     headline_k: int = 10,
     classifiers=("svm", "dnn"),
     seeds=(0,),
-    preset: str = "serzoo",
+    schedule: str = "serzoo",
     epochs: int | None = None,
     learning_rate: float | None = None,
     batch_size: int | None = None,
@@ -86,8 +88,8 @@ def run_augmentation(
         headline_k: the k of the headline table (must be in ``ks``), fixed before running.
         classifiers: ``svm`` and/or ``dnn``.
         seeds: repetitions; each seeds the generators, sampling and classifiers.
-        preset: training settings of every adversarial method (:mod:`serzoo.presets`: ``paper``/``serzoo``).
-        epochs, learning_rate, batch_size: override the preset for every adversarial method.
+        schedule: training settings of every adversarial method (:mod:`serzoo.schedules`: ``paper``/``serzoo``).
+        epochs, learning_rate, batch_size: override the schedule for every adversarial method.
         max_folds: only the first folds (for quick runs).
         held_out: only the folds holding out these groups (e.g. two processes sharing one ``store``,
             each running half of the folds).
@@ -117,7 +119,7 @@ def run_augmentation(
     from serzoo.recipes import as_recipe
 
     settings, classifier_options, recipe = dict(settings or {}), dict(classifier_options or {}), as_recipe(recipe)
-    trainings = scheme_trainings(methods, preset, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size)
+    trainings = scheme_trainings(methods, schedule, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size)
     trainings.update({label: setting.training() for label, setting in settings.items()})
     ks = sorted(set(ks))
     folds = [f.name for f in leave_one_group_out(list(corpus.splits), max_folds, held_out)]
@@ -180,7 +182,7 @@ def run_augmentation(
                 ks,
                 classifiers,
                 synthetic_only,
-                preset,
+                schedule,
                 epochs,
                 learning_rate,
                 settings,
@@ -204,7 +206,7 @@ def run_augmentation(
         ks=ks,
         seeds=list(seeds),
         classifiers=list(classifiers),
-        preset=preset,
+        schedule=schedule,
         epochs={m: t.epochs for m, t in trainings.items()},
         training={m: t.describe() for m, t in trainings.items()},
         normalisation=normalisation,
@@ -234,7 +236,7 @@ class UnitContext:
         ks,
         classifiers,
         synthetic_only,
-        preset,
+        schedule,
         epochs,
         learning_rate,
         settings=None,
@@ -244,7 +246,12 @@ class UnitContext:
     ):
         self.corpus, self.ks, self.synthetic_only = corpus, ks, synthetic_only
         self.classifiers = {name: (classifier_options or {}).get(name, {}) for name in classifiers}
-        self.training = {"preset": preset, "epochs": epochs, "learning_rate": learning_rate, "batch_size": batch_size}
+        self.training = {
+            "schedule": schedule,
+            "epochs": epochs,
+            "learning_rate": learning_rate,
+            "batch_size": batch_size,
+        }
         self.settings, self.recipe = settings or {}, recipe
         self.fold = FoldCache(corpus, normalisation)
 

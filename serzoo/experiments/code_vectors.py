@@ -22,6 +22,7 @@ from serzoo import plots
 from serzoo.data import Corpus, FoldCache, leave_one_group_out
 from serzoo.metrics import classification_summary
 from serzoo.models.classifiers import LinearSvm
+from serzoo.schedules import schedule_keyword
 
 SVM_CS = (0.01, 0.1, 1.0)
 PCA_SIZES = (2, 10, 50, 100)
@@ -95,12 +96,13 @@ def _train_autoencoder(x, code_dim: int, training, seed: int, width: int = 1000)
     return encoder
 
 
+@schedule_keyword
 def run_code_vectors(
     corpus: Corpus,
     *,
     code_dim: int = 2,
     ae_code_dim: int = 100,
-    preset: str = "serzoo",
+    schedule: str = "serzoo",
     epochs: int | None = None,
     learning_rate: float | None = None,
     batch_size: int | None = None,
@@ -115,8 +117,8 @@ def run_code_vectors(
 ) -> dict:
     """Run both experiments; returns a JSON-ready dict with pooled UAR/WA and per-fold choices.
 
-    ``width`` is the hidden width of the autoencoders (paper: 1000; smaller for tests). ``preset`` gives the AAE's
-    training (:mod:`serzoo.presets`; ``epochs``/``learning_rate``/``batch_size`` override it); the plain AE trains
+    ``width`` is the hidden width of the autoencoders (paper: 1000; smaller for tests). ``schedule`` gives the AAE's
+    training (:mod:`serzoo.schedules`; ``epochs``/``learning_rate``/``batch_size`` override it); the plain AE trains
     alike. Each fold is a unit: with ``output_dir`` finished folds are kept in its ``units.jsonl`` (an interrupted
     run resumes; ``fresh`` starts over), and ``jobs`` worker processes compute folds in parallel.
     """
@@ -125,9 +127,9 @@ def run_code_vectors(
     from serzoo.data import leave_one_group_out
     from serzoo.experiments.resume import UnitStore
     from serzoo.experiments.workers import run_units
-    from serzoo.presets import training_for
+    from serzoo.schedules import training_for
 
-    training = training_for("aae", preset, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size)
+    training = training_for("aae", schedule, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size)
     settings = {
         "dataset": f"{corpus.name}/{corpus.feature_set}",
         "code_dim": code_dim,
@@ -179,7 +181,7 @@ def run_code_vectors(
         **settings,
         "class_names": corpus.class_names,
         "epochs": training.epochs,
-        "preset": preset,
+        "schedule": schedule,
         "folds": len(folds),
         "table": table,
         "choices": [u["chosen"] for u in units],

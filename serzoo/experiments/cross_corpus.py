@@ -1,154 +1,199 @@
-"""Cross-corpus low-resource protocol: train on corpus A (a fraction P of every speaker's data),
-optionally add N synthetic samples from an augmenter fitted on that data, test on corpus B over the
-classes the two corpora share.
+"""Cross-corpus protocols on a multi-corpus dataset (``emodb+ravdess+emovo/is11+shared6``).
 
-Each corpus is z-normalised with its own statistics (source: the training subset; target: all of
-its utterances, unlabelled), the usual cross-corpus practice; zero-variance features of the source
-subset are dropped from both.
+The corpus matrix: train on every speaker of corpus A, test on every speaker of corpus B, for every ordered pair
+(``corpus-pairs``), with the diagonal from leave-one-speaker-out inside each corpus (``within-corpus``); plus
+leave-one-corpus-out (train on the others, test on the held-out corpus). Normalisation (:mod:`serzoo.normalisation`)
+is the main lever cross-corpus: ``global`` uses the training corpus's statistics for the target too, ``speaker`` and
+``corpus`` normalise each speaker / corpus with its own (unlabelled) statistics (Schuller et al., IEEE TAC 2010).
 
-Reference: Sahu et al., IEEE TAC (IEMOCAP → MSP-IMPROV, P ∈ {10, 25, 50, 80, 100} %,
-N ∈ {600, 2000, 6000}).
+The low-resource variant (Sahu et al., IEEE TAC: IEMOCAP → MSP-IMPROV with P ∈ {10, 25, 50, 80, 100} % of the source
+and N ∈ {600, 2000, 6000} synthetic samples): ``fractions`` of each training speaker's utterances and ``n_synthetic``
+rows of an augmentation ``method`` fitted on them.
 """
 
 from __future__ import annotations
 
+import itertools
 import pathlib
+from collections.abc import Sequence
 
 import numpy as np
 
-from serzoo.augmenters import make_augmenter
-from serzoo.data import Corpus, Normalizer, SplitData
-from serzoo.metrics import classification_summary
-from serzoo.models.classifiers import make_classifier
+from serzoo.experiments.classifier_grid import Cell, over_seeds, percent, pooled, run_cells
+
+#: The fold schemes of the matrix, in report order.
+SCHEMES = ("within-corpus", "corpus-pairs", "leave-one-corpus-out")
+#: The row of leave-one-corpus-out results in the matrix (trained on every corpus but the column's).
+OTHERS = "others"
 
 
-def shared_classes(source: Corpus, target: Corpus) -> list[str]:
-    """Class names present in both corpora, in the source's label order."""
-    shared = [name for name in source.class_names if name in target.class_names]
-    if len(shared) < 2:
-        raise ValueError(f"{source.name} and {target.name} share fewer than two classes: {shared}")
-    return shared
-
-
-def _restrict(data: SplitData, class_names: list[str], shared: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of the shared classes, labels renumbered to ``shared``'s order."""
-    mapping = np.array([shared.index(name) if name in shared else -1 for name in class_names])
-    labels = mapping[data.y]
-    rows = labels >= 0
-    return data.x[rows], labels[rows]
-
-
-def subsample_speakers(data: SplitData, fraction: float, rng: np.random.Generator) -> np.ndarray:
-    """Indices of a random ``fraction`` of every speaker's utterances (at least one each)."""
-    if not 0 < fraction <= 1:
-        raise ValueError(f"fractions must lie in (0, 1], got {fraction}")
-    picked = []
-    for speaker in np.unique(data.speaker):
-        rows = np.flatnonzero(data.speaker == speaker)
-        picked.append(rng.choice(rows, max(1, round(fraction * rows.size)), replace=False))
-    return np.sort(np.concatenate(picked))
-
-
-def run_cross_corpus(
-    source: Corpus,
-    target: Corpus,
+def matrix_cells(
+    spec: str,
     *,
-    fractions=(0.1, 0.25, 0.5, 0.8, 1.0),
-    n_synthetic=(0, 600, 2000, 6000),
+    fold_schemes: Sequence[str] = SCHEMES,
+    normalisations: Sequence[str] = ("global", "speaker", "corpus"),
+    classifiers: Sequence[str] = ("svm", "dnn"),
+    seeds: Sequence[int] = (0, 1, 2),
+    fractions: Sequence[float] = (1.0,),
+    n_synthetic: Sequence[int] = (0,),
     method: str = "smote",
-    classifier: str = "svm",
-    seeds=(0,),
-    preset: str = "serzoo",
-    epochs: int | None = None,
-    learning_rate: float | None = None,
-    batch_size: int | None = None,
-    progress: bool = True,
-) -> dict:
-    """UAR / WA on ``target`` for every (fraction P, synthetic count N, seed); JSON-ready. An adversarial
-    ``method`` trains as ``preset`` says (:mod:`serzoo.presets`; ``epochs``/``learning_rate``/``batch_size`` override
-    it)."""
-    from tqdm.auto import tqdm
+) -> list[Cell]:
+    """Every cell of the matrix; the deterministic linear SVM runs with the first seed only (unless it is given
+    subsampled or synthetic data, which the seed draws)."""
+    cells = []
+    for scheme, normalisation, classifier, fraction, n in itertools.product(
+        fold_schemes, normalisations, classifiers, fractions, sorted(n_synthetic)
+    ):
+        random = fraction < 1 or n > 0
+        for seed in seeds if classifier != "svm" or random else seeds[:1]:
+            augmentation = {"method": method, "n_synthetic": n} if n else {}
+            cells.append(Cell(spec, scheme, normalisation, classifier, seed, fraction, **augmentation))
+    return cells
 
-    shared = shared_classes(source, target)
-    source_all = source.select(list(source.splits))
-    target_x, target_y = _restrict(target.select(list(target.splits)), target.class_names, shared)
+
+def _training_corpus(cell: Cell, fold: str, test_corpus: str) -> str:
+    if cell.fold_scheme == "within-corpus":
+        return test_corpus
+    if cell.fold_scheme == "corpus-pairs":
+        return fold.split("->")[0]
+    return OTHERS
+
+
+def summarise(results: dict[Cell, list[dict]]) -> list[dict]:
+    """One row per (train, test, normalisation, classifier, fraction, augmentation): UAR / WA pooled over the test
+    corpus's predictions (within-corpus: over its leave-one-speaker-out folds), mean ± std over seeds."""
+    groups: dict[tuple, list] = {}
+    for cell, units in results.items():
+        by_pair: dict[tuple, list] = {}
+        for unit in units:
+            pair = (_training_corpus(cell, unit["fold"], unit["test_corpus"]), unit["test_corpus"])
+            by_pair.setdefault(pair, []).append(unit)
+        for (train, test), pair_units in by_pair.items():
+            key = (train, test, cell.normalisation, cell.classifier, cell.fraction, cell.method, cell.n_synthetic)
+            summary = pooled(pair_units)
+            groups.setdefault(key, []).append((cell.seed, summary, pair_units[0]["n_real"]))
     rows = []
-    bar = tqdm(total=len(seeds) * len(fractions), desc=f"{source.name} → {target.name}", disable=not progress)
-    for seed in seeds:
-        for fraction in fractions:
-            rng = np.random.default_rng([seed, round(1000 * fraction)])
-            subset = subsample_speakers(source_all, fraction, rng)
-            x_src, y_src = _restrict(
-                SplitData(*(getattr(source_all, f)[subset] for f in ("x", "y", "speaker", "utterance_id"))),
-                source.class_names,
-                shared,
-            )
-            normalizer = Normalizer("global").fit(x_src)
-            x_train = normalizer.transform(x_src)
-            x_test = Normalizer("global", keep=normalizer.keep).fit_statistics(target_x).transform(target_x)
-            augmenter = None
-            for n in sorted(n_synthetic):
-                x, y = x_train, y_src
-                if n:
-                    if augmenter is None:
-                        augmenter = make_augmenter(
-                            method,
-                            seed=seed,
-                            preset=preset,
-                            epochs=epochs,
-                            learning_rate=learning_rate,
-                            batch_size=batch_size,
-                        ).fit(x_train, y_src, len(shared))
-                    labels = rng.choice(y_src, n)  # the source subset's label distribution
-                    x, y = np.concatenate([x, augmenter.sample(labels, seed=seed)]), np.concatenate([y, labels])
-                model = make_classifier(classifier, seed=seed).fit(x, y, len(shared))
-                summary = classification_summary(target_y, model.predict(x_test), len(shared))
-                rows.append(
-                    {
-                        "seed": seed,
-                        "fraction": fraction,
-                        "n_synthetic": n,
-                        "n_real": int(y_src.size),
-                        "uar": summary["uar"],
-                        "wa": summary["wa"],
-                        "confusion": summary["confusion"],
-                    }
-                )
-            bar.update(1)
-    bar.close()
+    for (train, test, normalisation, classifier, fraction, method, n), runs in groups.items():
+        runs.sort(key=lambda run: run[0])
+        rows.append(
+            {
+                "train": train,
+                "test": test,
+                "normalisation": normalisation,
+                "classifier": classifier,
+                "fraction": fraction,
+                "method": method,
+                "n_synthetic": n,
+                "seeds": [seed for seed, _, _ in runs],
+                "n_real": runs[0][2],
+                "uar": over_seeds([s["uar"] for _, s, _ in runs]),
+                "wa": over_seeds([s["wa"] for _, s, _ in runs]),
+                "confusion": runs[0][1]["confusion"],
+            }
+        )
+    return rows
+
+
+def run_matrix(cells: Sequence[Cell], **grid) -> dict:
+    """Run ``cells`` (:func:`matrix_cells`) through :func:`~serzoo.experiments.classifier_grid.run_cells`
+    (``grid``: its keyword arguments) and summarise them; JSON-ready."""
+    from serzoo.data import load_corpus
+
+    corpus = load_corpus(cells[0].spec, data_dir=grid.get("data_dir"), manual_dir=grid.get("manual_dir"))
+    results = run_cells(cells, **grid)
     return {
-        "source": f"{source.name}/{source.feature_set}",
-        "target": f"{target.name}/{target.feature_set}",
-        "classes": shared,
-        "method": method,
-        "classifier": classifier,
-        "preset": preset,
-        "rows": rows,
+        "dataset": cells[0].spec,
+        "corpora": list(corpus.corpus_splits()),
+        "classes": corpus.class_names,
+        "classifier_options": grid.get("classifier_options") or {},
+        "rows": summarise(results),
     }
 
 
-def cross_corpus_table(result: dict) -> str:
-    """Markdown: UAR % (mean ± std over seeds) per fraction P (rows) and synthetic count N (columns)."""
-    ns = sorted({r["n_synthetic"] for r in result["rows"]})
-    fractions = sorted({r["fraction"] for r in result["rows"]})
-    lines = ["| P (% of source data) | " + " | ".join(f"N = {n}" for n in ns) + " |", "|---|" + "---|" * len(ns)]
-    for p in fractions:
-        cells = []
-        for n in ns:
-            uars = [100 * r["uar"] for r in result["rows"] if r["fraction"] == p and r["n_synthetic"] == n]
-            cells.append(f"{np.mean(uars):.2f} ± {np.std(uars):.2f}")
-        lines.append(f"| {100 * p:g} | " + " | ".join(cells) + " |")
+def _panels(rows: list[dict]) -> dict[str, dict]:
+    """{"dnn, corpus norm.": {(train, test): UAR %}} of the full-data, real-only rows."""
+    panels: dict[str, dict] = {}
+    for row in rows:
+        if row["fraction"] == 1 and row["n_synthetic"] == 0:
+            name = f"{row['classifier']}, {row['normalisation']} norm."
+            panels.setdefault(name, {})[row["train"], row["test"]] = 100 * row["uar"]["mean"]
+    return panels
+
+
+def matrix_table(result: dict, classifier: str, normalisation: str) -> str:
+    """Markdown: UAR % (mean ± std over seeds), rows = training corpus (``others`` = leave-one-corpus-out)."""
+    corpora = result["corpora"]
+    found = {
+        (r["train"], r["test"]): r
+        for r in result["rows"]
+        if (r["classifier"], r["normalisation"]) == (classifier, normalisation)
+        and r["fraction"] == 1
+        and r["n_synthetic"] == 0
+    }
+    lines = ["| train ↓ test → | " + " | ".join(corpora) + " |", "|---|" + "---|" * len(corpora)]
+    for train in [*corpora, OTHERS]:
+        if not any((train, test) in found for test in corpora):
+            continue
+        cells = [percent(found[train, test]["uar"]) if (train, test) in found else "–" for test in corpora]
+        lines.append(f"| {train} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
-def render_report(result: dict, output_dir, seeds) -> str:
-    """The low-resource curves figure in ``output_dir``; returns the Markdown report."""
+def low_resource_table(result: dict, train: str, test: str, classifier: str, normalisation: str) -> str:
+    """Markdown: UAR % on ``test`` per fraction P of ``train`` (rows) and synthetic count N (columns)."""
+    rows = [
+        r
+        for r in result["rows"]
+        if (r["train"], r["test"], r["classifier"], r["normalisation"]) == (train, test, classifier, normalisation)
+    ]
+    ns = sorted({r["n_synthetic"] for r in rows})
+    lines = ["| P (% of source data) | " + " | ".join(f"N = {n}" for n in ns) + " |", "|---|" + "---|" * len(ns)]
+    for fraction in sorted({r["fraction"] for r in rows}):
+        cells = [
+            next((percent(r["uar"]) for r in rows if r["fraction"] == fraction and r["n_synthetic"] == n), "–")
+            for n in ns
+        ]
+        lines.append(f"| {100 * fraction:g} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def render_report(result: dict, output_dir) -> str:
+    """Heatmaps of the matrices in ``output_dir``; returns the Markdown report."""
     from serzoo import plots
 
-    figure = plots.cross_corpus_png(result, pathlib.Path(output_dir) / "cross_corpus.png")
-    return (
-        f"# {result['source']} → {result['target']}\n\nShared classes: {', '.join(result['classes'])}. "
-        f"Augmentation: {result['method']} (preset {result['preset']}); classifier: {result['classifier']}; "
-        f"UAR % on the whole target corpus, mean ± std over seeds {list(seeds)}.\n\n{cross_corpus_table(result)}"
-        f"\n\n![curves]({figure.name})\n"
-    )
+    rows = result["rows"]
+    panels = _panels(rows)
+    parts = [
+        f"# Cross-corpus matrix: {result['dataset']}\n",
+        f"Classes: {', '.join(result['classes'])}. UAR % of the predictions pooled over the test corpus (the "
+        "diagonal: leave one speaker out inside the corpus; `others`: leave-one-corpus-out), mean ± std over "
+        "seeds (the linear SVM on full data is deterministic: one run).\n",
+    ]
+    if panels:
+        figure = plots.cross_corpus_heatmap_png(panels, result["corpora"], pathlib.Path(output_dir) / "matrix.png")
+        parts.append(f"![cross-corpus matrix]({figure.name})\n")
+    for classifier, normalisation in dict.fromkeys((r["classifier"], r["normalisation"]) for r in rows):
+        parts += [f"## {classifier}, {normalisation} normalisation\n", matrix_table(result, classifier, normalisation)]
+        parts.append("")
+    low = sorted({(r["train"], r["test"]) for r in rows if r["fraction"] < 1 or r["n_synthetic"] > 0})
+    for train, test in low:
+        for classifier, normalisation in dict.fromkeys((r["classifier"], r["normalisation"]) for r in rows):
+            parts += [
+                f"## Low resource {train} → {test} ({classifier}, {normalisation} normalisation)\n",
+                low_resource_table(result, train, test, classifier, normalisation),
+                "",
+            ]
+    return "\n".join(parts) + "\n"
+
+
+def off_diagonal_mean(result: dict, classifier: str, normalisation: str) -> float:
+    """Mean UAR over the ordered corpus pairs (full data, real only): one number per setting for the README."""
+    values = [
+        r["uar"]["mean"]
+        for r in result["rows"]
+        if (r["classifier"], r["normalisation"]) == (classifier, normalisation)
+        and r["train"] not in (r["test"], OTHERS)
+        and r["fraction"] == 1
+        and r["n_synthetic"] == 0
+    ]
+    return float(np.mean(values)) if values else float("nan")

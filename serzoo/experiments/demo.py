@@ -24,7 +24,7 @@ from serzoo.experiments.train_export import train_and_export
 from serzoo.export import read_manifest
 from serzoo.metrics import classification_summary
 from serzoo.models.classifiers import make_classifier
-from serzoo.presets import DEMO_BATCH, DEMO_EPOCHS, DEMO_LEARNING_RATE, training_for
+from serzoo.schedules import DEMO_BATCH, DEMO_EPOCHS, DEMO_LEARNING_RATE, schedule_keyword, training_for
 
 DEMO_K = 5  # synthetic sets added to the training speakers, fixed in advance
 
@@ -66,10 +66,10 @@ def _generate_in_fresh_process(export_path: pathlib.Path, labels: np.ndarray, se
 
 
 def _augmentation_experiment(
-    corpus, scheme, preset, epochs, learning_rate, batch_size, seed, held_out, export_root, out, log
+    corpus, scheme, schedule, epochs, learning_rate, batch_size, seed, held_out, export_root, out, log
 ) -> dict:
     train_splits = [s for s in corpus.splits if s not in held_out]
-    training = training_for(scheme, preset, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size)
+    training = training_for(scheme, schedule, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size)
     log(
         f"[3/5] training {scheme.upper()} on {len(train_splits)} training speakers ({training.describe()}), "
         f"exporting to {export_root}/"
@@ -79,7 +79,7 @@ def _augmentation_experiment(
         corpus,
         scheme,
         train_splits=train_splits,
-        preset=preset,
+        schedule=schedule,
         epochs=epochs,
         learning_rate=learning_rate,
         batch_size=batch_size,
@@ -126,6 +126,7 @@ def _augmentation_experiment(
     }
 
 
+@schedule_keyword
 def run_demo(
     dataset: str = "synth_emo/is11",
     *,
@@ -137,7 +138,7 @@ def run_demo(
     max_folds: int | None = None,
     seed: int = 0,
     scheme: str = "adan",
-    preset: str = "serzoo",
+    schedule: str = "serzoo",
     epochs: int | None = None,
     learning_rate: float | None = None,
     batch_size: int | None = None,
@@ -146,19 +147,19 @@ def run_demo(
 ) -> dict:
     """Run the pipeline and write ``report.md``, ``results.json`` and PNG figures to ``output_dir``.
 
-    The generator trains as ``preset`` says (:mod:`serzoo.presets`); under ``serzoo`` with Adam
-    :data:`~serzoo.presets.DEMO_LEARNING_RATE`, :data:`~serzoo.presets.DEMO_EPOCHS` epochs of batch
-    :data:`~serzoo.presets.DEMO_BATCH` (see there why). ``epochs``/``learning_rate``/``batch_size`` override it.
+    The generator trains as ``schedule`` says (:mod:`serzoo.schedules`); under ``serzoo`` with Adam
+    :data:`~serzoo.schedules.DEMO_LEARNING_RATE`, :data:`~serzoo.schedules.DEMO_EPOCHS` epochs of batch
+    :data:`~serzoo.schedules.DEMO_BATCH` (see there why). ``epochs``/``learning_rate``/``batch_size`` override it.
     If a step fails or is interrupted, the report of the finished steps is written with a note saying at
     which step and why it stopped (``results.json``: ``stopped``), and the error is raised again.
     """
-    if preset == "serzoo":  # the demo's own schedule on the small synthetic corpus (see DEMO_LEARNING_RATE)
+    if schedule == "serzoo":  # the demo's own schedule on the small synthetic corpus (see DEMO_LEARNING_RATE)
         learning_rate = DEMO_LEARNING_RATE if learning_rate is None else learning_rate
         epochs, batch_size = epochs or DEMO_EPOCHS, batch_size or DEMO_BATCH
-    training = training_for(scheme, preset, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size)
+    training = training_for(scheme, schedule, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size)
     out = pathlib.Path(output_dir)
     start = time.perf_counter()
-    summary = {"dataset": dataset, "preset": preset, "training": training.describe()}
+    summary = {"dataset": dataset, "schedule": schedule, "training": training.describe()}
     sections = [f"# serzoo demo: {dataset}\n"]
     step = {"name": ""}
 
@@ -177,7 +178,7 @@ def run_demo(
             max_folds=max_folds,
             seed=seed,
             scheme=scheme,
-            preset=preset,
+            schedule=schedule,
             epochs=epochs,
             learning_rate=learning_rate,
             batch_size=batch_size,
@@ -212,7 +213,7 @@ def _demo_steps(
     max_folds,
     seed,
     scheme,
-    preset,
+    schedule,
     epochs,
     learning_rate,
     batch_size,
@@ -261,7 +262,7 @@ def _demo_steps(
     ]
     held_out = tuple(list(corpus.splits)[-2:])
     augmentation = _augmentation_experiment(
-        corpus, scheme, preset, epochs, learning_rate, batch_size, seed, held_out, export_root, out, log
+        corpus, scheme, schedule, epochs, learning_rate, batch_size, seed, held_out, export_root, out, log
     )
     log(f"[5/5] writing the report to {out}/")
     summary["augmentation"] = augmentation
@@ -275,7 +276,7 @@ def _demo_steps(
     sections += [
         f"\n## Augmentation with an exported {scheme.upper()} generator\n",
         f"{scheme.upper()} trained on the speakers other than {', '.join(held_out)} ({summary['training']}, "
-        f"preset {preset}, "
+        f"schedule {schedule}, "
         f"{augmentation['train_seconds']:.0f} s), exported to `{augmentation['export']}`, reloaded in a fresh "
         f"process (TensorFlow only), {DEMO_K} synthetic sets added to the training data. Test: {', '.join(held_out)}. "
         f"Generator quality on the training speakers at export: MMD {metrics['mmd']:.4f}, TRTS UAR "

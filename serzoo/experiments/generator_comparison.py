@@ -21,6 +21,7 @@ import numpy as np
 from serzoo import plots
 from serzoo.data import Corpus, FoldCache
 from serzoo.experiments.resume import UnitStore
+from serzoo.schedules import schedule_keyword
 
 MODELS = ("m1", "m2", "m3")
 METRICS = ("metric1_set1", "metric2_set1", "metric1_set2", "metric2_set2", "fid", "mmd")
@@ -38,13 +39,13 @@ def balanced_labels(n: int, n_classes: int) -> np.ndarray:
     return np.resize(np.arange(n_classes, dtype=np.int32), n)
 
 
-def _settings(corpus, models, training, preset, n_synthetic, seed, options) -> dict:
-    # "optimizers" names the preset as the first stores did ("paper" = Sahu et al.'s SGD, "adam" = Adam 1e-4)
+def _settings(corpus, models, training, schedule, n_synthetic, seed, options) -> dict:
+    # "optimizers" names the schedule as the first stores did ("paper" = Sahu et al.'s SGD, "adam" = Adam 1e-4)
     settings = {
         "dataset": f"{corpus.name}/{corpus.feature_set}",
         "models": list(models),
         "epochs": training.epochs,
-        "optimizers": "paper" if preset == "paper" else "adam",
+        "optimizers": "paper" if schedule == "paper" else "adam",
         "n_synthetic": n_synthetic,
         "seed": seed,
         "options": options or {},
@@ -59,12 +60,13 @@ def _settings(corpus, models, training, preset, n_synthetic, seed, options) -> d
     return settings
 
 
+@schedule_keyword
 def run_generator_comparison(
     corpus: Corpus,
     output_dir,
     *,
     models=MODELS,
-    preset: str = "paper",
+    schedule: str = "paper",
     epochs: int | None = None,
     learning_rate: float | None = None,
     batch_size: int | None = None,
@@ -79,8 +81,8 @@ def run_generator_comparison(
     """Train every model on every fold and score its synthetic data; returns a JSON-ready dict.
 
     Args:
-        preset: ``"paper"`` (Sahu et al.'s per-player SGD) or ``"serzoo"`` (Adam 1e-4 everywhere), see
-            :mod:`serzoo.presets`; ``epochs``, ``learning_rate`` and ``batch_size`` override it.
+        schedule: ``"paper"`` (Sahu et al.'s per-player SGD) or ``"serzoo"`` (Adam 1e-4 everywhere), see
+            :mod:`serzoo.schedules`; ``epochs``, ``learning_rate`` and ``batch_size`` override it.
         n_synthetic: synthetic vectors per fold (``None`` = the training fold's size).
         options: extra builder arguments for every model (e.g. smaller ``widths`` in tests).
         fresh: forget the finished units in ``output_dir`` first.
@@ -90,15 +92,15 @@ def run_generator_comparison(
 
     from serzoo.data import leave_one_group_out
     from serzoo.experiments.workers import run_units
-    from serzoo.presets import training_for
+    from serzoo.schedules import training_for
 
     trainings = {
-        m: training_for(m, preset, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size) for m in models
+        m: training_for(m, schedule, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size) for m in models
     }
     out = pathlib.Path(output_dir)
     if fresh:
         UnitStore.discard(out)
-    store = UnitStore(out, _settings(corpus, models, trainings[models[0]], preset, n_synthetic, seed, options))
+    store = UnitStore(out, _settings(corpus, models, trainings[models[0]], schedule, n_synthetic, seed, options))
     folds = [f.name for f in leave_one_group_out(list(corpus.splits), max_folds)]
     keys = [(fold, model) for fold in folds for model in models]
     wanted_examples = set(models) - store.example_methods()
@@ -127,7 +129,7 @@ def run_generator_comparison(
         setup_args=(
             corpus,
             {
-                "preset": preset,
+                "schedule": schedule,
                 "epochs": epochs,
                 "learning_rate": learning_rate,
                 "batch_size": batch_size,

@@ -22,12 +22,14 @@ def evaluate_classifier(
     classifier: str,
     *,
     normalisation: str = "global",
+    fold_scheme: str = "leave-one-group-out",
     seed: int = 0,
     max_folds: int | None = None,
     progress: bool = True,
     **classifier_options,
 ) -> dict:
-    """Train ``classifier`` on each training fold and test it on the held-out group.
+    """Train ``classifier`` on each training fold and test it on the held-out group (or corpus:
+    ``fold_scheme`` of :data:`serzoo.folds.FOLD_SCHEMES`).
 
     Returns a JSON-ready dict with ``folds`` (per fold), ``overall`` (pooled predictions) and
     ``fold_mean`` (mean and standard deviation of per-fold UAR / WA).
@@ -36,6 +38,7 @@ def evaluate_classifier(
     for data in iter_folds(
         corpus,
         normalisation=normalisation,
+        fold_scheme=fold_scheme,
         max_folds=max_folds,
         progress=progress,
         desc=f"{corpus.name}/{corpus.feature_set} {classifier}",
@@ -62,6 +65,7 @@ def evaluate_classifier(
         "classifier": classifier,
         "classifier_options": classifier_options,
         "normalisation": normalisation,
+        "fold_scheme": fold_scheme,
         "seed": seed,
         "class_names": corpus.class_names,
         "folds": folds,

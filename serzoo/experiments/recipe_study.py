@@ -223,7 +223,7 @@ def run_study(
     from serzoo.experiments.augmentation_harness import scheme_trainings, unit_suffix
     from serzoo.experiments.workers import run_units
 
-    training = {"preset": "serzoo", **(training or {})}
+    training = {"schedule": "serzoo", **(training or {})}
     grid = dict(grid or RECIPE_GRID)  # resolved here: worker processes get it as an argument
     trainings = scheme_trainings(methods, **training)
     folds = [f.name for f in leave_one_group_out(list(corpus.splits))]
@@ -421,7 +421,7 @@ def reproduce_swap_halves(
     from serzoo.models import scheme_names
 
     start = time.perf_counter()
-    training = {"preset": "serzoo", **(training or {})}
+    training = {"schedule": "serzoo", **(training or {})}
     grid = dict(grid or RECIPE_GRID)
     out = pathlib.Path(output_dir)
     corpus = load_corpus(dataset, data_dir=data_dir, manual_dir=manual_dir)

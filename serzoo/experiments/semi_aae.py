@@ -43,7 +43,7 @@ FIGURE_METHOD, FIGURE_UTTERANCES = "aae", 300
 def method_settings(method: str) -> dict:
     """Builder options and the discriminators' rate factor of a method."""
     from serzoo.models.semi_aae import PHASES
-    from serzoo.presets import SEMI_AAE_PAPER
+    from serzoo.schedules import SEMI_AAE_PAPER
 
     settings = {
         "base": {"phases": ("supervised",), "optimised": True, "discriminator_rate": 1.0},
@@ -81,10 +81,10 @@ def build_model(
     jit_compile: bool = False,
 ):
     """The compiled model of ``method`` (:func:`method_settings`) at ``level`` with one Adam optimizer per player
-    (:class:`serzoo.presets.Training`; the discriminators at the method's rate factor). ``options`` go to the
+    (:class:`serzoo.schedules.Training`; the discriminators at the method's rate factor). ``options`` go to the
     builder (:func:`~serzoo.models.semi_aae.build_semi_aae`, :func:`~serzoo.models.semi_aae.build_semi_aae_frames`)."""
     from serzoo.models.semi_aae import build_semi_aae, build_semi_aae_frames
-    from serzoo.presets import Training
+    from serzoo.schedules import Training
 
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}, got {level!r}")

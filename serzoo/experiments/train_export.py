@@ -16,14 +16,16 @@ import numpy as np
 from serzoo.augmenters import SchemeAugmenter
 from serzoo.data import Corpus, Normalizer
 from serzoo.quality import generator_quality
+from serzoo.schedules import schedule_keyword
 
 
+@schedule_keyword
 def train_and_export(
     corpus: Corpus,
     scheme: str = "adan",
     *,
     train_splits=None,
-    preset: str = "serzoo",
+    schedule: str = "serzoo",
     epochs: int | None = None,
     learning_rate: float | None = None,
     batch_size: int | None = None,
@@ -40,27 +42,28 @@ def train_and_export(
 ) -> tuple[pathlib.Path, SchemeAugmenter, Normalizer]:
     """Fit ``scheme`` on ``train_splits`` (default: all groups) and export it to ``root/name/version``.
 
-    The scheme trains as ``preset`` says (:mod:`serzoo.presets`); ``epochs``, ``learning_rate`` (Adam, every
+    The scheme trains as ``schedule`` says (:mod:`serzoo.schedules`); ``epochs``, ``learning_rate`` (Adam, every
     player) and ``batch_size`` override it. ``options`` go to the scheme builder (e.g. smaller networks for tests).
     An existing target is refused before training unless ``overwrite``; :func:`~serzoo.export.export_generator` decides
     atomically at the end. A ``setting`` (:class:`serzoo.hparams.TunedSetting`, ``--hparams``) replaces the
-    preset's training and adds its builder options; its scheme must be ``scheme``; ``epochs``, ``learning_rate`` and
-    ``batch_size`` override its training as they override a preset's (:meth:`~serzoo.hparams.TunedSetting.overridden`).
+    schedule's training and adds its builder options; its scheme must be ``scheme``; ``epochs``, ``learning_rate``
+    and ``batch_size`` override its training as they override a schedule's
+    (:meth:`~serzoo.hparams.TunedSetting.overridden`).
     ``recipe`` (a :class:`serzoo.recipes.Recipe` or its fields) and ``recipe_k`` are recorded in the manifest as the
     way the generator is meant to be used: ``augment(x, y, path)`` applies them (:mod:`serzoo.zoo`); ``extra_manifest``
     adds fields (e.g. the measured ``utility``).
     """
     from serzoo.export import check_target, export_generator, export_path
-    from serzoo.models import get_scheme, scheme_names
-    from serzoo.presets import training_for
+    from serzoo.models import check_generator, scheme_names
+    from serzoo.schedules import training_for
 
-    if not get_scheme(scheme).exportable:
+    if not check_generator(scheme, "export").exportable:
         raise ValueError(
             f"export supports {', '.join(scheme_names(exportable=True))} (one conditional generator); got {scheme!r}"
         )
     target = export_path(root, name or f"{scheme}_{corpus.name}_{corpus.feature_set}", version)
     check_target(target, overwrite)
-    training = training_for(scheme, preset, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size)
+    training = training_for(scheme, schedule, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size)
     if setting is not None:
         if setting.scheme != scheme:
             raise ValueError(f"--hparams {setting.source} tunes {setting.scheme!r}, not --scheme {scheme!r}")
@@ -94,7 +97,7 @@ def train_and_export(
             "class_names": corpus.class_names,
             "training_groups": train_splits,
             "n_training_utterances": int(train.y.size),
-            "preset": preset,
+            "schedule": schedule,
             "training": training.describe(),
             "epochs": training.epochs,
             "learning_rate": training.learning_rate if training.optimizer == "adam" else training.optimizer,

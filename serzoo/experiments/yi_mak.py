@@ -18,6 +18,7 @@ from serzoo.experiments.augmentation_harness import NO_AUGMENTATION, run_augment
 from serzoo.experiments.resume import UnitStore
 from serzoo.metrics import paired_uar_gain, spread_ratio
 from serzoo.report import format_gain
+from serzoo.schedules import schedule_keyword
 
 #: The methods of Yi & Mak's Table I.
 METHODS = ("duplicate", "noise", "smote", "gan", "cgan", "aae", "adan", "wadan")
@@ -97,6 +98,7 @@ def sweep_table(result: dict, synthetic_only: bool = False) -> str:
     return "\n".join(lines)
 
 
+@schedule_keyword
 def reproduce(
     *,
     manual_dir=None,
@@ -108,7 +110,7 @@ def reproduce(
     headline_k: int = 10,
     classifiers=("svm", "dnn"),
     seeds=(0,),
-    preset: str = "serzoo",
+    schedule: str = "serzoo",
     epochs: int | None = None,
     learning_rate: float | None = None,
     batch_size: int | None = None,
@@ -154,7 +156,7 @@ def reproduce(
         log(f"resuming: {len(store.units)} finished units in {store.path}")
     log(
         f"{dataset}: {sum(s.y.size for s in corpus.splits.values())} utterances; methods {list(methods)}, "
-        f"k {list(ks)}, seeds {list(seeds)}, preset {preset}" + (f", epochs {epochs}" if epochs else "")
+        f"k {list(ks)}, seeds {list(seeds)}, schedule {schedule}" + (f", epochs {epochs}" if epochs else "")
     )
     methods = [*methods, *(label for label in settings or {} if label not in methods)]
     result = run_augmentation(
@@ -164,7 +166,7 @@ def reproduce(
         headline_k=headline_k,
         classifiers=classifiers,
         seeds=seeds,
-        preset=preset,
+        schedule=schedule,
         epochs=epochs,
         learning_rate=learning_rate,
         batch_size=batch_size,
@@ -182,7 +184,7 @@ def reproduce(
         missing = result["missing_units"]
         raise ValueError(
             f"no fold is finished in {store.path} yet: nothing to report ({len(missing)} units missing, "
-            f"e.g. {', '.join(missing[:3])}; a scheme revision or another --epochs/--preset changes the "
+            f"e.g. {', '.join(missing[:3])}; a scheme revision or another --epochs/--schedule changes the "
             "unit keys)"
         )
     result["seconds"] = time.perf_counter() - start
@@ -244,7 +246,7 @@ def _report_markdown(result, figures) -> str:
             "",
             f"Leave-one-speaker-out over {len(result['folds'])} folds ({', '.join(result['folds'])}), "
             f"{result['normalisation']} z-norm fitted on the training fold, seeds "
-            f"{result['seeds']}, preset `{result.get('preset', 'paper')}`, training per method: "
+            f"{result['seeds']}, schedule `{result.get('schedule', 'paper')}`, training per method: "
             f"{'; '.join(f'{m}: {t}' for m, t in result.get('training', result['epochs']).items())}; "
             f"compute {result['compute_seconds'] / 60:.0f} min "
             "(generator training, sampling and classifiers summed over the units; this invocation "

@@ -4,7 +4,7 @@
 find a scheme. Adding one is one module in ``serzoo/models/`` (a :class:`~serzoo.models.scheme.AdversarialScheme`
 subclass and a ``build_<name>(input_dim, n_classes, **options)`` function), one :func:`register_scheme` call
 below (or at run time, from a user's own module) and its test; its training settings per paper go into
-:mod:`serzoo.presets` (a scheme without an entry there trains with serzoo's defaults).
+:mod:`serzoo.schedules` (a scheme without an entry there trains with serzoo's defaults).
 
 Importing this module does not import TensorFlow: builders are named as ``"module:function"`` and imported
 when a scheme is built.
@@ -57,10 +57,16 @@ class SchemeSpec:
     Args:
         name: the name used everywhere (``augment(..., "wadan")``, ``--scheme``, ``--methods``).
         builder: ``"package.module:function"`` or a callable ``(input_dim, n_classes, **options) -> model``.
-        summary: one line for ``--help`` and the README.
+        summary: one line for ``--help`` and ``serzoo schemes``.
         paper: the paper the scheme comes from.
         builder_options: fixed keyword arguments of the builder (e.g. ``divergence="js"``).
         exportable: one conditional generator, so ``serzoo export`` can write it as one SavedModel.
+        generator: the scheme generates examples, so it is an augmentation method (:mod:`serzoo.augmenters`,
+            ``tune``, ``export``, ``demo``, ``compare-generators``). ``False``: a classifier-only scheme (e.g.
+            ``dann``): listed by ``serzoo schemes`` and checked like every scheme, refused where a generator is
+            needed, with an error naming ``classifier``.
+        classifier: for a classifier-only scheme, the scikit-learn-style classifier that trains it
+            (``"package.module:Class"``), named in that error.
         per_class: the generator ignores labels; augmentation trains one model per class.
         class_weights: the builder takes ``class_weights`` (n_max / n_k, Yi & Mak) from the training labels.
         revision: raised when the scheme's implementation changes what it computes; stored experiment units
@@ -81,6 +87,15 @@ class SchemeSpec:
     revision: int = 1
     latent: Knob | None = None
     knobs: tuple[Knob, ...] = ()
+    generator: bool = True
+    classifier: str = ""
+
+    def __post_init__(self):
+        if not self.generator and self.exportable:
+            raise ValueError(
+                f"scheme {self.name!r}: a classifier-only scheme (generator=False) has no generator to export; "
+                "pass exportable=False"
+            )
 
     def build_function(self) -> Callable:
         if callable(self.builder):
@@ -133,9 +148,36 @@ def get_scheme(name: str) -> SchemeSpec:
     return _REGISTRY[name]
 
 
-def scheme_names(*, exportable: bool | None = None) -> tuple[str, ...]:
-    """Registered scheme names in registration order (only the exportable ones if ``exportable``)."""
-    return tuple(n for n, s in _REGISTRY.items() if exportable is None or s.exportable == exportable)
+def scheme_names(*, exportable: bool | None = None, generator: bool | None = None) -> tuple[str, ...]:
+    """Registered scheme names in registration order (only those whose ``exportable`` / ``generator`` flag has the
+    given value)."""
+    return tuple(
+        n
+        for n, s in _REGISTRY.items()
+        if (exportable is None or s.exportable == exportable) and (generator is None or s.generator == generator)
+    )
+
+
+def not_a_generator(name: str, where: str) -> str | None:
+    """The error message for asking ``where`` (e.g. ``"serzoo export --scheme"``) for the classifier-only scheme
+    ``name``; ``None`` when ``name`` is not one (a generator, or not registered at all)."""
+    spec = _REGISTRY.get(name)
+    if spec is None or spec.generator:
+        return None
+    return (
+        f"{name!r} is a classifier-only scheme ({spec.summary}), not a generator: {where} takes a generator "
+        f"({', '.join(scheme_names(generator=True))}). Train {name!r} as a classifier"
+        + (f" with {spec.classifier}" if spec.classifier else "")
+        + "."
+    )
+
+
+def check_generator(name: str, where: str) -> SchemeSpec:
+    """The spec of the registered generator ``name``; a clear ``ValueError`` for a classifier-only scheme."""
+    message = not_a_generator(name, where)
+    if message:
+        raise ValueError(message)
+    return get_scheme(name)
 
 
 _YI_MAK = "Yi & Mak, journal (ADAN/WADAN and baselines)"
@@ -247,6 +289,16 @@ for _spec in (
         "semi-supervised AAE on fixed-length crops of frame-level LLDs (Conv1D, Table 2)",
         _SEMI_AAE,
         latent=_STYLE,
+    ),
+    SchemeSpec(
+        "dann",
+        "serzoo.models.domain_adversarial:build_domain_adversarial",
+        "domain-adversarial network: shared encoder, emotion and domain classifiers, gradient reversal",
+        "Ganin & Lempitsky, ICML 2015; for SER Abdelwahab & Busso, IEEE/ACM TASLP 2018",
+        exportable=False,
+        class_weights=True,
+        generator=False,
+        classifier="serzoo.models.domain_adversarial:DannClassifier",
     ),
 ):
     register_scheme(_spec)

@@ -18,7 +18,7 @@ feature vectors. All three share the AAE's per-batch steps 1-3 (:class:`~serzoo.
 The component/condition labels of the prior samples are the batch's labels (the training label
 distribution); the paper draws them uniformly, which on an unbalanced corpus lets a label-conditioned
 discriminator spot prior samples by their label frequencies alone. The paper's per-player SGD settings are
-:data:`serzoo.presets.SAHU_SGD` (preset ``paper``); the schemes' own default is Adam(1e-4) for every player.
+:data:`serzoo.schedules.SAHU_SGD` (schedule ``paper``); the schemes' own default is Adam(1e-4) for every player.
 
 Example:
     >>> model = build_m3(1582, 4)

@@ -15,7 +15,7 @@ phases (1) and (2) only; phase (3) averages over the labelled rows of the batch 
 decoder layer including the softmax and linear encoder outputs and the decoder's output (``batch_norm``) and
 dropout 0.5 in the discriminators (``discriminator_dropout``); ``optimised=False`` is the vanilla AAE of
 Table 1 row 2. The third item, a discriminator learning rate of 0.1 x the generator's, is training, not
-architecture: it lives in :mod:`serzoo.presets` (``Training.rate_scales``).
+architecture: it lives in :mod:`serzoo.schedules` (``Training.rate_scales``).
 
 Example:
     >>> model = build_semi_aae(6373, 3)                # 2 x 256, 100-D style, optimised
@@ -24,9 +24,8 @@ Example:
     >>> probabilities = model.classify(x_test)         # doctest: +SKIP
     >>> x_angry = model.transfer(x_test, np.zeros(len(x_test), "int32"))           # doctest: +SKIP
 
-Reference: the semi-supervised AAE for speech emotion recognition, ICASSP 2019, p. 7410 ff.
-(``../shared/papers/semisupervised_aae_icassp2019.txt``; its stored text lacks the title block); Makhzani et
-al. 2016, "Adversarial autoencoders" (semi-supervised AAE).
+Reference: the semi-supervised AAE for speech emotion recognition, ICASSP 2019, p. 7410 ff. (the text serzoo
+worked from lacks the title block); Makhzani et al. 2016, "Adversarial autoencoders" (semi-supervised AAE).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """EmoDB (Berlin Database of Emotional Speech) as openSMILE features."""
 
-from tfds_builders.emodb.emodb_dataset_builder import Builder
+from serzoo.tfds_builders.emodb.emodb_dataset_builder import Builder
 
 __all__ = ["Builder"]

@@ -10,7 +10,7 @@ import numpy as np
 import soundfile
 
 from serzoo import synth_corpus
-from tfds_builders.emodb.emodb_dataset_builder import MALE_SPEAKERS, SPEAKERS
+from serzoo.tfds_builders.emodb.emodb_dataset_builder import MALE_SPEAKERS, SPEAKERS
 
 # (text, emotion letter, version) per speaker index, cycling through all seven emotions.
 FILES = [

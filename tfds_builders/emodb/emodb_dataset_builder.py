@@ -15,7 +15,7 @@ import tensorflow_datasets as tfds
 from etils import epath
 
 from serzoo.emotions import EMODB_CLASSES, EMODB_LETTERS
-from tfds_builders.feature_corpus import FeatureCorpusBuilder, Utterance, feature_configs
+from serzoo.tfds_builders.feature_corpus import FeatureCorpusBuilder, Utterance, feature_configs
 
 logger = logging.getLogger(__name__)
 ARCHIVE_URL = "http://emodb.bilderbar.info/download/download.zip"

@@ -14,8 +14,8 @@ import tensorflow_datasets as tfds
 
 from serzoo import data
 from serzoo.features import AudioFileError
-from tfds_builders import testing
-from tfds_builders.emodb import emodb_dataset_builder
+from serzoo.tfds_builders import testing
+from serzoo.tfds_builders.emodb import emodb_dataset_builder
 
 DUMMY = pathlib.Path(emodb_dataset_builder.__file__).parent / "dummy_data"
 

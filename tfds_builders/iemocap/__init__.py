@@ -1,5 +1,5 @@
 """IEMOCAP (Interactive Emotional Dyadic Motion Capture database) as openSMILE features."""
 
-from tfds_builders.iemocap.iemocap_dataset_builder import Builder
+from serzoo.tfds_builders.iemocap.iemocap_dataset_builder import Builder
 
 __all__ = ["Builder"]

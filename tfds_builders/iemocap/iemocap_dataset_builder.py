@@ -18,7 +18,7 @@ import numpy as np
 import tensorflow_datasets as tfds
 from etils import epath
 
-from tfds_builders.feature_corpus import (
+from serzoo.tfds_builders.feature_corpus import (
     RatedSessionBuilder,
     SchemeConfig,
     Utterance,

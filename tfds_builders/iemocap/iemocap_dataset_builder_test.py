@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 import tensorflow_datasets as tfds
 
-from tfds_builders import testing
-from tfds_builders.feature_corpus import SchemeConfig, attribute_bin
-from tfds_builders.iemocap import iemocap_dataset_builder as iemocap
+from serzoo.tfds_builders import testing
+from serzoo.tfds_builders.feature_corpus import SchemeConfig, attribute_bin
+from serzoo.tfds_builders.iemocap import iemocap_dataset_builder as iemocap
 
 DUMMY = pathlib.Path(iemocap.__file__).parent / "dummy_data"
 RELEASE = DUMMY / "IEMOCAP_full_release"

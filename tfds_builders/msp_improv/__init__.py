@@ -1,5 +1,5 @@
 """MSP-IMPROV (acted dyadic interactions, UT Dallas MSP lab) as openSMILE features."""
 
-from tfds_builders.msp_improv.msp_improv_dataset_builder import Builder
+from serzoo.tfds_builders.msp_improv.msp_improv_dataset_builder import Builder
 
 __all__ = ["Builder"]

@@ -15,8 +15,8 @@ import soundfile
 import tensorflow_datasets as tfds
 
 from serzoo import features
-from tfds_builders import testing
-from tfds_builders.msp_improv import msp_improv_dataset_builder as msp
+from serzoo.tfds_builders import testing
+from serzoo.tfds_builders.msp_improv import msp_improv_dataset_builder as msp
 
 DUMMY = pathlib.Path(msp.__file__).parent / "dummy_data"
 HIGH_RATE = DUMMY / "Audio/session6/S15A/S/MSP-IMPROV-S15A-M06-S-MM02.wav"

@@ -8,13 +8,15 @@ openSMILE → TFDS → folds path as EmoDB: same seven classes, one split per sp
 
 from __future__ import annotations
 
+import pathlib
+
 import tensorflow_datasets as tfds
 from etils import epath
 
 from serzoo import synth_corpus
 from serzoo.emotions import EMODB_CLASSES
 from serzoo.features import CACHE_ENV, cache_root
-from tfds_builders.feature_corpus import FeatureCorpusBuilder, Utterance, feature_configs
+from serzoo.tfds_builders.feature_corpus import FeatureCorpusBuilder, Utterance, feature_configs
 
 SEED = 0
 N_SPEAKERS = 10
@@ -28,6 +30,8 @@ class Builder(FeatureCorpusBuilder):
     RELEASE_NOTES = {"1.0.0": "Initial release: seed 0, 10 speakers, 4 utterances per emotion."}
     BUILDER_CONFIGS = feature_configs()
     CLASS_NAMES = EMODB_CLASSES
+    N_SPEAKERS = N_SPEAKERS
+    UTTERANCES_PER_EMOTION = UTTERANCES_PER_EMOTION
     GROUPS = tuple(s.id for s in synth_corpus.make_speakers(N_SPEAKERS, SEED))
     SPLIT_PREFIX = "speaker"
     CORPUS_DESCRIPTION = (
@@ -35,18 +39,40 @@ class Builder(FeatureCorpusBuilder):
         "speaker-specific voices and emotion-specific prosody, for running serzoo without a corpus."
     )
 
-    def _utterances(self, dl_manager) -> list[Utterance]:
+    @classmethod
+    def scaled(cls, n_speakers: int, utterances_per_emotion: int) -> type[Builder]:
+        """An unregistered builder of a larger (or smaller) synth_emo, ``synth_emo_<speakers>x<per emotion>``: the
+        same voices, prosody and seed, ``n_speakers`` (at most 99) × 7 emotions × ``utterances_per_emotion``
+        utterances, its WAVs in their own cache folder. For cost curves (``benchmarks/bench_scale.py``)."""
+        synth_corpus.make_speakers(n_speakers, SEED)  # checks n_speakers
+        fields = {
+            "__module__": cls.__module__,  # TFDS finds the checksums and docs beside it
+            "name": f"synth_emo_{n_speakers}x{utterances_per_emotion}",
+            "N_SPEAKERS": n_speakers,
+            "UTTERANCES_PER_EMOTION": utterances_per_emotion,
+            "GROUPS": tuple(s.id for s in synth_corpus.make_speakers(n_speakers, SEED)),
+        }
+        return type(f"SynthEmo{n_speakers}x{utterances_per_emotion}", (cls,), fields, skip_registration=True)
+
+    def wav_folder(self) -> pathlib.Path:
+        """Where the WAVs are written (and found again by a later build)."""
         folder = cache_root() / "synth_emo" / f"v{self.VERSION}-seed{SEED}"
+        if (self.N_SPEAKERS, self.UTTERANCES_PER_EMOTION) != (N_SPEAKERS, UTTERANCES_PER_EMOTION):
+            folder = folder.with_name(f"{folder.name}-{self.N_SPEAKERS}x{self.UTTERANCES_PER_EMOTION}")
+        return folder
+
+    def _utterances(self, dl_manager) -> list[Utterance]:
+        folder = self.wav_folder()
         try:
             paths = synth_corpus.write_corpus(
-                folder, n_speakers=N_SPEAKERS, utterances_per_emotion=UTTERANCES_PER_EMOTION, seed=SEED
+                folder, n_speakers=self.N_SPEAKERS, utterances_per_emotion=self.UTTERANCES_PER_EMOTION, seed=SEED
             )
         except OSError as err:
             raise ValueError(
                 f"synth_emo writes its WAVs into {folder} and cannot ({err}); set {CACHE_ENV} to a writable "
-                "folder with about 20 MB free"
+                f"folder with about {self.N_SPEAKERS * self.UTTERANCES_PER_EMOTION * 7 * 70 // 1000 + 1} MB free"
             ) from err
-        genders = {s.id: s.gender for s in synth_corpus.make_speakers(N_SPEAKERS, SEED)}
+        genders = {s.id: s.gender for s in synth_corpus.make_speakers(self.N_SPEAKERS, SEED)}
         utterances = []
         for path in paths:
             meta = synth_corpus.parse_utterance_name(path.stem)

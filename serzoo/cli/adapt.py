@@ -1,0 +1,51 @@
+"""``serzoo adapt``: a classifier for your own unlabelled WAVs, trained on labelled source corpora."""
+
+from serzoo.cli import common
+
+HELP = "train a classifier for your unlabelled WAVs from labelled corpora (domain-adversarial) and export it"
+
+
+def register(sub) -> None:
+    from serzoo.adapt import METHODS
+
+    parser = sub.add_parser("adapt", help=HELP)
+    parser.add_argument(
+        "--source",
+        default="emodb+ravdess+emovo/egemaps+shared6",
+        help="labelled source dataset spec (default emodb+ravdess+emovo/egemaps+shared6)",
+    )
+    parser.add_argument("--target-dir", required=True, help="folder holding your WAV files (searched recursively)")
+    common.add_manual_dir_option(parser)
+    parser.add_argument("--data-dir", default=None, help="TFDS data dir (default ~/tensorflow_datasets)")
+    parser.add_argument(
+        "--method", choices=METHODS, default="dann", help="dann (source + your unlabelled speech) or dnn (source only)"
+    )
+    parser.add_argument("--epochs", type=int, default=None, help="epochs over the labelled rows (default 100)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument(
+        "--skip-bad-audio", action="store_true", help="skip (and list) unreadable or broken WAVs instead of stopping"
+    )
+    parser.add_argument("--overwrite", action="store_true", help="train again and replace an earlier adaptation")
+    parser.add_argument("--output-dir", required=True, help="classifier/, predictions.csv, report.md, results.json")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from serzoo.adapt import PREDICTIONS, adapt
+
+    result = adapt(
+        args.source,
+        args.target_dir,
+        args.output_dir,
+        method=args.method,
+        manual_dir=args.manual_dir,
+        data_dir=args.data_dir,
+        seed=args.seed,
+        skip_bad_audio=args.skip_bad_audio,
+        overwrite=args.overwrite,
+        options={} if args.epochs is None else {"epochs": args.epochs},
+    )
+    shares = ", ".join(f"{name} {100 * share:.1f} %" for name, share in result["predicted_shares"].items())
+    print(f"{result['target_files']} files; predicted: {shares}")
+    print(f"classifier: {result['export']}; predictions: {args.output_dir}/{PREDICTIONS}")
+    return 0

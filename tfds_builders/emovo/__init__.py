@@ -1,0 +1,5 @@
+"""EMOVO (Italian emotional speech) as openSMILE features."""
+
+from serzoo.tfds_builders.emovo.emovo_dataset_builder import Builder
+
+__all__ = ["Builder"]
