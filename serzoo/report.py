@@ -57,7 +57,7 @@ def atomic_path(path):
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as err:
-        raise OSError(err.errno, f"cannot write {path}: {err.strerror}") from err
+        raise write_error(path, err) from err
     os.close(handle)
     tmp = pathlib.Path(name)
     try:
@@ -66,10 +66,18 @@ def atomic_path(path):
         os.replace(tmp, path)
     except OSError as err:
         tmp.unlink(missing_ok=True)
-        raise OSError(err.errno, f"cannot write {path}: {err.strerror or err}") from err
+        raise write_error(path, err) from err
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def write_error(path, err: OSError) -> OSError:
+    """An ``OSError`` whose message is ``cannot write PATH: REASON`` (one line, no ``[Errno N]`` prefix) and whose
+    ``errno`` is ``err``'s: what a command prints when a write fails (disk full, read-only folder)."""
+    error = OSError(f"cannot write {path}: {err.strerror or err}")
+    error.errno = err.errno
+    return error
 
 
 def results_table(results: list[dict]) -> str:

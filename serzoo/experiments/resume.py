@@ -101,7 +101,9 @@ class UnitStore:
                 fcntl.flock(handle, fcntl.LOCK_EX)  # one whole line at a time, whoever else appends
                 _write_line(handle, record)
         except OSError as err:  # disk full: a line cut short is dropped (and the unit redone) by the next run
-            raise OSError(err.errno, f"cannot write {self.path}: {err.strerror or err}") from err
+            from serzoo.report import write_error
+
+            raise write_error(self.path, err) from err
 
     def refresh(self) -> None:
         """Pick up units appended by other processes sharing this store since the last read."""
