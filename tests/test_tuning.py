@@ -836,3 +836,25 @@ def test_disk_full_during_a_search_report_is_one_line_and_leaves_no_partial_figu
     err = capsys.readouterr().err.strip()
     assert err == f"serzoo tune: error: cannot write {out / 'objective_per_trial.png'}: No space left on device"
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before  # whole old files, no new ones
+
+
+@pytest.mark.slow  # a local chief and two workers with TensorFlow, stopped mid-search (minutes on a loaded machine)
+def test_sigterm_ends_a_local_search_and_its_processes_without_sigkill(synth_is11, tfds_data_dir, tmp_path):
+    """Issue 35 case 10: a search ignored SIGTERM (SIGKILL was needed). Its chief and workers handled SIGTERM but
+    then hung in the interpreter's final garbage collection (gRPC), so they had to be killed 30 s later. Now every
+    process of the search ends on SIGTERM alone, with exit code 143, and no child is left."""
+    argv = tune_argv(tfds_data_dir, tmp_path, "--max-trials", "20", "--jobs", "2")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "serzoo.cli", *argv], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 600
+    while not list((tmp_path / "search").glob("trial_*")) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.5)
+    children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+    assert len(children) == 3, children  # the chief and two workers
+    process.send_signal(signal.SIGTERM)
+    err = process.communicate(timeout=120)[1]
+    assert process.returncode == 143, err[-2000:]
+    assert "killed local search processes" not in err and "Traceback" not in err, err[-2000:]
+    assert "serzoo tune: terminated" in err
+    assert not [pid for pid in children if pathlib.Path(f"/proc/{pid}").exists()]

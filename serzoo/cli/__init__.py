@@ -106,6 +106,23 @@ def main(argv: list[str] | None = None) -> int:
                 os.environ[name] = value
 
 
+#: Exit codes of an interrupted command: Ctrl-C, SIGTERM.
+INTERRUPTED = (130, 143)
+
+
+def entry() -> None:
+    """The ``serzoo`` program (console script and ``python -m serzoo.cli``): :func:`main`, then exit with its code.
+    An interrupted command has kept its finished work and cleaned up by then, so its process ends at once
+    (``os._exit``) instead of in the interpreter's final garbage collection, where gRPC objects of a distributed
+    search (KerasTuner's chief and workers) can deadlock after an interrupt: the process would never exit."""
+    code = main()
+    if code in INTERRUPTED:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM, raised like Ctrl-C so that the same cleanup runs (staging folders, worker processes)."""
 
@@ -121,7 +138,26 @@ def _sigterm_as_interrupt():
         yield
         return
     previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = _redeliver_swallowed_interrupts(previous_hook)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        sys.unraisablehook = previous_hook
+
+
+def _redeliver_swallowed_interrupts(previous):
+    """A ``sys.unraisablehook``: an interrupt that arrives while Python runs a ``__del__`` (garbage collection, e.g.
+    TensorFlow's functions) is raised there, ignored, and lost: the command would go on as if no signal had come
+    (a search's worker then had to be killed). Send the same signal again a moment later, silently; other
+    unraisable exceptions go to ``previous``."""
+
+    def hook(unraisable):
+        if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+            signum = signal.SIGTERM if issubclass(unraisable.exc_type, Terminated) else signal.SIGINT
+            threading.Timer(0.1, os.kill, (os.getpid(), signum)).start()
+            return
+        previous(unraisable)
+
+    return hook
