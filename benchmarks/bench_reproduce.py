@@ -73,7 +73,7 @@ def reproduce(args, jobs: int, out: pathlib.Path) -> dict:
         "yi-mak-emodb",
         "--dataset",
         args.dataset,
-        "--ks",
+        "--k",
         "0,10",
         "--jobs",
         str(jobs),

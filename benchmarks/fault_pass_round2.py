@@ -162,9 +162,15 @@ def case_1(p):
     before = digest(protected)
     export = ["export", "--dataset", "synth_emo/is11", "--data-dir", p.data, "--scheme", "adan", "--epochs", "1"]
     runs = [
-        ([*export, "--root", root, "--name", "adan_x", "--version", "1", "--overwrite"], ["is not a serzoo export"]),
-        ([*export, "--root", root, "--name", "../../x"], ["must be one plain folder name"]),
-        ([*export, "--root", root, "--name", "n", "--version", "../../../x", "--overwrite"], ["plain folder name"]),
+        (
+            [*export, "--export-root", root, "--name", "adan_x", "--export-version", "1", "--overwrite"],
+            ["is not a serzoo export"],
+        ),
+        ([*export, "--export-root", root, "--name", "../../x"], ["must be one plain folder name"]),
+        (
+            [*export, "--export-root", root, "--name", "n", "--export-version", "../../../x", "--overwrite"],
+            ["plain folder name"],
+        ),
     ]
     return [classify(p.run(argv), names=names, protected=protected, before=before) for argv, names in runs]
 
@@ -202,7 +208,7 @@ def case_2(p):
         *noise_study(p),
         "--classifiers",
         "svm",
-        "--ks",
+        "--k",
         "0,1",
         "--headline-k",
         "1",
@@ -275,7 +281,7 @@ def make_preset(p) -> pathlib.Path:
         shutil.rmtree(root, ignore_errors=True)
         hparams = write_hparams(p, p.work / "cases" / "preset_hparams.json", {})
         argv = ["export", "--dataset", "synth_emo/is11", "--data-dir", p.data, "--hparams", hparams]
-        code, _, err, _ = p.run([*argv, "--root", root, "--name", "adan_tiny", "--recipe", "{}", "--k", "1"])
+        code, _, err, _ = p.run([*argv, "--export-root", root, "--name", "adan_tiny", "--recipe", "{}", "--k", "1"])
         if code != 0:
             raise RuntimeError(f"could not export the tiny preset: {err[-2000:]}")
     return path
@@ -299,7 +305,7 @@ def case_5(p):
         """,
         names=["manifest_sha256"],
     )
-    presets = classify(p.run(["presets", "--root", copy.parent.parent]), names=["manifest_sha256"])
+    presets = classify(p.run(["presets", "--export-root", copy.parent.parent]), names=["manifest_sha256"])
     return [augment, presets]
 
 
@@ -333,7 +339,7 @@ def export_argv(p, folder, hparams, *extra):
         p.data,
         "--hparams",
         hparams,
-        "--root",
+        "--export-root",
         folder,
         *extra,
     ]

@@ -16,7 +16,7 @@ import importlib.util
 import pathlib
 import sys
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 
 #: Folders of the repository that install under serzoo's name (setup.py); see :class:`_CloneFolders`.
 CLONE_FOLDERS = {"serzoo.tuning": "tuning", "serzoo.tfds_builders": "tfds_builders"}

@@ -32,8 +32,8 @@ after ``tf.saved_model.load``. ``manifest_sha256`` covers the manifest's own fie
 measured gain, the class names), checked whenever a manifest is read. This detects accidental or naive tampering only
 (see ``exported/README.md``): load exports from trusted sources only.
 
-``--overwrite`` replaces an export, never a folder that is not one, and ``--name`` / ``--version`` are single folder
-names (:func:`export_path`), so nothing outside ``--root`` is written or removed.
+``--overwrite`` replaces an export, never a folder that is not one, and ``--name`` / ``--export-version`` are
+single folder names (:func:`export_path`), so nothing outside ``--export-root`` is written or removed.
 """
 
 from __future__ import annotations
@@ -366,7 +366,7 @@ def is_export(path) -> bool:
 def export_path(root, name: str, version: str) -> pathlib.Path:
     """``root/name/version``, where ``name`` and ``version`` must each be one plain path component: ``../x``, ``a/b``,
     ``.`` or a hidden name would write outside ``root`` or where staging folders live."""
-    for flag, value in (("--name", name), ("--version", version)):
+    for flag, value in (("--name", name), ("--export-version", version)):
         text = str(value)
         if (
             not text
@@ -378,7 +378,7 @@ def export_path(root, name: str, version: str) -> pathlib.Path:
         ):
             raise ValueError(
                 f"{flag} {text!r} must be one plain folder name (no '/', no leading '.'): the export is written to "
-                "<root>/<name>/<version>"
+                "<export-root>/<name>/<export-version>"
             )
     return pathlib.Path(root) / name / version
 
@@ -393,7 +393,7 @@ def check_target(path, overwrite: bool) -> None:
     if os.path.islink(path) or not is_export(path):
         raise FileExistsError(
             f"{path} exists and is not a serzoo export (no {MANIFEST} of one): --overwrite replaces exports only; "
-            "choose another --root, --name or --version, or move it away yourself"
+            "choose another --export-root, --name or --export-version, or move it away yourself"
         )
 
 

@@ -45,7 +45,7 @@ def test_adapt_exports_a_classifier_that_a_fresh_process_uses(method, tfds_data_
     (target / "f1" / "broken.wav").write_bytes(b"RIFF....WAVEjunk")
     out = tmp_path / "adapted"
     args = ["adapt", "--source", "emodb/egemaps", "--manual-dir", str(SOURCE_DIR), "--data-dir", str(tfds_data_dir)]
-    args += ["--target-dir", str(target), "--method", method, "--epochs", "2", "--output-dir", str(out)]
+    args += ["--target-dir", str(target), "--classifier", method, "--epochs", "2", "--output-dir", str(out)]
     assert cli.main(args) == 2  # the broken file stops it, named
     assert "broken.wav: cannot read audio" in capsys.readouterr().err
     assert cli.main([*args, "--skip-bad-audio"]) == 0
@@ -75,5 +75,5 @@ def test_adapt_exports_a_classifier_that_a_fresh_process_uses(method, tfds_data_
     np.testing.assert_allclose(used["probabilities"], expected, atol=1e-3)  # the CSV's 4 decimals
     # the same settings again: reused, not trained again; other settings: refused without --overwrite
     assert cli.main([*args, "--skip-bad-audio"]) == 0
-    assert cli.main([*args, "--skip-bad-audio", "--seed", "1"]) == 2
+    assert cli.main([*args, "--skip-bad-audio", "--seeds", "1"]) == 2
     assert "holds another adaptation" in capsys.readouterr().err

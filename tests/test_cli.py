@@ -18,7 +18,7 @@ def test_help_is_instant_and_does_not_import_tensorflow():
 
 
 def test_evaluate_writes_json(synth_is11, tfds_data_dir, tmp_path, capsys):
-    out = tmp_path / "result.json"
+    out = tmp_path / "result"
     assert (
         cli.main(
             [
@@ -31,13 +31,13 @@ def test_evaluate_writes_json(synth_is11, tfds_data_dir, tmp_path, capsys):
                 "2",
                 "--data-dir",
                 str(tfds_data_dir),
-                "--output",
+                "--output-dir",
                 str(out),
             ]
         )
         == 0
     )
-    result = json.loads(out.read_text())
+    result = json.loads((out / "results.json").read_text())
     assert [f["fold"] for f in result["folds"]] == ["speaker01", "speaker02"]
     assert "UAR %" in capsys.readouterr().out
 
@@ -155,8 +155,8 @@ def test_a_normal_run_is_quiet(synth_is11, tfds_data_dir, tmp_path):
             "2",
             "--data-dir",
             str(tfds_data_dir),
-            "--output",
-            str(tmp_path / "r.json"),
+            "--output-dir",
+            str(tmp_path / "r"),
         ],
         capture_output=True,
         text=True,

@@ -77,3 +77,16 @@ def test_no_text_points_at_folders_a_clone_does_not_have():
         and re.search(r"\.\./shared/|/work/shared/", (REPO / path).read_text(encoding="utf-8", errors="replace"))
     ]
     assert not hits, f"paths outside the repository in: {hits}"
+
+
+def test_the_changelog_names_this_version_and_the_export_formats_it_writes():
+    """``serzoo.__version__`` moves with releases and export formats: its entry heads CHANGELOG.md and names the
+    formats ``serzoo.export`` writes (a new format without a new version entry fails here)."""
+    import serzoo
+    from serzoo import export
+
+    changelog = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
+    first = re.search(r"^## (\S+)", changelog, re.M)
+    assert first and serzoo.__version__.startswith(first.group(1)), (serzoo.__version__, first and first.group(1))
+    entry = changelog[first.start() :].split("\n## ", 1)[0]
+    assert export.FORMAT in entry and export.CLASSIFIER_FORMAT in entry

@@ -373,8 +373,9 @@ def test_export_names_are_single_folder_names(synth_is11, tmp_path, monkeypatch,
     for name, version in (("../../x", "1"), ("ok", "../../../x"), ("a/b", "1"), ("..", "1"), ("ok", ".hidden")):
         with pytest.raises(ValueError, match="must be one plain folder name"):
             train_and_export(synth_is11, "adan", epochs=1, root=root, name=name, version=version, options=SMALL)
-    code = main(["export", "--dataset", "synth_emo/is11", "--root", str(root), "--version", "../../x", "--epochs", "1"])
-    assert code == 2 and "--version '../../x' must be one plain folder name" in capsys.readouterr().err
+    argv = ["--dataset", "synth_emo/is11", "--export-root", str(root), "--export-version", "../../x", "--epochs", "1"]
+    code = main(["export", *argv])
+    assert code == 2 and "--export-version '../../x' must be one plain folder name" in capsys.readouterr().err
     assert not root.exists()
 
 

@@ -92,7 +92,7 @@ def test_a_bad_hparams_file_is_refused_before_the_corpus_loads(tmp_path, monkeyp
     bad = hparams_file(tmp_path / "best_hparams.json", options={**TINY, "optionz": 1})
     other = hparams_file(tmp_path / "other.json", dataset="synth_emo/egemaps")
     for path, message in ((bad, "optionz"), (other, "searched on synth_emo/egemaps")):
-        where = ["--root", str(tmp_path)] if command[0] == "export" else ["--output-dir", str(tmp_path / "o")]
+        where = ["--export-root", str(tmp_path)] if command[0] == "export" else ["--output-dir", str(tmp_path / "o")]
         argv = [*command, "--dataset", "synth_emo/is11", "--data-dir", str(tmp_path), "--hparams", str(path), *where]
         assert main(argv) == 2
         err = capsys.readouterr().err

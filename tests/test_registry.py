@@ -75,7 +75,7 @@ def test_epochs_reach_every_scheme_through_the_cli(synth_is11, tfds_data_dir, tm
                 "5",
                 "--learning-rate",
                 "0.002",
-                "--ks",
+                "--k",
                 "0,1",
                 "--headline-k",
                 "1",
@@ -198,7 +198,7 @@ def test_a_scheme_registered_at_run_time_reaches_every_layer(
                 str(tfds_data_dir),
                 "--epochs",
                 "2",
-                "--root",
+                "--export-root",
                 str(root),
                 "--name",
                 "toy_export",
@@ -226,7 +226,7 @@ def test_a_scheme_registered_at_run_time_reaches_every_layer(
                 "toy",
                 "--epochs",
                 "2",
-                "--ks",
+                "--k",
                 "0,1",
                 "--headline-k",
                 "1",
@@ -260,9 +260,9 @@ def toy_classifier_registered():
 GENERATOR_OPTIONS = (
     ["export", "--scheme", "{}"],
     ["demo", "--scheme", "{}"],
-    ["compare-generators", "--models", "m1,{}"],
+    ["compare-generators", "--methods", "m1,{}"],
     ["reproduce", "yi-mak-emodb", "--methods", "smote,{}"],
-    ["cross-corpus", "--source", "a/b", "--target", "c/d", "--method", "{}"],
+    ["cross-corpus", "--methods", "{}"],
     ["tune", "--scheme", "{}"],
 )
 

@@ -75,7 +75,7 @@ def test_jobs_2_gives_the_same_units_as_jobs_1(synth_is11, tfds_data_dir, tmp_pa
                 "cgan",
                 "--epochs",
                 "3",
-                "--ks",
+                "--k",
                 "0,1",
                 "--headline-k",
                 "1",

@@ -64,10 +64,10 @@ def test_presets_command_lists_recipe_utility_and_size(tiny_export, tmp_path, ca
         recipe_k=10,
         utility={"protocol": "swap halves", "classifier": "dnn", "gain_mean": 1.5, "gain_std": 0.25},
     )
-    assert main(["presets", "--root", str(tmp_path / "zoo")]) == 0
+    assert main(["presets", "--export-root", str(tmp_path / "zoo")]) == 0
     out = capsys.readouterr().out
     assert "| tiny/1 | ADAN |" in out and "k=10, w0.3" in out and "+1.50 ± 0.25 UAR points with the dnn" in out
-    assert main(["presets", "--root", str(tmp_path / "empty")]) == 0
+    assert main(["presets", "--export-root", str(tmp_path / "empty")]) == 0
     assert "no exported generators" in capsys.readouterr().out
 
 

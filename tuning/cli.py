@@ -23,7 +23,7 @@ def register(sub) -> None:
     from serzoo.tuning.space import TUNER_KINDS
 
     parser = sub.add_parser("tune", help=HELP, description=__doc__.splitlines()[0])
-    common.add_data_options(parser, "emodb/is11")
+    common.add_data_options(parser, "emodb/is11", folds=False)
     parser.add_argument(
         "--scheme",
         required=True,
@@ -38,7 +38,9 @@ def register(sub) -> None:
         help="utility (default): inner held-out UAR gain of real+k synthetic sets over real only; "
         "tstr, trts, mmd, fid: cheaper proxies; uar: the classifier alone (--scheme none)",
     )
-    parser.add_argument("--tuner", choices=TUNER_KINDS, default="bayesian")
+    parser.add_argument(
+        "--tuner", choices=TUNER_KINDS, default="bayesian", help="KerasTuner's tuner (default bayesian)"
+    )
     parser.add_argument("--max-trials", type=int, default=30, help="trials of random/bayesian (default 30)")
     parser.add_argument("--max-epochs", type=int, default=400, help="Hyperband's largest epoch budget")
     parser.add_argument("--executions-per-trial", type=int, default=1, help="seeds per trial, averaged")
@@ -48,7 +50,7 @@ def register(sub) -> None:
         default=3,
         help="stop after this many consecutive failed trials (KerasTuner's default 3)",
     )
-    parser.add_argument("--classifier", choices=CLASSIFIERS, default="dnn")
+    parser.add_argument("--classifier", choices=CLASSIFIERS, default="dnn", help="the classifier (default dnn)")
     parser.add_argument("--tune-classifier", action="store_true", help="also search the classifier's knobs")
     parser.add_argument(
         "--tune-recipe",
@@ -83,7 +85,12 @@ def register(sub) -> None:
     parser.add_argument(
         "--report-only", action="store_true", help="run nothing: report the trials finished so far in --output-dir"
     )
-    parser.add_argument("--eval-seeds", type=common.int_list, default=[0, 1, 2])
+    parser.add_argument(
+        "--eval-seeds",
+        type=common.int_list,
+        default=[0, 1, 2],
+        help="seeds of the evaluation, comma-separated (default 0,1,2)",
+    )
     parser.add_argument(
         "--eval-groups", default=None, help="evaluate on these evaluation groups only (default: all of them)"
     )
@@ -215,7 +222,7 @@ def run(args) -> int:
             max_trials=args.max_trials,
             max_epochs=args.max_epochs,
             executions_per_trial=args.executions_per_trial,
-            seed=args.seed,
+            seed=common.one_seed(args),
             role=args.role,
             oracle=args.oracle,
             tuner_id=args.tuner_id,
@@ -299,8 +306,8 @@ def _search_argv(args) -> list[str]:
         args.k,
         "--schedule",
         args.schedule,
-        "--seed",
-        str(args.seed),
+        "--seeds",
+        str(common.one_seed(args)),
         "--normalisation",
         args.normalisation,
         "--options",

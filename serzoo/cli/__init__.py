@@ -48,11 +48,13 @@ SCHEME_COMMANDS = {
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from serzoo import __version__
     from serzoo.cli import common
 
     parser = argparse.ArgumentParser(
-        prog="serzoo", description="Adversarial data augmentation for speech emotion recognition."
+        prog="serzoo", description="Adversarial data augmentation for speech emotion recognition.", allow_abbrev=False
     )
+    parser.add_argument("--version", action="version", version=f"serzoo {__version__}", help="print serzoo's version")
     sub = parser.add_subparsers(dest="command", required=True)
     modules = [(name, importlib.import_module(f"serzoo.cli.{name}")) for name in COMMANDS]
     modules += [(entry.name, entry.load()) for entry in plugin_commands()]
@@ -60,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
         before = set(sub.choices)
         module.register(sub)
         for added in set(sub.choices) - before:
+            sub.choices[added].allow_abbrev = False  # `--seed 1` must not be read as `--seeds 1`
             trains = name in SCHEME_COMMANDS or name not in COMMANDS
             common.add_common_options(
                 sub.choices[added],
@@ -70,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def plugin_commands():
-    """Commands of other installed packages (entry point group ``serzoo.commands``: ``tune`` from ``tuning``);
+    """Commands of other installed packages (entry point group ``serzoo.commands``: ``tune`` from ``serzoo.tuning``);
     each is a module with ``register(subparsers)`` like the ones above. Plugins train schemes and use TensorFlow."""
     from importlib.metadata import entry_points
 

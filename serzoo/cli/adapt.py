@@ -18,10 +18,14 @@ def register(sub) -> None:
     common.add_manual_dir_option(parser)
     parser.add_argument("--data-dir", default=None, help="TFDS data dir (default ~/tensorflow_datasets)")
     parser.add_argument(
-        "--method", choices=METHODS, default="dann", help="dann (source + your unlabelled speech) or dnn (source only)"
+        "--classifier",
+        choices=METHODS,
+        default="dann",
+        help="dann (trained on the source and your unlabelled speech) or dnn (the source only); default dann",
     )
+    common.add_renamed_option(parser, "--method", "--classifier")
     parser.add_argument("--epochs", type=int, default=None, help="epochs over the labelled rows (default 100)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    common.add_seeds_option(parser, one=True)
     parser.add_argument(
         "--skip-bad-audio", action="store_true", help="skip (and list) unreadable or broken WAVs instead of stopping"
     )
@@ -37,10 +41,10 @@ def run(args) -> int:
         args.source,
         args.target_dir,
         args.output_dir,
-        method=args.method,
+        method=args.classifier,
         manual_dir=args.manual_dir,
         data_dir=args.data_dir,
-        seed=args.seed,
+        seed=common.one_seed(args),
         skip_bad_audio=args.skip_bad_audio,
         overwrite=args.overwrite,
         options={} if args.epochs is None else {"epochs": args.epochs},

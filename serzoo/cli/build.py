@@ -9,7 +9,7 @@ def register(sub) -> None:
     from serzoo.beam_options import EXAMPLE
 
     parser = sub.add_parser("build", help=HELP)
-    common.add_data_options(parser, "emodb/is11")
+    common.add_data_options(parser, "emodb/is11", folds=False, normalisation=False, seeds=False)
     parser.add_argument(
         "--rebuild",
         action="store_true",

@@ -7,12 +7,14 @@ HELP = "Sahu et al. 2017: SVM on AAE codes vs features/AE/LDA/PCA; synthetic dat
 
 def register(sub) -> None:
     parser = sub.add_parser("code-vectors", help=HELP)
-    common.add_data_options(parser, "emodb/is10")
+    common.add_data_options(parser, "emodb/is10", normalisation=False)
     parser.add_argument("--code-dim", type=int, default=2, help="AAE code size (paper: 2)")
     parser.add_argument("--ae-code-dim", type=int, default=100, help="plain autoencoder code size (paper: <= 100)")
     common.add_training_options(parser, "serzoo")
     parser.add_argument("--n-synthetic", type=int, default=100, help="synthetic vectors per class (paper: 100)")
-    parser.add_argument("--output-dir", default="results/code_vectors")
+    parser.add_argument(
+        "--output-dir", default="results/code_vectors", help="report folder (default results/code_vectors)"
+    )
     parser.add_argument(
         "--fresh",
         action="store_true",
@@ -33,7 +35,7 @@ def run(args) -> int:
         code_dim=args.code_dim,
         ae_code_dim=args.ae_code_dim,
         n_synthetic=args.n_synthetic,
-        seed=args.seed,
+        seed=common.one_seed(args),
         max_folds=args.folds,
         output_dir=args.output_dir,
         fresh=args.fresh,

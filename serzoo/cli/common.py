@@ -13,7 +13,16 @@ from collections.abc import Callable
 PROCESS_SETTINGS = ("SERZOO_VERBOSE", "SERZOO_TENSORBOARD_DIR")
 
 
-def add_data_options(parser: argparse.ArgumentParser, default_dataset: str, *, seed: bool = True) -> None:
+def add_data_options(
+    parser: argparse.ArgumentParser,
+    default_dataset: str = "emodb/is11",
+    *,
+    folds: bool = True,
+    normalisation: bool = True,
+    seeds: bool = True,
+) -> None:
+    """``--dataset``, ``--manual-dir``, ``--data-dir``; ``--folds``, ``--normalisation`` and ``--seeds`` (one seed:
+    :func:`one_seed`) for the commands that use them."""
     from serzoo.data import NORMALISATIONS
 
     parser.add_argument(
@@ -24,16 +33,41 @@ def add_data_options(parser: argparse.ArgumentParser, default_dataset: str, *, s
     )
     add_manual_dir_option(parser)
     parser.add_argument("--data-dir", default=None, help="TFDS data dir (default ~/tensorflow_datasets)")
-    parser.add_argument("--folds", type=int, default=None, help="only the first N leave-one-out folds")
-    if seed:
-        parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    if folds:
+        parser.add_argument("--folds", type=int, default=None, help="only the first N leave-one-out folds")
+    if seeds:
+        add_seeds_option(parser, one=True)
+    if normalisation:
+        parser.add_argument(
+            "--normalisation",
+            choices=NORMALISATIONS,
+            default="global",
+            help="z-norm with the training groups' statistics (global), each speaker's own (speaker) or each "
+            "corpus's own (corpus)",
+        )
+
+
+def add_seeds_option(parser: argparse.ArgumentParser, *, one: bool = False, what: str = "random seeds") -> None:
+    """``--seeds`` (comma-separated; ``one``: the command runs one, :func:`one_seed`); ``--seed`` is refused."""
     parser.add_argument(
-        "--normalisation",
-        choices=NORMALISATIONS,
-        default="global",
-        help="z-norm with the training groups' statistics (global), each speaker's own (speaker) or each corpus's own "
-        "(corpus)",
+        "--seeds",
+        type=int_list,
+        default=[0],
+        metavar="SEED[,SEED...]",
+        help=f"{what}, comma-separated (default 0)" + ("; this command runs one" if one else ", e.g. 0,1,2"),
     )
+    add_renamed_option(parser, "--seed", "--seeds")
+    if one:
+        parser.set_defaults(runs_one_seed=True)  # checked by prepare(), before any work
+
+
+def one_seed(args) -> int:
+    """The one seed of a command that runs one (``--seeds N``)."""
+    if len(args.seeds) != 1:
+        raise ValueError(
+            f"--seeds {','.join(map(str, args.seeds))}: `serzoo {args.command}` runs one seed; run it once per seed"
+        )
+    return args.seeds[0]
 
 
 def add_manual_dir_option(parser: argparse.ArgumentParser) -> None:
@@ -221,8 +255,12 @@ def manual_dir(args) -> str | None:
 
 
 def prepare(args) -> None:
-    """Per command run: quiet libraries (unless ``--verbose``), thread count, TensorBoard logging."""
+    """Per command run: the arguments no parser type can check, quiet libraries (unless ``--verbose``), thread count,
+    TensorBoard logging."""
     from serzoo import quiet
+
+    if getattr(args, "runs_one_seed", False):
+        one_seed(args)
 
     if args.verbose:
         os.environ[quiet.VERBOSE_ENV] = "1"

@@ -12,13 +12,14 @@ def register(sub) -> None:
     from serzoo.models import scheme_names
 
     parser = sub.add_parser("compare-generators", help=HELP)
-    common.add_data_options(parser, "emodb/is10")
+    common.add_data_options(parser, "emodb/is10", normalisation=False)
     parser.add_argument(
-        "--models",
-        type=common.name_list(lambda: scheme_names(generator=True), "serzoo compare-generators --models"),
+        "--methods",
+        type=common.name_list(lambda: scheme_names(generator=True), "serzoo compare-generators --methods"),
         default=["m1", "m2", "m3"],
         help="comma-separated registered schemes (default m1,m2,m3)",
     )
+    common.add_renamed_option(parser, "--models", "--methods")
     common.add_training_options(parser, "paper")
     common.add_jobs_option(parser)
     parser.add_argument(
@@ -27,7 +28,11 @@ def register(sub) -> None:
         default=None,
         help="balanced synthetic vectors per fold (default: the training fold's size)",
     )
-    parser.add_argument("--output-dir", default="results/generator_comparison")
+    parser.add_argument(
+        "--output-dir",
+        default="results/generator_comparison",
+        help="report folder (default results/generator_comparison)",
+    )
     parser.add_argument(
         "--fresh",
         action="store_true",
@@ -45,9 +50,9 @@ def run(args) -> int:
     result = run_generator_comparison(
         corpus,
         args.output_dir,
-        models=args.models,
+        models=args.methods,
         n_synthetic=args.n_synthetic,
-        seed=args.seed,
+        seed=common.one_seed(args),
         max_folds=args.folds,
         fresh=args.fresh,
         jobs=args.jobs,

@@ -44,12 +44,12 @@ def register(sub) -> None:
         "--n-synthetic", type=common.int_list, default=[0], help="synthetic training rows (0: real data only)"
     )
     parser.add_argument(
-        "--method",
-        type=common.generator_name("serzoo cross-corpus --method"),
-        choices=augmentation_methods(),
-        default="smote",
-        help="augmentation method",
+        "--methods",
+        type=common.name_list(augmentation_methods, "serzoo cross-corpus --methods"),
+        default=["smote"],
+        help="the augmentation method of the synthetic rows (one per run; default smote)",
     )
+    common.add_renamed_option(parser, "--method", "--methods")
     common.add_training_options(parser, "serzoo")
     common.add_jobs_option(parser)
     parser.add_argument("--output-dir", default="results/cross_corpus", help="report, results and units.jsonl")
@@ -61,6 +61,8 @@ def run(args) -> int:
     from serzoo import report
     from serzoo.experiments.cross_corpus import matrix_cells, render_report, run_matrix
 
+    if len(args.methods) != 1:
+        raise ValueError(f"--methods {','.join(args.methods)}: cross-corpus runs one method; run it once per method")
     cells = matrix_cells(
         args.dataset,
         fold_schemes=args.fold_schemes,
@@ -69,7 +71,7 @@ def run(args) -> int:
         seeds=args.seeds,
         fractions=args.fractions,
         n_synthetic=args.n_synthetic,
-        method=args.method,
+        method=args.methods[0],
     )
     store = common.unit_store(args, {"experiment": "cross-corpus", "training": common.training_kwargs(args)})
     result = run_matrix(

@@ -33,7 +33,7 @@ def run(args) -> int:
         manual_dir=common.manual_dir(args),
         normalisation=args.normalisation,
         max_folds=args.folds,
-        seed=args.seed,
+        seed=common.one_seed(args),
         scheme=args.scheme,
         export_root=args.export_root,
         **common.training_kwargs(args),

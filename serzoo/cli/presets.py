@@ -5,19 +5,21 @@ HELP = "list the pretrained generators (presets) with their recipes and measured
 
 
 def register(sub) -> None:
+    from serzoo.cli import common
     from serzoo.zoo import PRESETS_ENV
 
     parser = sub.add_parser("presets", help=HELP)
     parser.add_argument(
-        "--root",
+        "--export-root",
         default=None,
         help=f"folder of exports to list (default: ${PRESETS_ENV}, then the presets shipped with serzoo)",
     )
+    common.add_renamed_option(parser, "--root", "--export-root")
     parser.set_defaults(run=run, needs_tensorflow=False)
 
 
 def run(args) -> int:
     from serzoo.zoo import presets_table
 
-    print(presets_table(args.root))
+    print(presets_table(args.export_root))
     return 0

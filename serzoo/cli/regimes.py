@@ -10,7 +10,7 @@ def register(sub) -> None:
     from serzoo.normalisation import NORMALISATIONS
 
     parser = sub.add_parser("regimes", help=HELP)
-    parser.add_argument("regime", choices=REGIMES)
+    parser.add_argument("regime", choices=REGIMES, help=f"the regime: {' or '.join(REGIMES)}")
     parser.add_argument(
         "--dataset",
         required=True,

@@ -3,6 +3,9 @@
 from serzoo.cli import common
 
 HELP = "reproduce a paper's experiment (yi-mak-emodb)"
+#: Report folders when --output-dir is not given, per --protocol.
+TABLE_OUTPUT = "results/yi_mak_emodb"
+SWAP_HALVES_OUTPUT = "results/recipes_swap_halves"
 
 
 def _methods() -> tuple[str, ...]:
@@ -15,8 +18,10 @@ def register(sub) -> None:
     from serzoo.models.classifiers import CLASSIFIERS
 
     parser = sub.add_parser("reproduce", help=HELP)
-    parser.add_argument("experiment", choices=("yi-mak-emodb",))
-    common.add_data_options(parser, "emodb/is11", seed=False)
+    parser.add_argument(
+        "experiment", choices=("yi-mak-emodb",), help="the experiment (yi-mak-emodb: Yi & Mak's Table I)"
+    )
+    common.add_data_options(parser, "emodb/is11", seeds=False)
     parser.add_argument(
         "--methods",
         type=common.name_list(_methods, "serzoo reproduce --methods"),
@@ -24,12 +29,18 @@ def register(sub) -> None:
         help="comma-separated augmentation methods (default: the paper's duplicate,noise,smote,gan,"
         f"cgan,aae,adan,wadan; any of {', '.join(_methods())})",
     )
-    parser.add_argument("--classifiers", type=common.name_list(lambda: CLASSIFIERS), default=list(CLASSIFIERS))
     parser.add_argument(
-        "--ks", type=common.int_list, default=[0, 10], help="numbers of synthetic sets, e.g. 0,1,2,5,10"
+        "--classifiers",
+        type=common.name_list(lambda: CLASSIFIERS),
+        default=None,
+        help=f"comma-separated classifiers (default: {','.join(CLASSIFIERS)}; swap-halves: dnn)",
     )
+    parser.add_argument(
+        "--k", type=common.int_list, default=[0, 10], help="numbers of synthetic sets, e.g. 0,1,2,5,10 (default 0,10)"
+    )
+    common.add_renamed_option(parser, "--ks", "--k")
     parser.add_argument("--headline-k", type=int, default=10, help="k of the headline table (fixed in advance)")
-    parser.add_argument("--seeds", type=common.int_list, default=[0], help="e.g. 0,1,2")
+    common.add_seeds_option(parser)
     common.add_training_options(parser, "serzoo")
     common.add_jobs_option(parser)
     common.add_hparams_option(parser, "adds each file's tuned scheme as method <scheme>_tuned")
@@ -67,7 +78,11 @@ def register(sub) -> None:
         action="store_true",
         help="skip the synthetic-only classifiers (halves the classifier time)",
     )
-    parser.add_argument("--output-dir", default="results/yi_mak_emodb")
+    parser.add_argument(
+        "--output-dir",
+        default=None,
+        help=f"report folder (default {TABLE_OUTPUT}; swap-halves: {SWAP_HALVES_OUTPUT})",
+    )
     common.add_held_out_option(parser)
     parser.add_argument(
         "--report-only", action="store_true", help="compute nothing: report the folds finished so far in --output-dir"
@@ -100,12 +115,12 @@ def run(args) -> int:
     yi_mak.reproduce(
         manual_dir=common.manual_dir(args),
         data_dir=args.data_dir,
-        output_dir=args.output_dir,
+        output_dir=args.output_dir or TABLE_OUTPUT,
         dataset=args.dataset,
         methods=args.methods or yi_mak.METHODS,
-        ks=args.ks,
+        ks=args.k,
         headline_k=args.headline_k,
-        classifiers=args.classifiers,
+        classifiers=args.classifiers or list(_classifiers()),
         seeds=args.seeds,
         max_folds=args.folds,
         held_out=args.held_out,
@@ -140,15 +155,14 @@ def _swap_halves(args) -> int:
             f"{', '.join(ignored)} do not apply to --protocol swap-halves (it runs every recipe of its "
             "grid on all folds): drop them"
         )
-    output_dir = args.output_dir if args.output_dir != "results/yi_mak_emodb" else "results/recipes_swap_halves"
     recipe_study.reproduce_swap_halves(
         manual_dir=common.manual_dir(args),
         data_dir=args.data_dir,
-        output_dir=output_dir,
+        output_dir=args.output_dir or SWAP_HALVES_OUTPUT,
         dataset=args.dataset,
         methods=args.methods or ("wadan", "smote"),
         seeds=args.seeds,
-        classifiers=args.classifiers if args.classifiers != list(_classifiers()) else ["dnn"],
+        classifiers=args.classifiers or ["dnn"],
         normalisation=args.normalisation,
         training=common.training_kwargs(args),
         dev_groups=args.dev_groups,

@@ -11,7 +11,7 @@ def register(sub) -> None:
     from serzoo.experiments.semi_aae import LEVELS, METHODS
 
     parser = sub.add_parser("semi-aae", help=HELP)
-    common.add_data_options(parser, "emodb/is11", seed=False)
+    common.add_data_options(parser, "emodb/is11", seeds=False)
     parser.add_argument(
         "--level",
         choices=LEVELS,
@@ -28,20 +28,23 @@ def register(sub) -> None:
         "dominance3, as the paper's Table 1; use a label scheme with every utterance, e.g. "
         "iemocap/is13_all)",
     )
-    parser.add_argument("--methods", type=common.name_list(lambda: METHODS), default=list(METHODS))
-    parser.add_argument("--seeds", type=common.int_list, default=[0], help="runs, e.g. 0,1,2 (the paper: 10)")
+    parser.add_argument(
+        "--methods",
+        type=common.name_list(lambda: METHODS),
+        default=list(METHODS),
+        help=f"comma-separated methods (default {','.join(METHODS)})",
+    )
+    common.add_seeds_option(parser, what="random seeds, one run each (the paper: 10 runs)")
     parser.add_argument(
         "--fractions",
         type=common.float_list,
         default=[1.0],
         help="labelled share of each class's training utterances, e.g. 0.1,0.25,0.5,1",
     )
-    parser.add_argument("--epochs", type=int, default=None, help="default: the paper schedule's 100")
-    parser.add_argument("--batch-size", type=int, default=None, help="default: the paper schedule's 128")
-    parser.add_argument("--learning-rate", type=float, default=None, help="Adam rate (default: the schedule's 1e-4)")
+    common.add_training_options(parser, "paper")
     parser.add_argument("--crop-frames", type=int, default=None, help="frame level: frames per crop (default 512)")
     common.add_held_out_option(parser)
-    parser.add_argument("--output-dir", default="results/semi_aae")
+    parser.add_argument("--output-dir", default="results/semi_aae", help="report folder (default results/semi_aae)")
     parser.add_argument("--fresh", action="store_true", help="discard finished units in --output-dir")
     parser.set_defaults(run=run)
 
@@ -63,7 +66,7 @@ def run(args) -> int:
         corpus = map_classes(corpus, args.labels)
     check_run(corpus, args.level, args.fractions)  # before --fresh discards anything
     training = training_for(
-        "semi_aae", "paper", epochs=args.epochs, learning_rate=args.learning_rate, batch_size=args.batch_size
+        "semi_aae", args.schedule, epochs=args.epochs, learning_rate=args.learning_rate, batch_size=args.batch_size
     )
     options = {"crop_frames": args.crop_frames} if args.crop_frames else {}
     if args.fresh:

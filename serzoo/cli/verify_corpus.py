@@ -8,7 +8,7 @@ def register(sub) -> None:
     from serzoo.verify_corpus import CORPORA
 
     parser = sub.add_parser("verify-corpus", help=HELP)
-    parser.add_argument("corpus", choices=CORPORA)
+    parser.add_argument("corpus", choices=CORPORA, help="the corpus to check")
     parser.add_argument(
         "--manual-dir",
         default=None,
