@@ -20,12 +20,15 @@ import os
 import numpy as np
 
 from serzoo.schedules import DEFAULT_SCHEDULE, Training, schedule_keyword, training_for
-from serzoo.validation import check_k, check_labels, check_training_data
+from serzoo.validation import check_k, check_labels, check_number, check_synthetic_memory, check_training_data
 
 #: Environment variable: ``0`` trains the adversarial schemes without XLA by default (:class:`SchemeAugmenter`).
 XLA_ENV = "SERZOO_XLA"
 #: Non-neural augmentation methods; the adversarial ones come from the scheme registry (:mod:`serzoo.models`).
 BASELINES = ("duplicate", "noise", "smote")
+#: Rows an exported generator makes per call (a bounded graph: 8192 x 4368 float32 features are 143 MB; a scheme's own
+#: ``generate`` makes 1024 per step).
+SAMPLE_BATCH = 8192
 
 
 def augmentation_methods() -> tuple[str, ...]:
@@ -34,6 +37,27 @@ def augmentation_methods() -> tuple[str, ...]:
     from serzoo.models import scheme_names
 
     return (*BASELINES, *scheme_names(generator=True))
+
+
+def _fitted(augmenter, attribute: str):
+    """``augmenter.<attribute>``, set by ``fit``; before it, sklearn's ``NotFittedError`` (a ``ValueError``)."""
+    if not hasattr(augmenter, attribute):
+        from sklearn.exceptions import NotFittedError
+
+        name = getattr(augmenter, "name", type(augmenter).__name__)
+        raise NotFittedError(f"augmenter {name!r} is not fitted: call fit(x, y, n_classes) before sample(labels)")
+    return getattr(augmenter, attribute)
+
+
+def _in_batches(generate, labels: np.ndarray, seed: int) -> np.ndarray:
+    """``generate(labels, seed)`` in calls of at most :data:`SAMPLE_BATCH` rows, concatenated; the i-th call gets
+    ``seed + i * 7919`` (a prime above any class count: no two calls, of any class, share a seed). One call, as
+    before batching, for up to :data:`SAMPLE_BATCH` rows."""
+    parts = [
+        generate(labels[start : start + SAMPLE_BATCH], seed + 7919 * i)
+        for i, start in enumerate(range(0, labels.size, SAMPLE_BATCH))
+    ]
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def _check_labels(labels, fitted_classes) -> np.ndarray:
@@ -63,7 +87,7 @@ class Duplicate:
         return index
 
     def sample(self, labels, seed: int = 0) -> np.ndarray:
-        labels = _check_labels(labels, self.by_class_)
+        labels = _check_labels(labels, _fitted(self, "by_class_"))
         return self.x_[self._pick(labels, np.random.default_rng(seed))]
 
 
@@ -74,8 +98,11 @@ class GaussianNoise(Duplicate):
     sigma: float = 0.1
     name = "noise"
 
+    def __post_init__(self):
+        check_number(self.sigma, "noise: sigma (the noise's standard deviation)", minimum=0)
+
     def sample(self, labels, seed: int = 0) -> np.ndarray:
-        labels = _check_labels(labels, self.by_class_)
+        labels = _check_labels(labels, _fitted(self, "by_class_"))
         rng = np.random.default_rng(seed)
         base = self.x_[self._pick(labels, rng)]
         return (base + rng.normal(0.0, self.sigma, base.shape)).astype(np.float32)
@@ -88,10 +115,13 @@ class Smote(Duplicate):
     k_neighbors: int = 5
     name = "smote"
 
+    def __post_init__(self):
+        check_number(self.k_neighbors, "smote: k_neighbors", integer=True, minimum=1)
+
     def sample(self, labels, seed: int = 0) -> np.ndarray:
         from imblearn.over_sampling import SMOTE
 
-        labels = _check_labels(labels, self.by_class_)
+        labels = _check_labels(labels, _fitted(self, "by_class_"))
         wanted = {int(k): int((labels == k).sum()) for k in np.unique(labels)}
         counts = {int(k): len(rows) for k, rows in self.by_class_.items()}
         smallest = min(counts[k] for k in wanted)
@@ -188,7 +218,7 @@ class SchemeAugmenter:
         return self
 
     def sample(self, labels, seed: int = 0) -> np.ndarray:
-        labels = _check_labels(labels, self.models_)
+        labels = _check_labels(labels, _fitted(self, "models_"))
         some_model = next(iter(self.models_.values()))
         out = np.empty((labels.size, *some_model.sample_shape), np.float32)
         for k in np.unique(labels):
@@ -244,7 +274,10 @@ def tuned_augmenter(setting, *, seed: int = 0) -> SchemeAugmenter:
 
 def augmented_sets(augmenter, y_train, k: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """``k`` synthetic sets, each with the training set's size and label distribution."""
-    labels = np.tile(check_labels(y_train, "y_train"), check_k(k))
+    y_train = check_labels(y_train, "y_train")
+    if hasattr(augmenter, "x_"):  # a fitted baseline knows its rows' shape (schemes are checked by augment())
+        check_synthetic_memory(check_k(k) * y_train.size, augmenter.x_.shape[1:], f"k={k} sets")
+    labels = np.tile(y_train, check_k(k))
     if labels.size == 0:
         return np.zeros((0, 0), np.float32), labels
     return augmenter.sample(labels, seed=seed), labels
@@ -303,13 +336,21 @@ class ExportedGenerator:
         """Features ``[n, D]``; a frame-level generator gives ``[n, frames, D]`` (default: one crop)."""
         import tensorflow as tf
 
-        labels = tf.constant(check_labels(labels, "labels", len(self.class_names)).astype(np.int32))
+        labels = check_labels(labels, "labels", len(self.class_names)).astype(np.int32)
         extra = {}
         if "crop_frames" in self.manifest:
             extra["frames"] = tf.constant(frames or self.manifest["crop_frames"], tf.int32)
         elif frames is not None:
             raise ValueError(f"{self.path} generates feature vectors; frames is for frame-level generators")
-        return self.module.generate(labels=labels, seed=tf.constant(seed, tf.int64), **extra)["features"].numpy()
+
+        def generate(part, part_seed):
+            return self.module.generate(labels=tf.constant(part), seed=tf.constant(part_seed, tf.int64), **extra)[
+                "features"
+            ].numpy()
+
+        if labels.size == 0:
+            return generate(labels, seed)
+        return _in_batches(generate, labels, seed)
 
     def dataset_transform(self, k: int, seed: int = 0):
         """A ``tf.data`` transformation: every ``(features, label)`` is followed by ``k`` synthetic ones.
@@ -412,6 +453,11 @@ def augment(
         from serzoo.recipes import as_recipe
 
         recipe = as_recipe(recipe)
+    ratio = None if recipe is None else recipe.ratio
+    if ratio is None:
+        check_synthetic_memory(k * len(y), x.shape[1:], f"k={k} sets of {len(y)} rows")
+    else:
+        check_synthetic_memory(round(ratio * len(y)), x.shape[1:], f"ratio {ratio} of {len(y)} rows")
     if k == 0 and (recipe is None or recipe.ratio is None):
         return (x, y) if recipe is None else (x, y, np.ones(len(y)))
     normalizer = Normalizer("global").fit(x)

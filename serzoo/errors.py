@@ -7,3 +7,7 @@ class DivergenceError(FloatingPointError):
 
 class UnitsLostError(RuntimeError):
     """Worker processes died before finishing some units of an experiment (the finished ones are stored)."""
+
+
+class BusyError(RuntimeError):
+    """Another process holds the lock of a folder this run would write (e.g. a search's output directory)."""

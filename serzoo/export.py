@@ -16,7 +16,7 @@ A frame-level generator (the Conv1D semi-supervised AAE; manifest field ``crop_f
 sequences: ``generate(labels, seed, frames: int32[]) -> float32[N, frames, D]`` and ``sample(class_id, n, seed,
 frames)``; ``generate_labels`` gives one crop, ``encode`` takes crops ``[N, crop_frames, D]``.
 
-:func:`export_classifier` writes a trained emotion classifier ``q(y|x)`` (format ``serzoo-classifier/1``)
+:func:`export_classifier` writes a trained emotion classifier ``q(y|x)`` (format ``serzoo-classifier/2``)
 with one signature, ``classify`` (features or LLD frames in the original scale -> class probabilities).
 
 Invalid input (a label outside ``0..C-1``, negative ``n``) fails with ``InvalidArgumentError``
@@ -28,8 +28,12 @@ by the next export into the same folder.
 
 An export is code (a SavedModel's graph can read and write files): the manifest records a SHA-256
 of the SavedModel's files and the endpoints' signatures; :func:`load_export` checks both before and
-after ``tf.saved_model.load``. This detects accidental or naive tampering only (see
-``exported/README.md``): load exports from trusted sources only.
+after ``tf.saved_model.load``. ``manifest_sha256`` covers the manifest's own fields (a preset's recipe and ``k``, its
+measured gain, the class names), checked whenever a manifest is read. This detects accidental or naive tampering only
+(see ``exported/README.md``): load exports from trusted sources only.
+
+``--overwrite`` replaces an export, never a folder that is not one, and ``--name`` / ``--export-version`` are
+single folder names (:func:`export_path`), so nothing outside ``--export-root`` is written or removed.
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ import tempfile
 
 import numpy as np
 
-from serzoo.staging import partial_prefix, remove_stale_partials
+from serzoo.staging import follow_umask, partial_prefix, remove_stale_partials
 
 MANIFEST = "manifest.json"
 MANIFEST_FIELDS = (
@@ -58,10 +62,14 @@ MANIFEST_FIELDS = (
     "class_names",
     "endpoints",
     "files_sha256",
+    "manifest_sha256",
 )
-#: /2 added ``files_sha256`` and the endpoint signatures; /1 exports (no hash) are refused.
-FORMAT = "serzoo-generator/2"
-CLASSIFIER_FORMAT = "serzoo-classifier/1"
+#: /2 added ``files_sha256`` and the endpoint signatures; /3 ``manifest_sha256`` (the manifest's own fields, e.g. a
+#: preset's ``recipe_k``, are covered too). /1 exports are refused; /2 ones until :func:`seal_manifest` upgrades them.
+FORMAT = "serzoo-generator/3"
+CLASSIFIER_FORMAT = "serzoo-classifier/2"
+#: Formats that lack ``manifest_sha256`` (refused with the way to upgrade them).
+UNSEALED_FORMATS = ("serzoo-generator/2", "serzoo-classifier/1")
 SIGNATURES = ("serving_default", "generate", "sample")  # TF signatures of the SavedModel
 #: Its tf.functions (encode: schemes with an encoder; decode: schemes whose ``decode`` inverts ``encode``).
 FUNCTIONS = ("generate", "sample", "generate_labels", "encode", "decode")
@@ -276,7 +284,8 @@ def _write_saved_model(module, signatures: dict, manifest: dict, path: pathlib.P
     try:
         tf.saved_model.save(module, str(staging), signatures=signatures)
         manifest["files_sha256"] = files_sha256(staging)
-        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        write_manifest(manifest, staging)
+        follow_umask(staging)  # mkdtemp made it 0700: published, it reads like any folder the user makes
         _publish(staging, path, overwrite)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -297,10 +306,95 @@ def _check_normalizer(normalizer) -> None:
         raise ValueError("export needs a global normaliser (per-speaker statistics cannot be inverted)")
 
 
+def manifest_sha256(manifest: dict) -> str:
+    """SHA-256 of the manifest's fields but ``manifest_sha256`` (canonical JSON: sorted keys, no spaces)."""
+    fields = {k: v for k, v in manifest.items() if k != "manifest_sha256"}
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def write_manifest(manifest: dict, folder) -> None:
+    """Write ``folder/manifest.json`` (atomically), sealed by its ``manifest_sha256``."""
+    from serzoo.report import write_text
+
+    manifest["manifest_sha256"] = manifest_sha256(manifest)
+    write_text(json.dumps(manifest, indent=2), pathlib.Path(folder) / MANIFEST)
+
+
+def seal_manifest(path) -> dict:
+    """Upgrade an export of a format without ``manifest_sha256`` (``serzoo-generator/2``, ``serzoo-classifier/1``)
+    in place: its files must still match ``files_sha256``; the manifest is sealed as it is now, so only do this to a
+    copy you trust (it cannot tell whether the manifest was edited before)."""
+    file = pathlib.Path(path) / MANIFEST
+    manifest = json.loads(file.read_text(encoding="utf-8"))
+    upgrades = dict(zip(UNSEALED_FORMATS, (FORMAT, CLASSIFIER_FORMAT)))
+    if manifest.get("format") not in upgrades:
+        raise ValueError(f"{file}: format {manifest.get('format')!r} is not one of {list(upgrades)}: nothing to seal")
+    if files_sha256(path) != manifest.get("files_sha256"):
+        raise ValueError(f"{path}: the files do not match files_sha256 in {MANIFEST}: re-export it instead")
+    manifest["format"] = upgrades[manifest["format"]]
+    write_manifest(manifest, path)
+    return manifest
+
+
+def _check_seal(file: pathlib.Path, manifest: dict, kind: str) -> None:
+    """Refuse a manifest whose fields changed after export (``manifest_sha256``), or one without the seal."""
+    if manifest.get("format") in UNSEALED_FORMATS:
+        raise ValueError(
+            f"{file}: format {manifest['format']} does not cover the manifest's own fields by a hash (an edited "
+            f"recipe or class list would go unnoticed): re-export the {kind}, or, for a copy you trust, seal it as it "
+            "is: python -c \"import serzoo.export as e; e.seal_manifest('PATH')\""
+        )
+    if "manifest_sha256" in manifest and manifest["manifest_sha256"] != manifest_sha256(manifest):
+        raise ValueError(
+            f"{file}: its fields do not match manifest_sha256: the manifest was changed after the {kind} was "
+            "exported; do not use it, re-export it or fetch it again from a trusted source"
+        )
+
+
+def is_export(path) -> bool:
+    """Whether ``path`` is a folder holding a serzoo export (a ``manifest.json`` naming a serzoo export format)."""
+    file = pathlib.Path(path) / MANIFEST
+    try:
+        manifest = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and str(manifest.get("format", "")).startswith(
+        ("serzoo-generator/", "serzoo-classifier/")
+    )
+
+
+def export_path(root, name: str, version: str) -> pathlib.Path:
+    """``root/name/version``, where ``name`` and ``version`` must each be one plain path component: ``../x``, ``a/b``,
+    ``.`` or a hidden name would write outside ``root`` or where staging folders live."""
+    for flag, value in (("--name", name), ("--export-version", version)):
+        text = str(value)
+        if (
+            not text
+            or text.startswith(".")
+            or "/" in text
+            or "\\" in text
+            or "\0" in text
+            or (os.altsep and os.altsep in text)
+        ):
+            raise ValueError(
+                f"{flag} {text!r} must be one plain folder name (no '/', no leading '.'): the export is written to "
+                "<export-root>/<name>/<export-version>"
+            )
+    return pathlib.Path(root) / name / version
+
+
 def check_target(path, overwrite: bool) -> None:
-    """Refuse an existing ``path`` unless ``overwrite`` (early check; :func:`_publish` decides atomically)."""
-    if os.path.lexists(path) and not overwrite:
+    """Refuse an existing ``path`` unless ``overwrite`` and it holds an export (early check; :func:`_publish`
+    decides atomically): ``--overwrite`` replaces an export, never a folder that holds something else."""
+    if not os.path.lexists(path):
+        return
+    if not overwrite:
         raise FileExistsError(f"{path} already exists; pass overwrite=True (--overwrite) or a new version")
+    if os.path.islink(path) or not is_export(path):
+        raise FileExistsError(
+            f"{path} exists and is not a serzoo export (no {MANIFEST} of one): --overwrite replaces exports only; "
+            "choose another --export-root, --name or --export-version, or move it away yourself"
+        )
 
 
 def export_generator(
@@ -365,8 +459,8 @@ def export_classifier(scheme, normalizer, path, *, manifest: dict, overwrite: bo
 
     Input is in the ORIGINAL openSMILE scale: the fold's normalisation runs inside the graph. ``manifest``
     (dataset, feature set, class names...) is merged with the fields written here (format
-    ``serzoo-classifier/1``, ``files_sha256``); :func:`read_classifier_manifest` checks it. ``tf.saved_model.load``
-    is all a user needs.
+    ``serzoo-classifier/2``, ``files_sha256``, ``manifest_sha256``); :func:`load_classifier` checks it.
+    ``tf.saved_model.load`` is all a user needs.
     """
     path = pathlib.Path(path)
     check_target(path, overwrite)
@@ -466,6 +560,7 @@ def _publish(staging: pathlib.Path, path: pathlib.Path, overwrite: bool) -> None
                 f"{path} already exists (another export finished first); "
                 "pass overwrite=True (--overwrite) or a new version"
             ) from None
+    check_target(path, overwrite)  # still an export (it may have been replaced while this one trained)
     if _renameat2(staging, path, _RENAME_EXCHANGE):
         shutil.rmtree(staging)  # it now holds the replaced version
         return
@@ -607,6 +702,7 @@ def read_manifest(path) -> dict:
             f"{file}: format serzoo-generator/1 records no hash of the SavedModel's files, and an "
             "export is code: re-export it with this serzoo (serzoo export ... --overwrite)"
         )
+    _check_seal(file, manifest, "generator")
     missing = [f for f in MANIFEST_FIELDS if f not in manifest]
     if missing:
         raise ValueError(f"{file} lacks the field(s) {', '.join(missing)}; re-export the generator")
@@ -671,11 +767,14 @@ def load_classifier(path):
         manifest = json.loads(file.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise ValueError(f"{file} is not valid JSON ({err}); re-export the classifier") from err
+    if isinstance(manifest, dict) and manifest.get("format") in UNSEALED_FORMATS:
+        _check_seal(file, manifest, "classifier")
     if not isinstance(manifest, dict) or manifest.get("format") != CLASSIFIER_FORMAT:
         raise ValueError(
             f"{file}: format must be {CLASSIFIER_FORMAT!r} (a generator export loads with "
             "serzoo.ExportedGenerator); re-export the classifier"
         )
+    _check_seal(file, manifest, "classifier")
     found = files_sha256(path)
     if found != manifest.get("files_sha256"):
         raise ValueError(

@@ -58,10 +58,15 @@ def fold_uar_png(results: list[dict], path, title: str = "UAR per held-out group
 
 
 def _save(fig, path) -> pathlib.Path:
+    """Write ``fig`` as a PNG atomically (:func:`serzoo.report.atomic_path`: never a truncated figure on disk)."""
+    from serzoo.report import atomic_path
+
     path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    _pyplot().close(fig)
+    try:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=110, format="png")
+    finally:
+        _pyplot().close(fig)
     return path
 
 

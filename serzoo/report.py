@@ -3,6 +3,7 @@ Markdown tables shared by several reports."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pathlib
@@ -33,14 +34,50 @@ def format_gain(gain) -> str:
 
 
 def write_text(text: str, path) -> pathlib.Path:
-    """Write ``text`` atomically (temporary file, then rename)."""
+    """Write ``text`` atomically (:func:`atomic_path`)."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return pathlib.Path(path)
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """Yield a temporary path beside ``path`` to write; on success it replaces ``path`` in one rename, with the
+    permissions an ordinary new file gets under the umask. On any error the temporary file is removed and ``path``
+    is left as it was (never truncated); an ``OSError`` (disk full, read-only folder) names ``path``.
+
+    Example:
+        >>> with atomic_path("out/figure.png") as tmp:     # doctest: +SKIP
+        ...     figure.savefig(tmp, format="png")
+    """
+    from serzoo.staging import follow_umask
+
     path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(text)
-    os.replace(tmp, path)
-    return path
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as err:
+        raise write_error(path, err) from err
+    os.close(handle)
+    tmp = pathlib.Path(name)
+    try:
+        yield tmp
+        follow_umask(tmp)
+        os.replace(tmp, path)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise write_error(path, err) from err
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_error(path, err: OSError) -> OSError:
+    """An ``OSError`` whose message is ``cannot write PATH: REASON`` (one line, no ``[Errno N]`` prefix) and whose
+    ``errno`` is ``err``'s: what a command prints when a write fails (disk full, read-only folder)."""
+    error = OSError(f"cannot write {path}: {err.strerror or err}")
+    error.errno = err.errno
+    return error
 
 
 def results_table(results: list[dict]) -> str:

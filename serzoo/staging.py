@@ -34,9 +34,12 @@ _PARTIAL = re.compile(r"\.partial-(\d+)-")
 
 
 @contextlib.contextmanager
-def exclusive_lock(path, waiting_message: str):
+def exclusive_lock(path, waiting_message: str, *, wait: bool = True):
     """Hold an exclusive ``flock`` on ``path`` (created if missing); if another process holds it, print
-    ``waiting_message`` once to stderr and wait. The lock goes with the process, also when it is killed."""
+    ``waiting_message`` once to stderr and wait, or (``wait=False``) raise :class:`serzoo.errors.BusyError` with
+    ``waiting_message`` and the holder's process ID. The lock goes with the process, also when it is killed."""
+    from serzoo.errors import BusyError
+
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+", encoding="utf-8") as handle:
@@ -44,8 +47,16 @@ def exclusive_lock(path, waiting_message: str):
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
+                if not wait:
+                    handle.seek(0)
+                    holder = handle.read().strip()
+                    raise BusyError(f"{waiting_message} (process {holder or '?'} holds {path})") from None
                 print(waiting_message, file=sys.stderr, flush=True)
                 fcntl.flock(handle, fcntl.LOCK_EX)
+            handle.seek(0)
+            handle.truncate()
+            handle.write(str(os.getpid()))  # who holds it, for the message of a process that does not wait
+            handle.flush()
         try:
             yield
         finally:
@@ -74,6 +85,30 @@ def remove_incomplete_tfds(config_dir) -> list[pathlib.Path]:
     for folder in stale:
         shutil.rmtree(folder, ignore_errors=True)
     return stale
+
+
+def umask() -> int:
+    """This process's umask (read without changing it where ``/proc`` says it; else set and restored at once)."""
+    try:
+        for line in pathlib.Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def follow_umask(path) -> None:
+    """Give ``path`` (and, for a folder, everything under it) the permissions an ordinary new file or folder gets
+    under the umask: ``tempfile`` creates 0600 files and 0700 folders, which other users of a shared machine could
+    not read once published."""
+    path = pathlib.Path(path)
+    mask = umask()
+    for item in [path, *(path.rglob("*") if path.is_dir() else ())]:
+        if not item.is_symlink():
+            item.chmod((0o777 if item.is_dir() else 0o666) & ~mask)
 
 
 def partial_prefix(name: str) -> str:

@@ -9,6 +9,7 @@ Every entry point (:func:`~serzoo.augmenters.augment`, an augmenter's ``fit``/``
 from __future__ import annotations
 
 import numbers
+import os
 
 import numpy as np
 
@@ -93,3 +94,53 @@ def check_training_data(x, y, n_classes: int | None, *, crops: bool = False) -> 
     if y.size != x.shape[0]:
         raise ValueError(f"y has {y.size} labels but x has {x.shape[0]} rows; they must pair up")
     return x, y
+
+
+def check_number(value, name: str, *, integer: bool = False, minimum=None, above=None):
+    """``value`` if it is a finite number (an int if ``integer``; ``True`` and ``2.7`` epochs are refused, never
+    truncated) that is ``>= minimum`` and ``> above``; otherwise a ``ValueError`` naming ``name``."""
+    kind = "an int" if integer else "a finite number"
+    bounds = [f">= {minimum}"] * (minimum is not None) + [f"> {above}"] * (above is not None)
+    wanted = f"{kind}{' ' + ' and '.join(bounds) if bounds else ''}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be {wanted}, got {value!r}")
+    if integer and not _is_int(value):
+        raise ValueError(f"{name} must be {wanted}, got {value!r}")
+    if not np.isfinite(value) or (minimum is not None and value < minimum) or (above is not None and value <= above):
+        raise ValueError(f"{name} must be {wanted}, got {value!r}")
+    return value
+
+
+#: Copies of the synthetic rows that exist at once while :func:`serzoo.augmenters.augment` builds its result (the
+#: samples, their original scale, the concatenated output).
+SYNTHETIC_COPIES = 3
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to new allocations (Linux ``MemAvailable``), or None where unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def check_synthetic_memory(n_synthetic: int, row_shape, how: str) -> None:
+    """Refuse ``n_synthetic`` synthetic rows of ``row_shape`` (float32; ``how``: e.g. ``"k=10 sets of 300 rows"``)
+    that would not fit in the memory available, before anything is fitted or sampled (``k = 10**6`` on 3 rows ended
+    in an out-of-memory crash)."""
+    features = int(np.prod(row_shape))
+    total = int(n_synthetic) * features * 4 * SYNTHETIC_COPIES
+    free = available_memory()
+    if free is not None and total > free:
+        raise ValueError(
+            f"{n_synthetic} synthetic rows ({how}) of {features} features need about {total / 2**30:.1f} GiB "
+            f"(float32, {SYNTHETIC_COPIES} copies while the result is built), more than the {free / 2**30:.1f} GiB "
+            "available: lower k (or augment in parts)"
+        )

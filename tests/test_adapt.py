@@ -54,7 +54,7 @@ def test_adapt_exports_a_classifier_that_a_fresh_process_uses(method, tfds_data_
     rows = list(csv.DictReader((out / "predictions.csv").open()))
     assert len(rows) == 12 and set(rows[0]) >= {"file", "predicted", "anger", "neutral"}
     manifest = json.loads((out / "classifier" / "manifest.json").read_text())
-    assert manifest["format"] == "serzoo-classifier/1" and manifest["adaptation"]["method"] == method
+    assert manifest["format"] == "serzoo-classifier/2" and manifest["adaptation"]["method"] == method
     wavs = [pathlib.Path(r["file"]) for r in rows]
     raw = features.extract_many(wavs, "egemaps", progress=False).stacked()
     np.save(tmp_path / "raw.npy", raw)

@@ -215,3 +215,59 @@ def test_a_scheme_refuses_examples_of_another_shape():
     x, y = tiny_data(frames=4)
     with pytest.raises(ValueError, match=r"adan takes examples of shape \(12,\).*\[n, features\] vectors"):
         augment.make_augmenter("adan", epochs=1, **TINY_OPTIONS["adan"]).fit(x, y, N_CLASSES)
+
+
+@pytest.mark.parametrize("method", ["duplicate", "noise", "smote", "adan"])
+def test_sample_before_fit_says_fit_first(method):
+    """Issue 35 case 22: SchemeAugmenter.sample before fit raised AttributeError ... models_ (baselines: by_class_)."""
+    from sklearn.exceptions import NotFittedError
+
+    augmenter = augment.make_augmenter(method, **TINY_OPTIONS.get(method, {}))
+    with pytest.raises(NotFittedError, match=f"augmenter '{method}' is not fitted: call fit\\(x, y, n_classes\\)"):
+        augmenter.sample([0, 1])
+    assert issubclass(NotFittedError, ValueError)  # a bad-input error: one line from the command line
+
+
+@pytest.mark.parametrize(
+    "method, options, message",
+    [
+        ("noise", {"sigma": -1}, "noise: sigma .* must be a finite number >= 0, got -1"),
+        ("noise", {"sigma": float("nan")}, "must be a finite number >= 0, got nan"),
+        ("smote", {"k_neighbors": 0}, "smote: k_neighbors must be an int >= 1, got 0"),
+    ],
+)
+def test_bad_baseline_options_are_refused_when_made(method, options, message):
+    """Issue 35 case 22: make_augmenter("noise", sigma=-1) failed only at sample, with numpy's "scale < 0"."""
+    with pytest.raises(ValueError, match=message):
+        augment.make_augmenter(method, **options)
+
+
+def test_a_huge_k_is_refused_before_anything_is_fitted_or_loaded(tiny_export, monkeypatch):
+    """Issue 35 case 13: augment(x, y, preset, k=10**6) on 3 rows ran TF out of memory, then segfaulted (exit 139).
+    k x rows is bounded by the memory available, with a clear error, before any sampling."""
+    from serzoo import validation
+
+    x, y = tiny_data()
+    x, y = x[:3], np.array([0, 1, 2])
+    monkeypatch.setattr(validation, "available_memory", lambda: 2**30)  # 1 GiB free
+    for method in (str(tiny_export), "noise"):
+        with pytest.raises(ValueError, match=r"synthetic rows \(k=10000000 sets of 3 rows\) of 12 features need about"):
+            augment.augment(x, y, method, k=10**7)
+        assert augment.augment(x, y, method, k=2)[0].shape == (9, 12)  # small enough: fine
+    noise = augment.make_augmenter("noise").fit(x, y, 3)
+    with pytest.raises(ValueError, match="lower k"):
+        augment.augmented_sets(noise, y, 10**7)
+
+
+def test_generators_sample_in_bounded_batches(tiny_export, monkeypatch):
+    """Issue 35 case 13: one generate call per requested row set made a graph as large as k x rows. Calls now hold at
+    most SAMPLE_BATCH rows; up to that, the rows are exactly those of one call (results made before are unchanged)."""
+    generator = augment.ExportedGenerator(tiny_export)
+    labels = np.arange(10) % 3
+    whole = generator.sample(labels, seed=5)
+    monkeypatch.setattr(augment, "SAMPLE_BATCH", 4)
+    batched = generator.sample(labels, seed=5)
+    assert batched.shape == (10, 12)
+    np.testing.assert_array_equal(batched[:4], whole[:4])  # the first batch: the same call as before
+    np.testing.assert_array_equal(batched[4:8], generator.sample(labels[4:8], seed=5 + 7919))
+    assert not np.allclose(batched[4:8], batched[:4])  # later batches draw other noise

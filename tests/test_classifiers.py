@@ -1,6 +1,7 @@
 """Baseline classifiers: class weights, learning above chance, seeded reproducibility, the compiled DNN."""
 
 import logging
+import warnings
 
 import numpy as np
 import pytest
@@ -100,3 +101,23 @@ def test_compiled_dnn_traces_once_for_many_data_sizes(caplog):
 def test_unknown_dnn_engine():
     with pytest.raises(ValueError, match="unknown engine='jax'"):
         classifiers.DnnClassifier(engine="jax")
+
+
+def test_svm_iteration_cap_warns_when_it_stops_early():
+    """Issue 35 case 24: a linear SVM on far-out rows ran over 15 minutes inside libsvm with no limit or progress.
+    libsvm now stops at an iteration cap and says so; normal data never reaches it."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(120, 20))
+    y = np.arange(120) % 3
+    far = np.concatenate([x, 1e4 * rng.normal(size=(120, 20))]), np.concatenate([y, rng.permutation(y)])
+    svm = classifiers.make_classifier("svm", max_iter=5)
+    with pytest.warns(ConvergenceWarning, match="stopped at its cap of 5 iterations before converging \\(240 rows"):
+        svm.fit(*far, 3)
+    assert svm.stopped_early_ and svm.predict(x).shape == (120,)
+    default = classifiers.make_classifier("svm")
+    assert default.max_iter == classifiers.SVM_MAX_ITER
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning at all on ordinary data
+        assert not default.fit(x, y, 3).stopped_early_

@@ -6,6 +6,8 @@ import pathlib
 import subprocess
 import sys
 
+import pytest
+
 from serzoo import cli
 
 
@@ -223,3 +225,21 @@ def test_the_bayesian_oracles_gaussian_process_warnings_are_hidden_unless_verbos
 
     assert warned(verbose=False) == ["liblinear did not converge"]  # only the oracle's GP is hidden
     assert len(warned(verbose=True)) == 2
+
+
+def test_an_interrupt_swallowed_by_a_destructor_is_delivered_again():
+    """Issue 35 case 10: SIGTERM landing in a ``__del__`` (TensorFlow's, during garbage collection) was raised there,
+    ignored by Python with a traceback on stderr, and lost: a search's worker went on and had to be killed."""
+    import time
+
+    from serzoo.cli import Terminated, _sigterm_as_interrupt
+
+    class Collected:
+        def __del__(self):
+            raise Terminated("signal 15")  # what the SIGTERM handler raises when the signal lands here
+
+    start = time.monotonic()
+    with pytest.raises(Terminated), _sigterm_as_interrupt():
+        Collected()  # collected at once: Python ignores the exception; the hook sends SIGTERM again
+        time.sleep(20)
+    assert time.monotonic() - start < 10

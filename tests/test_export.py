@@ -136,7 +136,7 @@ def test_refuses_to_overwrite_and_interrupted_export_leaves_nothing(exported, mo
     [
         (None, "manifest.json is missing"),
         ("{not json", "is not valid JSON"),
-        (json.dumps({"format": "serzoo-generator/2"}), "lacks the field"),
+        (json.dumps({"format": "serzoo-generator/3"}), "lacks the field"),
         ("[1, 2]", "must hold a JSON object"),
     ],
 )
@@ -278,8 +278,11 @@ def test_changed_files_are_refused_before_loading(tiny_export, tmp_path, monkeyp
 
 
 def _edit_manifest(path, **fields):
+    """Change manifest fields and seal them again (a forger who recomputes manifest_sha256: the type checks and the
+    other hashes must still catch it)."""
     manifest = json.loads((path / "manifest.json").read_text())
     manifest.update(fields)
+    manifest["manifest_sha256"] = export.manifest_sha256(manifest)
     (path / "manifest.json").write_text(json.dumps(manifest))
     return manifest
 
@@ -330,8 +333,108 @@ def test_loaded_signatures_must_match_the_manifest(tiny_export, tmp_path):
     other = Other()
     tf.saved_model.save(other, str(forged), signatures={"serving_default": other.generate})
     manifest = json.loads((tiny_export / "manifest.json").read_text())
-    (forged / "manifest.json").write_text(json.dumps({**manifest, "files_sha256": export.files_sha256(forged)}))
+    forgery = {**manifest, "files_sha256": export.files_sha256(forged)}
+    (forged / "manifest.json").write_text(json.dumps({**forgery, "manifest_sha256": export.manifest_sha256(forgery)}))
     with pytest.raises(ValueError, match=f"{forged}: the loaded SavedModel does not match the endpoints") as err:
         augment.ExportedGenerator(forged)
     assert "missing endpoint(s) ['decode', 'encode', 'generate_labels', 'sample'" in str(err.value)
     assert "generate: expected" in str(err.value) and "'float32'" in str(err.value)
+
+
+# ---------------------------------------------------------------- issue 35: what an export may replace, and where
+
+
+def test_export_overwrite_refuses_a_folder_that_is_not_an_export(tiny_export, tmp_path, rename):
+    """Issue 35 case 1: --overwrite onto a folder holding a thesis deleted it. Only an export is replaced."""
+    thesis = tmp_path / "adan" / "1"
+    thesis.mkdir(parents=True)
+    (thesis / "thesis.tex").write_text("\\chapter{Results}")
+    with pytest.raises(FileExistsError, match="is not a serzoo export .*--overwrite replaces exports only"):
+        export_tiny(thesis, overwrite=True)
+    assert (thesis / "thesis.tex").read_text() == "\\chapter{Results}"
+    assert sorted(p.name for p in thesis.parent.iterdir()) == ["1"]  # no staging left either
+    link = tmp_path / "link" / "1"
+    link.parent.mkdir()
+    link.symlink_to(tiny_export, target_is_directory=True)  # a link to an export: replacing it would follow it
+    with pytest.raises(FileExistsError, match="is not a serzoo export"):
+        export_tiny(link, overwrite=True)
+
+
+def test_export_names_are_single_folder_names(synth_is11, tmp_path, monkeypatch, capsys):
+    """Issue 35 case 1: --name ../../x and --version ../../../x wrote outside --root (and with --overwrite replaced an
+    unrelated folder there). Refused before any training, by the library and by the command."""
+    from serzoo.cli import main
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained although the target is refused")
+
+    monkeypatch.setattr(augment.SchemeAugmenter, "fit", no_training)
+    root = tmp_path / "root"
+    for name, version in (("../../x", "1"), ("ok", "../../../x"), ("a/b", "1"), ("..", "1"), ("ok", ".hidden")):
+        with pytest.raises(ValueError, match="must be one plain folder name"):
+            train_and_export(synth_is11, "adan", epochs=1, root=root, name=name, version=version, options=SMALL)
+    argv = ["--dataset", "synth_emo/is11", "--export-root", str(root), "--export-version", "../../x", "--epochs", "1"]
+    code = main(["export", *argv])
+    assert code == 2 and "--export-version '../../x' must be one plain folder name" in capsys.readouterr().err
+    assert not root.exists()
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"recipe_k": 9}, {"utility": {"gain_mean": 0.8}}, {"class_names": ["c", "b", "a"]}],
+    ids=["recipe_k", "gain", "class_order"],
+)
+def test_a_manifest_edit_is_caught_by_its_hash(tiny_export, tmp_path, fields):
+    """Issue 35 case 5: manifest.json was outside the integrity check: recipe_k 1 -> 9 made augment() return 9 sets,
+    a deleted minus sign made `serzoo presets` advertise +0.80. Every field is covered by manifest_sha256."""
+    from serzoo.zoo import find_presets
+
+    copy = pathlib.Path(shutil.copytree(tiny_export, tmp_path / "preset" / "1"))
+    manifest = json.loads((copy / "manifest.json").read_text())
+    assert manifest["format"] == "serzoo-generator/3" and manifest["manifest_sha256"] == export.manifest_sha256(
+        manifest
+    )
+    manifest.update(fields)
+    (copy / "manifest.json").write_text(json.dumps(manifest, indent=2))  # an edit, not a forgery: the seal is old
+    with pytest.raises(ValueError, match="do not match manifest_sha256: the manifest was changed after"):
+        augment.ExportedGenerator(copy)
+    with pytest.raises(ValueError, match="manifest_sha256"):
+        find_presets(tmp_path)
+
+
+def test_an_export_of_the_previous_format_is_refused_until_sealed(tiny_export, tmp_path):
+    """A serzoo-generator/2 manifest has no seal: refused with the way out; seal_manifest upgrades a trusted copy."""
+    copy = pathlib.Path(shutil.copytree(tiny_export, tmp_path / "1"))
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["format"] = "serzoo-generator/2"
+    del manifest["manifest_sha256"]
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ValueError, match="does not cover the manifest's own fields .*seal_manifest"):
+        augment.ExportedGenerator(copy)
+    assert export.seal_manifest(copy)["format"] == "serzoo-generator/3"
+    assert augment.ExportedGenerator(copy).sample([0, 1]).shape == (2, 12)
+
+
+def test_exports_and_reports_follow_the_umask(tmp_path):
+    """Issue 35 case 23: exports (mkdtemp: 0700) and reports (mkstemp: 0600) were unreadable to other users of a
+    shared machine under umask 022. They get what an ordinary new file or folder gets."""
+    import os
+
+    from serzoo import plots
+    from serzoo.report import write_report
+
+    old = os.umask(0o022)
+    try:
+        target = export_tiny(tmp_path / "adan" / "1")
+        report = write_report(tmp_path / "report", "# r", {"a": 1})
+        figure = plots.search_progress_png([0.1, 0.3], "utility", True, tmp_path / "report" / "p.png")
+        os.umask(0o027)
+        strict = write_report(tmp_path / "strict", "# r", {})
+    finally:
+        os.umask(old)
+    modes = {p: p.stat().st_mode & 0o777 for p in [target, *target.rglob("*")]}
+    assert {m for p, m in modes.items() if p.is_dir()} == {0o755} and {m for p, m in modes.items() if p.is_file()} == {
+        0o644
+    }
+    assert {p.stat().st_mode & 0o777 for p in (report, report.parent / "results.json", figure)} == {0o644}
+    assert strict.stat().st_mode & 0o777 == 0o640

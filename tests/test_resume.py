@@ -89,3 +89,67 @@ def test_units_of_another_run_with_the_same_settings_are_imported_once(tmp_path)
         UnitStore(tmp_path / "five", {**SETTINGS, "ks": [0, 5]}).import_units(tmp_path / "adan", baseline)
     with pytest.raises(FileNotFoundError, match="no finished units to reuse"):
         target.import_units(tmp_path / "missing", baseline)
+
+
+def _disk_full_after(limit: int):
+    """A ``write`` that stores ``limit`` bytes, then fails as a full disk does."""
+    import errno
+
+    def write(stream, data):
+        stream.write(data[:limit])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    return write
+
+
+def test_disk_full_while_saving_an_example_leaves_no_partial_file(tmp_path, monkeypatch):
+    """Issue 35 case 16: a full disk during `reproduce` left `.tmp.npz` files and a raw OSError naming no file. The
+    store stays valid and the rerun resumes (as before); nothing half-written remains; the error names the path."""
+    import numpy as np
+
+    store = UnitStore(tmp_path, {"a": 1})
+    store.add("seed0/fold1/noise", {"uar": 0.5})
+    store.save_example("noise", {"x": np.zeros(3), "history": {}})
+    before = (tmp_path / "examples" / "noise.npz").read_bytes()
+    full = _disk_full_after(100)
+    monkeypatch.setattr(np, "savez", lambda file, *a, **k: full(file, b"x" * 1000))
+    with pytest.raises(OSError, match=f"cannot write {tmp_path / 'examples' / 'noise.npz'}: No space left"):
+        store.save_example("noise", {"x": np.ones(3), "history": {}})
+    assert sorted(p.name for p in (tmp_path / "examples").iterdir()) == ["noise.npz"]  # no temporary file left
+    assert (tmp_path / "examples" / "noise.npz").read_bytes() == before
+    assert UnitStore(tmp_path, {"a": 1}).get("seed0/fold1/noise") == {"uar": 0.5}
+
+
+def test_disk_full_while_writing_a_report_or_figure_keeps_the_old_one(tmp_path, monkeypatch):
+    """Issue 35 case 16: a full disk during `tune` left a truncated PNG and no report.md."""
+    import matplotlib.figure
+
+    from serzoo import plots
+    from serzoo.report import write_report
+
+    write_report(tmp_path, "# old", {"old": True})
+    plots.search_progress_png([0.1, 0.2], "utility", True, tmp_path / "p.png")
+    old = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    full = _disk_full_after(50)
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", lambda self, path, **k: full(open(path, "wb"), b"x" * 500))
+    with pytest.raises(OSError, match=f"cannot write {tmp_path / 'p.png'}: No space left on device"):
+        plots.search_progress_png([0.3], "utility", True, tmp_path / "p.png")
+    monkeypatch.setattr("pathlib.Path.write_text", lambda self, text, **k: full(self.open("w"), text))
+    with pytest.raises(OSError, match=f"cannot write {tmp_path / 'results.json'}: No space left on device"):
+        write_report(tmp_path, "# new", {"new": True})
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == old  # the old files, whole; nothing else
+
+
+def test_fresh_never_deletes_a_units_file_that_is_not_a_store(tmp_path):
+    """Issue 35 case 2: `reproduce` refused a foreign units.jsonl, but `--fresh` then deleted it and replaced the
+    folder's reports. --fresh (UnitStore.discard) deletes a run's own units only."""
+    (tmp_path / "units.jsonl").write_text("my own log\n")
+    with pytest.raises(ValueError, match="is not a serzoo unit store .*give another --output-dir"):
+        UnitStore.discard(tmp_path)
+    assert (tmp_path / "units.jsonl").read_text() == "my own log\n"
+    store = UnitStore(tmp_path / "run", {"a": 1})
+    store.add("k", {"v": 1})
+    (tmp_path / "run" / "examples").mkdir()
+    UnitStore.discard(tmp_path / "run")
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == []
+    UnitStore.discard(tmp_path / "missing")  # nothing to forget: fine

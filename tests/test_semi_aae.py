@@ -384,5 +384,5 @@ def test_classifiers_and_frame_generator_reload_in_a_fresh_process_without_serzo
     (paths["utterance"] / "variables" / "extra.txt").write_text("added")
     with pytest.raises(ValueError, match="do not match files_sha256"):
         export.load_classifier(paths["utterance"])
-    with pytest.raises(ValueError, match="format must be 'serzoo-classifier/1'"):
+    with pytest.raises(ValueError, match=f"format must be '{export.CLASSIFIER_FORMAT}'"):
         export.load_classifier(paths["generator"])

@@ -274,3 +274,24 @@ def test_reconstruction_llds_are_pitch_and_loudness_when_named():
     assert experiment.reconstruction_llds(compare) == [0, 3]
     assert experiment.reconstruction_llds(["a", "b", "pcm_loudness_sma"]) == [2, 0]
     assert experiment.reconstruction_llds(["a", "b", "c"]) == [0, 1]
+
+
+@pytest.mark.parametrize("fractions", [(0,), (0.5, 0.0), (1.5,), (-0.1,)])
+def test_semi_aae_refuses_a_labelled_fraction_outside_zero_one(tmp_path, monkeypatch, fractions):
+    """Issue 35 case 8: --fractions 0 reported a "base" UAR from a classifier that saw no label, exit 0."""
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained with a labelled fraction outside (0, 1]")
+
+    monkeypatch.setattr(experiment, "train_and_select", no_training)
+    with pytest.raises(ValueError, match="each labelled fraction must lie in \\(0, 1\\]"):
+        _run(_corpus(frame_level=False), "utterance", TINY_OPTIONS.get("semi_aae", {}), tmp_path, fractions=fractions)
+    assert not (tmp_path / "units.jsonl").exists()
+
+
+@pytest.mark.parametrize("frame_level, level", [(False, "frames"), (True, "utterance")])
+def test_semi_aae_level_must_match_the_dataset(tmp_path, frame_level, level):
+    """Issue 35 case 15: --level frames on functionals, or utterance on LLD sequences, ended in an IndexError."""
+    with pytest.raises(ValueError, match=f"--level {level}: tiny/(vec|lld) holds .*; use --level"):
+        _run(_corpus(frame_level=frame_level), level, {}, tmp_path)
+    assert not (tmp_path / "units.jsonl").exists()

@@ -344,27 +344,29 @@ def test_best_hparams_feed_export_and_reproduce(tiny_search, tmp_path):
     assert TunedSetting("adan", epochs=3).key != TunedSetting("adan", epochs=4).key
 
 
-def test_every_trial_failing_exits_nonzero_with_the_first_error(synth_is11, tfds_data_dir, tmp_path, capsys):
+def test_every_trial_failing_exits_nonzero_with_the_first_error(
+    synth_is11, tfds_data_dir, tmp_path, capsys, monkeypatch
+):
+    import serzoo.tuning.hypermodel
     from serzoo.cli import main
 
-    code = main(
-        tune_argv(
-            tfds_data_dir,
-            tmp_path,
-            "--classifier",
-            "dnn",
-            "--classifier-options",
-            '{"engine": "nope"}',
-            "--max-trials",
-            "2",
-            "--jobs",
-            "1",
-        )
-    )
+    def broken(*args, **kwargs):
+        raise ValueError("the measure broke")
+
+    monkeypatch.setattr(serzoo.tuning.hypermodel, "evaluate_trial", broken)
+    code = main(tune_argv(tfds_data_dir, tmp_path, "--max-trials", "2", "--jobs", "1"))
     assert code == 1
     assert "every trial of the search failed" in capsys.readouterr().err
     report = (tmp_path / "report.md").read_text()
-    assert report.count("failed: ValueError: DnnClassifier: unknown engine='nope'") >= 2
+    assert report.count("failed: ValueError: the measure broke") >= 2
+    # a setting that can never work is refused before the search, not trial after trial
+    bad = ["--classifier", "dnn", "--classifier-options", '{"engine": "nope"}', "--max-trials", "2", "--jobs", "1"]
+    assert main(tune_argv(tfds_data_dir, tmp_path / "bad", *bad)) == 2
+    assert "--classifier-options is not a valid dnn setting (DnnClassifier: unknown engine='nope'" in (
+        capsys.readouterr().err
+    )
+    assert main(tune_argv(tfds_data_dir, tmp_path / "bad", "--options", '{"latent_dim": -5}')) == 2
+    assert "--options: adan cannot be built with" in capsys.readouterr().err and not (tmp_path / "bad").exists()
 
 
 def test_reload_reruns_interrupted_trials_only(synth_is11, tmp_path):
@@ -638,3 +640,221 @@ def test_reuse_baselines_from_a_directory_without_an_evaluation_is_refused_befor
     )
     assert code == 2 and "typo/evaluation/units.jsonl" in capsys.readouterr().err
     assert not (tmp_path / "search").exists()  # no trial ran
+
+
+# ---------------------------------------------------------------- issue 35: the search's directory, options, workers
+
+
+@pytest.fixture(scope="module")
+def one_trial_search(synth_is11, tfds_data_dir, tmp_path_factory):
+    """A finished one-trial search made by ``serzoo tune`` (copy it before changing it)."""
+    from serzoo.cli import main
+
+    out = tmp_path_factory.mktemp("one_trial") / "search_dir"
+    assert main(tune_argv(tfds_data_dir, out, "--max-trials", "1", "--jobs", "1")) == 0
+    return out
+
+
+def _copy(source, tmp_path) -> pathlib.Path:
+    import shutil
+
+    return pathlib.Path(shutil.copytree(source, tmp_path / "copy"))
+
+
+def test_tune_refuses_an_output_dir_that_is_not_a_search(synth_is11, tfds_data_dir, tmp_path, capsys):
+    """Issue 35 case 2: an unrelated folder's report.md and results.json were replaced without a word."""
+    from serzoo.cli import main
+
+    (tmp_path / "report.md").write_text("my thesis notes")
+    (tmp_path / "results.json").write_text('{"mine": 1}')
+    code = main(tune_argv(tfds_data_dir, tmp_path, "--max-trials", "1", "--jobs", "1"))
+    assert code == 2 and "holds no search (tune.json)" in capsys.readouterr().err
+    assert (tmp_path / "report.md").read_text() == "my thesis notes"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.md", "results.json"]  # nothing added either
+    code = main(tune_argv(tfds_data_dir, tmp_path, "--max-trials", "1", "--jobs", "1", "--fresh"))
+    assert code == 2 and (tmp_path / "results.json").read_text() == '{"mine": 1}'  # --fresh is no licence
+
+
+def test_a_second_search_of_one_output_dir_is_refused_while_the_first_runs(synth_is11, tfds_data_dir, tmp_path, capsys):
+    """Issue 35 case 3: two searches on one directory both ran, listed every trial twice and one's "best" was
+    the other's. The directory is locked; the second is refused at once, naming the process that holds it."""
+    from serzoo.cli import main
+
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from serzoo.staging import exclusive_lock\n"
+            f"with exclusive_lock({str(tmp_path / '.tune.lock')!r}, ''):\n"
+            "    print('held', flush=True); time.sleep(120)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        code = main(tune_argv(tfds_data_dir, tmp_path, "--max-trials", "1", "--jobs", "1"))
+        err = capsys.readouterr().err
+        assert code == 2 and "another serzoo tune is searching in" in err and f"process {holder.pid}" in err
+        assert not (tmp_path / "search").exists()
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_resuming_a_search_with_other_options_is_refused_or_starts_fresh(
+    one_trial_search, tfds_data_dir, tmp_path, capsys
+):
+    """Issue 35 case 4: a resume with another --objective read the old trials' values as the new objective, with
+    another --scheme it gave the old scheme's rates to the new one. The directory records what it searches."""
+    from serzoo.cli import main
+
+    out = _copy(one_trial_search, tmp_path)
+    record = json.loads((out / "tune.json").read_text())["search"]
+    assert record["objective"] == "utility" and record["scheme"] == "adan" and record["development_groups"] == DEV
+    before = (out / "best_hparams.json").read_text()
+    assert main(tune_argv(tfds_data_dir, out, "--max-trials", "1", "--jobs", "1", "--objective", "mmd")) == 2
+    err = capsys.readouterr().err
+    assert 'objective "utility" -> "mmd"' in err and "--fresh" in err
+    argv = tune_argv(tfds_data_dir, out, "--max-trials", "1", "--jobs", "1")
+    assert main([*argv[: argv.index("--scheme") + 1], "wadan", *argv[argv.index("--scheme") + 2 :]]) == 2
+    assert 'scheme "adan" -> "wadan"' in capsys.readouterr().err
+    assert (out / "best_hparams.json").read_text() == before  # untouched
+    assert main(tune_argv(tfds_data_dir, out, "--max-trials", "1", "--jobs", "1")) == 0  # same options: resumes
+    assert main(tune_argv(tfds_data_dir, out, "--max-trials", "1", "--jobs", "1", "--objective", "mmd", "--fresh")) == 0
+    assert json.loads((out / "best_hparams.json").read_text())["objective"]["name"] == "mmd"
+    assert json.loads((out / "tune.json").read_text())["search"]["objective"] == "mmd"
+    assert json.loads((out / "results.json").read_text())["counts"] == {"COMPLETED": 1}  # the old trial is gone
+
+
+@pytest.mark.parametrize("name", ["oracle.json", "trial.json", "base_training.json"])
+def test_a_project_file_cut_short_is_named(one_trial_search, tfds_data_dir, tmp_path, capsys, name):
+    """Issue 35 case 18: a truncated oracle.json, trial.json or base_training.json gave a JSON error naming no file.
+    A cut trial.json costs that trial only (it counts as failed); the others name the file and the fix."""
+    from serzoo.cli import main
+
+    out = _copy(one_trial_search, tmp_path)
+    path = {
+        "oracle.json": out / "search" / "oracle.json",
+        "trial.json": next((out / "search").glob("trial_*/trial.json")),
+        "base_training.json": out / "base_training.json",
+    }[name]
+    path.write_text(path.read_text()[:40])
+    code = main(tune_argv(tfds_data_dir, out, "--max-trials", "2", "--jobs", "1"))
+    err = capsys.readouterr()
+    if name == "trial.json":
+        assert code == 0 and f"{path} was cut short" in err.out
+        result = json.loads((out / "results.json").read_text())
+        assert result["counts"] == {"FAILED": 1, "COMPLETED": 1}
+        assert "cut short by an interruption" in result["failed"][0]["reason"]
+    else:
+        assert code == 2 and f"{path} is not valid JSON" in err.err and "Traceback" not in err.err
+        assert ("--fresh" if name == "oracle.json" else "delete it") in err.err
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (("--max-trials", "0"), "--max-trials must be a positive integer, got 0"),
+        (("--max-trials", "-1"), "--max-trials must be a positive integer, got -1"),
+        (("--jobs", "0"), "--jobs must be a positive integer, got 0"),
+        (("--baselines", "smot"), "--baselines smot: unknown"),
+        (("--eval-groups", "speaker6"), "--eval-groups ['speaker6'] are not evaluation groups"),
+    ],
+)
+def test_tune_options_that_run_forever_or_fail_late_are_refused_before_any_work(
+    synth_is11, tfds_data_dir, tmp_path, capsys, extra, message
+):
+    """Issue 35 cases 10, 19, 20: --max-trials 0 searched forever, -1 ran nothing and blamed the trials, --jobs 0,
+    an unknown evaluation group or baseline failed only after the whole search."""
+    from serzoo.cli import main
+
+    argv = [a for a in tune_argv(tfds_data_dir, tmp_path / "out", "--jobs", "1", *extra) if a != "--no-evaluate"]
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_local_workers_are_capped_by_trials_and_cores(monkeypatch):
+    """Issue 35 case 12: --jobs 6 --max-trials 1 started six workers (5.7 GB) of which five never ran a trial."""
+    from serzoo.tuning.parallel import worker_count
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    said = []
+    assert worker_count(6, 1, log=said.append) == 1 and "running 1 worker (1 trial)" in said[-1]
+    assert worker_count(6, 30, log=said.append) == 4 and "(4 cores)" in said[-1]
+    assert worker_count(3, None, log=said.append) == 3 and len(said) == 2  # nothing to say
+
+
+def test_a_worker_without_a_chief_times_out_naming_the_address(synth_is11, tfds_data_dir, tmp_path, capsys):
+    """Issue 35 case 11: a worker whose chief is not there printed nothing and waited (KerasTuner: up to an hour)."""
+    from serzoo.cli import main
+    from serzoo.tuning.parallel import free_port
+
+    address = f"127.0.0.1:{free_port()}"
+    start = time.monotonic()
+    argv = tune_argv(tfds_data_dir, tmp_path, "--role", "worker", "--oracle", address, "--oracle-timeout", "6")
+    assert main(argv) == 2
+    out = capsys.readouterr()
+    assert f"no chief answers at {address} after 6 s" in out.err and "waiting up to 6 s" in out.out
+    assert time.monotonic() - start < 60
+
+
+def test_stopping_local_workers_asks_them_first():
+    """Issue 35 case 10: the chief and workers of a local search end with it; SIGTERM (which they handle like
+    Ctrl-C, keeping finished trials) comes first, SIGKILL only for one that does not stop."""
+    from serzoo.tuning.parallel import stop
+
+    code = "import signal, sys, time\n" + "signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))\n" + "time.sleep(60)"
+    polite = subprocess.Popen([sys.executable, "-c", code])
+    stubborn = subprocess.Popen([sys.executable, "-c", code.replace("sys.exit(143)", "None")])
+    time.sleep(1.0)
+    stop([polite, stubborn], grace=3)
+    assert polite.returncode == 143 and stubborn.returncode == -signal.SIGKILL
+
+
+def test_disk_full_during_a_search_report_is_one_line_and_leaves_no_partial_figure(
+    one_trial_search, tfds_data_dir, tmp_path, capsys, monkeypatch
+):
+    """Issue 35 case 16: a full disk during `tune` left a truncated PNG, no report.md, and a raw traceback."""
+    import errno
+
+    import matplotlib.figure
+
+    from serzoo.cli import main
+
+    out = _copy(one_trial_search, tmp_path)
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+
+    def full(self, path, **kwargs):
+        with open(path, "wb") as stream:
+            stream.write(b"\x89PNG half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", full)
+    assert main(tune_argv(tfds_data_dir, out, "--max-trials", "1", "--jobs", "1", "--report-only")) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"serzoo tune: error: cannot write {out / 'objective_per_trial.png'}: No space left on device"
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before  # whole old files, no new ones
+
+
+@pytest.mark.slow  # a local chief and two workers with TensorFlow, stopped mid-search (minutes on a loaded machine)
+def test_sigterm_ends_a_local_search_and_its_processes_without_sigkill(synth_is11, tfds_data_dir, tmp_path):
+    """Issue 35 case 10: a search ignored SIGTERM (SIGKILL was needed). Its chief and workers handled SIGTERM but
+    then hung in the interpreter's final garbage collection (gRPC), so they had to be killed 30 s later. Now every
+    process of the search ends on SIGTERM alone, with exit code 143, and no child is left."""
+    argv = tune_argv(tfds_data_dir, tmp_path, "--max-trials", "20", "--jobs", "2")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "serzoo.cli", *argv], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 600
+    while not list((tmp_path / "search").glob("trial_*")) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.5)
+    children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+    assert len(children) == 3, children  # the chief and two workers
+    process.send_signal(signal.SIGTERM)
+    err = process.communicate(timeout=120)[1]
+    assert process.returncode == 143, err[-2000:]
+    assert "killed local search processes" not in err and "Traceback" not in err, err[-2000:]
+    assert "serzoo tune: terminated" in err
+    assert not [pid for pid in children if pathlib.Path(f"/proc/{pid}").exists()]

@@ -19,12 +19,15 @@ SHIPPED = ("wadan_emodb_is11", "wadan_emodb_is10")
 
 
 def _preset(tiny_export, tmp_path, **fields):
-    """A copy of the tiny export whose manifest carries ``fields`` (the manifest is outside the files' hash)."""
+    """A copy of the tiny export whose manifest carries ``fields``, sealed again (``manifest_sha256``) as an export
+    with those fields would be (``serzoo export --recipe ... --k ...``)."""
+    from serzoo.export import write_manifest
+
     target = tmp_path / "zoo" / "tiny" / "1"
     shutil.copytree(tiny_export, target)
     manifest = json.loads((target / "manifest.json").read_text())
     manifest.update(fields)
-    (target / "manifest.json").write_text(json.dumps(manifest))
+    write_manifest(manifest, target)
     return target
 
 

@@ -112,6 +112,19 @@ def register(sub) -> None:
     parser.add_argument("--oracle", default=None, metavar="HOST:PORT", help="the chief's address (with --role)")
     parser.add_argument("--tuner-id", default=None, help="a worker's id (default worker-<host>-<pid>)")
     parser.add_argument(
+        "--oracle-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="how long a worker waits for its chief to answer before it stops with an error (default 600)",
+    )
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="discard the search (trials, evaluation, reports) already in --output-dir and start again "
+        "(a rerun with other options is refused without it)",
+    )
+    parser.add_argument(
         "--options",
         type=common.json_object,
         default={},
@@ -129,18 +142,42 @@ def register(sub) -> None:
 def run(args) -> int:
     from serzoo.data import load_corpus
     from serzoo.tuning.search import (
+        ORACLE_TIMEOUT,
         SearchFailedError,
         baselines_source,
         build_search,
+        check_search_options,
+        open_search,
         run_nested,
         run_search,
         run_swap_halves,
         show_space,
+        within_evaluation,
     )
 
     scheme = None if args.scheme == "none" else args.scheme
     objective = args.objective or ("uar" if scheme is None else "utility")
     k = None if args.k == "tune" else _positive_int(args.k, "--k")
+    baselines = [b for b in args.baselines.split(",") if b]
+    check_search_options(
+        max_trials=args.max_trials,
+        executions_per_trial=args.executions_per_trial,
+        max_failures=args.max_failures,
+        max_epochs=args.max_epochs,
+        jobs=args.jobs,
+        baselines=baselines,
+        eval_seeds=args.eval_seeds,
+    )
+    from serzoo.hparams import check_buildable, check_classifier_options
+
+    check_classifier_options(args.classifier, args.classifier_options, "--classifier-options")
+    if scheme is not None:
+        check_buildable(scheme, args.options, "--options")
+    oracle_timeout = ORACLE_TIMEOUT if args.oracle_timeout is None else args.oracle_timeout
+    if not oracle_timeout > 0:
+        raise ValueError(f"--oracle-timeout must be a positive number of seconds, got {args.oracle_timeout}")
+    if args.reuse_baselines:  # checked before the search, not when its evaluation starts hours later
+        baselines_source(args.reuse_baselines)
     corpus = load_corpus(args.dataset, data_dir=args.data_dir, manual_dir=common.manual_dir(args))
     dev_groups = args.dev_groups.split(",") if args.dev_groups else None
     options = dict(
@@ -166,16 +203,20 @@ def run(args) -> int:
         print(show_space(hypermodel))
         return 0
     output_dir = args.output_dir or f"results/tune/{args.scheme}_{args.dataset.replace('/', '_')}"
-    if args.reuse_baselines:  # checked before the search, not when its evaluation starts hours later
-        baselines_source(args.reuse_baselines)
+    outer = args.protocol in ("swap-halves", "nested")
+    eval_groups = args.eval_groups.split(",") if args.eval_groups else None
+    if eval_groups and not outer:  # before any worker starts (swap-halves and nested refuse it below)
+        from serzoo.data import speaker_halves
+
+        within_evaluation(eval_groups, speaker_halves(corpus, dev_groups)[1])
 
     def search(dev, out):
+        workers = 1
         if args.jobs > 1 and args.role is None and not args.report_only:  # chief/worker mode on this machine
-            from serzoo.tuning.parallel import run_workers
+            from serzoo.tuning.parallel import worker_count
 
-            run_workers([*_search_argv(args), "--dev-groups", ",".join(dev), "--output-dir", str(out)], args.jobs)
-            # then this process reloads, as the local "chief", what the chief recorded (no trial runs again)
-        return run_search(
+            workers = worker_count(args.jobs, None if args.tuner == "hyperband" else args.max_trials)
+        search_options = dict(
             **{**options, "dev_groups": dev},
             output_dir=out,
             max_trials=args.max_trials,
@@ -187,13 +228,33 @@ def run(args) -> int:
             tuner_id=args.tuner_id,
             evaluate=not args.no_evaluate,
             eval_seeds=args.eval_seeds,
-            baselines=[b for b in args.baselines.split(",") if b],
+            baselines=baselines,
             jobs=args.jobs,
             max_failures=args.max_failures,
             report_only=args.report_only,
             reuse_baselines=args.reuse_baselines,
-            eval_groups=args.eval_groups.split(",") if args.eval_groups else None,
+            eval_groups=eval_groups,
+            fresh=args.fresh and not outer,
+            oracle_timeout=oracle_timeout,
         )
+        if workers == 1:
+            return run_search(**search_options)
+        from serzoo.tuning.parallel import run_workers
+        from serzoo.tuning.project import search_record
+
+        record_options = {name: options[name] for name in options if name != "dev_groups"}
+        record = search_record(
+            **record_options,
+            dev_groups=dev,
+            executions_per_trial=args.executions_per_trial,
+            seed=args.seed,
+            max_epochs=args.max_epochs,
+        )
+        with open_search(out, record, fresh=search_options["fresh"]):  # held for the chief and workers too
+            argv = [*_search_argv(args), "--dev-groups", ",".join(dev), "--output-dir", str(out)]
+            run_workers(argv, workers, output_dir=out, oracle_timeout=oracle_timeout)
+            # then this process reloads, as the local "chief", what the chief recorded (no trial runs again)
+            return run_search(**{**search_options, "fresh": False})
 
     try:
         if args.protocol in ("swap-halves", "nested"):
@@ -207,9 +268,9 @@ def run(args) -> int:
                     raise ValueError(
                         "--protocol nested searches on every group but the outer fold's: drop --dev-groups"
                     )
-                run_nested(search, corpus=corpus, output_dir=output_dir)
+                run_nested(search, corpus=corpus, output_dir=output_dir, fresh=args.fresh)
             else:
-                run_swap_halves(search, corpus=corpus, output_dir=output_dir, dev_groups=dev_groups)
+                run_swap_halves(search, corpus=corpus, output_dir=output_dir, dev_groups=dev_groups, fresh=args.fresh)
         else:
             from serzoo.data import speaker_halves
 

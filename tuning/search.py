@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import pathlib
 
@@ -31,8 +32,53 @@ MATCHED_NONE = "none_matched"
 EVALUATION_DIR = "evaluation"
 
 
+#: Seconds a worker waits for its chief to answer (KerasTuner's own client waits an hour), ``--oracle-timeout``.
+ORACLE_TIMEOUT = 600
+
+
 class SearchFailedError(RuntimeError):
     """No trial of a search completed; the message gives the first trial's error."""
+
+
+def check_search_options(
+    *, max_trials, executions_per_trial, max_failures, max_epochs, jobs, baselines, eval_seeds
+) -> None:
+    """Refuse search options that would run forever, run nothing, or fail only after the search (before any work)."""
+    from serzoo.augmenters import BASELINES
+
+    for flag, value in (
+        ("--max-trials", max_trials),
+        ("--executions-per-trial", executions_per_trial),
+        ("--max-failures", max_failures),
+        ("--max-epochs", max_epochs),
+        ("--jobs", jobs),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{flag} must be a positive integer, got {value!r}")
+    unknown = [name for name in baselines if name not in BASELINES]
+    if unknown:
+        raise ValueError(
+            f"--baselines {','.join(unknown)}: unknown; the evaluation's baselines are {', '.join(BASELINES)}"
+        )
+    if not list(eval_seeds):
+        raise ValueError("--eval-seeds is empty: give at least one seed, e.g. 0,1,2")
+
+
+@contextlib.contextmanager
+def open_search(out, record: dict, *, join: bool = False, fresh: bool = False, log=print):
+    """Hold ``out`` for the search ``record`` describes (:mod:`serzoo.tuning.project`): lock it, claim it (or refuse),
+    and check the files KerasTuner will reload. ``join`` (a worker, or ``--report-only``): only check that ``out``
+    holds this search, without the lock. Re-entrant in one process."""
+    from serzoo.tuning import project
+
+    if join:
+        project.verify(out, record)
+        yield
+        return
+    with project.holding(out):
+        project.claim(out, record, fresh=fresh, log=log)
+        project.check_project_files(pathlib.Path(out) / "search", log)
+        yield
 
 
 def build_search(
@@ -133,6 +179,8 @@ def run_search(
     compare_untuned=True,
     report_only=False,
     reuse_baselines=None,
+    fresh=False,
+    oracle_timeout=ORACLE_TIMEOUT,
     log=print,
 ) -> dict:
     """Search, write ``best_hparams.json`` and the report, then evaluate (see the module docstring).
@@ -141,165 +189,215 @@ def run_search(
     leaves the untuned scheme out of the evaluation; ``report_only`` runs no trial and no evaluation and reports
     the trials finished so far (of a search still running elsewhere); ``reuse_baselines`` (another search's output
     directory) takes the finished no-augmentation and baseline units of its evaluation instead of computing them
-    again (:func:`evaluate_setting`). Returns the JSON-ready result (a worker
-    returns the trials it ran). Raises :class:`SearchFailedError` if no trial completed.
+    again (:func:`evaluate_setting`). ``output_dir`` must be new, empty or this search's (:mod:`serzoo.tuning.project`:
+    a rerun with other options is refused unless ``fresh``); a worker waits ``oracle_timeout`` seconds at most for
+    its chief. Returns the JSON-ready result (a worker returns the trials it ran). Raises :class:`SearchFailedError`
+    if no trial completed.
     """
-    from serzoo.tuning.tuners import distributed_role, forget_finished_retries, make_tuner, trial_summary
+    from serzoo.data import speaker_halves
+    from serzoo.tuning.project import search_record
+    from serzoo.tuning.tuners import current_role
 
+    if reuse_baselines:
+        baselines_source(reuse_baselines)
+    check_search_options(
+        max_trials=max_trials,
+        executions_per_trial=executions_per_trial,
+        max_failures=max_failures,
+        max_epochs=max_epochs,
+        jobs=jobs,
+        baselines=baselines,
+        eval_seeds=eval_seeds,
+    )
     out = pathlib.Path(output_dir)
-    base = search_base(out, scheme, schedule, log) if scheme else None
-    with distributed_role(role, oracle, tuner_id) as where:
-        hypermodel, dev, evaluation = build_search(
-            base=base,
-            corpus=corpus,
-            scheme=scheme,
-            objective=objective,
-            classifier=classifier,
-            tune_classifier=tune_classifier,
-            tune_recipe=tune_recipe,
-            k=k,
-            epochs=epochs,
-            tuner=tuner,
-            schedule=schedule,
-            dev_groups=dev_groups,
-            normalisation=normalisation,
-            fixed_options=fixed_options,
-            classifier_options=classifier_options,
-            with_folds=where != "chief",
+    dev, evaluation = speaker_halves(corpus, dev_groups)
+    within_evaluation(eval_groups, evaluation)
+    record = search_record(
+        corpus=corpus,
+        scheme=scheme,
+        objective=objective,
+        classifier=classifier,
+        tune_classifier=tune_classifier,
+        tune_recipe=tune_recipe,
+        k=k,
+        epochs=epochs,
+        tuner=tuner,
+        schedule=schedule,
+        dev_groups=dev,
+        normalisation=normalisation,
+        fixed_options=fixed_options,
+        classifier_options=classifier_options,
+        executions_per_trial=executions_per_trial,
+        seed=seed,
+        max_epochs=max_epochs,
+    )
+    joining = (role or current_role()) == "worker" or report_only
+    with open_search(out, record, join=joining, fresh=fresh, log=log):
+        from serzoo.tuning.tuners import (
+            chief_errors,
+            distributed_role,
+            forget_finished_retries,
+            make_tuner,
+            trial_summary,
+            wait_for_chief,
         )
-        log(
-            f"{corpus.name}/{corpus.feature_set}: search on development groups {dev} (inner leave-one-out); "
-            f"evaluation groups {evaluation}; {tuner}, objective {objective}, role {where}"
-        )
-        search = make_tuner(
-            tuner,
-            hypermodel,
-            kt_objective(objective),
-            directory=out,
-            project_name="search",
-            max_trials=max_trials,
-            executions_per_trial=executions_per_trial,
-            seed=seed,
-            max_epochs=max_epochs,
-            max_failures=max_failures,
-        )
-        if where != "worker" and not report_only:
-            rerun = forget_finished_retries(search.oracle)
-            if rerun:
-                log(f"resuming: interrupted trials {rerun} run again")
-        stopped = None
-        try:
-            if not report_only:
-                search.search(verbose=0)
-        except RuntimeError as err:  # KerasTuner stops after max_failures consecutive failed trials
-            if "consecutive failures" not in str(err):
-                raise
-            stopped = str(err)
-        if where == "worker":
-            ran = _worker_trials(out / "search", search.tuner_id)
-            log(f"worker {search.tuner_id}: ran trials {ran}")
-            return {"role": "worker", "tuner_id": search.tuner_id, "trials": ran}
-    summary = trial_summary(search.oracle)
-    protocol = {
-        "development_groups": dev,
-        "evaluation_groups": evaluation,
-        "normalisation": normalisation,
-        "search": "inner leave-one-group-out over the development groups only",
-        "evaluation": "leave-one-group-out folds of the evaluation groups, trained on all other groups",
-    }
-    result = {
-        "dataset": f"{corpus.name}/{corpus.feature_set}",
-        "scheme": scheme,
-        "objective": objective,
-        "direction": OBJECTIVES[objective],
-        "tuner": tuner,
-        "max_trials": max_trials,
-        "seed": seed,
-        "classifier": classifier,
-        "tune_classifier": tune_classifier,
-        "protocol": protocol,
-        "counts": summary["counts"],
-        "failed": summary["failed"],
-        "stopped_early": stopped,
-        "trials": _trial_rows(search.oracle, objective),
-    }
-    if report_only and not summary["completed"]:
+
+        with distributed_role(role, oracle, tuner_id) as where:
+            if where == "worker":
+                wait_for_chief(oracle_timeout, log)
+            base = search_base(out, scheme, schedule, log) if scheme else None
+            hypermodel, dev, evaluation = build_search(
+                base=base,
+                corpus=corpus,
+                scheme=scheme,
+                objective=objective,
+                classifier=classifier,
+                tune_classifier=tune_classifier,
+                tune_recipe=tune_recipe,
+                k=k,
+                epochs=epochs,
+                tuner=tuner,
+                schedule=schedule,
+                dev_groups=dev_groups,
+                normalisation=normalisation,
+                fixed_options=fixed_options,
+                classifier_options=classifier_options,
+                with_folds=where != "chief",
+            )
+            log(
+                f"{corpus.name}/{corpus.feature_set}: search on development groups {dev} (inner leave-one-out); "
+                f"evaluation groups {evaluation}; {tuner}, objective {objective}, role {where}"
+            )
+            search = make_tuner(
+                tuner,
+                hypermodel,
+                kt_objective(objective),
+                directory=out,
+                project_name="search",
+                max_trials=max_trials,
+                executions_per_trial=executions_per_trial,
+                seed=seed,
+                max_epochs=max_epochs,
+                max_failures=max_failures,
+            )
+            if where != "worker" and not report_only:
+                rerun = forget_finished_retries(search.oracle)
+                if rerun:
+                    log(f"resuming: interrupted trials {rerun} run again")
+            stopped = None
+            try:
+                if not report_only:
+                    with chief_errors(where, oracle_timeout):
+                        search.search(verbose=0)
+            except RuntimeError as err:  # KerasTuner stops after max_failures consecutive failed trials
+                if "consecutive failures" not in str(err):
+                    raise
+                stopped = str(err)
+            if where == "worker":
+                ran = _worker_trials(out / "search", search.tuner_id)
+                log(f"worker {search.tuner_id}: ran trials {ran}")
+                return {"role": "worker", "tuner_id": search.tuner_id, "trials": ran}
+        summary = trial_summary(search.oracle)
+        protocol = {
+            "development_groups": dev,
+            "evaluation_groups": evaluation,
+            "normalisation": normalisation,
+            "search": "inner leave-one-group-out over the development groups only",
+            "evaluation": "leave-one-group-out folds of the evaluation groups, trained on all other groups",
+        }
+        result = {
+            "dataset": f"{corpus.name}/{corpus.feature_set}",
+            "scheme": scheme,
+            "objective": objective,
+            "direction": OBJECTIVES[objective],
+            "tuner": tuner,
+            "max_trials": max_trials,
+            "seed": seed,
+            "classifier": classifier,
+            "tune_classifier": tune_classifier,
+            "protocol": protocol,
+            "counts": summary["counts"],
+            "failed": summary["failed"],
+            "stopped_early": stopped,
+            "trials": _trial_rows(search.oracle, objective),
+        }
+        if report_only and not summary["completed"]:
+            from serzoo.tuning.report import write_search_report
+
+            log(write_search_report(out, result, None))
+            return result
+        if not summary["completed"]:
+            first = summary["failed"][0]["reason"] if summary["failed"] else "no trial ran"
+            from serzoo.tuning.report import write_search_report
+
+            write_search_report(out, result, None)
+            raise SearchFailedError(f"every trial of the search failed ({summary['counts']}); first error: {first}")
+        best = summary["completed"][0]
+        setting = hypermodel.setting(best.hyperparameters)
+        result["best"] = {
+            "trial_id": best.trial_id,
+            "value": float(best.score),
+            "hyperparameters": dict(best.hyperparameters.values),
+            "setting": setting.to_dict(),
+        }
+        if scheme is not None:
+            from serzoo.hparams import write_tuned_setting
+
+            write_tuned_setting(
+                out / "best_hparams.json",
+                setting,
+                dataset=result["dataset"],
+                objective={"name": objective, "direction": OBJECTIVES[objective]},
+                value=float(best.score),
+                hyperparameters=dict(best.hyperparameters.values),
+                protocol=protocol,
+                search={"tuner": tuner, "trial_id": best.trial_id, "counts": summary["counts"]},
+            )
+        else:
+            from serzoo.hparams import write_classifier_setting
+
+            write_classifier_setting(
+                out / "best_classifier.json",
+                classifier,
+                setting.classifier.get(classifier, {}),
+                dataset=result["dataset"],
+                objective={"name": objective, "direction": OBJECTIVES[objective]},
+                value=float(best.score),
+                hyperparameters=dict(best.hyperparameters.values),
+                protocol=protocol,
+                search={"tuner": tuner, "trial_id": best.trial_id, "counts": summary["counts"]},
+            )
+        if evaluate and scheme is None and not report_only:
+            result["evaluation"] = evaluate_classifier(
+                corpus,
+                classifier,
+                setting.classifier.get(classifier, {}),
+                evaluation_groups=within_evaluation(eval_groups, evaluation),
+                seeds=eval_seeds,
+                normalisation=normalisation,
+                output_dir=out / EVALUATION_DIR,
+                jobs=jobs,
+            )
+        if evaluate and scheme is not None and not report_only:
+            result["evaluation"] = evaluate_setting(
+                corpus,
+                setting,
+                evaluation_groups=within_evaluation(eval_groups, evaluation),
+                classifier=classifier,
+                seeds=eval_seeds,
+                baselines=baselines,
+                schedule=schedule,
+                normalisation=normalisation,
+                output_dir=out / EVALUATION_DIR,
+                jobs=jobs,
+                fixed_options=fixed_options,
+                compare_untuned=compare_untuned,
+                reuse_from=baselines_source(reuse_baselines) if reuse_baselines else None,
+            )
         from serzoo.tuning.report import write_search_report
 
-        log(write_search_report(out, result, None))
+        log(write_search_report(out, result, search.oracle))
         return result
-    if not summary["completed"]:
-        first = summary["failed"][0]["reason"] if summary["failed"] else "no trial ran"
-        from serzoo.tuning.report import write_search_report
-
-        write_search_report(out, result, None)
-        raise SearchFailedError(f"every trial of the search failed ({summary['counts']}); first error: {first}")
-    best = summary["completed"][0]
-    setting = hypermodel.setting(best.hyperparameters)
-    result["best"] = {
-        "trial_id": best.trial_id,
-        "value": float(best.score),
-        "hyperparameters": dict(best.hyperparameters.values),
-        "setting": setting.to_dict(),
-    }
-    if scheme is not None:
-        from serzoo.hparams import write_tuned_setting
-
-        write_tuned_setting(
-            out / "best_hparams.json",
-            setting,
-            dataset=result["dataset"],
-            objective={"name": objective, "direction": OBJECTIVES[objective]},
-            value=float(best.score),
-            hyperparameters=dict(best.hyperparameters.values),
-            protocol=protocol,
-            search={"tuner": tuner, "trial_id": best.trial_id, "counts": summary["counts"]},
-        )
-    else:
-        from serzoo.hparams import write_classifier_setting
-
-        write_classifier_setting(
-            out / "best_classifier.json",
-            classifier,
-            setting.classifier.get(classifier, {}),
-            dataset=result["dataset"],
-            objective={"name": objective, "direction": OBJECTIVES[objective]},
-            value=float(best.score),
-            hyperparameters=dict(best.hyperparameters.values),
-            protocol=protocol,
-            search={"tuner": tuner, "trial_id": best.trial_id, "counts": summary["counts"]},
-        )
-    if evaluate and scheme is None and not report_only:
-        result["evaluation"] = evaluate_classifier(
-            corpus,
-            classifier,
-            setting.classifier.get(classifier, {}),
-            evaluation_groups=_within(eval_groups, evaluation),
-            seeds=eval_seeds,
-            normalisation=normalisation,
-            output_dir=out / EVALUATION_DIR,
-            jobs=jobs,
-        )
-    if evaluate and scheme is not None and not report_only:
-        result["evaluation"] = evaluate_setting(
-            corpus,
-            setting,
-            evaluation_groups=_within(eval_groups, evaluation),
-            classifier=classifier,
-            seeds=eval_seeds,
-            baselines=baselines,
-            schedule=schedule,
-            normalisation=normalisation,
-            output_dir=out / EVALUATION_DIR,
-            jobs=jobs,
-            fixed_options=fixed_options,
-            compare_untuned=compare_untuned,
-            reuse_from=baselines_source(reuse_baselines) if reuse_baselines else None,
-        )
-    from serzoo.tuning.report import write_search_report
-
-    log(write_search_report(out, result, search.oracle))
-    return result
 
 
 def baselines_source(search_dir) -> pathlib.Path:
@@ -497,7 +595,7 @@ def _real_only_records(
     return [{**r, "method": name} for r in run["records"]], reused
 
 
-def run_swap_halves(search, *, corpus, output_dir, dev_groups=None, log=print) -> dict:
+def run_swap_halves(search, *, corpus, output_dir, dev_groups=None, fresh=False, log=print) -> dict:
     """Every fold evaluated with settings chosen without its speaker: search on half A (inner folds), evaluate
     on half B's leave-one-speaker-out folds; search on half B, evaluate on half A's; then pool the two halves'
     evaluations into one table over all folds (issue 17's protocol). See :func:`run_outer_folds`."""
@@ -510,11 +608,12 @@ def run_swap_halves(search, *, corpus, output_dir, dev_groups=None, log=print) -
         output_dir=output_dir,
         protocol="swap-halves",
         partitions=[("half_A", first), ("half_B", second)],
+        fresh=fresh,
         log=log,
     )
 
 
-def run_nested(search, *, corpus, output_dir, log=print) -> dict:
+def run_nested(search, *, corpus, output_dir, fresh=False, log=print) -> dict:
     """Nested search: for each group, a search on all the other groups (inner leave-one-out over them), then the
     evaluation of its best setting on that group's fold alone; the outer folds are pooled. Every group is tested
     once with settings chosen without it; ``G`` searches instead of two, so about ``G / 2`` times the cost of
@@ -526,25 +625,38 @@ def run_nested(search, *, corpus, output_dir, log=print) -> dict:
         output_dir=output_dir,
         protocol="nested",
         partitions=[(f"outer_{g}", [h for h in groups if h != g]) for g in groups],
+        fresh=fresh,
         log=log,
     )
 
 
-def run_outer_folds(search, *, corpus, output_dir, partitions, protocol, log=print) -> dict:
+def run_outer_folds(search, *, corpus, output_dir, partitions, protocol, fresh=False, log=print) -> dict:
     """One search per (name, development groups) partition, evaluated on the groups it did not see, then their
     evaluations pooled into one table over all evaluated folds.
 
     ``search(dev_groups, output_dir)`` runs one search with evaluation (:func:`run_search` with the same tuner,
     trials, objective, k and seeds for every partition) and returns its result; each runs in
-    ``output_dir/<name>`` and resumes there.
+    ``output_dir/<name>`` and resumes there. ``output_dir`` is held and claimed like a single search's
+    (:func:`open_search`; ``fresh`` discards every partition's search).
     """
+    out = pathlib.Path(output_dir)
+    record = {
+        "dataset": f"{corpus.name}/{corpus.feature_set}",
+        "protocol": protocol,
+        "partitions": {name: list(dev) for name, dev in partitions},
+    }
+    with open_search(out, record, fresh=fresh, log=log):
+        parts = []
+        for name, dev in partitions:
+            log(f"{name}: search on {dev}, evaluation on the other groups")
+            parts.append(search(dev, out / name))
+        return _pool(parts, corpus=corpus, out=out, protocol=protocol, log=log)
+
+
+def _pool(parts, *, corpus, out, protocol, log) -> dict:
+    """The outer folds' evaluations of :func:`run_outer_folds` pooled into one table and report."""
     from serzoo.experiments.augmentation_harness import summarise
 
-    out = pathlib.Path(output_dir)
-    parts = []
-    for name, dev in partitions:
-        log(f"{name}: search on {dev}, evaluation on the other groups")
-        parts.append(search(dev, out / name))
     ks = {part["evaluation"]["k"] for part in parts}
     if len(ks) > 1:
         raise ValueError(f"the searches were evaluated at different k {sorted(ks)}: fix --k for {protocol}")
@@ -572,7 +684,8 @@ def run_outer_folds(search, *, corpus, output_dir, partitions, protocol, log=pri
     return result
 
 
-def _within(chosen, evaluation) -> list[str]:
+def within_evaluation(chosen, evaluation) -> list[str]:
+    """``--eval-groups`` (all evaluation groups if empty), refused if it names a group the search sees."""
     if not chosen:
         return evaluation
     outside = sorted(set(chosen) - set(evaluation))
@@ -641,16 +754,20 @@ def search_base(output_dir, scheme: str, schedule: str, log=print):
     pinned in ``output_dir/base_training.json`` by the first run: a search resumed after a schedule changed keeps
     training its trials as its first ones did (the rates and epochs a trial samples override it)."""
     import dataclasses
-    import json
 
     from serzoo.report import write_json
     from serzoo.schedules import Training, training_for
+    from serzoo.tuning.project import read_json
 
     path = pathlib.Path(output_dir) / BASE_FILE
     if path.exists():
-        stored = json.loads(path.read_text())
-        stored["rate_scales"] = tuple(tuple(pair) for pair in stored.get("rate_scales", ()))
-        base = Training(**stored)
+        fix = f"delete it to pin schedule {schedule!r} again (the search's trials so far trained from the old one)"
+        stored = read_json(path, fix)
+        try:
+            stored["rate_scales"] = tuple(tuple(pair) for pair in stored.get("rate_scales", ()))
+            base = Training(**stored)
+        except (TypeError, ValueError, AttributeError) as err:
+            raise ValueError(f"{path} is not a training record ({err}): {fix}") from err
         if base != training_for(scheme, schedule):
             log(f"this search trains from its pinned base ({base.describe()}, {path}), not from schedule {schedule!r}")
         return base
@@ -661,9 +778,7 @@ def search_base(output_dir, scheme: str, schedule: str, log=print):
 
 
 def _worker_trials(project: pathlib.Path, tuner_id: str) -> list[str]:
-    import json
-
     path = project / "workers" / f"{tuner_id}.jsonl"
     if not path.exists():
         return []
-    return [json.loads(line)["trial_id"] for line in path.read_text().splitlines() if line.strip()]
+    return [json.loads(line)["trial_id"] for line in path.read_text().splitlines() if line.endswith("}")]

@@ -21,6 +21,7 @@ import time
 
 import keras_tuner as kt
 
+from serzoo.report import write_json
 from serzoo.tuning.space import TUNER_KINDS
 
 FINISHED = ("COMPLETED", "FAILED", "INVALID")  #: KerasTuner trial statuses that count towards max_trials
@@ -83,9 +84,7 @@ class FoldTrials:
                 except Exception as err:  # recorded as a failed trial with its traceback, never swallowed silently
                     raise kt.errors.FailedTrialError(f"{type(err).__name__}: {err}") from err
                 folds.append(getattr(self.hypermodel, "last_folds", {}))
-        trial_dir = pathlib.Path(self.get_trial_dir(trial.trial_id))
-        trial_dir.mkdir(parents=True, exist_ok=True)
-        (trial_dir / "folds.json").write_text(json.dumps(folds, indent=1))
+        write_json(folds, pathlib.Path(self.get_trial_dir(trial.trial_id)) / "folds.json")
         workers = pathlib.Path(self.project_dir) / "workers"
         workers.mkdir(exist_ok=True)
         with open(workers / f"{self.tuner_id}.jsonl", "a", encoding="utf-8") as log:
@@ -205,6 +204,58 @@ def distributed_role(role: str | None, oracle: str | None, tuner_id: str | None)
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def oracle_address() -> str:
+    """``HOST:PORT`` of the chief, from KerasTuner's environment variables."""
+    return f"{os.environ.get(ORACLE_IP)}:{os.environ.get(ORACLE_PORT)}"
+
+
+def wait_for_chief(timeout: float, log=print) -> None:
+    """Return once the chief's oracle answers at :func:`oracle_address`; after ``timeout`` seconds raise
+    ``ConnectionError`` naming the address (KerasTuner's client would wait an hour, saying nothing). Also bounds each
+    later request to the chief by ``timeout`` (:func:`chief_errors` turns a chief that stops answering into a
+    message)."""
+    import grpc
+    from keras_tuner.src.distribute import oracle_client
+
+    oracle_client.TIMEOUT = timeout
+    address = oracle_address()
+    channel = grpc.insecure_channel(address)
+    try:
+        ready = grpc.channel_ready_future(channel)
+        try:
+            ready.result(timeout=min(5.0, timeout))
+        except grpc.FutureTimeoutError:
+            log(f"waiting up to {timeout:.0f} s for the chief's oracle at {address} ...")
+            try:
+                ready.result(timeout=max(timeout - 5.0, 0.0))
+            except grpc.FutureTimeoutError:
+                raise ConnectionError(
+                    f"no chief answers at {address} after {timeout:.0f} s: start `serzoo tune ... --role chief "
+                    f"--oracle {address}` first, check the address, or raise --oracle-timeout"
+                ) from None
+    finally:
+        channel.close()
+
+
+@contextlib.contextmanager
+def chief_errors(role: str, timeout: float):
+    """On a worker, turn a gRPC failure (the chief stopped answering for ``timeout`` seconds) into a
+    ``ConnectionError`` naming its address."""
+    if role != "worker":
+        yield
+        return
+    import grpc
+
+    try:
+        yield
+    except grpc.RpcError as err:
+        code = err.code().name if hasattr(err, "code") else type(err).__name__
+        raise ConnectionError(
+            f"the chief at {oracle_address()} stopped answering ({code}, waited up to {timeout:.0f} s); "
+            "finished trials are kept: start the chief again and rerun this worker"
+        ) from None
 
 
 def forget_finished_retries(oracle) -> list[str]:

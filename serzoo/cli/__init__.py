@@ -1,8 +1,9 @@
 """The ``serzoo`` command: one module per subcommand, each registering its own subparser (``register``) and
 running it (``run``). No module imports TensorFlow at import time, so ``serzoo --help`` is instant.
 
-Expected errors (bad input, missing files, an existing export, a diverging model) end in a one-line message and
-exit code 2; an interrupt ends with exit code 130, SIGTERM (handled like Ctrl-C) with 143.
+Expected errors (bad input, missing files, an existing export, a diverging model, a full disk, a folder another run
+holds) end in a one-line message and exit code 2; an interrupt ends with exit code 130, SIGTERM (handled like
+Ctrl-C) with 143.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def plugin_commands():
 
 def main(argv: list[str] | None = None) -> int:
     from serzoo.cli import common
-    from serzoo.errors import DivergenceError, UnitsLostError
+    from serzoo.errors import BusyError, DivergenceError, UnitsLostError
 
     args = build_parser().parse_args(argv)
     saved = {name: os.environ.get(name) for name in common.PROCESS_SETTINGS}
@@ -91,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         with _sigterm_as_interrupt():
             common.prepare(args)
             return args.run(args)
-    except (ValueError, FileNotFoundError, FileExistsError, DivergenceError, UnitsLostError) as err:
+    except (ValueError, OSError, DivergenceError, UnitsLostError, BusyError) as err:
+        # OSError: missing or existing files, and writes that fail (disk full, read-only folder: the path is named)
         print(f"serzoo {args.command}: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as err:
@@ -109,6 +111,23 @@ def main(argv: list[str] | None = None) -> int:
                 os.environ[name] = value
 
 
+#: Exit codes of an interrupted command: Ctrl-C, SIGTERM.
+INTERRUPTED = (130, 143)
+
+
+def entry() -> None:
+    """The ``serzoo`` program (console script and ``python -m serzoo.cli``): :func:`main`, then exit with its code.
+    An interrupted command has kept its finished work and cleaned up by then, so its process ends at once
+    (``os._exit``) instead of in the interpreter's final garbage collection, where gRPC objects of a distributed
+    search (KerasTuner's chief and workers) can deadlock after an interrupt: the process would never exit."""
+    code = main()
+    if code in INTERRUPTED:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM, raised like Ctrl-C so that the same cleanup runs (staging folders, worker processes)."""
 
@@ -124,7 +143,26 @@ def _sigterm_as_interrupt():
         yield
         return
     previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = _redeliver_swallowed_interrupts(previous_hook)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        sys.unraisablehook = previous_hook
+
+
+def _redeliver_swallowed_interrupts(previous):
+    """A ``sys.unraisablehook``: an interrupt that arrives while Python runs a ``__del__`` (garbage collection, e.g.
+    TensorFlow's functions) is raised there, ignored, and lost: the command would go on as if no signal had come
+    (a search's worker then had to be killed). Send the same signal again a moment later, silently; other
+    unraisable exceptions go to ``previous``."""
+
+    def hook(unraisable):
+        if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+            signum = signal.SIGTERM if issubclass(unraisable.exc_type, Terminated) else signal.SIGINT
+            threading.Timer(0.1, os.kill, (os.getpid(), signum)).start()
+            return
+        previous(unraisable)
+
+    return hook

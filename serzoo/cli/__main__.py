@@ -1,7 +1,6 @@
-"""``python -m serzoo.cli`` is the ``serzoo`` command."""
+"""``python -m serzoo.cli`` is the ``serzoo`` command (and how serzoo starts its own processes, e.g. a local search's
+chief and workers)."""
 
-import sys
+from serzoo.cli import entry
 
-from serzoo.cli import main
-
-sys.exit(main())
+entry()

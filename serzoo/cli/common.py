@@ -83,13 +83,12 @@ def add_manual_dir_option(parser: argparse.ArgumentParser) -> None:
 
 
 def unit_store(args, settings: dict):
-    """The resumable unit store of a run in ``args.output_dir`` (emptied first with ``--fresh``)."""
-    import pathlib
-
+    """The resumable unit store of a run in ``args.output_dir`` (emptied first with ``--fresh``: a run's own units only,
+    :meth:`~serzoo.experiments.resume.UnitStore.discard`)."""
     from serzoo.experiments.resume import UnitStore
 
     if getattr(args, "fresh", False):
-        (pathlib.Path(args.output_dir) / UnitStore.FILE).unlink(missing_ok=True)
+        UnitStore.discard(args.output_dir)
     return UnitStore(args.output_dir, settings)
 
 
@@ -262,13 +261,14 @@ def recipe(args):
 
 
 def tuned_settings(args) -> dict:
-    """{``<scheme>_tuned``: setting} of the ``--hparams`` files (one per scheme)."""
+    """{``<scheme>_tuned``: setting} of the ``--hparams`` files (one per scheme), each checked whole and refused if it
+    was searched on another dataset than ``--dataset`` (call it before loading the corpus)."""
     from serzoo.hparams import load_tuned_setting
 
     settings = {}
     for path in (args.hparams or "").split(","):
         if path.strip():
-            setting = load_tuned_setting(path.strip())
+            setting = load_tuned_setting(path.strip(), dataset=args.dataset)
             label = f"{setting.scheme}_tuned"
             if label in settings:
                 raise ValueError(f"--hparams: two files tune {setting.scheme!r} ({settings[label].source}, {path})")

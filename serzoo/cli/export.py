@@ -18,7 +18,11 @@ def register(sub) -> None:
         help="default: the --hparams file's scheme, else adan",
     )
     common.add_training_options(parser, "serzoo")
-    common.add_hparams_option(parser, "train with the search's chosen options and training (replaces the schedule)")
+    common.add_hparams_option(
+        parser,
+        "train with the search's chosen options and training (replaces the schedule; --epochs, "
+        "--learning-rate and --batch-size still override it)",
+    )
     common.add_recipe_option(parser)
     parser.add_argument(
         "--k",
@@ -38,7 +42,9 @@ def register(sub) -> None:
     )
     parser.add_argument("--name", default=None, help="the export's name (default <scheme>_<dataset>_<features>)")
     parser.add_argument("--export-version", default="1", help="the export's version folder (default 1)")
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing version")
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace an existing export (never a folder that is not one)"
+    )
     common.add_renamed_option(parser, "--root", "--export-root")
     common.add_renamed_option(
         parser, "--version", "--export-version (the export's folder; `serzoo --version` is serzoo's)"
@@ -49,17 +55,19 @@ def register(sub) -> None:
 def run(args) -> int:
     from serzoo.data import load_corpus
     from serzoo.experiments.train_export import train_and_export
+    from serzoo.export import export_path
 
+    settings = list(common.tuned_settings(args).values())  # the whole file checked before the corpus loads
+    if len(settings) > 1:
+        raise ValueError("--hparams: export one scheme at a time (give one file)")
+    setting = settings[0] if settings else None
+    scheme = args.scheme or (setting.scheme if setting else "adan")
+    export_path(args.export_root, args.name or "name", args.export_version)  # one folder name each, before any work
     corpus = load_corpus(args.dataset, data_dir=args.data_dir, manual_dir=common.manual_dir(args))
     held_out = set(args.held_out.split(",")) if args.held_out else set()
     unknown = held_out - set(corpus.splits)
     if unknown:
         raise ValueError(f"--held-out {sorted(unknown)}: no such split; splits are {list(corpus.splits)}")
-    settings = list(common.tuned_settings(args).values())
-    if len(settings) > 1:
-        raise ValueError("--hparams: export one scheme at a time (give one file)")
-    setting = settings[0] if settings else None
-    scheme = args.scheme or (setting.scheme if setting else "adan")
     path, _, _ = train_and_export(
         corpus,
         scheme,

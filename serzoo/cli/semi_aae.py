@@ -50,13 +50,12 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    import pathlib
-
     from serzoo import report
     from serzoo.data import load_corpus, map_classes
-    from serzoo.experiments.semi_aae import render_report, run_semi_aae
+    from serzoo.experiments.semi_aae import check_fractions, check_run, render_report, run_semi_aae
     from serzoo.schedules import training_for
 
+    check_fractions(args.fractions)
     corpus = load_corpus(
         args.dataset,
         data_dir=args.data_dir,
@@ -65,12 +64,15 @@ def run(args) -> int:
     )
     if args.labels in ("arousal", "valence"):
         corpus = map_classes(corpus, args.labels)
+    check_run(corpus, args.level, args.fractions)  # before --fresh discards anything
     training = training_for(
         "semi_aae", args.schedule, epochs=args.epochs, learning_rate=args.learning_rate, batch_size=args.batch_size
     )
     options = {"crop_frames": args.crop_frames} if args.crop_frames else {}
     if args.fresh:
-        pathlib.Path(args.output_dir, "units.jsonl").unlink(missing_ok=True)
+        from serzoo.experiments.resume import UnitStore
+
+        UnitStore.discard(args.output_dir)
     result = run_semi_aae(
         corpus,
         level=args.level,

@@ -142,7 +142,7 @@ def run_code_vectors(
     store = None
     if output_dir is not None:
         if fresh:
-            (pathlib.Path(output_dir) / UnitStore.FILE).unlink(missing_ok=True)
+            UnitStore.discard(output_dir)
         store = UnitStore(output_dir, settings)
     folds = [f.name for f in leave_one_group_out(list(corpus.splits), max_folds)]
     units = {}

@@ -111,7 +111,7 @@ def run_generator_comparison(
         corpus = corpus.subset(groups)
     out = pathlib.Path(output_dir)
     if fresh:
-        (out / UnitStore.FILE).unlink(missing_ok=True)
+        UnitStore.discard(out)
     settings = _settings(corpus, models, trainings[models[0]], schedule, n_synthetic, seed, options)
     if groups:
         settings["groups"] = sorted(corpus.splits)

@@ -414,7 +414,6 @@ def reproduce_swap_halves(
     its speaker, so gains are measured against a tuned classifier.
     """
     import pathlib
-    import shutil
 
     from serzoo import report
     from serzoo.data import load_corpus, speaker_halves
@@ -430,8 +429,7 @@ def reproduce_swap_halves(
     folds = [f for half in halves for f in half]
     fold_classifiers = fold_classifier_options(classifier_settings, folds, dataset, classifiers)
     if fresh:
-        (out / UnitStore.FILE).unlink(missing_ok=True)
-        shutil.rmtree(out / "examples", ignore_errors=True)
+        UnitStore.discard(out)
     store = UnitStore(
         out,
         {

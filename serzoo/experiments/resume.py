@@ -13,6 +13,7 @@ import fcntl
 import json
 import os
 import pathlib
+import shutil
 
 import numpy as np
 
@@ -35,6 +36,27 @@ class UnitStore:
         self._read_bytes = 0  # how much of the file has been read (units appended later are picked up)
         self.directory.mkdir(parents=True, exist_ok=True)
         self._open()
+
+    @classmethod
+    def discard(cls, directory) -> None:
+        """Forget the finished units in ``directory`` (``--fresh``): its ``units.jsonl`` and ``examples/``. A
+        ``units.jsonl`` that is not a unit store (its first line no settings record) is someone else's file: refused,
+        not deleted."""
+        path = pathlib.Path(directory) / cls.FILE
+        if path.is_file():
+            with path.open("rb") as handle:
+                first = handle.readline()
+            try:
+                ours = "settings" in json.loads(first)
+            except (json.JSONDecodeError, UnicodeDecodeError, TypeError):
+                ours = False
+            if not ours:
+                raise ValueError(
+                    f"{path} is not a serzoo unit store (its first line is no settings record): --fresh deletes only "
+                    "a run's own units; give another --output-dir"
+                )
+            path.unlink()
+        shutil.rmtree(pathlib.Path(directory) / "examples", ignore_errors=True)
 
     def _open(self) -> None:
         """Create the file with its settings line, or load it; under the lock, so that processes
@@ -74,9 +96,14 @@ class UnitStore:
                 ) from None
 
     def _append(self, record: dict) -> None:
-        with self.path.open("ab") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)  # one whole line at a time, whoever else appends
-            _write_line(handle, record)
+        try:
+            with self.path.open("ab") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX)  # one whole line at a time, whoever else appends
+                _write_line(handle, record)
+        except OSError as err:  # disk full: a line cut short is dropped (and the unit redone) by the next run
+            from serzoo.report import write_error
+
+            raise write_error(self.path, err) from err
 
     def refresh(self) -> None:
         """Pick up units appended by other processes sharing this store since the last read."""
@@ -131,21 +158,26 @@ class UnitStore:
 
     def save_example(self, method: str, example: dict) -> None:
         """Keep a method's figure material: arrays plus its loss history."""
-        folder = self.directory / "examples"
-        folder.mkdir(exist_ok=True)
+        from serzoo.report import atomic_path
+
         arrays = {k: np.asarray(v) for k, v in example.items() if k not in ("history", "fold")}
-        tmp = folder / f".{method}.tmp.npz"
-        np.savez(tmp, history=json.dumps(example.get("history", {})), fold=str(example.get("fold", "")), **arrays)
-        tmp.replace(folder / f"{method}.npz")
+        with atomic_path(self.directory / "examples" / f"{method}.npz") as tmp, tmp.open("wb") as stream:
+            np.savez(
+                stream, history=json.dumps(example.get("history", {})), fold=str(example.get("fold", "")), **arrays
+            )
+
+    def _example_files(self) -> list[pathlib.Path]:
+        """The saved examples (not the hidden temporary files of an interrupted write)."""
+        return sorted(p for p in (self.directory / "examples").glob("*.npz") if not p.name.startswith("."))
 
     def example_methods(self) -> set[str]:
         """Methods whose example is saved."""
-        return {path.stem for path in (self.directory / "examples").glob("*.npz")}
+        return {path.stem for path in self._example_files()}
 
     def load_examples(self) -> dict:
         """Every saved example, keyed by method."""
         examples = {}
-        for path in sorted((self.directory / "examples").glob("*.npz")):
+        for path in self._example_files():
             with np.load(path) as data:
                 example = {k: data[k] for k in data.files if k not in ("history", "fold")}
                 example["history"] = json.loads(str(data["history"]))

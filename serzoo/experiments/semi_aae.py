@@ -353,8 +353,7 @@ def run_semi_aae(
     from serzoo.experiments.resume import UnitStore
     from serzoo.models.semi_aae import hide_labels
 
-    if level not in LEVELS:
-        raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
+    check_run(corpus, level, fractions)
     for method in methods:
         method_settings(method)
     settings = {
@@ -433,6 +432,32 @@ def run_semi_aae(
     if output_dir:
         result["figures"]["files"] = write_figures(result, output_dir)
     return result
+
+
+def check_run(corpus: Corpus, level: str, fractions) -> None:
+    """Refuse, before any training, a ``level`` the corpus's features do not have (functionals for ``utterance``,
+    LLD sequences for ``frames``) and a labelled fraction outside (0, 1]: at 0 no classifier sees a label, and its
+    "UAR" would be reported as a result."""
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
+    frame_level = next(iter(corpus.splits.values())).x.dtype == object
+    if frame_level != (level == "frames"):
+        has, use = ("frame-level LLD sequences", "--level frames") if frame_level else ("utterance functionals", "")
+        other = use or "--level utterance, or a frame-level set such as <corpus>/compare_lld"
+        raise ValueError(f"--level {level}: {corpus.name}/{corpus.feature_set} holds {has}; use {other}")
+    check_fractions(fractions)
+
+
+def check_fractions(fractions) -> None:
+    """Labelled fractions must lie in (0, 1] (at 0 the classifier sees no label at all); at least one."""
+    if not list(fractions):
+        raise ValueError("--fractions is empty: give labelled fractions in (0, 1], e.g. 0.1,0.25,0.5,1")
+    for fraction in fractions:
+        if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction <= 1:
+            raise ValueError(
+                f"--fractions {fraction!r}: each labelled fraction must lie in (0, 1] (at 0 the classifier sees no "
+                "label at all)"
+            )
 
 
 def summarise(units: dict, n_classes: int) -> dict:

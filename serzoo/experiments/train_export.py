@@ -46,12 +46,14 @@ def train_and_export(
     player) and ``batch_size`` override it. ``options`` go to the scheme builder (e.g. smaller networks for tests).
     An existing target is refused before training unless ``overwrite``; :func:`~serzoo.export.export_generator` decides
     atomically at the end. A ``setting`` (:class:`serzoo.hparams.TunedSetting`, ``--hparams``) replaces the
-    schedule's training and adds its builder options; its scheme must be ``scheme``. ``recipe`` (a
-    :class:`serzoo.recipes.Recipe` or its fields) and ``recipe_k`` are recorded in the manifest as the way the
-    generator is meant to be used: ``augment(x, y, path)`` applies them (:mod:`serzoo.zoo`); ``extra_manifest`` adds
-    fields (e.g. the measured ``utility``).
+    schedule's training and adds its builder options; its scheme must be ``scheme``; ``epochs``, ``learning_rate``
+    and ``batch_size`` override its training as they override a schedule's
+    (:meth:`~serzoo.hparams.TunedSetting.overridden`).
+    ``recipe`` (a :class:`serzoo.recipes.Recipe` or its fields) and ``recipe_k`` are recorded in the manifest as the
+    way the generator is meant to be used: ``augment(x, y, path)`` applies them (:mod:`serzoo.zoo`); ``extra_manifest``
+    adds fields (e.g. the measured ``utility``).
     """
-    from serzoo.export import check_target, export_generator
+    from serzoo.export import check_target, export_generator, export_path
     from serzoo.models import check_generator, scheme_names
     from serzoo.schedules import training_for
 
@@ -59,13 +61,14 @@ def train_and_export(
         raise ValueError(
             f"export supports {', '.join(scheme_names(exportable=True))} (one conditional generator); got {scheme!r}"
         )
+    target = export_path(root, name or f"{scheme}_{corpus.name}_{corpus.feature_set}", version)
+    check_target(target, overwrite)
     training = training_for(scheme, schedule, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size)
     if setting is not None:
         if setting.scheme != scheme:
             raise ValueError(f"--hparams {setting.source} tunes {setting.scheme!r}, not --scheme {scheme!r}")
+        setting = setting.overridden(epochs=epochs, learning_rate=learning_rate, batch_size=batch_size)
         training, options = setting.training(), {**setting.options, **(options or {})}
-    target = pathlib.Path(root) / (name or f"{scheme}_{corpus.name}_{corpus.feature_set}") / version
-    check_target(target, overwrite)
     usage = {}
     if recipe is not None or recipe_k is not None:
         from serzoo.recipes import as_recipe

@@ -9,7 +9,6 @@ advance (``headline_k``) and show the sweep separately.
 from __future__ import annotations
 
 import pathlib
-import shutil
 
 import numpy as np
 
@@ -142,8 +141,7 @@ def reproduce(
     out = pathlib.Path(output_dir)
     corpus = load_corpus(dataset, data_dir=data_dir, manual_dir=manual_dir)
     if fresh:
-        (out / UnitStore.FILE).unlink(missing_ok=True)
-        shutil.rmtree(out / "examples", ignore_errors=True)
+        UnitStore.discard(out)
     store = UnitStore(
         out,
         {

@@ -16,6 +16,8 @@ import dataclasses
 
 import numpy as np
 
+from serzoo.validation import check_number
+
 CLASSIFIERS = ("svm", "dnn")
 ENGINES = ("compiled", "keras")
 
@@ -48,16 +50,30 @@ def _drop_zero_weight(x, y, sample_weight, *masks):
     return tuple(kept)
 
 
+#: The linear SVM's iteration cap per one-vs-one problem (libsvm's SMO; scikit-learn's default is no cap). EmoDB's
+#: baselines and augmented folds converge in far fewer (BENCHMARKS.md, "SVM iteration cap"); far-out synthetic rows
+#: ran over 15 minutes without one.
+SVM_MAX_ITER = 1_000_000
+
+
 @dataclasses.dataclass
 class LinearSvm:
     """Linear-kernel SVM (``sklearn.svm.SVC``, one-vs-one).
 
     The linear kernel is passed precomputed (``X Xᵀ`` by BLAS): the same classifier as
-    ``SVC(kernel="linear")``, many times faster for thousands of 4368-D (augmented) vectors.
+    ``SVC(kernel="linear")``, many times faster for thousands of 4368-D (augmented) vectors. libsvm stops after
+    ``max_iter`` iterations per one-vs-one problem (:data:`SVM_MAX_ITER`; -1: no cap); if it stops there before
+    converging, ``fit`` warns (``ConvergenceWarning``, naming the rows and ``C``) and sets ``stopped_early_``.
     """
 
     c: float = 1.0
     seed: int = 0
+    max_iter: int = SVM_MAX_ITER
+
+    def __post_init__(self):
+        check_number(self.c, "LinearSvm: c", above=0)
+        if self.max_iter != -1:  # -1: no cap (scikit-learn's convention)
+            check_number(self.max_iter, "LinearSvm: max_iter", integer=True, minimum=1)
 
     def fit(
         self, x: np.ndarray, y: np.ndarray, n_classes: int | None = None, sample_weight=None, synthetic=None
@@ -65,14 +81,29 @@ class LinearSvm:
         """``sample_weight`` rescales ``C`` per row (libsvm's per-instance weights); rows of weight 0 are
         dropped. ``synthetic`` (the DNN's two-stage mask) is accepted for a uniform interface and unused:
         the SVM has no training schedule."""
+        import warnings
+
+        from sklearn.exceptions import ConvergenceWarning
         from sklearn.svm import SVC
 
         x, y, sample_weight = _drop_zero_weight(x, y, sample_weight)
         self.support_x_ = np.asarray(x, np.float64)
         gram = self.support_x_ @ self.support_x_.T
-        self.model_ = SVC(kernel="precomputed", C=self.c, random_state=self.seed).fit(
-            gram, y, sample_weight=sample_weight
-        )
+        svc = SVC(kernel="precomputed", C=self.c, random_state=self.seed, max_iter=self.max_iter)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            self.model_ = svc.fit(gram, y, sample_weight=sample_weight)
+        self.stopped_early_ = any(issubclass(w.category, ConvergenceWarning) for w in caught)
+        for other in (w for w in caught if not issubclass(w.category, ConvergenceWarning)):
+            warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
+        if self.stopped_early_:
+            warnings.warn(
+                f"linear SVM: libsvm stopped at its cap of {self.max_iter} iterations before converging ({len(y)} "
+                f"rows, C={self.c}); its predictions may be off. Rows far outside the others' scale (e.g. "
+                "synthetic features in another space) slow it down: check them, or lower C",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
         return self
 
     def predict(self, x: np.ndarray) -> np.ndarray:
@@ -114,10 +145,21 @@ class DnnClassifier:
     pretrain_epochs: int = 0
 
     def __post_init__(self):
+        """Every field checked here, so that a bad setting (``best_classifier.json``, ``--classifier-options``)
+        fails before any training, naming the field, not after half of an experiment or never (a NaN rate)."""
         if self.engine not in ENGINES:
             raise ValueError(f"DnnClassifier: unknown engine={self.engine!r}; choose one of: {', '.join(ENGINES)}")
-        if int(self.pretrain_epochs) != self.pretrain_epochs or self.pretrain_epochs < 0:
-            raise ValueError(f"DnnClassifier: pretrain_epochs must be an int >= 0, got {self.pretrain_epochs!r}")
+        if isinstance(self.hidden, (str, bytes)) or not hasattr(self.hidden, "__iter__"):
+            raise ValueError(f"DnnClassifier: hidden must be a list of layer widths, got {self.hidden!r}")
+        for width in self.hidden:
+            check_number(width, "DnnClassifier: every width of hidden", integer=True, minimum=1)
+        check_number(self.l2, "DnnClassifier: l2", minimum=0)
+        check_number(self.learning_rate, "DnnClassifier: learning_rate", above=0)
+        for name in ("epochs", "batch_size", "steps_per_execution"):
+            check_number(getattr(self, name), f"DnnClassifier: {name}", integer=True, minimum=1)
+        check_number(self.pretrain_epochs, "DnnClassifier: pretrain_epochs", integer=True, minimum=0)
+        if not isinstance(self.constant_updates, bool):
+            raise ValueError(f"DnnClassifier: constant_updates must be true or false, got {self.constant_updates!r}")
 
     def build_model(self, input_dim: int, n_classes: int):
         """The network with this classifier's seeded initial weights, compiled as for ``Model.fit``."""
