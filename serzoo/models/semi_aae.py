@@ -205,7 +205,7 @@ class SemiSupervisedAAE(AdversarialScheme):
         getattr(self, f"{player}_optimizer").apply_gradients(zip(grads, variables))
 
     def train_step(self, data):
-        x, y = data[0], data[1]
+        x, y = self._unpack(data)
         done = {}
         if "reconstruction" in self.phases:
             with tf.GradientTape() as tape:  # (1) reconstruction phase
