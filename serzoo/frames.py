@@ -8,7 +8,10 @@ The frame-level models see crops of ``crop_frames`` frames. The policy, one for 
   tiled utterance when it is short);
 - evaluation (:func:`evaluation_crops`): the utterance is covered by ``ceil(frames / crop_frames)`` crops, the
   last one aligned to the utterance's end, and its posterior is the mean over its crops
-  (:func:`utterance_posteriors`). The same TensorFlow function runs inside the exported ``classify``.
+  (:func:`utterance_posteriors`). The same TensorFlow function runs inside the exported ``classify``;
+- augmentation at equal updates (:func:`epoch_rows`): an epoch draws as many rows as there are real utterances
+  from the real utterances and the synthetic crops together, so augmented training makes exactly the optimizer
+  updates of real-only training.
 """
 
 from __future__ import annotations
@@ -71,3 +74,13 @@ def utterance_posteriors(classify, sequences, crop_frames: int) -> np.ndarray:
             out = np.empty((len(sequences), probabilities.shape[-1]), np.float32)
         out[rows] = probabilities.reshape(n, n_crops, -1).mean(axis=1)
     return out
+
+
+def epoch_rows(n_real: int, n_synthetic: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """One epoch of augmented training at equal updates: ``n_real`` rows drawn without replacement from a pool of
+    the ``n_real`` real and ``n_synthetic`` synthetic rows → (the real rows drawn, the synthetic rows drawn), each
+    sorted. Every real row is drawn with probability ``n_real / (n_real + n_synthetic)`` per epoch."""
+    if n_real < 1 or n_synthetic < 0:
+        raise ValueError(f"epoch_rows needs n_real >= 1 and n_synthetic >= 0, got {n_real}, {n_synthetic}")
+    drawn = np.sort(rng.permutation(n_real + n_synthetic)[:n_real])
+    return drawn[drawn < n_real], drawn[drawn >= n_real] - n_real

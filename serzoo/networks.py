@@ -148,6 +148,34 @@ def conv1d_transpose_stack(
     return x
 
 
+def conv1d_discriminator(
+    frames: int,
+    channels: int,
+    n_classes: int,
+    *,
+    filters: Sequence[int] = (64, 128, 128),
+    kernel_size: int = 5,
+    stride: int = 2,
+    name: str = "sequence_discriminator",
+) -> keras.Model:
+    """A conditional patch discriminator of sequences: ``[x (frames, channels), condition (n_classes)] → logits
+    [frames / stride^len(filters), 1]``. The condition (a one-hot label, or zeros) is repeated over the frames and
+    concatenated to ``x``; each entry of ``filters`` is ``Conv1D(kernel_size, f, stride) → LeakyReLU(0.2)``; a
+    linear ``Conv1D(kernel_size, 1)`` gives one logit per position, each judging a window of the sequence (the
+    losses average them). Saito et al. (TASLP 2018) discriminate generated speech-parameter sequences; the
+    per-window logits follow PatchGAN (Isola et al., CVPR 2017) and MelGAN (Kumar et al., NeurIPS 2019)."""
+    x = keras.Input((frames, channels), name=f"{name}_input")
+    condition = keras.Input((n_classes,), name=f"{name}_condition")
+    h = keras.layers.Concatenate(name=f"{name}_concat")(
+        [x, keras.layers.RepeatVector(frames, name=f"{name}_repeat")(condition)]
+    )
+    for i, width in enumerate(filters):
+        h = keras.layers.Conv1D(width, kernel_size, strides=stride, padding="same", name=f"{name}_conv{i}")(h)
+        h = keras.layers.LeakyReLU(0.2, name=f"{name}_act{i}")(h)
+    logits = keras.layers.Conv1D(1, kernel_size, padding="same", name=f"{name}_logits")(h)
+    return keras.Model([x, condition], logits, name=name)
+
+
 @keras.saving.register_keras_serializable(package="serzoo")
 class ClassMLP(keras.layers.Layer):
     """``n_classes`` independent MLPs ``input_dim → widths… → output_dim`` held as stacked weights.

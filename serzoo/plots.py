@@ -214,6 +214,31 @@ def reconstruction_png(reconstruction: dict, path, title: str = "") -> pathlib.P
     return _save(fig, path)
 
 
+def contours_png(material: dict, path, title: str = "real vs generated contours") -> pathlib.Path:
+    """Real vs generated frame-level contours: one row per LLD, one column per class; in each panel the real
+    contour and each entry's generated one (``material``: name → ``names``, ``classes``, ``real`` and
+    ``generated`` as ``[class][LLD][frames]`` in the original scale; the first entry's real contours are drawn)."""
+    plt = _pyplot()
+    first = next(iter(material.values()))
+    names, classes = first["names"], first["classes"]
+    fig, axes = plt.subplots(len(names), len(classes), figsize=(5.5 * len(classes), 2.1 * len(names)), squeeze=False)
+    for c, class_name in enumerate(classes):
+        for row, name in enumerate(names):
+            ax = axes[row, c]
+            ax.plot(first["real"][c][row], lw=1.2, color="black", label="real")
+            for label, entry in material.items():
+                ax.plot(entry["generated"][c][row], lw=0.9, alpha=0.8, label=label)
+            ax.set_ylabel(name, fontsize=7)
+            if row == 0:
+                ax.set_title(class_name, fontsize=9)
+    axes[0, 0].legend(fontsize=6, loc="best")
+    for ax in axes[-1]:
+        ax.set_xlabel("frame (10 ms)")
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
 def feature_histogram_png(examples: dict, feature: int, path, feature_name: str = "") -> pathlib.Path:
     """Histogram of one (normalised) feature: real training data vs each method's synthetic data."""
     plt = _pyplot()
@@ -375,8 +400,12 @@ def cross_corpus_heatmap_png(panels: dict, corpora: list[str], path, title: str 
     leave-one-corpus-out)."""
     plt = _pyplot()
     rows = [*corpora, "others"]
-    fig, axes = plt.subplots(1, len(panels), figsize=(3.4 * len(panels), 3.6), squeeze=False)
-    for ax, (name, cells) in zip(axes[0], panels.items()):
+    columns = min(3, len(panels))
+    grid = (-(-len(panels) // columns), columns)
+    fig, axes = plt.subplots(*grid, figsize=(3.2 * columns + 1, 3.3 * grid[0]), squeeze=False, layout="constrained")
+    for ax in axes.flat[len(panels) :]:
+        ax.set_visible(False)
+    for ax, (name, cells) in zip(axes.flat, panels.items()):
         values = np.array([[cells.get((r, c), np.nan) for c in corpora] for r in rows], float)
         image = ax.imshow(values, cmap="viridis", vmin=0, vmax=100)
         for (i, j), value in np.ndenumerate(values):
@@ -388,8 +417,9 @@ def cross_corpus_heatmap_png(panels: dict, corpora: list[str], path, title: str 
         ax.set_yticks(range(len(rows)), rows, fontsize=8)
         ax.set_xlabel("test corpus", fontsize=8)
         ax.set_title(name, fontsize=9)
-    axes[0][0].set_ylabel("training corpus", fontsize=8)
-    fig.colorbar(image, ax=axes[0].tolist(), label="UAR (%)", shrink=0.8)
+    for row in axes:
+        row[0].set_ylabel("training corpus", fontsize=8)
+    fig.colorbar(image, ax=axes.ravel().tolist(), label="UAR (%)", shrink=0.6)
     if title:
         fig.suptitle(title, fontsize=10)
     return _save(fig, path)

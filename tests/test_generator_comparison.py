@@ -43,3 +43,42 @@ def test_generator_comparison_end_to_end_and_resume(synth_is11, tmp_path):
         run_generator_comparison(synth_is11, tmp_path, **{**run, "schedule": "sgd"})
     with pytest.raises(ValueError, match=r"different settings \(optimizers\)"):
         run_generator_comparison(synth_is11, tmp_path, **{**run, "schedule": "paper"})
+
+
+def test_groups_builder_options_and_rate_scales_reach_every_unit(synth_is11, tmp_path, monkeypatch):
+    """The M2/M3 remedies: one decoder update per D2 update (a builder option), a lower D2 rate (a rate scale), on
+    the development speakers only (groups)."""
+    from serzoo import augmenters
+    from serzoo.cli import common
+
+    seen, original = [], augmenters.make_augmenter
+
+    def recording(method, **kwargs):
+        seen.append((method, kwargs))
+        return original(method, **kwargs)
+
+    monkeypatch.setattr(augmenters, "make_augmenter", recording)
+    groups = sorted(synth_is11.splits)[:3]
+    scales = common.rate_scales("feature_discriminator=0.1,decoder=0.5")
+    assert scales == (("feature_discriminator", 0.1), ("decoder", 0.5))
+    result = run_generator_comparison(
+        synth_is11,
+        tmp_path,
+        models=("m2",),
+        epochs=1,
+        schedule="serzoo",
+        options={**TINY, "generator_steps": 1},
+        groups=groups,
+        rate_scales=scales,
+        progress=False,
+    )
+    assert (
+        result["folds"] == 3
+        and result["groups"] == groups
+        and result["training"] == "feature_discriminatorx0.1+decoderx0.5"
+    )
+    assert {unit["fold"] for unit in result["units"]} == set(groups)
+    method, kwargs = seen[0]
+    assert method == "m2" and kwargs["generator_steps"] == 1 and kwargs["training"].rate_scales == scales
+    with pytest.raises(Exception, match="expected player=factor"):
+        common.rate_scales("decoder")

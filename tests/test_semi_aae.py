@@ -54,7 +54,8 @@ PLAYER_NETWORKS = {  # the networks each phase's optimizer must move
 
 
 def _weights(model):
-    return {name: [v.numpy().copy() for v in getattr(model, name).trainable_variables] for name in model.NETWORKS}
+    present = [name for name in model.NETWORKS if getattr(model, name) is not None]
+    return {name: [v.numpy().copy() for v in getattr(model, name).trainable_variables] for name in present}
 
 
 def _changed(before, after):

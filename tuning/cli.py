@@ -113,13 +113,13 @@ def register(sub) -> None:
     parser.add_argument("--tuner-id", default=None, help="a worker's id (default worker-<host>-<pid>)")
     parser.add_argument(
         "--options",
-        type=_json_object,
+        type=common.json_object,
         default={},
         help="builder options held fixed, not searched, as JSON, e.g. '{\"width\": 100}'",
     )
     parser.add_argument(
         "--classifier-options",
-        type=_json_object,
+        type=common.json_object,
         default={},
         help="classifier fields held fixed, as JSON, e.g. '{\"epochs\": 50}'",
     )
@@ -263,19 +263,6 @@ def _search_argv(args) -> list[str]:
         if value is not None:
             argv += [flag, str(value)]
     return argv + (["--tune-classifier"] if args.tune_classifier else []) + (["--verbose"] if args.verbose else [])
-
-
-def _json_object(text: str) -> dict:
-    import argparse
-    import json
-
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise argparse.ArgumentTypeError(f"not JSON: {err}") from err
-    if not isinstance(value, dict):
-        raise argparse.ArgumentTypeError(f"expected a JSON object, got {text!r}")
-    return value
 
 
 def _positive_int(text: str, flag: str) -> int:

@@ -175,6 +175,55 @@ def add_held_out_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_groups_option(parser: argparse.ArgumentParser) -> None:
+    """``--groups``: run the leave-one-group-out folds of some groups only (:func:`groups`)."""
+    parser.add_argument(
+        "--groups",
+        default=None,
+        help="only these groups' folds (the others are left out of training too): comma-separated names, or "
+        "'development' / 'evaluation' for the corpus's documented speaker halves (EmoDB: 03 08 09 10 11 / "
+        "12 13 14 15 16); default: every group",
+    )
+
+
+def groups(args, corpus) -> list[str] | None:
+    """The groups of ``--groups`` for ``corpus`` (``None``: every group)."""
+    from serzoo.data import speaker_halves
+
+    if not args.groups:
+        return None
+    if args.groups in ("development", "evaluation"):
+        return speaker_halves(corpus)[args.groups == "evaluation"]
+    return [name for name in args.groups.split(",") if name]
+
+
+def json_object(text: str) -> dict:
+    """An argparse type: a JSON object (e.g. builder options ``'{"generator_steps": 1}'``)."""
+    import json
+
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise argparse.ArgumentTypeError(f"not JSON: {err}") from err
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(f"expected a JSON object, got {text!r}")
+    return value
+
+
+def rate_scales(text: str) -> tuple:
+    """An argparse type: ``player=factor,...`` → ``((player, factor), ...)`` (:class:`serzoo.schedules.Training`)."""
+    pairs = []
+    for item in filter(None, text.split(",")):
+        player, sep, factor = item.partition("=")
+        try:
+            pairs.append((player.strip(), float(factor)))
+        except ValueError:
+            sep = ""
+        if not sep or pairs[-1][1] <= 0:
+            raise argparse.ArgumentTypeError(f"expected player=factor with factor > 0, got {item!r}")
+    return tuple(pairs)
+
+
 def add_hparams_option(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument(
         "--hparams", default=None, metavar="FILE[,FILE]", help=f"best_hparams.json written by `serzoo tune`: {what}"

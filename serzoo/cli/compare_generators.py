@@ -28,6 +28,21 @@ def register(sub) -> None:
         default=None,
         help="balanced synthetic vectors per fold (default: the training fold's size)",
     )
+    common.add_groups_option(parser)
+    parser.add_argument(
+        "--options",
+        type=common.json_object,
+        default={},
+        help="builder options of every model as JSON, e.g. '{\"generator_steps\": 1}' (M2/M3: one decoder update "
+        "per D2 update)",
+    )
+    parser.add_argument(
+        "--rate-scales",
+        type=common.rate_scales,
+        default=(),
+        help="Adam rate factors of named players, e.g. feature_discriminator=0.1,decoder=0.5 (every model must "
+        "have them)",
+    )
     parser.add_argument(
         "--output-dir",
         default="results/generator_comparison",
@@ -54,6 +69,9 @@ def run(args) -> int:
         n_synthetic=args.n_synthetic,
         seed=common.one_seed(args),
         max_folds=args.folds,
+        groups=common.groups(args, corpus),
+        options=args.options,
+        rate_scales=args.rate_scales,
         fresh=args.fresh,
         jobs=args.jobs,
         **common.training_kwargs(args),

@@ -13,6 +13,7 @@ in ``units.jsonl`` so an interrupted run resumes.
 
 from __future__ import annotations
 
+import dataclasses
 import pathlib
 import time
 
@@ -74,6 +75,8 @@ def run_generator_comparison(
     seed: int = 0,
     options: dict | None = None,
     max_folds: int | None = None,
+    groups=None,
+    rate_scales=(),
     fresh: bool = False,
     progress: bool = True,
     jobs: int = 1,
@@ -84,7 +87,10 @@ def run_generator_comparison(
         schedule: ``"paper"`` (Sahu et al.'s per-player SGD) or ``"serzoo"`` (Adam 1e-4 everywhere), see
             :mod:`serzoo.schedules`; ``epochs``, ``learning_rate`` and ``batch_size`` override it.
         n_synthetic: synthetic vectors per fold (``None`` = the training fold's size).
-        options: extra builder arguments for every model (e.g. smaller ``widths`` in tests).
+        options: extra builder arguments for every model (e.g. smaller ``widths`` in tests, ``generator_steps``).
+        groups: only these groups (e.g. the development speakers): their folds, the others left out entirely.
+        rate_scales: ``((player, factor), ...)`` of :class:`~serzoo.schedules.Training` for every model (Adam only),
+            e.g. ``(("feature_discriminator", 0.1),)`` (every model must have those players).
         fresh: forget the finished units in ``output_dir`` first.
         jobs: worker processes computing (fold, model) units in parallel (1 = in this process).
     """
@@ -95,12 +101,21 @@ def run_generator_comparison(
     from serzoo.schedules import training_for
 
     trainings = {
-        m: training_for(m, schedule, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size) for m in models
+        m: dataclasses.replace(
+            training_for(m, schedule, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size),
+            rate_scales=tuple(tuple(pair) for pair in rate_scales),
+        )
+        for m in models
     }
+    if groups:
+        corpus = corpus.subset(groups)
     out = pathlib.Path(output_dir)
     if fresh:
         (out / UnitStore.FILE).unlink(missing_ok=True)
-    store = UnitStore(out, _settings(corpus, models, trainings[models[0]], schedule, n_synthetic, seed, options))
+    settings = _settings(corpus, models, trainings[models[0]], schedule, n_synthetic, seed, options)
+    if groups:
+        settings["groups"] = sorted(corpus.splits)
+    store = UnitStore(out, settings)
     folds = [f.name for f in leave_one_group_out(list(corpus.splits), max_folds)]
     keys = [(fold, model) for fold in folds for model in models]
     wanted_examples = set(models) - store.example_methods()
@@ -126,18 +141,7 @@ def run_generator_comparison(
         jobs=jobs,
         setup=_ComparisonContext,
         progress=bar,
-        setup_args=(
-            corpus,
-            {
-                "schedule": schedule,
-                "epochs": epochs,
-                "learning_rate": learning_rate,
-                "batch_size": batch_size,
-                **dict(options or {}),
-            },
-            n_synthetic,
-            seed,
-        ),
+        setup_args=(corpus, trainings, dict(options or {}), n_synthetic, seed),
     )
     bar.close()
     return summarise(store, corpus, models, folds)
@@ -146,8 +150,14 @@ def run_generator_comparison(
 class _ComparisonContext:
     """Per process: the corpus, the training settings, and the fold in use with its FID scorer."""
 
-    def __init__(self, corpus, make_options, n_synthetic, seed):
-        self.corpus, self.make_options, self.n_synthetic, self.seed = corpus, make_options, n_synthetic, seed
+    def __init__(self, corpus, trainings, options, n_synthetic, seed):
+        self.corpus, self.trainings, self.options, self.n_synthetic, self.seed = (
+            corpus,
+            trainings,
+            options,
+            n_synthetic,
+            seed,
+        )
         self.fold = FoldCache(corpus)
         self._fid = (None, None)
 
@@ -170,7 +180,8 @@ def _compute_unit(context: _ComparisonContext, fold: str, model: str, keep_examp
     data, n, seed = context.fold(fold), context.corpus.n_classes, context.seed
     labels = balanced_labels(context.n_synthetic or len(data.y_train), n)
     start = time.perf_counter()
-    augmenter = make_augmenter(model, seed=seed, **context.make_options).fit(data.x_train, data.y_train, n)
+    augmenter = make_augmenter(model, seed=seed, training=context.trainings[model], **context.options)
+    augmenter.fit(data.x_train, data.y_train, n)
     seconds = time.perf_counter() - start
     synthetic = augmenter.sample(labels, seed=seed + 1)
     set1 = generator_quality(data.x_train, data.y_train, synthetic, labels, n)

@@ -119,6 +119,8 @@ def train_and_select(
     options: dict | None = None,
     jit_compile: bool = False,
     figures: dict | None = None,
+    synthetic=None,
+    after=None,
 ) -> dict:
     """Train one model and return the test predictions of its best validation epoch.
 
@@ -129,10 +131,12 @@ def train_and_select(
     at the paper's size is slower with XLA (49 vs 70 samples/s, ``benchmarks/bench_semi_aae_step.py``).
     ``figures``: the inputs of :func:`figure_material`; the result then holds ``"figures"``, that material at the
     best epoch plus the losses of every epoch.
+    ``synthetic``: ``(x, y)`` synthetic examples (frame level: crops) that augment training at equal updates: each
+    epoch trains on as many rows as there are real utterances, drawn from the real and synthetic ones together
+    (:func:`serzoo.frames.epoch_rows`). ``after``: called with the model after the last epoch; the dict it returns is
+    merged into the result (e.g. a generator's measures).
     """
     import keras
-
-    from serzoo.frames import random_crops
 
     keras.utils.set_random_seed(seed)
     rng = np.random.default_rng(seed)
@@ -154,8 +158,8 @@ def train_and_select(
     start, best = time.perf_counter(), {"val_uar": -1.0}
     curve, losses = [], {name: [] for name in model.LOSSES}
     for epoch in range(epochs):
-        x_epoch = x_train if crop is None else random_crops(x_train, crop, rng)
-        history = model.fit(x_epoch, y_train, batch_size=batch_size, epochs=1, verbose=0, shuffle=True).history
+        x_epoch, y_epoch = _epoch(x_train, y_train, synthetic, crop, rng)
+        history = model.fit(x_epoch, y_epoch, batch_size=batch_size, epochs=1, verbose=0, shuffle=True).history
         for name, values in losses.items():
             values.append(float(f"{history[name][-1]:.5g}"))
         val_uar = unweighted_average_recall(y_val, _posteriors(model, x_val, crop).argmax(1), n_classes)
@@ -170,7 +174,25 @@ def train_and_select(
                 best["figures"] = figure_material(model, **figures)
     if figures is not None:
         best["figures"]["losses"] = losses
-    return {**best, "validation_curve": curve, "seconds": time.perf_counter() - start}
+    seconds = time.perf_counter() - start
+    return {**best, "validation_curve": curve, "seconds": seconds, **(after(model) if after else {})}
+
+
+def _epoch(x_train, y_train, synthetic, crop, rng):
+    """One epoch's training rows: the real ones (a random crop of each at the frame level), or at equal updates
+    as many drawn from the real and ``synthetic`` ones together."""
+    from serzoo.frames import epoch_rows, random_crops
+
+    if synthetic is None:
+        return (x_train if crop is None else random_crops(x_train, crop, rng)), y_train
+    real, fake = epoch_rows(len(y_train), len(synthetic[1]), rng)
+    x_fake = np.asarray(synthetic[0], np.float32)[fake]
+    if crop is None:
+        x_real = x_train[real]
+    else:
+        x_real = random_crops([x_train[i] for i in real], crop, rng) if len(real) else x_fake[:0]
+    x = np.concatenate([x_real, x_fake]).astype(np.float32)
+    return x, np.concatenate([np.asarray(y_train)[real], np.asarray(synthetic[1])[fake]]).astype(np.int32)
 
 
 def _rounded(values) -> list:

@@ -28,7 +28,8 @@ before any fit), ``p = 1``. ``adversarial_weight=0`` gives the supervised twin: 
 updates of the same network trained on the labelled rows alone (D still learns, but nothing flows back).
 
 Logged losses: ``classification_loss`` (L_y), ``domain_loss`` (L_d, what D minimises) and ``adversarial_loss``
-(λ_p L_d, the term the encoder maximises).
+(λ_p L_d, the term the encoder maximises; with ``domain_objective="confusion"``, λ_p L_conf, which it minimises:
+Tzeng et al.'s bounded alternative, see :class:`DomainAdversarialNetwork`).
 
 Example:
     >>> model = build_domain_adversarial(6373, 6, n_domains=2)        # 2 x 100 ReLU + softmax, D: 100 ReLU
@@ -62,6 +63,8 @@ from serzoo.validation import check_labels, check_training_data
 UNLABELLED = -1
 #: γ of Ganin et al.'s schedule ``2 / (1 + exp(-γ p)) - 1``.
 GAMMA = 10.0
+#: What the encoder plays against the domain classifier (see :class:`DomainAdversarialNetwork`).
+DOMAIN_OBJECTIVES = ("reversal", "confusion")
 
 
 def reversal_weight(progress, maximum: float = 1.0, gamma: float = GAMMA):
@@ -116,6 +119,11 @@ class DomainAdversarialNetwork(AdversarialScheme):
         adversarial_weight: the maximum of λ_p (0 = the supervised twin).
         ramp_steps: train steps over which λ_p ramps up; ``None`` = each fit's own length, 0 = no ramp.
         gamma: γ of the schedule (10 in Ganin et al.).
+        domain_objective: what E maximises against D: ``"reversal"`` (Ganin et al.: E and C minimise
+            ``L_y - λ_p L_d``, the reversed domain cross-entropy, unbounded) or ``"confusion"`` (Tzeng et al.,
+            ICCV 2015: E and C minimise ``L_y + λ_p L_conf``, the cross-entropy of D's output against the uniform
+            distribution over the batch's domains, :func:`serzoo.losses.domain_confusion`; bounded). D minimises
+            ``L_d`` either way.
         class_weights: weights of the emotion cross-entropy (default all 1).
         seed: seed of the model's ``SeedGenerator`` (unused by the training; kept for the common base).
     """
@@ -134,6 +142,7 @@ class DomainAdversarialNetwork(AdversarialScheme):
         adversarial_weight: float = 1.0,
         ramp_steps: int | None = None,
         gamma: float = GAMMA,
+        domain_objective: str = "reversal",
         class_weights=None,
         seed: int | None = None,
         **kwargs,
@@ -146,6 +155,9 @@ class DomainAdversarialNetwork(AdversarialScheme):
         self.encoder, self.classifier, self.domain_classifier = encoder, classifier, domain_classifier
         if int(classifier.output_shape[-1]) != self.n_classes:
             raise ValueError(f"the classifier has {classifier.output_shape[-1]} outputs for {self.n_classes} classes")
+        if domain_objective not in DOMAIN_OBJECTIVES:
+            raise ValueError(f"domain_objective must be one of {DOMAIN_OBJECTIVES}, got {domain_objective!r}")
+        self.domain_objective = domain_objective
         self.adversarial_weight, self.gamma = float(adversarial_weight), float(gamma)
         self.ramp_steps = None if ramp_steps is None else int(ramp_steps)
         self.n_domains = int(domain_classifier.output_shape[-1])
@@ -218,15 +230,22 @@ class DomainAdversarialNetwork(AdversarialScheme):
         return y[:, 0], y[:, 1]
 
     def _forward(self, x, y, training):
-        """``(L_y, L_d, λ_p L_d, regularisation of E and C)`` from one pass of E over the batch."""
+        """``(L_y, L_d, adversarial term, regularisation of E and C)`` from one pass of E over the batch; the
+        adversarial term is ``λ_p L_d`` (reversal: what E maximises) or ``λ_p L_conf`` (confusion: what E
+        minimises)."""
         labels, domains = self._targets(y)
         features = self.encoder(x, training=training)
         classification = losses.labelled_cross_entropy(
             labels, self.classifier(features, training=training), self.class_weights
         )
-        domain = losses.weighted_cross_entropy(domains, self.domain_classifier(features, training=training))
+        domain_logits = self.domain_classifier(features, training=training)
+        domain = losses.weighted_cross_entropy(domains, domain_logits)
         penalty = ops.sum([0.0, *self.encoder.losses, *self.classifier.losses])
-        return classification, domain, self.current_weight() * domain, penalty
+        if self.domain_objective == "confusion":
+            adversarial = self.current_weight() * losses.domain_confusion(domains, domain_logits)
+        else:
+            adversarial = self.current_weight() * domain
+        return classification, domain, adversarial, penalty
 
     def compute_losses(self, x, y, training=False):
         classification, domain, adversarial, _ = self._forward(x, y, training)
@@ -239,7 +258,9 @@ class DomainAdversarialNetwork(AdversarialScheme):
         x, y = self._unpack(data)
         with tf.GradientTape(persistent=True) as tape:
             classification, domain, adversarial, penalty = self._forward(x, y, True)
-            objective = classification + penalty - adversarial  # (b): the reversed domain term
+            # (b): the reversed domain term, or the confusion term
+            sign = 1.0 if self.domain_objective == "confusion" else -1.0
+            objective = classification + penalty + sign * adversarial
         # (a) the domain player: ∂L_d/∂θ_d only, i.e. D on stop_gradient(E(x)); (b) E and C on L_y - λ_p L_d.
         # Both gradients are taken before either update (one backpropagation through the reversal layer).
         domain_grads = tape.gradient(domain, self._player_variables("domain"))
@@ -265,6 +286,7 @@ class DomainAdversarialNetwork(AdversarialScheme):
             "adversarial_weight": self.adversarial_weight,
             "ramp_steps": self.ramp_steps,
             "gamma": self.gamma,
+            "domain_objective": self.domain_objective,
         }
 
 
@@ -363,6 +385,8 @@ class DannClassifier:
         ramp_steps: steps of the λ ramp (default: the whole run; 0 = no ramp).
         domain_hidden: the domain classifier's hidden layers.
         domain_learning_rate: the domain player's Adam rate (default ``learning_rate``).
+        domain_objective: ``"reversal"`` (Ganin et al.) or ``"confusion"`` (Tzeng et al.), see
+            :class:`DomainAdversarialNetwork`.
         unlabelled_batch_size: unlabelled rows per step (default ``batch_size``; Ganin et al. fill half of
             each batch with target rows).
         jit_compile: XLA-compile the train step. Off by default: on 4368 features it was no faster per epoch and
@@ -381,6 +405,7 @@ class DannClassifier:
     domain_hidden: tuple[int, ...] = (100,)
     domain_learning_rate: float | None = None
     unlabelled_batch_size: int | None = None
+    domain_objective: str = "reversal"
     jit_compile: bool = False
     callbacks: tuple = ()
 
@@ -454,6 +479,7 @@ class DannClassifier:
             l2=self.l2,
             adversarial_weight=self.adversarial_weight,
             ramp_steps=self.ramp_steps,
+            domain_objective=self.domain_objective,
             class_weights=class_weights,
             seed=self.seed,
         )

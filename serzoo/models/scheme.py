@@ -3,7 +3,8 @@
 A scheme is one ``keras.Model`` subclass holding one training algorithm; it receives Functional
 sub-networks (built by :mod:`serzoo.networks`) and owns a ``SeedGenerator`` for all its noise.
 Subclasses set ``PLAYERS`` (player → the sub-networks its optimizer updates; ``compile`` takes
-one ``<player>_optimizer`` each), ``NETWORKS`` (constructor sub-network arguments) and ``LOSSES``
+one ``<player>_optimizer`` each), ``NETWORKS`` (constructor sub-network arguments; an optional one may be
+``None``) and ``LOSSES``
 (the tracked loss names) and implement ``compute_losses`` and ``train_step``.
 
 Keras conventions: ``compile(optimizer=...)`` gives every player a copy of that optimizer (a
@@ -114,7 +115,9 @@ class AdversarialScheme(keras.Model):
         return -(-len(x) // int(batch_size))
 
     def _player_variables(self, player: str) -> list:
-        return [v for name in self.PLAYERS[player] for v in getattr(self, name).trainable_variables]
+        """The trainable variables of ``player``'s networks (an optional network that is ``None`` has none)."""
+        networks = [getattr(self, name) for name in self.PLAYERS[player]]
+        return [v for network in networks if network is not None for v in network.trainable_variables]
 
     def get_compile_config(self):
         return {

@@ -17,6 +17,19 @@ dropout 0.5 in the discriminators (``discriminator_dropout``); ``optimised=False
 Table 1 row 2. The third item, a discriminator learning rate of 0.1 x the generator's, is training, not
 architecture: it lives in :mod:`serzoo.schedules` (``Training.rate_scales``).
 
+Contours that move (frame level; all off by default, i.e. the paper's model): an MSE-trained decoder returns
+over-smoothed contours near each LLD's mean (the "over-smoothing" of statistical parametric speech synthesis).
+The reconstruction phase can add, each with its weight (:mod:`serzoo.losses`): the per-utterance global variance of
+the contour and of its first differences (``variance_weight``, ``delta_weight``; Toda & Tokuda 2007), its
+modulation spectrum (``spectrum_weight``; Takamichi et al. 2014/2015), and an adversarial loss on decoded prior
+samples against a conditional Conv1D sequence discriminator (``adversarial_weight``, player
+``sequence_discriminator``, which trains first in each step on real crops vs decoded prior samples; Saito,
+Takamichi & Saruwatari, IEEE/ACM TASLP 2018, who add it to the generation loss of an acoustic model). A
+``statistics_decoder`` predicts each crop's per-LLD mean and log standard deviation from ``y ⊕ z`` apart from the
+decoder's normalised contour (FastSpeech 2's pitch predictor): the decoded contour is ``mean + std x
+instance_norm(decoder(y ⊕ z))``, the statistics learn from the crop's own (``statistics_weight``) and the MSE
+does not shrink the standard deviation (it reaches the shape and the mean only).
+
 Example:
     >>> model = build_semi_aae(6373, 3)                # 2 x 256, 100-D style, optimised
     >>> model.compile()                                # doctest: +SKIP
@@ -39,7 +52,15 @@ from keras import ops
 
 from serzoo import losses
 from serzoo.models.scheme import AdversarialScheme
-from serzoo.networks import conv1d_output, conv1d_stack, conv1d_transpose_stack, dense_output, dense_stack, mlp
+from serzoo.networks import (
+    conv1d_discriminator,
+    conv1d_output,
+    conv1d_stack,
+    conv1d_transpose_stack,
+    dense_output,
+    dense_stack,
+    mlp,
+)
 
 #: The label value of an unlabelled utterance.
 UNLABELLED = -1
@@ -51,7 +72,12 @@ LOSS_PHASES = {
     "discriminator_loss": "(2a) discriminators",
     "generator_loss": "(2b) encoder fools the discriminators",
     "classification_loss": "(3) supervised",
+    "contour_loss": "(1) contour terms",
+    "sequence_discriminator_loss": "(0) sequence discriminator",
+    "sequence_generator_loss": "(1) decoder fools the sequence discriminator",
 }
+#: The weights of the contour terms of the reconstruction phase (see the module docstring).
+CONTOUR_WEIGHTS = ("variance_weight", "delta_weight", "spectrum_weight", "adversarial_weight", "statistics_weight")
 
 
 @keras.saving.register_keras_serializable(package="serzoo")
@@ -69,16 +95,38 @@ class SemiSupervisedAAE(AdversarialScheme):
             loss is logged as 0.
         class_weights: weights of the supervised cross-entropy (default all 1).
         seed: seed of the model's ``SeedGenerator`` (prior samples).
+        statistics_decoder: optional ``y ⊕ z → [mean (D), log std (D)]`` (one ``2D`` output) of a frame-level
+            model; the decoder then gives the normalised contour (module docstring).
+        sequence_discriminator: optional ``[contour (frames, D), condition (K)] → logits`` of a frame-level model,
+            trained against decoded prior samples (needs ``adversarial_weight > 0``).
+        variance_weight, delta_weight, spectrum_weight, adversarial_weight, statistics_weight: the contour terms
+            of the reconstruction phase (frame level; 0 = off; ``statistics_weight`` needs a statistics decoder).
     """
 
     PLAYERS = {
-        "autoencoder": ("encoder", "decoder"),
+        "autoencoder": ("encoder", "decoder", "statistics_decoder"),
         "discriminator": ("category_discriminator", "style_discriminator"),
         "generator": ("encoder",),
         "classifier": ("encoder",),
+        "sequence_discriminator": ("sequence_discriminator",),
     }
-    LOSSES = ("reconstruction_loss", "discriminator_loss", "generator_loss", "classification_loss")
-    NETWORKS = ("encoder", "decoder", "category_discriminator", "style_discriminator")
+    LOSSES = (
+        "reconstruction_loss",
+        "discriminator_loss",
+        "generator_loss",
+        "classification_loss",
+        "contour_loss",
+        "sequence_discriminator_loss",
+        "sequence_generator_loss",
+    )
+    NETWORKS = (
+        "encoder",
+        "decoder",
+        "category_discriminator",
+        "style_discriminator",
+        "statistics_decoder",
+        "sequence_discriminator",
+    )
 
     def __init__(
         self,
@@ -91,6 +139,13 @@ class SemiSupervisedAAE(AdversarialScheme):
         phases=PHASES,
         class_weights=None,
         seed: int | None = None,
+        statistics_decoder=None,
+        sequence_discriminator=None,
+        variance_weight: float = 0.0,
+        delta_weight: float = 0.0,
+        spectrum_weight: float = 0.0,
+        adversarial_weight: float = 0.0,
+        statistics_weight: float = 0.0,
         **kwargs,
     ):
         super().__init__(n_classes=n_classes, class_weights=class_weights, seed=seed, **kwargs)
@@ -100,12 +155,36 @@ class SemiSupervisedAAE(AdversarialScheme):
         self.phases = tuple(p for p in PHASES if p in phases)
         self.encoder, self.decoder = encoder, decoder
         self.category_discriminator, self.style_discriminator = category_discriminator, style_discriminator
+        self.statistics_decoder, self.sequence_discriminator = statistics_decoder, sequence_discriminator
         logits_shape, style_shape = encoder.output_shape
         if logits_shape[-1] != self.n_classes:
             raise ValueError(f"the encoder's first output has {logits_shape[-1]} units for {self.n_classes} classes")
         self.feature_dim = int(encoder.input_shape[-1])
         self.style_dim = self.noise_dim = int(style_shape[-1])
+        self.contour_weights = {
+            "variance_weight": float(variance_weight),
+            "delta_weight": float(delta_weight),
+            "spectrum_weight": float(spectrum_weight),
+            "adversarial_weight": float(adversarial_weight),
+            "statistics_weight": float(statistics_weight),
+        }
+        self._check_contour_options()
         self.build((None, *self.sample_shape))
+
+    def _check_contour_options(self) -> None:
+        weights = self.contour_weights
+        if any(w < 0 for w in weights.values()):
+            raise ValueError(f"the contour weights must be >= 0, got {weights}")
+        if self.crop_frames is None and (
+            any(weights.values()) or self.statistics_decoder or self.sequence_discriminator
+        ):
+            raise ValueError(
+                "the contour terms, statistics decoder and sequence discriminator are for frame-level models"
+            )
+        if (weights["adversarial_weight"] > 0) != (self.sequence_discriminator is not None):
+            raise ValueError("adversarial_weight > 0 and a sequence_discriminator go together (give both or neither)")
+        if weights["statistics_weight"] > 0 and self.statistics_decoder is None:
+            raise ValueError("statistics_weight > 0 needs a statistics_decoder")
 
     @property
     def sample_shape(self) -> tuple[int, ...]:
@@ -121,9 +200,22 @@ class SemiSupervisedAAE(AdversarialScheme):
     def _latent(self, probabilities, style):
         return ops.concatenate([probabilities, style], axis=-1)
 
+    def _decode(self, latent, training, *, statistics=False):
+        """The decoded contour of ``latent`` (``y ⊕ z``); with ``statistics`` also the statistics decoder's
+        ``(mean, log_std)`` (``None`` without one) and the contour with the standard deviation held constant
+        (what the MSE sees: it may move the shape and the mean, not shrink the spread)."""
+        shape = self.decoder(latent, training=training)
+        if self.statistics_decoder is None:
+            return (shape, None, shape) if statistics else shape
+        mean, log_std = ops.split(self.statistics_decoder(latent, training=training), 2, axis=-1)
+        decoded = rescale_contour(shape, mean, log_std)
+        if not statistics:
+            return decoded
+        return decoded, (mean, log_std), rescale_contour(shape, mean, ops.stop_gradient(log_std))
+
     def call(self, x, training=False):
         logits, style = self.encoder(x, training=training)
-        return self.decoder(self._latent(ops.softmax(logits, axis=-1), style), training=training)
+        return self._decode(self._latent(ops.softmax(logits, axis=-1), style), training)
 
     def encode(self, x):
         """The style ``z`` of ``x`` (what is not emotion)."""
@@ -140,7 +232,7 @@ class SemiSupervisedAAE(AdversarialScheme):
 
     def synthesize(self, noise, labels):
         """Decode ``one_hot(labels) ⊕ noise`` (style ``z`` = the standard-normal ``noise``)."""
-        return self.decoder(self._latent(self.one_hot(labels), noise), training=False)
+        return self._decode(self._latent(self.one_hot(labels), noise), False)
 
     def transfer(self, x, labels) -> np.ndarray:
         """Keep each row's style ``z`` and decode it with the emotion ``labels`` instead of its own."""
@@ -184,18 +276,66 @@ class SemiSupervisedAAE(AdversarialScheme):
             self.category_discriminator(probabilities, training=training)
         ) + losses.generator_loss_non_saturating(self.style_discriminator(style, training=training))
 
-    def _reconstruction(self, x, training):
-        return losses.reconstruction_loss(x, self(x, training=training), "mean")
+    def _reconstruction(self, x, y, training) -> dict:
+        """Phase (1): the MSE and the weighted contour terms (frame level; 0 when all are off); with a sequence
+        discriminator also its adversarial term on decoded prior samples."""
+        logits, style = self.encoder(x, training=training)
+        decoded, statistics, held = self._decode(
+            self._latent(ops.softmax(logits, axis=-1), style), training, statistics=True
+        )
+        w = self.contour_weights
+        terms = {
+            "variance_weight": lambda: losses.log_variance_matching(x, decoded),
+            "delta_weight": lambda: losses.log_variance_matching(x, decoded, order=1),
+            "spectrum_weight": lambda: losses.modulation_spectrum_loss(x, decoded),
+            "statistics_weight": lambda: losses.contour_statistics_loss(x, *statistics),
+        }
+        contour = sum((w[name] * term() for name, term in terms.items() if w[name] > 0), ops.zeros(()))
+        result = {"reconstruction_loss": losses.reconstruction_loss(x, held, "mean"), "contour_loss": contour}
+        if self.sequence_discriminator is not None:
+            fake, condition = self._decoded_prior(y, training)
+            result["sequence_generator_loss"] = losses.generator_loss_non_saturating(
+                self.sequence_discriminator([fake, condition], training=training)
+            )
+        return result
+
+    @staticmethod
+    def _objective(parts: dict, weights: dict):
+        """The reconstruction phase's objective: MSE + contour terms + the weighted adversarial term."""
+        adversarial = parts.get("sequence_generator_loss", 0.0)
+        return parts["reconstruction_loss"] + parts["contour_loss"] + weights["adversarial_weight"] * adversarial
+
+    def _decoded_prior(self, y, training):
+        """Contours decoded from ``one_hot(c) ⊕ z`` (``z ~ N(0, I)``; ``c`` = the row's label, a uniform draw for
+        an unlabelled row) and the sequence discriminator's condition of the batch's rows: the one-hot label of a
+        labelled row, zeros for an unlabelled one (its real and decoded contour are compared unconditionally)."""
+        y = ops.cast(y, "int32")
+        labelled = ops.cast(y >= 0, "float32")[:, None]
+        drawn = keras.random.randint(ops.shape(y), 0, self.n_classes, seed=self.seed_generator)
+        classes = ops.where(y >= 0, y, drawn)
+        noise = self.noise(ops.shape(y)[0], self.style_dim)
+        fake = self._decode(self._latent(self.one_hot(classes), noise), training)
+        return fake, self.one_hot(classes) * labelled
+
+    def _sequence_discriminator_loss(self, x, y, training):
+        fake, condition = self._decoded_prior(y, training)
+        return losses.discriminator_loss(
+            self.sequence_discriminator([x, condition], training=training),
+            self.sequence_discriminator([ops.stop_gradient(fake), condition], training=training),
+        )
 
     def compute_losses(self, x, y, training=False):
         logits, style = self.encoder(x, training=training)
         probabilities = ops.softmax(logits, axis=-1)
-        return {
-            "reconstruction_loss": self._reconstruction(x, training),
+        result = {
+            **self._reconstruction(x, y, training),
             "discriminator_loss": self._discriminator_loss(probabilities, style, training),
             "generator_loss": self._generator_loss(probabilities, style, training),
             "classification_loss": losses.labelled_cross_entropy(y, logits, self.class_weights),
         }
+        if self.sequence_discriminator is not None:
+            result["sequence_discriminator_loss"] = self._sequence_discriminator_loss(x, y, training)
+        return {name: result.get(name, ops.zeros(())) for name in self.LOSSES}
 
     def _apply(self, tape, loss, player: str) -> None:
         """As the base, but a variable the loss does not reach gets a zero gradient (the style head in the
@@ -207,10 +347,16 @@ class SemiSupervisedAAE(AdversarialScheme):
     def train_step(self, data):
         x, y = self._unpack(data)
         done = {}
+        if "reconstruction" in self.phases and self.sequence_discriminator is not None:
+            with tf.GradientTape() as tape:  # (0) the sequence discriminator: real crops vs decoded prior samples
+                done["sequence_discriminator_loss"] = self._sequence_discriminator_loss(x, y, True)
+            self._apply(tape, done["sequence_discriminator_loss"], "sequence_discriminator")
         if "reconstruction" in self.phases:
-            with tf.GradientTape() as tape:  # (1) reconstruction phase
-                done["reconstruction_loss"] = self._reconstruction(x, True)
-            self._apply(tape, done["reconstruction_loss"], "autoencoder")
+            with tf.GradientTape() as tape:  # (1) reconstruction phase (+ contour terms, + fooling the sequence D)
+                parts = self._reconstruction(x, y, True)
+                objective = self._objective(parts, self.contour_weights)
+            self._apply(tape, objective, "autoencoder")
+            done.update(parts)
         if "regularisation" in self.phases:
             logits, style = self.encoder(x, training=True)
             probabilities, style = ops.stop_gradient(ops.softmax(logits, axis=-1)), ops.stop_gradient(style)
@@ -230,7 +376,19 @@ class SemiSupervisedAAE(AdversarialScheme):
         return self._record({name: done.get(name, 0.0) for name in self.LOSSES})
 
     def get_config(self):
-        return {**super().get_config(), "phases": list(self.phases)}
+        return {**super().get_config(), "phases": list(self.phases), **self.contour_weights}
+
+
+#: Added to the variance over time of the decoder's shape before normalising it (:func:`rescale_contour`).
+RESCALE_EPSILON = 1e-5
+
+
+def rescale_contour(shape, mean, log_std, epsilon: float = RESCALE_EPSILON):
+    """``mean + exp(log_std) x (shape - mean_t shape) / sqrt(var_t shape + epsilon)`` per sequence and channel:
+    a ``[batch, frames, channels]`` shape normalised over its frames, given the ``[batch, channels]`` statistics."""
+    centred = shape - ops.mean(shape, axis=1, keepdims=True)
+    normalised = centred / ops.sqrt(ops.mean(ops.square(centred), axis=1, keepdims=True) + epsilon)
+    return mean[:, None, :] + ops.exp(log_std)[:, None, :] * normalised
 
 
 # ----------------------------------------------------------------- builders
@@ -319,6 +477,8 @@ def build_semi_aae_frames(
     optimised: bool = True,
     batch_norm: bool | None = None,
     discriminator_dropout: float | None = None,
+    contour_statistics: bool = False,
+    sequence_filters=(64, 128, 128),
     **scheme_options,
 ) -> SemiSupervisedAAE:
     """The frame-level model of Table 2 on ``[crop_frames, input_dim]`` crops (65 ComParE LLDs):
@@ -330,6 +490,10 @@ def build_semi_aae_frames(
     ``crop_frames`` must be a multiple of ``pool_size ** len(filters)`` (256 for the paper's encoder): 512
     frames = 5.12 s of 10 ms frames (EmoDB utterances: 1.2-8.9 s). Dropout between the dense layers as in
     the utterance-level encoder (Table 2 states none). Other options as :func:`build_semi_aae`.
+
+    Contours that move (module docstring): ``contour_statistics`` adds the statistics decoder (``y ⊕ z`` → 2 x
+    ``width`` ReLU → per-LLD mean and log std); ``adversarial_weight > 0`` (a scheme option) adds the sequence
+    discriminator (:func:`serzoo.networks.conv1d_discriminator` with ``sequence_filters``).
     """
     batch_norm, discriminator_dropout = _options(optimised, batch_norm, discriminator_dropout)
     reduction = pool_size ** len(filters)
@@ -369,13 +533,21 @@ def build_semi_aae_frames(
         conv1d_output(hidden, input_dim, kernel_size=kernel_size, batch_norm=batch_norm, name="decoder_output"),
         name="decoder",
     )
-    return SemiSupervisedAAE(
-        _encoder(inputs, trunk, n_classes, style_dim, batch_norm),
-        decoder,
+    networks = {
+        "encoder": _encoder(inputs, trunk, n_classes, style_dim, batch_norm),
+        "decoder": decoder,
         **_discriminators(n_classes, style_dim, discriminator_width, discriminator_dropout),
-        n_classes=n_classes,
-        **scheme_options,
-    )
+    }
+    # the optional networks last, so the paper's networks start from the same weights with or without them
+    if contour_statistics:
+        networks["statistics_decoder"] = mlp(
+            n_classes + style_dim, widths, output_dim=2 * input_dim, name="statistics_decoder"
+        )
+    if scheme_options.get("adversarial_weight", 0) > 0:
+        networks["sequence_discriminator"] = conv1d_discriminator(
+            crop_frames, input_dim, n_classes, filters=tuple(sequence_filters)
+        )
+    return SemiSupervisedAAE(**networks, n_classes=n_classes, **scheme_options)
 
 
 def hide_labels(y, fraction: float, n_classes: int, *, seed: int = 0) -> np.ndarray:
