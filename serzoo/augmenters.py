@@ -24,6 +24,10 @@ from serzoo.validation import check_k, check_labels, check_number, check_synthet
 
 #: Environment variable: ``0`` trains the adversarial schemes without XLA by default (:class:`SchemeAugmenter`).
 XLA_ENV = "SERZOO_XLA"
+#: Rows sampled by :meth:`ExportedGenerator.check_scale`, and the distance (root mean square over features, in the
+#: user's standard deviations) between their mean and the user's beyond which the scales differ.
+SCALE_PROBE = 256
+SCALE_LIMIT = 10.0
 #: Non-neural augmentation methods; the adversarial ones come from the scheme registry (:mod:`serzoo.models`).
 BASELINES = ("duplicate", "noise", "smote")
 #: Rows an exported generator makes per call (a bounded graph: 8192 x 4368 float32 features are 143 MB; a scheme's own
@@ -326,11 +330,40 @@ class ExportedGenerator:
             )
 
     def fit(self, x, y, n_classes: int):
-        x, _ = check_training_data(x, y, n_classes)
+        """Check the user's data against the manifest and against the scale of the generator's samples."""
+        x, y = check_training_data(x, y, n_classes)
         self.check(dim=x.shape[1])
         if n_classes != len(self.class_names):
             raise ValueError(f"the generator knows {len(self.class_names)} classes, your data has {n_classes}")
+        self.check_scale(x, y)
         return self
+
+    def check_scale(self, x, y) -> None:
+        """Refuse (never convert) features on another scale than the generator's samples: the typical feature of
+        ``SCALE_PROBE`` samples lies more than ``SCALE_LIMIT`` of the data's standard deviations from the data's
+        mean (root mean square over the non-constant features). The usual cause: z-normalised features (what
+        :func:`serzoo.iter_folds` gives) with an export, which samples the raw openSMILE scale it was trained on."""
+        if x.ndim != 2 or "crop_frames" in self.manifest:
+            return
+        synthetic = self.sample(np.asarray(y)[:SCALE_PROBE], seed=0).astype(np.float64)
+        mean, std = x.mean(axis=0, dtype=np.float64), x.std(axis=0, dtype=np.float64)
+        varies = std > 0
+        distance = np.sqrt(np.mean(((synthetic.mean(axis=0) - mean)[varies] / std[varies]) ** 2))
+        if not np.isfinite(distance) or distance > SCALE_LIMIT:
+            standardised = np.median(np.abs(mean)) < 0.5 and 0.5 < np.median(std) < 2
+            raise ValueError(
+                f"{self.path}: its samples lie {distance:.3g} standard deviations of your features from their mean: "
+                "your features are on another scale than the generator's. "
+                + (
+                    "Your x looks z-normalised (feature means ~0, deviations ~1), the generator samples raw "
+                    "features (its training data's scale): pass raw features (e.g. Normalizer.restore, or the "
+                    "corpus before iter_folds) and normalise the augmented set after"
+                    if standardised
+                    else "Pass features extracted and scaled as the generator's training data (its manifest's "
+                    "feature_set, raw openSMILE values)"
+                )
+                + "; augment refuses rather than converts, as it cannot know your normalisation"
+            )
 
     def sample(self, labels, seed: int = 0, frames: int | None = None) -> np.ndarray:
         """Features ``[n, D]``; a frame-level generator gives ``[n, frames, D]`` (default: one crop)."""
@@ -352,24 +385,61 @@ class ExportedGenerator:
             return generate(labels, seed)
         return _in_batches(generate, labels, seed)
 
-    def dataset_transform(self, k: int, seed: int = 0):
-        """A ``tf.data`` transformation: every ``(features, label)`` is followed by ``k`` synthetic ones.
+    def dataset_transform(self, k: int, seed: int | None = None, *, features_key="features", label_key="label"):
+        """A ``tf.data`` transformation: every real row is followed by ``k`` synthetic rows of its class.
 
-        Example: ``train = train.apply(generator.dataset_transform(k=2))``.
+        Elements are ``(features, label)`` tuples or dicts (TFDS: ``features_key``, ``label_key``; a dict's other
+        entries are repeated for its synthetic rows), unbatched or batched (a batch of ``B`` rows becomes one of
+        ``B * (k + 1)``, so the number of steps is kept; unbatched, the cardinality is multiplied by ``k + 1``).
+        The synthetic rows are drawn afresh every epoch (``seed`` fixes the sequence of epochs). Feature vectors
+        only (a frame-level generator is refused). The rows are in the generator's scale (raw features).
+
+        Example: ``train = train.apply(generator.dataset_transform(k=2)).shuffle(1024).batch(32)``.
         """
         import tensorflow as tf
 
         module, k = self.module, check_k(k)
+        if "crop_frames" in self.manifest:
+            raise ValueError(f"{self.path}: dataset_transform adds feature vectors; this generator makes frame crops")
 
-        def expand(index, features, label):
-            synthetic = module.generate(
-                labels=tf.fill([k], tf.cast(label, tf.int32)), seed=tf.cast(index, tf.int64) + seed
-            )["features"]
-            all_features = tf.concat([tf.cast(features[None], tf.float32), synthetic], axis=0)
-            all_labels = tf.fill([k + 1], tf.cast(label, tf.int64))
-            return tf.data.Dataset.from_tensor_slices((all_features, all_labels))
+        def expand(element, draw):
+            features, label = (
+                (element[features_key], element[label_key]) if isinstance(element, dict) else (element[0], element[1])
+            )
+            batched = features.shape.rank == 2
+            if not batched:  # one row: a batch of one
+                element = tf.nest.map_structure(lambda value: value[None], element)
+                features, label = features[None], label[None]
+            synthetic = module.generate(labels=tf.repeat(tf.cast(label, tf.int32), k), seed=draw)["features"]
+            rows = tf.concat([tf.cast(features, tf.float32)[:, None], tf.reshape(synthetic, [-1, k, self.dim])], 1)
+            rows = tf.reshape(rows, [-1, self.dim])
+            labels = tf.repeat(label, k + 1, axis=0)
+            if isinstance(element, dict):
+                out = {name: tf.repeat(value, k + 1, axis=0) for name, value in element.items()}
+                out.update({features_key: rows, label_key: labels})
+            else:
+                out = (rows, labels, *(tf.repeat(value, k + 1, axis=0) for value in element[2:]))
+            return out if batched else tf.data.Dataset.from_tensor_slices(out)
 
-        return lambda dataset: dataset.enumerate().flat_map(lambda i, item: expand(i, *item))
+        def transform(dataset):
+            cardinality = int(dataset.cardinality())
+            draws = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
+            paired = tf.data.Dataset.zip((dataset, draws))
+            spec = dataset.element_spec
+            features_spec = spec[features_key] if isinstance(spec, dict) else spec[0]
+            if features_spec.shape.rank == 2:
+                return paired.map(expand)
+            expanded = paired.flat_map(expand)
+            if cardinality >= 0:
+                expanded = expanded.apply(tf.data.experimental.assert_cardinality(cardinality * (k + 1)))
+            return expanded
+
+        return transform
+
+    @property
+    def dim(self) -> int:
+        """The number of features of a sample (the manifest's ``feature_dim``)."""
+        return int(self.manifest["feature_dim"])
 
 
 def _check_export_folder(method) -> None:
@@ -423,15 +493,19 @@ def augment(
 
     With ``recipe`` (a :class:`serzoo.recipes.Recipe` or a dict of its fields), the recipe is applied in the
     z-normalised space of ``x`` (:func:`serzoo.recipes.augmented_training_set`; ``groups`` = the speaker of each
-    row, for ``speaker_variety``) and the result is ``(x, y, sample_weight)``: pass ``sample_weight`` (and for
-    the two-stage DNN, ``synthetic = arange(len(y)) >= len(x)``) to the classifier's ``fit``. An exported generator
+    row, for ``speaker_variety``). The result is an :class:`Augmented`: it unpacks as ``(x, y, sample_weight)``
+    when a recipe applies (pass ``sample_weight``, and for the two-stage DNN ``result.synthetic``, to the
+    classifier's ``fit``), else as ``(x, y)``. An exported generator samples the scale it was trained on (raw
+    openSMILE features): give ``x`` in that scale; z-normalised ``x`` is refused
+    (:meth:`ExportedGenerator.check_scale`). An exported generator
     whose manifest names a recipe (a pretrained preset, :mod:`serzoo.zoo`) is used with that recipe and its ``k``
     unless ``recipe``/``k`` are given (``recipe={}`` = plain k sets at weight 1).
 
     Example:
-        >>> x_aug, y_aug = augment(x, y, "exported/wadan_emodb/1", k=5, feature_set="is11")  # doctest: +SKIP
         >>> x_aug, y_aug = augment(x, y, "smote", k=5)                                        # doctest: +SKIP
         >>> x_aug, y_aug, w = augment(x, y, "wadan", k=5, recipe={"synthetic_weight": 0.3})   # doctest: +SKIP
+        >>> result = augment(x_raw, y, "exported/wadan_emodb_is11/1", feature_set="is11")      # doctest: +SKIP
+        >>> model.fit(result.x, result.y, sample_weight=result.sample_weight)                 # doctest: +SKIP
     """
     from serzoo.data import Normalizer
     from serzoo.models import check_generator, scheme_names
@@ -459,7 +533,7 @@ def augment(
     else:
         check_synthetic_memory(round(ratio * len(y)), x.shape[1:], f"ratio {ratio} of {len(y)} rows")
     if k == 0 and (recipe is None or recipe.ratio is None):
-        return (x, y) if recipe is None else (x, y, np.ones(len(y)))
+        return Augmented(x, y, None if recipe is None else np.ones(len(y)), n_real=len(y))
     normalizer = Normalizer("global").fit(x)
     if not exported:  # fitted here, in z-normalised space
         generator = make_augmenter(method, seed=seed, **options)
@@ -477,8 +551,55 @@ def augment(
             normalizer.transform(x), y, sampler, k=k, seed=seed, recipe=recipe, n_classes=n_classes, groups=groups
         )
         x_syn = normalizer.restore(built.x[len(y) :])
-        return np.concatenate([x, x_syn]), built.y, built.sample_weight
+        return Augmented(np.concatenate([x, x_syn]), built.y, built.sample_weight, n_real=len(y))
     x_syn, y_syn = augmented_sets(sampler, y, k, seed=seed)
     if normalised:
         x_syn = normalizer.restore(x_syn)
-    return np.concatenate([x, x_syn]), np.concatenate([y, y_syn])
+    return Augmented(np.concatenate([x, x_syn]), np.concatenate([y, y_syn]), None, n_real=len(y))
+
+
+class Augmented(tuple):
+    """What :func:`augment` returns: ``x``, ``y`` (the real rows first, then the synthetic ones), ``sample_weight``
+    (all 1 without a recipe) and ``synthetic`` (True for the synthetic rows). It unpacks as ``(x, y)``, or as
+    ``(x, y, sample_weight)`` when a recipe weights the rows (a recipe given, or a preset's)."""
+
+    def __new__(cls, x, y, sample_weight=None, *, n_real: int):
+        result = super().__new__(cls, (x, y) if sample_weight is None else (x, y, sample_weight))
+        result.n_real = int(n_real)
+        return result
+
+    @property
+    def x(self) -> np.ndarray:
+        return self[0]
+
+    @property
+    def y(self) -> np.ndarray:
+        return self[1]
+
+    @property
+    def sample_weight(self) -> np.ndarray:
+        return self[2] if len(self) == 3 else np.ones(len(self[1]))
+
+    @property
+    def synthetic(self) -> np.ndarray:
+        return np.arange(len(self[1])) >= self.n_real
+
+
+class Resampler:
+    """:func:`augment` as an imbalanced-learn sampler: ``Resampler("smote", k=2).fit_resample(x, y)`` returns
+    ``(x, y)`` (the real rows first) and keeps ``synthetic_``. Its keyword arguments are :func:`augment`'s. A
+    result whose rows carry weights (a recipe's, or a preset's) is refused: use :func:`augment` for it."""
+
+    def __init__(self, method, **kwargs):
+        self.method, self.kwargs = method, kwargs
+
+    def fit_resample(self, x, y):
+        result = augment(x, y, self.method, **self.kwargs)
+        if not np.all(result.sample_weight == 1):
+            raise ValueError(
+                f"{self.method}: its rows carry sample_weight (a recipe), which fit_resample cannot return: use "
+                "result = serzoo.augment(x, y, ...) and fit(result.x, result.y, sample_weight=result.sample_weight), "
+                "or recipe={} for plain sets at weight 1"
+            )
+        self.synthetic_ = result.synthetic
+        return result.x, result.y

@@ -53,10 +53,13 @@ TINY_TARGETS = {"dann": _dann_targets}
 
 
 def tiny_scheme(name: str, seed: int = 1):
-    """A tiny untrained model of the registered scheme ``name``, built through the registry."""
+    """A tiny untrained model of the registered scheme ``name``, built through the registry (class weights, where
+    the scheme has them, from :func:`tiny_data`'s labels)."""
     from serzoo.models import get_scheme
 
-    return get_scheme(name).build(FEATURES, N_CLASSES, seed=seed, **TINY_OPTIONS.get(name, {}))
+    spec = get_scheme(name)
+    labels = {"y": tiny_data()[1]} if spec.class_weights else {}
+    return spec.build(FEATURES, N_CLASSES, seed=seed, **labels, **TINY_OPTIONS.get(name, {}))
 
 
 def tiny_data(n: int = 48, seed: int = 0, frames: int | None = None):

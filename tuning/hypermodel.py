@@ -7,9 +7,19 @@ development speakers (:func:`serzoo.tuning.objectives.evaluate_trial`), training
 (KerasTuner's own model is not reused: each fold needs its own). It returns a dict of named measures, the
 objective among them.
 
-Example:
-    >>> hypermodel = AugmentationHyperModel("wadan", input_dim=4368, n_classes=7)     # doctest: +SKIP
-    >>> tuner = keras_tuner.RandomSearch(hypermodel, objective=kt_objective("utility"), max_trials=30)
+From your own script (``examples/keras_user.py`` runs this): the trials are measured on ``folds``, so
+``search()`` takes no data (arguments given to it are refused), and the best setting is retrained from its
+hyperparameters (KerasTuner's ``get_best_models`` has no model to load: each inner fold trains its own):
+
+    >>> folds = InnerFolds(dev_corpus)                                                  # doctest: +SKIP
+    >>> hypermodel = AugmentationHyperModel("wadan", input_dim=4368, n_classes=7, folds=folds)  # doctest: +SKIP
+    >>> tuner = RandomSearch(hypermodel, objective=kt_objective("utility"), max_trials=30)  # doctest: +SKIP
+    >>> tuner.search()                                                                   # doctest: +SKIP
+    >>> setting = hypermodel.setting(tuner.get_best_hyperparameters()[0])               # doctest: +SKIP
+    >>> augmenter = tuned_augmenter(setting).fit(x_train, y_train, n_classes=7)          # doctest: +SKIP
+
+(``InnerFolds``, ``kt_objective``: :mod:`serzoo.tuning.objectives`; ``RandomSearch``: :mod:`serzoo.tuning.tuners`,
+or KerasTuner's own; ``tuned_augmenter``: :mod:`serzoo.augmenters`.)
 """
 
 from __future__ import annotations
@@ -89,7 +99,9 @@ class AugmentationHyperModel(kt.HyperModel):
             hp.Int("epochs", low, high, sampling="log", default=min(max(self.base.epochs, low), high))
         if self.k is None:
             hp.Choice("k", list(space.K_CHOICES))
-        model = self.spec.build(self.input_dim, self.n_classes, **options)
+        # KerasTuner's model only carries the trial's space: each inner fold trains its own, weighted by its labels
+        uniform = {"class_weights": [1.0] * self.n_classes} if self.spec.class_weights else {}
+        model = self.spec.build(self.input_dim, self.n_classes, **uniform, **options)
         rates = space.declare_rates(hp, model.PLAYERS, self.base)
         if self.tune_recipe:
             space.declare_recipe(hp, has_encoder=hasattr(model, "encoder"))
@@ -128,8 +140,12 @@ class AugmentationHyperModel(kt.HyperModel):
     # ------------------------------------------------------------------ trial
     def fit(self, hp, model=None, *args, seed: int = 0, budget: int | None = None, **kwargs):
         """Measure the trial's setting on the inner folds; returns the measures (a dict with the objective)."""
-        if self.folds is None:
-            raise ValueError("AugmentationHyperModel.fit needs folds= (the development corpus's InnerFolds)")
+        if self.folds is None:  # fatal: stops the search at once instead of failing every trial
+            raise kt.errors.FatalValueError(
+                "AugmentationHyperModel(..., folds=InnerFolds(dev_corpus)): a trial is measured on the development "
+                "corpus's inner folds (serzoo.tuning.objectives.InnerFolds); give folds= when you make it"
+            )
+        refuse_search_arguments(args, kwargs)
         setting = self.setting(hp, budget=budget)
         classifier_options = setting.classifier.get(self.classifier, {})
         k = setting.k if setting.k is not None else 0
@@ -144,6 +160,20 @@ class AugmentationHyperModel(kt.HyperModel):
         )
         self.last_folds = per_fold
         return means
+
+
+def refuse_search_arguments(args, kwargs) -> None:
+    """``tuner.search(x, y, epochs=..., ...)``: a trial trains on the inner folds, so such arguments would be
+    ignored; they are refused instead (fatal: the search stops before its first trial). KerasTuner's own
+    ``callbacks`` and ``verbose`` pass."""
+    kwargs = {k: v for k, v in kwargs.items() if k not in ("callbacks", "verbose")}
+    if args or kwargs:
+        given = [f"{len(args)} positional argument(s)"] * bool(args) + [f"{k}=" for k in kwargs]
+        raise kt.errors.FatalTypeError(
+            f"search() got {', '.join(given)}: an AugmentationHyperModel trial trains and measures on its folds= "
+            "(the development speakers, inner leave-one-speaker-out), with the trial's epochs; call search() "
+            "with no arguments"
+        )
 
 
 class _ClassifierOnly:

@@ -71,7 +71,18 @@ class FoldTrials:
         super().on_search_end()
         self._bar.close()
 
+    def get_best_models(self, num_models=1):
+        """Not available: no trial leaves a model (each inner fold trains its own generator)."""
+        raise ValueError(
+            "get_best_models: a serzoo trial trains one generator per inner fold and keeps none; retrain the best "
+            "setting: hypermodel.setting(tuner.get_best_hyperparameters()[0]), then "
+            "serzoo.augmenters.tuned_augmenter(setting).fit(x, y, n_classes) (or `serzoo export --hparams`)"
+        )
+
     def run_trial(self, trial, *args, **kwargs):
+        from serzoo.tuning.hypermodel import refuse_search_arguments
+
+        refuse_search_arguments(args, kwargs)
         hp = trial.hyperparameters
         budget = hp.values.get("tuner/epochs")
         results, folds, start = [], [], time.perf_counter()
@@ -79,7 +90,7 @@ class FoldTrials:
             for execution in range(self.executions_per_trial):
                 try:
                     results.append(self.hypermodel.fit(hp, None, seed=self.trial_seed + execution, budget=budget))
-                except (kt.errors.FailedTrialError, KeyboardInterrupt):
+                except (kt.errors.FailedTrialError, kt.errors.FatalError, KeyboardInterrupt):
                     raise
                 except Exception as err:  # recorded as a failed trial with its traceback, never swallowed silently
                     raise kt.errors.FailedTrialError(f"{type(err).__name__}: {err}") from err

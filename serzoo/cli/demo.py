@@ -19,7 +19,12 @@ def register(sub) -> None:
         help="generator (default adan)",
     )
     common.add_training_options(parser, "serzoo")
-    parser.add_argument("--export-root", default="exported", help="where the generator is exported")
+    parser.add_argument(
+        "--export-root",
+        default=None,
+        help="folder the generator is exported into (default OUTPUT_DIR/exported, beside the report: the "
+        "repository's exported/ holds the shipped presets only)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -35,7 +40,7 @@ def run(args) -> int:
         max_folds=args.folds,
         seed=common.one_seed(args),
         scheme=args.scheme,
-        export_root=args.export_root,
+        export_root=args.export_root or f"{args.output_dir}/exported",
         **common.training_kwargs(args),
     )
     print(f"done in {summary['seconds']:.0f} s: see {args.output_dir}/report.md")

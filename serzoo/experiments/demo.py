@@ -142,7 +142,7 @@ def run_demo(
     epochs: int | None = None,
     learning_rate: float | None = None,
     batch_size: int | None = None,
-    export_root="exported",
+    export_root=None,
     log=print,
 ) -> dict:
     """Run the pipeline and write ``report.md``, ``results.json`` and PNG figures to ``output_dir``.
@@ -151,13 +151,15 @@ def run_demo(
     :data:`~serzoo.schedules.DEMO_LEARNING_RATE`, :data:`~serzoo.schedules.DEMO_EPOCHS` epochs of batch
     :data:`~serzoo.schedules.DEMO_BATCH` (see there why). ``epochs``/``learning_rate``/``batch_size`` override it.
     If a step fails or is interrupted, the report of the finished steps is written with a note saying at
-    which step and why it stopped (``results.json``: ``stopped``), and the error is raised again.
+    which step and why it stopped (``results.json``: ``stopped``), and the error is raised again. The generator is
+    exported into ``export_root`` (default ``output_dir/exported``).
     """
     if schedule == "serzoo":  # the demo's own schedule on the small synthetic corpus (see DEMO_LEARNING_RATE)
         learning_rate = DEMO_LEARNING_RATE if learning_rate is None else learning_rate
         epochs, batch_size = epochs or DEMO_EPOCHS, batch_size or DEMO_BATCH
     training = training_for(scheme, schedule, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size)
     out = pathlib.Path(output_dir)
+    export_root = out / "exported" if export_root is None else export_root  # never the shipped presets' folder
     start = time.perf_counter()
     summary = {"dataset": dataset, "schedule": schedule, "training": training.describe()}
     sections = [f"# serzoo demo: {dataset}\n"]

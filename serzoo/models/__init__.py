@@ -115,11 +115,26 @@ class SchemeSpec:
         parameter = inspect.signature(self.build_function()).parameters.get(knob.name)
         return None if parameter is None or parameter.default is inspect.Parameter.empty else parameter.default
 
-    def build(self, input_dim: int, n_classes: int, *, seed: int | None = None, class_weights=None, **options):
-        """A new, untrained model; ``options`` override :attr:`builder_options`."""
+    def build(self, input_dim: int, n_classes: int, *, seed: int | None = None, class_weights=None, y=None, **options):
+        """A new, untrained model; ``options`` override :attr:`builder_options`.
+
+        A scheme whose classification losses are weighted (:attr:`class_weights`) takes the training labels ``y``
+        (weights n_max / n_k, Yi & Mak, as ``serzoo`` trains it) or explicit ``class_weights`` (e.g. all 1.0).
+        """
         kwargs = {**self.builder_options, **options}
-        if self.class_weights and class_weights is not None:
-            kwargs.setdefault("class_weights", class_weights)
+        if self.class_weights:
+            if y is not None and class_weights is not None:
+                raise ValueError(f"{self.name}: give y (weights n_max / n_k) or class_weights, not both")
+            if y is not None:
+                from serzoo.models.scheme import class_weights_for
+
+                class_weights = class_weights_for(y, n_classes)
+            if class_weights is None:
+                raise TypeError(
+                    f"{self.name} weights its classification losses per class (Yi & Mak: n_max / n_k): "
+                    f"build(input_dim, n_classes, y=y_train), or class_weights=[1.0] * n_classes for none"
+                )
+            kwargs["class_weights"] = class_weights
         return self.build_function()(input_dim=input_dim, n_classes=n_classes, seed=seed, **kwargs)
 
 
@@ -178,6 +193,16 @@ def check_generator(name: str, where: str) -> SchemeSpec:
     if message:
         raise ValueError(message)
     return get_scheme(name)
+
+
+def load_model(path, **kwargs):
+    """``keras.saving.load_model`` for a saved scheme (``model.save("x.keras")``): every registered scheme's module
+    is imported first, so Keras knows its classes in a fresh process (``import serzoo`` alone imports none)."""
+    import keras
+
+    for spec in _REGISTRY.values():
+        spec.build_function()  # imports the builder's module, which registers its Keras classes
+    return keras.saving.load_model(path, **kwargs)
 
 
 _YI_MAK = "Yi & Mak, journal (ADAN/WADAN and baselines)"

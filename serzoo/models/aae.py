@@ -108,7 +108,7 @@ class AAE(AdversarialScheme):
         }
 
     def train_step(self, data):
-        return self._record(self._autoencoder_phases(data[0], data[1]))
+        return self._record(self._autoencoder_phases(*self._unpack(data)))
 
     def _autoencoder_phases(self, x, y) -> dict:
         """The three AAE updates of one batch; returns their losses."""

@@ -87,7 +87,7 @@ class M2(AAE):
         return result
 
     def train_step(self, data):
-        x, y = data[0], data[1]
+        x, y = self._unpack(data)
         result = self._autoencoder_phases(x, y)
         decoded = ops.stop_gradient(self._decoded_prior(y, True))
         with tf.GradientTape() as tape:  # step 4: D2 on real features vs decoded prior samples

@@ -165,7 +165,7 @@ class ADAN(AdversarialScheme):
         }
 
     def train_step(self, data):
-        x, y = data[0], data[1]
+        x, y = self._unpack(data)
         generator_input = self._generator_input(y, ops.shape(x)[0])
         # E is only updated in step 11, so one forward pass serves steps 7, 8 and 10.
         h = ops.stop_gradient(self.encoder(x, training=True))

@@ -251,15 +251,6 @@ class DomainAdversarialNetwork(AdversarialScheme):
         classification, domain, adversarial, _ = self._forward(x, y, training)
         return {"classification_loss": classification, "domain_loss": domain, "adversarial_loss": adversarial}
 
-    def _unpack(self, data):
-        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
-        if sample_weight is not None:
-            raise ValueError(
-                f"{type(self).__name__} takes no sample_weight or class_weight: the emotion loss is weighted by the "
-                "model's class_weights (n_max / n_k, build_domain_adversarial(..., class_weights=...))"
-            )
-        return x, y
-
     def test_step(self, data):
         return self._record(self.compute_losses(*self._unpack(data)))
 

@@ -87,7 +87,7 @@ class GAN(AdversarialScheme):
         }
 
     def train_step(self, data):
-        x, y = data[0], data[1]
+        x, y = self._unpack(data)
         with tf.GradientTape() as tape:
             real_logits, fake_logits = self._logits(x, y, True)
             discriminator_loss = losses.discriminator_loss(real_logits, fake_logits)

@@ -196,7 +196,7 @@ class PerClassGAN(AdversarialScheme):
         return {k: self._present_mean(v, present) for k, v in self._class_losses(stacked, mask).items()}
 
     def train_step(self, data):
-        x, mask = data[0], data[1]
+        x, mask = self._unpack(data)
         present = ops.sum(mask, axis=1) > 0
         with tf.GradientTape() as tape:
             discriminator_loss = self._class_losses(x, mask)["discriminator_loss"]

@@ -6,6 +6,14 @@ Subclasses set ``PLAYERS`` (player → the sub-networks its optimizer updates; `
 one ``<player>_optimizer`` each), ``NETWORKS`` (constructor sub-network arguments; an optional one may be
 ``None``) and ``LOSSES``
 (the tracked loss names) and implement ``compute_losses`` and ``train_step``.
+
+Keras conventions: ``compile(optimizer=...)`` gives every player a copy of that optimizer (a
+``<player>_optimizer`` argument wins for its player); ``loss``, ``metrics``, ``fit(sample_weight=...)`` and
+``fit(class_weight=...)`` are refused with a ``TypeError`` (a scheme computes its own losses, weighted per class by
+its ``class_weights``). Callbacks monitor the names of ``LOSSES`` (``val_<name>`` with validation data), each
+minimised by its player: ``fit`` sets ``mode="min"`` on a callback that monitors one with ``mode="auto"`` (e.g.
+``EarlyStopping(monitor="val_reconstruction_loss")``); there is no overall ``loss`` (the players' losses pull against
+each other), so a callback monitoring ``loss``/``val_loss`` is refused with the names it can monitor.
 """
 
 from __future__ import annotations
@@ -18,6 +26,12 @@ from keras import ops
 
 from serzoo.errors import DivergenceError
 from serzoo.models.classifiers import balanced_class_weights
+
+_WEIGHTS_REFUSED = (
+    "{scheme}.fit({name}=...) is not supported: each player's loss weights the classes by the scheme's "
+    "class_weights (Yi & Mak: n_max / n_k), set when it is built: get_scheme(name).build(input_dim, n_classes, "
+    "y=y_train) or class_weights=[...]; drop {name}"
+)
 
 
 class NanGuard(keras.callbacks.Callback):
@@ -65,16 +79,36 @@ class AdversarialScheme(keras.Model):
         self.loss_trackers = {name: keras.metrics.Mean(name=name) for name in self.LOSSES}
 
     # ----------------------------------------------------------------- compile
-    def compile(self, **kwargs):
-        """``compile(<player>_optimizer=..., ...)``; players default to Adam(1e-4) (Yi & Mak)."""
-        for player in self.PLAYERS:
-            optimizer = keras.optimizers.get(kwargs.pop(f"{player}_optimizer", None) or keras.optimizers.Adam(1e-4))
-            optimizer.build(self._player_variables(player))  # so a .keras reload restores its state
-            setattr(self, f"{player}_optimizer", optimizer)
-        unknown = [k for k in kwargs if k.endswith("_optimizer")]
+    def compile(self, optimizer=None, **kwargs):
+        """``compile(optimizer=..., <player>_optimizer=..., ...)``: each player gets its own optimizer, else a copy
+        of ``optimizer``, else Adam(1e-4) (Yi & Mak). ``loss``/``metrics`` are refused (see the module docstring)."""
+        refused = sorted(k for k in ("loss", "loss_weights", "metrics", "weighted_metrics") if kwargs.get(k))
+        if refused:
+            what = (
+                "computes its own losses"
+                if {"loss", "loss_weights"} & set(refused)
+                else "logs its own losses (its metrics)"
+            )
+            raise TypeError(
+                f"{type(self).__name__} {what}: {', '.join(self.LOSSES)}, each minimised by its player's optimizer; "
+                f"compile({', '.join(f'{k}=' for k in refused)}) is not supported. Monitor those names (val_<name> "
+                "with validation data) in callbacks, or evaluate the generator's samples with a classifier"
+            )
+        unknown = [k for k in kwargs if k.endswith("_optimizer") and k.removesuffix("_optimizer") not in self.PLAYERS]
         if unknown:
             raise ValueError(f"{type(self).__name__} has no player for {unknown}; players: {list(self.PLAYERS)}")
-        super().compile(**kwargs)
+        shared = None if optimizer is None else keras.optimizers.get(optimizer)
+        for player in self.PLAYERS:
+            own = kwargs.pop(f"{player}_optimizer", None)
+            if own is not None:
+                own = keras.optimizers.get(own)
+            elif shared is not None:
+                own = type(shared).from_config(shared.get_config())  # one optimizer state per player
+            else:
+                own = keras.optimizers.Adam(1e-4)
+            own.build(self._player_variables(player))  # so a .keras reload restores its state
+            setattr(self, f"{player}_optimizer", own)
+        super().compile(**{k: v for k, v in kwargs.items() if k not in ("loss", "metrics")})
 
     def steps_per_epoch(self, x, y, batch_size: int) -> int:
         """Train steps in one epoch of ``fit(x, y, batch_size=...)`` (a decaying rate's horizon)."""
@@ -123,7 +157,7 @@ class AdversarialScheme(keras.Model):
         raise NotImplementedError
 
     def test_step(self, data):
-        x, y = data[0], data[1]
+        x, y = self._unpack(data)
         return self._record(self.compute_losses(x, y, training=False))
 
     def _apply(self, tape, loss, player: str) -> None:
@@ -133,11 +167,39 @@ class AdversarialScheme(keras.Model):
         getattr(self, f"{player}_optimizer").apply_gradients(zip(grads, variables))
 
     def fit(self, *args, callbacks=None, **kwargs):
-        """``keras.Model.fit`` with a :class:`NanGuard` that stops diverging training."""
+        """``keras.Model.fit`` with a :class:`NanGuard` that stops diverging training; ``sample_weight`` and
+        ``class_weight`` are refused (the scheme weights its classes by its own ``class_weights``)."""
+        for name in ("sample_weight", "class_weight"):
+            if kwargs.get(name) is not None:
+                raise TypeError(_WEIGHTS_REFUSED.format(scheme=type(self).__name__, name=name))
         callbacks = list(callbacks or [])
+        for callback in callbacks:
+            self._check_monitor(callback)
         if not any(isinstance(c, NanGuard) for c in callbacks):
             callbacks.append(NanGuard())
         return super().fit(*args, callbacks=callbacks, **kwargs)
+
+    def _check_monitor(self, callback) -> None:
+        """``mode="min"`` for a callback monitoring one of :attr:`LOSSES` (Keras cannot infer it for a custom
+        ``train_step``'s logs); a monitor that names no logged loss is refused with those that exist."""
+        if not isinstance(callback, (keras.callbacks.EarlyStopping, keras.callbacks.ModelCheckpoint)):
+            return  # ReduceLROnPlateau infers "min" itself; a callback of the user's own reads its own logs
+        monitor = callback.monitor
+        if monitor.removeprefix("val_") not in self.LOSSES:
+            raise ValueError(
+                f"{type(callback).__name__}(monitor={monitor!r}): {type(self).__name__} logs "
+                f"{', '.join(self.LOSSES)} (val_<name> with validation data), each minimised; there is no overall "
+                "loss. Monitor one of them"
+            )
+        if getattr(callback, "mode", None) == "auto":
+            callback.mode = "min"
+
+    def _unpack(self, data):
+        """``(x, y)`` of a training batch; a third element (per-row weights from a dataset) is refused."""
+        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+        if sample_weight is not None:
+            raise TypeError(_WEIGHTS_REFUSED.format(scheme=type(self).__name__, name="sample_weight"))
+        return x, y
 
     # ----------------------------------------------------------------- sampling
     def noise(self, batch, dim, seed=None):

@@ -345,7 +345,7 @@ class SemiSupervisedAAE(AdversarialScheme):
         getattr(self, f"{player}_optimizer").apply_gradients(zip(grads, variables))
 
     def train_step(self, data):
-        x, y = data[0], data[1]
+        x, y = self._unpack(data)
         done = {}
         if "reconstruction" in self.phases and self.sequence_discriminator is not None:
             with tf.GradientTape() as tape:  # (0) the sequence discriminator: real crops vs decoded prior samples
