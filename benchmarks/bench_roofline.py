@@ -72,7 +72,7 @@ def _model(scheme: str, steps_per_execution: int = 1):
 
     keras.utils.set_random_seed(0)
     training = training_for(scheme)
-    model = get_scheme(scheme).build(DIM, CLASSES, seed=0)
+    model = get_scheme(scheme).build(DIM, CLASSES, seed=0, class_weights=[1.0] * CLASSES)
     model.compile(
         jit_compile=True,
         steps_per_execution=steps_per_execution,

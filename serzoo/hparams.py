@@ -168,7 +168,7 @@ def check_buildable(scheme: str, options: dict, where: str, player_rates=(), rat
     from serzoo.models import get_scheme
 
     try:
-        model = get_scheme(scheme).build(8, 2, seed=0, **options)
+        model = get_scheme(scheme).build(8, 2, seed=0, class_weights=[1.0, 1.0], **options)
     except Exception as err:  # a builder's own complaint (Keras: "units=-5"; Python: an unexpected keyword)
         raise ValueError(f"{where}: {scheme} cannot be built with {json.dumps(options)} ({err})") from None
     unknown = sorted(set(player_rates) - set(model.PLAYERS))

@@ -33,14 +33,16 @@ def preset_roots() -> list[pathlib.Path]:
     return [root for root in dict.fromkeys(roots) if root.is_dir()]
 
 
-def find_presets(root=None) -> list[dict]:
+def find_presets(root=None, *, problems: list | None = None) -> list[dict]:
     """Every ``<root>/<name>/<version>/manifest.json``, as ``{"path", "name", "version", "manifest", "bytes"}`` sorted
     by path (the hidden staging folders of an export in progress are skipped). ``root=None`` searches
-    :func:`preset_roots`; a name found in several roots is taken from the first."""
+    :func:`preset_roots`; a name found in several roots is taken from the first. A malformed preset raises its
+    error, unless ``problems`` is a list: then it is skipped and ``(folder, message)`` appended to it, so that one
+    bad preset does not hide the valid ones beside it (``serzoo presets``)."""
     if root is None:
         found, names = [], set()
         for folder in preset_roots():
-            here = [p for p in find_presets(folder) if p["name"] not in names]
+            here = [p for p in find_presets(folder, problems=problems) if p["name"] not in names]
             names |= {p["name"] for p in here}
             found += here
         return found
@@ -51,7 +53,13 @@ def find_presets(root=None) -> list[dict]:
         folder = manifest.parent
         if folder.name.startswith(".") or folder.parent.name.startswith("."):
             continue
-        data = read_manifest(folder)
+        try:
+            data = read_manifest(folder)
+        except (OSError, ValueError) as err:
+            if problems is None:
+                raise
+            problems.append((str(folder), str(err)))
+            continue
         size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
         found.append(
             {"path": str(folder), "name": folder.parent.name, "version": folder.name, "manifest": data, "bytes": size}
@@ -87,12 +95,17 @@ def describe_utility(manifest: dict) -> str:
 
 def presets_table(root=None) -> str:
     """Markdown table of the presets under ``root`` (default: :func:`preset_roots`; ``serzoo presets``)."""
-    presets = find_presets(root)
+    problems: list = []
+    presets = find_presets(root, problems=problems)
+    skipped = [f"skipped {folder}: {message}" for folder, message in problems]
     if not presets:
         searched = [str(root)] if root is not None else [str(r) for r in preset_roots()] or ["(no preset folder)"]
-        return (
-            f"no exported generators in {', '.join(searched)}; `serzoo export` writes them, "
-            f"and ${PRESETS_ENV} adds folders to the search"
+        return "\n".join(
+            [
+                f"no exported generators in {', '.join(searched)}; `serzoo export` writes them, "
+                f"and ${PRESETS_ENV} adds folders to the search",
+                *skipped,
+            ]
         )
     lines = ["| preset | scheme | data | classes | recipe | measured utility | size |", "|---|---|---|---|---|---|---|"]
     for p in presets:
@@ -109,7 +122,7 @@ def presets_table(root=None) -> str:
         f"{len(presets)} presets, {total / 2**20:.1f} MB together. Use one: serzoo.augment(x, y, '<root>/<preset>', "
         "feature_set=..., class_names=...) applies its recipe; MODEL_CARD.md beside each says what it is for."
     )
-    return "\n".join(lines)
+    return "\n".join([*lines, *skipped])
 
 
 def model_card(manifest: dict, *, intended_use: str, limits: str, commands: str) -> str:

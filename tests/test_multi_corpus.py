@@ -213,7 +213,7 @@ def test_an_existing_experiment_runs_unchanged_on_the_three_corpus_union(tfds_da
     held_out = ["emodb:speaker03", "ravdess:actor01", "emovo:actorm1"]
     code = cli.main(
         ["reproduce", "yi-mak-emodb", "--dataset", spec, "--manual-dir", _fixture_dirs(), "--data-dir"]
-        + [str(tfds_data_dir), "--methods", "smote", "--ks", "0,1", "--headline-k", "1", "--classifiers", "svm"]
+        + [str(tfds_data_dir), "--methods", "smote", "--k", "0,1", "--headline-k", "1", "--classifiers", "svm"]
         + ["--held-out", ",".join(held_out), "--seeds", "0", "--jobs", "1", "--output-dir", str(out)]
     )
     assert code == 0

@@ -156,3 +156,17 @@ def test_an_exported_generator_decodes_codes_so_latent_interpolation_works_throu
     mixed, y_mixed, _ = augment(x, y, str(tiny_export), k=1, recipe={"latent_interpolation": True})
     assert len(y_mixed) == 2 * len(y) and np.isfinite(mixed).all()
     assert not np.allclose(mixed[len(y) :], plain)  # decoded code mixtures, not the generator's draws
+
+
+def test_one_malformed_preset_does_not_hide_the_valid_ones(tiny_export, tmp_path):
+    """``serzoo presets`` lists the valid presets and names the malformed one with its problem (issue 35, case
+    21); the library call stays strict."""
+    shutil.copytree(tiny_export, tmp_path / "good" / "1")
+    broken = tmp_path / "broken" / "1"
+    broken.mkdir(parents=True)
+    (broken / "manifest.json").write_text("{ not json")
+    table = zoo.presets_table(tmp_path)
+    assert "| good/1 |" in table
+    assert f"skipped {broken}: " in table and "is not valid JSON" in table
+    with pytest.raises(ValueError, match="is not valid JSON"):
+        zoo.find_presets(tmp_path)

@@ -247,7 +247,7 @@ def run(args) -> int:
             **record_options,
             dev_groups=dev,
             executions_per_trial=args.executions_per_trial,
-            seed=args.seed,
+            seed=common.one_seed(args),
             max_epochs=args.max_epochs,
         )
         with open_search(out, record, fresh=search_options["fresh"]):  # held for the chief and workers too
