@@ -44,17 +44,16 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    import pathlib
-
     from serzoo import report
     from serzoo.data import load_corpus
     from serzoo.experiments.frame_generators import render_report, run_frame_generators
+    from serzoo.experiments.resume import UnitStore
     from serzoo.schedules import training_for
 
     corpus = load_corpus(args.dataset, data_dir=args.data_dir, manual_dir=common.manual_dir(args))
     training = training_for("semi_aae_frames", "paper", epochs=args.epochs)
     if args.fresh:
-        pathlib.Path(args.output_dir, "units.jsonl").unlink(missing_ok=True)
+        UnitStore.discard(args.output_dir)
     result = run_frame_generators(
         corpus,
         variants=args.variants,
