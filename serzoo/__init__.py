@@ -12,6 +12,7 @@ scikit-learn; each name loads its module on first use):
 
 import importlib
 import importlib.abc
+import importlib.machinery
 import importlib.util
 import pathlib
 import sys
@@ -44,6 +45,61 @@ class _CloneFolders(importlib.abc.MetaPathFinder):
 _ROOT = pathlib.Path(__file__).resolve().parent.parent
 if (_ROOT / "setup.py").is_file() and not any(isinstance(f, _CloneFolders) for f in sys.meta_path):
     sys.meta_path.append(_CloneFolders(_ROOT))
+
+
+class _KerasClassesOnImport(importlib.abc.MetaPathFinder):
+    """Registers serzoo's scheme classes with Keras once ``keras`` is imported (before or after ``import serzoo``),
+    so that plain ``keras.saving.load_model("scheme.keras")`` finds them; ``import serzoo`` itself stays free of
+    TensorFlow. Keras looks a saved class up by its registered name (``"serzoo>ADAN"``) in
+    ``keras.saving.get_custom_objects()``, which a module fills when it runs. The lookup is wrapped rather than the
+    modules imported at once, because ``import tensorflow`` imports ``keras`` halfway through its own import."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != "keras":
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is not None and spec.loader is not None:
+            run = spec.loader.exec_module
+
+            def run_then_register(module):
+                run(module)
+                _register_on_lookup()
+
+            spec.loader.exec_module = run_then_register
+        return spec
+
+
+def _register_on_lookup() -> None:
+    """Wrap Keras's registered-object lookup: the first ``"serzoo>..."`` name it does not know imports every scheme
+    module (:func:`serzoo.models.register_keras_classes`). Without the private hook (another Keras layout) nothing
+    changes: ``serzoo.load_model`` still registers them."""
+    try:
+        from keras.src.saving import object_registration
+    except ImportError:  # pragma: no cover - a Keras without this module
+        return
+    lookup = object_registration.get_registered_object
+    if getattr(lookup, "serzoo", False):
+        return
+
+    def get_registered_object(name, custom_objects=None, module_objects=None):
+        if (
+            isinstance(name, str)
+            and name.startswith("serzoo>")
+            and name not in object_registration.GLOBAL_CUSTOM_OBJECTS
+        ):
+            from serzoo.models import register_keras_classes
+
+            register_keras_classes()
+        return lookup(name, custom_objects, module_objects)
+
+    get_registered_object.serzoo = True
+    object_registration.get_registered_object = get_registered_object
+
+
+if "keras" in sys.modules:
+    _register_on_lookup()
+elif not any(isinstance(f, _KerasClassesOnImport) for f in sys.meta_path):
+    sys.meta_path.insert(0, _KerasClassesOnImport())
 
 #: public name -> module that defines it
 _EXPORTS = {

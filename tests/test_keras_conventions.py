@@ -98,9 +98,20 @@ def test_build_weights_classes_as_the_paper_when_given_the_labels():
         get_scheme("wadan").build(12, 3, y=y, class_weights=[1.0, 1.0, 1.0], **TINY_OPTIONS["wadan"])
 
 
-def test_a_saved_scheme_loads_in_a_fresh_process_with_serzoo_load_model(data, tmp_path):
-    """``keras.saving.load_model`` knows serzoo's classes only once their modules ran; ``serzoo.load_model``
-    registers every scheme class first (``import serzoo`` stays instant: nothing is imported before the call)."""
+LOADERS = {  # how a user's script loads a saved scheme in a fresh process
+    "serzoo.load_model": "import numpy as np, keras, serzoo\nload = serzoo.load_model\n",
+    "keras_after_serzoo": "import numpy as np, serzoo, tensorflow, keras\nload = keras.saving.load_model\n",
+    "keras_before_serzoo": "import numpy as np, keras, serzoo\nload = keras.saving.load_model\n",
+}
+
+
+@pytest.mark.parametrize(
+    "loader", [pytest.param(n, marks=pytest.mark.slow if n == "serzoo.load_model" else ()) for n in LOADERS]
+)
+def test_a_saved_scheme_loads_in_a_fresh_process_after_import_serzoo(data, tmp_path, loader):
+    """Keras finds a saved class only once its module ran; after ``import serzoo`` (which imports no TensorFlow),
+    plain ``keras.saving.load_model`` finds every scheme class, whether Keras is imported before or after serzoo
+    (``import tensorflow`` imports Keras halfway through its own import), and so does ``serzoo.load_model``."""
     model = tiny_scheme("adan")
     model.compile()
     model.fit(*data, epochs=1, batch_size=16, verbose=0)
@@ -108,9 +119,8 @@ def test_a_saved_scheme_loads_in_a_fresh_process_with_serzoo_load_model(data, tm
     model.save(path)
     expected = keras.ops.convert_to_numpy(model(data[0][:4]))
     np.save(tmp_path / "x.npy", data[0][:4])
-    code = (
-        "import sys, numpy as np, keras, serzoo\n"
-        f"m = serzoo.load_model({str(path)!r})\n"
+    code = LOADERS[loader] + (
+        f"m = load({str(path)!r})\n"
         f"out = keras.ops.convert_to_numpy(m(np.load({str(tmp_path / 'x.npy')!r})))\n"
         f"np.save({str(tmp_path / 'out.npy')!r}, out); print(type(m).__name__)\n"
     )

@@ -195,13 +195,20 @@ def check_generator(name: str, where: str) -> SchemeSpec:
     return get_scheme(name)
 
 
+def register_keras_classes() -> None:
+    """Import every registered scheme's module, which registers its classes with Keras
+    (``@keras.saving.register_keras_serializable``): Keras can only load a saved scheme whose class it knows.
+    ``import serzoo`` arranges this for ``keras.saving.load_model`` as soon as Keras is imported."""
+    for spec in _REGISTRY.values():
+        spec.build_function()
+
+
 def load_model(path, **kwargs):
-    """``keras.saving.load_model`` for a saved scheme (``model.save("x.keras")``): every registered scheme's module
-    is imported first, so Keras knows its classes in a fresh process (``import serzoo`` alone imports none)."""
+    """``keras.saving.load_model`` for a saved scheme (``model.save("x.keras")``), every scheme class registered
+    first (:func:`register_keras_classes`); plain ``keras.saving.load_model`` works as well after ``import serzoo``."""
     import keras
 
-    for spec in _REGISTRY.values():
-        spec.build_function()  # imports the builder's module, which registers its Keras classes
+    register_keras_classes()
     return keras.saving.load_model(path, **kwargs)
 
 
