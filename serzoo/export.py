@@ -9,7 +9,9 @@ The SavedModel needs neither serzoo nor Keras to run (``tf.saved_model.load`` is
 - ``encode(features: float32[N, D]) -> float32[N, latent]`` — schemes with an encoder (ADAN);
 - ``decode(codes: float32[N, latent]) -> float32[N, D]`` — the inverse of ``encode`` (ADAN/WADAN, AAE, M1-M3):
   latent interpolation with an exported generator (``Recipe.latent_interpolation``);
-- ``generate_labels(labels: int32[N])`` — single input (seed 0), for ``keras.layers.TFSMLayer``;
+- ``generate_labels(labels: int32[N])`` — single input, for ``keras.layers.TFSMLayer``: fresh samples on every
+  call (the n-th call of a loaded export draws with seed n - 1, from a counter saved in the SavedModel;
+  ``serzoo-generator/3`` exports drew seed 0 on every call);
 - ``serving_default`` = ``generate`` for TF Serving.
 
 A frame-level generator (the Conv1D semi-supervised AAE; manifest field ``crop_frames``) returns LLD
@@ -66,7 +68,9 @@ MANIFEST_FIELDS = (
 )
 #: /2 added ``files_sha256`` and the endpoint signatures; /3 ``manifest_sha256`` (the manifest's own fields, e.g. a
 #: preset's ``recipe_k``, are covered too). /1 exports are refused; /2 ones until :func:`seal_manifest` upgrades them.
-FORMAT = "serzoo-generator/3"
+FORMAT = "serzoo-generator/4"
+#: Generator formats that still load: /3 differs only in ``generate_labels`` (seed 0 on every call).
+READABLE_FORMATS = (FORMAT, "serzoo-generator/3")
 CLASSIFIER_FORMAT = "serzoo-classifier/2"
 #: Formats that lack ``manifest_sha256`` (refused with the way to upgrade them).
 UNSEALED_FORMATS = ("serzoo-generator/2", "serzoo-classifier/1")
@@ -148,6 +152,7 @@ def _module(scheme, normalizer, original_dim: int):
             self.networks = {name: getattr(scheme, name) for name in scheme.NETWORKS}
             for name, tensor in _restoration(normalizer, original_dim).items():
                 setattr(self, name, tensor)
+            self.generate_labels_calls = tf.Variable(0, dtype=tf.int64, trainable=False, name="generate_labels_calls")
 
         def _synthesize(self, labels, seed, frames=None):
             labels = _checked_labels(labels, n_classes)
@@ -213,7 +218,8 @@ def _module(scheme, normalizer, original_dim: int):
 
         @tf.function(input_signature=[tf.TensorSpec([None], tf.int32, name="labels")])
         def generate_labels(self, labels):
-            return self._synthesize(labels, tf.constant(0, tf.int64))
+            seed = self.generate_labels_calls.assign_add(1) - 1
+            return self._synthesize(labels, seed)
 
         if has_encoder:
 
@@ -252,6 +258,7 @@ def _classifier_module(scheme, normalizer, original_dim: int):
             self.encoder = scheme.encoder
             for name, tensor in _restoration(normalizer, original_dim).items():
                 setattr(self, name, tensor)
+            self.generate_labels_calls = tf.Variable(0, dtype=tf.int64, trainable=False, name="generate_labels_calls")
 
         if crop is None:
 
@@ -326,7 +333,7 @@ def seal_manifest(path) -> dict:
     copy you trust (it cannot tell whether the manifest was edited before)."""
     file = pathlib.Path(path) / MANIFEST
     manifest = json.loads(file.read_text(encoding="utf-8"))
-    upgrades = dict(zip(UNSEALED_FORMATS, (FORMAT, CLASSIFIER_FORMAT)))
+    upgrades = dict(zip(UNSEALED_FORMATS, ("serzoo-generator/3", CLASSIFIER_FORMAT)))  # same endpoints
     if manifest.get("format") not in upgrades:
         raise ValueError(f"{file}: format {manifest.get('format')!r} is not one of {list(upgrades)}: nothing to seal")
     if files_sha256(path) != manifest.get("files_sha256"):
@@ -505,6 +512,7 @@ def export_keras_classifier(model, normalizer, path, *, manifest: dict, overwrit
             self.model = model
             for name, tensor in _restoration(normalizer, original_dim).items():
                 setattr(self, name, tensor)
+            self.generate_labels_calls = tf.Variable(0, dtype=tf.int64, trainable=False, name="generate_labels_calls")
 
         @tf.function(input_signature=[tf.TensorSpec([None, original_dim], tf.float32, name="features")])
         def classify(self, features):
@@ -713,8 +721,10 @@ def read_manifest(path) -> dict:
                 f"{file}: {field} must be of type {kind.__name__}, got the {type(value).__name__} "
                 f"{str(value)[:60]!r}; re-export the generator"
             )
-    if manifest["format"] != FORMAT:
-        raise ValueError(f"{file}: format {manifest['format']!r} is not {FORMAT!r}; re-export with this serzoo")
+    if manifest["format"] not in READABLE_FORMATS:
+        raise ValueError(
+            f"{file}: format {manifest['format']!r} is not one of {list(READABLE_FORMATS)}; re-export with this serzoo"
+        )
     if manifest["feature_dim"] <= 0:
         raise ValueError(f"{file}: feature_dim must be a positive int, got {manifest['feature_dim']}")
     names = manifest["class_names"]

@@ -65,14 +65,23 @@ def test_fresh_process_without_serzoo(exported, tmp_path):
     assert "n must be >= 0" in out["errors"]["negative_n"]
 
 
-def test_tfsmlayer_inside_a_keras_model(exported):
+def test_tfsmlayer_inside_a_keras_model_draws_fresh_samples_on_every_call(exported):
+    """Issue 34 item 8: ``generate_labels`` drew seed 0 on every call, so an augmenting TFSMLayer fed the same
+    synthetic rows to every batch. Now the n-th call draws with seed n - 1 (reproducible per loaded export)."""
     import keras
+    import tensorflow as tf
 
     path, _ = exported
     labels = keras.Input(shape=(), dtype="int32")
-    features = keras.layers.TFSMLayer(str(path), call_endpoint="generate_labels")(labels)
-    model = keras.Model(labels, keras.layers.Dense(3)(features))
+    layer = keras.layers.TFSMLayer(str(path), call_endpoint="generate_labels")
+    model = keras.Model(labels, keras.layers.Dense(3)(layer(labels)))
     assert model(np.array([0, 1, 6], "int32")).shape == (3, 3)
+    first, second = (keras.ops.convert_to_numpy(layer(np.array([0, 1, 6], "int32"))) for _ in range(2))
+    assert not np.allclose(first, second)
+    generate = tf.saved_model.load(str(path)).signatures["generate"]
+    for seed, draw in ((1, first), (2, second)):  # the model call above drew seed 0
+        expected = generate(labels=tf.constant([0, 1, 6], tf.int32), seed=tf.constant(seed, tf.int64))["features"]
+        np.testing.assert_allclose(draw, expected.numpy(), rtol=1e-5)
 
 
 def test_augmentation_api_with_an_export_and_a_baseline(exported, synth_is11):
@@ -147,6 +156,7 @@ def test_bad_manifest(tmp_path, content, message):
         augment.ExportedGenerator(tmp_path)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "scheme, options, code_dim",
     [
@@ -391,9 +401,7 @@ def test_a_manifest_edit_is_caught_by_its_hash(tiny_export, tmp_path, fields):
 
     copy = pathlib.Path(shutil.copytree(tiny_export, tmp_path / "preset" / "1"))
     manifest = json.loads((copy / "manifest.json").read_text())
-    assert manifest["format"] == "serzoo-generator/3" and manifest["manifest_sha256"] == export.manifest_sha256(
-        manifest
-    )
+    assert manifest["format"] == export.FORMAT and manifest["manifest_sha256"] == export.manifest_sha256(manifest)
     manifest.update(fields)
     (copy / "manifest.json").write_text(json.dumps(manifest, indent=2))  # an edit, not a forgery: the seal is old
     with pytest.raises(ValueError, match="do not match manifest_sha256: the manifest was changed after"):
