@@ -51,6 +51,7 @@ def test_prior_samples_come_from_the_labels_component():
         np.testing.assert_allclose(samples[labels == k].std(0), 0.5, atol=0.05)
 
 
+@pytest.mark.slow
 def test_training_pulls_codes_to_their_class_components():
     import keras
 

@@ -66,6 +66,7 @@ def test_paper_optimizers():
         training_for("m1", "paper").optimizers("adan", ())
 
 
+@pytest.mark.slow
 def test_m2_feature_discriminator_learns_real_from_decoded():
     keras.utils.set_random_seed(0)
     model = build_m2(FEATURES, N_CLASSES, **TINY)
@@ -108,6 +109,7 @@ def _fit_m3(mi_weight):
     return model, first, model.evaluate(x, y, verbose=0, return_dict=True), changed
 
 
+@pytest.mark.slow
 def test_m3_mutual_information_term_trains_the_auxiliary_head_and_the_generator():
     model, first, last, changed = _fit_m3(mi_weight=1.0)
     assert changed and first["mutual_information_loss"] == pytest.approx(np.log(N_CLASSES), abs=0.3)

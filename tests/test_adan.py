@@ -48,6 +48,7 @@ def test_every_player_moves_and_only_its_own_networks(tmp_path):
         assert moved, f"{name} did not update"
 
 
+@pytest.mark.slow
 def test_training_improves_reconstruction_and_latent_classification():
     import keras
 

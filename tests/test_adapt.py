@@ -37,7 +37,7 @@ def test_target_wavs_are_found_recursively_and_a_folder_without_any_is_refused(t
         target_wavs(tmp_path / "nowhere")
 
 
-@pytest.mark.parametrize("method", ["dnn", "dann"])
+@pytest.mark.parametrize("method", ["dnn", pytest.param("dann", marks=pytest.mark.slow)])
 def test_adapt_exports_a_classifier_that_a_fresh_process_uses(method, tfds_data_dir, tmp_path, capsys):
     from serzoo import features
 

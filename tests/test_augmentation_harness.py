@@ -52,6 +52,7 @@ def test_headline_k_must_be_evaluated(synth_is11):
         run_augmentation(synth_is11, ["duplicate"], ks=(0, 10), headline_k=5)
 
 
+@pytest.mark.slow
 def test_reproduce_writes_tables_beside_the_paper_and_figures(synth_is11, tfds_data_dir, tmp_path):
     out = tmp_path / "repro"
     yi_mak.reproduce(
@@ -80,6 +81,7 @@ def test_reproduce_writes_tables_beside_the_paper_and_figures(synth_is11, tfds_d
     assert np.isfinite(results["mmd"]["wadan"]["mean"])
 
 
+@pytest.mark.slow
 def test_interrupted_reproduction_resumes_without_redoing_finished_units(
     synth_is11, tfds_data_dir, tmp_path, monkeypatch
 ):

@@ -32,6 +32,7 @@ def test_duplicate_copies_and_noise_perturbs_and_smote_interpolates():
     assert np.all((smote >= lo - 1e-5) & (smote <= hi + 1e-5))  # convex combinations of class 0
 
 
+@pytest.mark.slow  # XLA compiles each scheme's train step for 30-100 s; every scheme trains without it in test_registry
 @pytest.mark.parametrize("method", scheme_names(generator=True))
 def test_scheme_augmenters(method, monkeypatch):
     monkeypatch.setenv(augment.XLA_ENV, "1")  # the production path (the rest of the suite trains without XLA)

@@ -185,6 +185,7 @@ def big_corpus(tmp_path_factory):
     return _copy_dummy(tmp_path_factory.mktemp("big"), versions="abcdefghij")
 
 
+@pytest.mark.slow
 def test_sigterm_stops_the_build_and_its_workers(big_corpus, tmp_path):
     process = _start_build(big_corpus, tmp_path / "d", tmp_path / "cache")
     children = _children_once_extracting(process)
@@ -197,6 +198,7 @@ def test_sigterm_stops_the_build_and_its_workers(big_corpus, tmp_path):
     assert list((tmp_path / "d" / "emodb" / "is11").glob("incomplete.*")) == []
 
 
+@pytest.mark.slow
 def test_killed_build_leaves_no_worker_and_the_next_build_cleans_up(big_corpus, tmp_path, monkeypatch):
     process = _start_build(big_corpus, tmp_path / "d", tmp_path / "cache")
     children = _children_once_extracting(process)
@@ -229,6 +231,7 @@ def test_stale_export_staging_is_removed_but_a_live_one_is_kept(tmp_path):
 # --- item 7: a diverging demo ends with one line and a report that says it stopped ------------------------------
 
 
+@pytest.mark.slow
 def test_diverging_demo_exits_2_with_a_report_that_says_it_stopped(tmp_path, capsys):
     corpus = _copy_dummy(tmp_path / "emodb")
     out = tmp_path / "report"
@@ -269,6 +272,7 @@ def test_diverging_demo_exits_2_with_a_report_that_says_it_stopped(tmp_path, cap
 # --- item 8: two builds of one dataset at once ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_two_builds_at_once_one_waits_and_reuses_the_result(big_corpus, tmp_path):
     processes = [_start_build(big_corpus, tmp_path / "d", tmp_path / "cache", "emodb/egemaps") for _ in range(2)]
     outputs = [p.communicate(timeout=600) for p in processes]

@@ -29,6 +29,7 @@ def test_svm_loso_on_the_synthetic_corpus_beats_chance(synth_is11):
     assert np.array(result["overall"]["confusion"]).sum() == 84
 
 
+@pytest.mark.slow
 def test_dnn_learns_and_is_reproducible_for_a_seed(synth_is11):
     fold = next(iter_folds(synth_is11, max_folds=1, progress=False))
     runs = [
@@ -81,6 +82,7 @@ def test_compiled_dnn_makes_the_updates_of_keras_fit():
         np.testing.assert_allclose(got, want, atol=2e-6, rtol=0)
 
 
+@pytest.mark.slow
 def test_compiled_dnn_traces_once_for_many_data_sizes(caplog):
     x, y = _tiny_imbalanced(n=300, d=40)
     options = dict(hidden=(8,), epochs=2, seed=0)

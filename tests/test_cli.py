@@ -168,6 +168,7 @@ def test_a_normal_run_is_quiet(synth_is11, tfds_data_dir, tmp_path):
     assert "UAR %" in done.stdout
 
 
+@pytest.mark.slow
 def test_a_smaller_last_batch_logs_no_cpp_error():
     """Tracing a frame-level step again for a smaller last batch makes TensorFlow log "E0000 ... oneDNN supports
     DT_INT32 only on platforms with AVX-512" (it falls back to Eigen; seen on this project's 2-core machine with

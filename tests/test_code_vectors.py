@@ -3,6 +3,8 @@
 import dataclasses
 import json
 
+import pytest
+
 from serzoo import report
 from serzoo.experiments.code_vectors import (
     PCA_SIZES,
@@ -14,6 +16,7 @@ from serzoo.experiments.code_vectors import (
 )
 
 
+@pytest.mark.slow
 def test_code_vector_experiment_end_to_end(synth_is11, tmp_path, monkeypatch):
     from serzoo.experiments import code_vectors
 

@@ -95,6 +95,7 @@ def _trainable(model) -> dict:
     return {n: [v.numpy().copy() for v in getattr(model, n).trainable_variables] for n in present}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("options", "network"),
     [
@@ -119,6 +120,7 @@ def test_each_contour_term_reaches_the_networks_it_trains(options, network):
         assert history["contour_loss"][0] > 0 and history_off["contour_loss"] == [0.0]
 
 
+@pytest.mark.slow
 def test_the_mse_moves_the_statistics_decoders_mean_but_not_its_spread():
     """Without the statistics term, the reconstruction MSE reaches the predicted mean and the normalised shape but
     not the predicted log std (else it would shrink the spread, the over-smoothing this decoder avoids)."""
@@ -137,6 +139,7 @@ def test_the_mse_moves_the_statistics_decoders_mean_but_not_its_spread():
     np.testing.assert_allclose(decoded.std(axis=1), spread, rtol=1e-3)  # the spread it predicts
 
 
+@pytest.mark.slow
 def test_the_sequence_discriminator_is_its_own_player():
     x, y = tiny_data(12, frames=CROP)
     model = _frames_model(adversarial_weight=1.0)
@@ -155,6 +158,7 @@ def test_the_sequence_discriminator_is_its_own_player():
     assert moved == {"sequence_discriminator"} and history["sequence_discriminator_loss"][0] > 0
 
 
+@pytest.mark.slow
 def test_a_model_with_every_contour_option_passes_the_shared_checks(tmp_path):
     model = _frames_model(
         contour_statistics=True,
@@ -176,6 +180,7 @@ def test_contour_options_are_checked():
         _frames_model(delta_weight=-1.0)
 
 
+@pytest.mark.slow
 def test_the_exported_frame_generator_decodes_with_the_statistics_decoder(tmp_path):
     """``generate(labels, seed, frames)`` of the SavedModel runs the rescaled decoder (mean + std x shape)."""
     import tensorflow as tf

@@ -34,6 +34,7 @@ def test_subsampling_keeps_every_speaker():
         classifier_grid.Cell("x/is11", "corpus-pairs", "global", "svm", 0, method="smote")
 
 
+@pytest.mark.slow
 def test_the_matrix_pools_predictions_per_pair_and_resumes(two_corpora, tmp_path, monkeypatch):
     cells = cross_corpus.matrix_cells(SPEC, normalisations=("corpus",), classifiers=("svm",), seeds=(0, 1))
     assert len(cells) == 3  # the deterministic SVM on full data runs once per scheme
@@ -74,6 +75,7 @@ def test_the_matrix_pools_predictions_per_pair_and_resumes(two_corpora, tmp_path
     assert again["rows"] == result["rows"]
 
 
+@pytest.mark.slow
 def test_low_resource_pairs_use_a_fraction_and_synthetic_rows(two_corpora):
     cells = cross_corpus.matrix_cells(
         SPEC,
@@ -93,6 +95,7 @@ def test_low_resource_pairs_use_a_fraction_and_synthetic_rows(two_corpora):
     assert "| 50 |" in table and "N = 30" in table
 
 
+@pytest.mark.slow
 def test_baselines_table_over_classes_and_normalisations(two_corpora):
     cells = baselines.baseline_cells(
         ["emodb"], ["is11"], ["all", "arousal"], ["global", "speaker"], ["svm", "dnn"], seeds=(0, 1)
@@ -112,6 +115,7 @@ def test_baselines_table_over_classes_and_normalisations(two_corpora):
     assert "| emodb | is11 | arousal | speaker | 2 |" in table and "DNN UAR %" in table
 
 
+@pytest.mark.slow
 def test_cross_corpus_and_baselines_commands(two_corpora, tmp_path, capsys):
     data_dir = str(two_corpora["data_dir"])
     out = tmp_path / "matrix"

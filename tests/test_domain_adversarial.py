@@ -192,6 +192,7 @@ def test_equal_updates(trained):
     assert float(model.steps_done) == float(model.planned_steps) == len(steps)  # the ramp spans the run
 
 
+@pytest.mark.slow
 def test_save_and_load_in_a_fresh_process(trained, tmp_path):
     _, dann = trained
     x, *_ = separable_domains()

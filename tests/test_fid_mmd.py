@@ -60,6 +60,7 @@ def test_fid_scorer_embeds_with_the_third_hidden_layer_and_ranks_sets():
     assert scorer.score(x, shuffled_labels) < scorer.score(x, far)
 
 
+@pytest.mark.slow
 def test_generator_quality_tells_faithful_from_mislabelled_synthetic_data():
     from serzoo.quality import generator_quality
 

@@ -62,6 +62,7 @@ def _run(tmp_path, **kwargs):
     return experiment.run_frame_generators(_corpus(), **{**settings, **kwargs})
 
 
+@pytest.mark.slow
 def test_experiment_end_to_end_resume_and_report(tmp_path, monkeypatch):
     result = _run(tmp_path)
     assert set(result["units"]) == {

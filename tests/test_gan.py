@@ -2,11 +2,13 @@
 
 import keras
 import numpy as np
+import pytest
 
 from serzoo.models.gan import build_gan
 from tests.scheme_checks import FEATURES, N_CLASSES, tiny_data
 
 
+@pytest.mark.slow
 def test_cgan_learns_the_class_conditional_structure():
     x, y = tiny_data(192)
     x = x + 3.0 * np.eye(N_CLASSES, FEATURES)[y]  # class k is shifted by 5 along axis k

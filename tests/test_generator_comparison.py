@@ -16,6 +16,7 @@ def test_balanced_labels():
     assert labels.tolist() == [0, 1, 2, 0, 1, 2, 0, 1, 2, 0]
 
 
+@pytest.mark.slow
 def test_generator_comparison_end_to_end_and_resume(synth_is11, tmp_path):
     run = dict(models=("m1", "m3"), epochs=2, schedule="serzoo", options=TINY, max_folds=1, progress=False)
     result = run_generator_comparison(synth_is11, tmp_path, **run)
@@ -45,6 +46,7 @@ def test_generator_comparison_end_to_end_and_resume(synth_is11, tmp_path):
         run_generator_comparison(synth_is11, tmp_path, **{**run, "schedule": "paper"})
 
 
+@pytest.mark.slow
 def test_groups_builder_options_and_rate_scales_reach_every_unit(synth_is11, tmp_path, monkeypatch):
     """The M2/M3 remedies: one decoder update per D2 update (a builder option), a lower D2 rate (a rate scale), on
     the development speakers only (groups)."""

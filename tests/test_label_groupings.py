@@ -44,6 +44,7 @@ def test_unknown_grouping_or_inventory_is_refused():
         class_map(["anger", "frustration"], "arousal")
 
 
+@pytest.mark.slow
 def test_rated_corpus_attribute_classes_reach_the_semi_aae_command(tmp_path, capsys):
     """IEMOCAP's 3-bin attribute classes (the paper's Table 1 labels) as ``y``, through ``serzoo semi-aae``."""
     import math

@@ -53,6 +53,7 @@ def test_class_batches_follow_every_class_own_epoch():
     assert not all(np.array_equal(batches[s][0], steps[s][0]) for s in range(3))  # reshuffled
 
 
+@pytest.mark.slow
 def test_an_absent_class_keeps_its_weights_and_optimizer_state():
     x, y = tiny_data()
     model = tiny_model()
@@ -70,6 +71,7 @@ def test_an_absent_class_keeps_its_weights_and_optimizer_state():
         assert not np.array_equal(before[c][n_weights], after[c][n_weights])  # discriminator
 
 
+@pytest.mark.slow
 def test_a_class_weights_do_not_depend_on_another_class_data():
     x, y = tiny_data(60)
     y = np.roll(np.sort(y), -25)  # row 0 is of class 1; class 0 has 20 rows = one full and one padded batch
@@ -98,6 +100,7 @@ def test_synthesize_uses_each_label_generator():
         type(model)(model.generator, model.discriminator, n_classes=2)
 
 
+@pytest.mark.slow
 def test_export_samples_each_class_generator(tmp_path):
     x, y = tiny_data()
     model = tiny_model()

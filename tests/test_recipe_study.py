@@ -63,6 +63,7 @@ def test_grid_cells_skip_latent_interpolation_without_a_decoder_and_the_key_foll
     assert len(study.grid_cells(None, TINY_GRID)) == 3
 
 
+@pytest.mark.slow
 def test_study_fits_each_augmenter_once_per_fold_resumes_and_reports(synth_is11, tfds_data_dir, tmp_path, monkeypatch):
     from serzoo import augmenters
 
@@ -139,6 +140,7 @@ def test_swap_halves_refuses_options_it_would_ignore(capsys):
     assert "--recipe do not apply to --protocol swap-halves" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_tuned_classifier_options_reach_every_cell_of_their_folds_and_key_the_units(
     synth_is11, tfds_data_dir, tmp_path, monkeypatch
 ):

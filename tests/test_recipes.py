@@ -195,6 +195,7 @@ def test_constant_updates_hold_the_number_of_optimizer_steps():
 
 
 # ----------------------------------------------------------------------------- two-stage training
+@pytest.mark.slow
 def test_pretraining_sees_synthetic_rows_then_fine_tuning_only_real_rows(monkeypatch):
     from serzoo.models import compiled_fit
 
@@ -289,6 +290,7 @@ def test_density_ratio_weights_favour_samples_that_look_real():
 
 
 # ----------------------------------------------------------------------------- latent interpolation
+@pytest.mark.slow
 @pytest.mark.parametrize("scheme", ["adan", "aae"])  # the two encoder APIs: ADAN/WADAN and the AAE family
 def test_latent_interpolation_decodes_mixtures_of_same_class_codes(scheme):
     x, y = tiny_data()

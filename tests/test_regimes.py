@@ -51,6 +51,7 @@ def test_unseen_corpus_trains_on_the_source_and_the_targets_unlabelled_speech():
         regimes.regime_inputs("unseen-corpus", both, folds.fold_data(both, fold), 0.5, seed=0)
 
 
+@pytest.mark.slow
 def test_scarce_label_regime_runs_methods_with_their_twins_and_resumes(
     synth_is11, tfds_data_dir, tmp_path, monkeypatch
 ):
@@ -79,6 +80,7 @@ def test_scarce_label_regime_runs_methods_with_their_twins_and_resumes(
     assert again["rows"] == result["rows"]
 
 
+@pytest.mark.slow
 def test_unseen_corpus_regime_on_two_corpora(synth_is11, tfds_data_dir, tmp_path):
     result = regimes.run_regime(
         "unseen-corpus",

@@ -26,7 +26,14 @@ TOY_CLASSIFIER = SchemeSpec(
 )
 
 
-@pytest.mark.parametrize("name", scheme_names())
+#: Schemes the default run checks; the others (20-90 s each) opt in with --runslow.
+SHARED_CHECKS_IN_DEFAULT_RUN = ("adan", "gan", "aae")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param(n, marks=() if n in SHARED_CHECKS_IN_DEFAULT_RUN else pytest.mark.slow) for n in scheme_names()],
+)
 def test_every_registered_scheme_passes_the_shared_checks(name, tmp_path):
     check_registered(name, tmp_path)
 
@@ -47,6 +54,7 @@ def test_registry_knows_what_the_other_layers_need():
         register_scheme(SchemeSpec("My-GAN", "x:y", "", ""))
 
 
+@pytest.mark.slow
 def test_epochs_reach_every_scheme_through_the_cli(synth_is11, tfds_data_dir, tmp_path, monkeypatch):
     """``serzoo reproduce --methods m1 --epochs 5`` used to train M1 for 300 epochs (only the schemes listed in
     a PAPER_EPOCHS dict took the flag). Every registered scheme is asked for in one run; fitting is replaced by a
@@ -136,6 +144,7 @@ def test_schemes_lists_a_schedule(capsys):
     assert "Training under schedule `paper`" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scheme", ["wadan", "gan"])  # gan: the batched per-class model counts its own steps
 def test_a_cosine_rate_reaches_zero_at_the_last_step(scheme):
     from tests.scheme_checks import N_CLASSES, tiny_data
@@ -173,6 +182,7 @@ def toy_registered():
     unregister_scheme("toy")
 
 
+@pytest.mark.slow
 def test_a_scheme_registered_at_run_time_reaches_every_layer(
     toy_registered, synth_is11, tfds_data_dir, tmp_path, capsys
 ):

@@ -10,6 +10,7 @@ from tests.scheme_checks import N_CLASSES, TINY_OPTIONS, tiny_data
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "benchmarks"))
 
 
+@pytest.mark.slow
 def test_measuring_at_a_checkpoint_leaves_the_rest_of_the_run_unchanged():
     from bench_schedule import train_and_measure
 

@@ -75,6 +75,7 @@ def _train_only(model, player, x, y, steps=1):
     return _changed(before, _weights(model))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("player", list(PLAYER_NETWORKS))
 def test_every_phase_moves_its_players_networks_and_only_those(player):
     x, y = tiny_data(24)
@@ -123,6 +124,7 @@ def test_without_labels_the_supervised_phase_never_changes_q_y_given_x():
     assert history["classification_loss"] == [0.0]
 
 
+@pytest.mark.slow
 def test_regularisation_moves_the_aggregated_style_towards_the_standard_normal():
     """Only the regularisation phase trains (no batch norm, which would standardise z by itself); scaled inputs
     put the untrained style codes far from N(0, I) (|mean| + |std - 1| summed over z: 4.0-6.4 for seeds 0-2).
@@ -215,6 +217,7 @@ def test_frame_level_shapes_generate_and_transfer():
         build_semi_aae(FEATURES, N_CLASSES, **TINY).generate(labels, frames=5)
 
 
+@pytest.mark.slow
 def test_transfer_keeps_the_style_and_swaps_the_emotion():
     x, y = tiny_data(12)
     model = build_semi_aae(FEATURES, N_CLASSES, seed=0, **TINY)
@@ -307,6 +310,7 @@ def _manifest():
     return {"dataset": "tiny", "feature_set": "tiny", "class_names": ["a", "b", "c"]}
 
 
+@pytest.mark.slow
 def test_generators_export_with_their_endpoints(trained_pair, tmp_path):
     from serzoo import export
     from serzoo.augmenters import ExportedGenerator
@@ -330,6 +334,7 @@ def test_generators_export_with_their_endpoints(trained_pair, tmp_path):
         ExportedGenerator(tmp_path / "utterance" / "1").sample([0], frames=3)
 
 
+@pytest.mark.slow
 def test_classifiers_and_frame_generator_reload_in_a_fresh_process_without_serzoo(trained_pair, tmp_path):
     import json
     import pathlib

@@ -62,6 +62,7 @@ def _run(corpus, level, options, tmp_path, **kwargs):
     return experiment.run_semi_aae(corpus, **{**settings, **kwargs})
 
 
+@pytest.mark.slow
 def test_experiment_end_to_end_and_resume(tmp_path, monkeypatch):
     corpus = _corpus(frame_level=False)
     result = _run(corpus, "utterance", TINY_OPTIONS["semi_aae"], tmp_path)
@@ -83,6 +84,7 @@ def test_experiment_end_to_end_and_resume(tmp_path, monkeypatch):
     assert "| 50% | aae |" in report and "| 50% | base |" in report
 
 
+@pytest.mark.slow
 def test_disjoint_held_out_runs_share_one_store(tmp_path, monkeypatch):
     """Two runs with disjoint ``held_out`` folds fill one store; the run over all folds then trains nothing."""
     corpus, options = _corpus(frame_level=False), TINY_OPTIONS["semi_aae"]
@@ -102,6 +104,7 @@ def test_disjoint_held_out_runs_share_one_store(tmp_path, monkeypatch):
         _run(corpus, "utterance", options, tmp_path, held_out=["speaker9"], **settings)
 
 
+@pytest.mark.slow
 def test_frame_level_experiment_classifies_variable_length_utterances(tmp_path):
     result = _run(
         _corpus(frame_level=True),
@@ -155,6 +158,7 @@ def _figure_run(level, tmp_path, **kwargs):
     return corpus, _run(corpus, level, options, tmp_path, **{"seeds": (0,), "fractions": (0.5, 1.0), **kwargs})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("level", ["utterance", "frames"])
 def test_figures_show_the_first_aae_unit_and_are_redrawn_on_resume(level, tmp_path, monkeypatch, tsne_inputs):
     corpus, result = _figure_run(level, tmp_path)
@@ -196,6 +200,7 @@ def test_figures_show_the_first_aae_unit_and_are_redrawn_on_resume(level, tmp_pa
     np.testing.assert_allclose(tsne_inputs[1], tsne_inputs[0])
 
 
+@pytest.mark.slow
 def test_a_stored_figure_unit_without_material_is_trained_again(tmp_path, monkeypatch, tsne_inputs):
     import json
 

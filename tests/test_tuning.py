@@ -117,6 +117,7 @@ def test_per_player_rates_reach_the_optimizers():
         TunedSetting("adan", player_rates={"critic": 1e-3}).training().optimizers("adan", ("generator",))
 
 
+@pytest.mark.slow
 def test_utility_compares_with_the_real_only_dnn_at_equal_updates(synth_is11):
     """k sets give the DNN k + 1 times the updates: the baseline of ``utility`` trains as many on real data."""
     from serzoo.hparams import TunedSetting
@@ -143,6 +144,7 @@ def test_utility_compares_with_the_real_only_dnn_at_equal_updates(synth_is11):
     assert matched_real_options("svm", {"C": 0.1}, 100, 1000) == {"C": 0.1}
 
 
+@pytest.mark.slow
 def test_tiny_search_finds_the_best_trial_and_writes_best_hparams(tiny_search):
     from serzoo.hparams import load_tuned_setting
 
@@ -169,6 +171,7 @@ def test_tiny_search_finds_the_best_trial_and_writes_best_hparams(tiny_search):
     assert any((out / "search" / "tensorboard").rglob("events.out.tfevents*"))
 
 
+@pytest.mark.slow
 def test_search_report_and_evaluation(tiny_search):
     out, result = tiny_search
     text = (out / "report.md").read_text()
@@ -195,6 +198,7 @@ def test_quality_correlations_rank_the_objective_against_recorded_measures():
     assert quality_correlations(constant, "utility") == {}  # no ranks to correlate, no nan in the report
 
 
+@pytest.mark.slow
 def test_an_evaluation_reuses_another_search_baselines(tiny_search, synth_is11, tmp_path):
     from serzoo.hparams import load_tuned_setting
     from serzoo.tuning.search import evaluate_setting
@@ -295,6 +299,7 @@ def test_the_progress_bar_counts_the_whole_search_finished_trials():
     worker._bar.close()
 
 
+@pytest.mark.slow
 def test_dnn_evaluation_adds_the_unaugmented_dnn_with_equal_updates(synth_is11, tmp_path):
     from serzoo.hparams import TunedSetting
     from serzoo.tuning.search import evaluate_setting
@@ -326,6 +331,7 @@ def test_dnn_evaluation_adds_the_unaugmented_dnn_with_equal_updates(synth_is11, 
     assert len(table) == 5 and len({line.count("|") for line in table}) == 1  # header, rule, 3 rows: 7 columns each
 
 
+@pytest.mark.slow
 def test_best_hparams_feed_export_and_reproduce(tiny_search, tmp_path):
     from serzoo.augmenters import tuned_augmenter
     from serzoo.hparams import TunedSetting, load_tuned_setting
@@ -431,6 +437,7 @@ def test_killed_search_resumes_without_redoing_finished_trials(synth_is11, tfds_
         assert json.loads((tmp_path / "search" / trial / "trial.json").read_text())["score"] == scores[trial]
 
 
+@pytest.mark.slow
 def test_local_chief_and_two_workers_share_the_trials(synth_is11, tfds_data_dir, tmp_path):
     argv = [sys.executable, "-m", "serzoo.cli", *tune_argv(tfds_data_dir, tmp_path, "--max-trials", "4", "--jobs", "2")]
     run = subprocess.run(argv, capture_output=True, text=True, timeout=900)
@@ -702,6 +709,7 @@ def test_a_second_search_of_one_output_dir_is_refused_while_the_first_runs(synth
         holder.wait()
 
 
+@pytest.mark.slow
 def test_resuming_a_search_with_other_options_is_refused_or_starts_fresh(
     one_trial_search, tfds_data_dir, tmp_path, capsys
 ):
@@ -727,6 +735,7 @@ def test_resuming_a_search_with_other_options_is_refused_or_starts_fresh(
     assert json.loads((out / "results.json").read_text())["counts"] == {"COMPLETED": 1}  # the old trial is gone
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["oracle.json", "trial.json", "base_training.json"])
 def test_a_project_file_cut_short_is_named(one_trial_search, tfds_data_dir, tmp_path, capsys, name):
     """Issue 35 case 18: a truncated oracle.json, trial.json or base_training.json gave a JSON error naming no file.

@@ -30,6 +30,7 @@ def failing(context, value):
     return value
 
 
+@pytest.mark.slow
 def test_a_killed_worker_loses_only_its_unit_and_the_rerun_finishes_the_rest(tmp_path, monkeypatch):
     store = UnitStore(tmp_path, {"test": 1})
     units = [(f"u{v}", (v,)) for v in range(6)]

@@ -118,6 +118,7 @@ def test_the_shipped_presets_load_without_serzoo_in_a_fresh_process():
     assert done.stdout.strip() == f"ok {len(SHIPPED)}"
 
 
+@pytest.mark.slow
 def test_train_and_export_records_the_recipe_k_and_utility(synth_is11, tmp_path):
     from serzoo.experiments.train_export import train_and_export
     from serzoo.export import read_manifest

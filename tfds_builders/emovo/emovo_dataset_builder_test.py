@@ -46,6 +46,7 @@ def test_parse_file_name_reads_every_field():
     assert len(emovo.SENTENCES) == 14
 
 
+@pytest.mark.slow
 def test_build_reads_the_first_channel_not_the_mean(tmp_path):
     builder, rows, warnings = testing.build_logged(emovo.Builder, "egemaps", DUMMY, tmp_path / "data")
     assert len(rows) == 12 and warnings == []

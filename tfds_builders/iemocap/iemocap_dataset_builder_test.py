@@ -21,6 +21,7 @@ DUMMY = pathlib.Path(iemocap.__file__).parent / "dummy_data"
 RELEASE = DUMMY / "IEMOCAP_full_release"
 
 
+@pytest.mark.slow
 class IemocapFourClassTest(tfds.testing.DatasetBuilderTestCase):
     """ang/hap/sad/neu only: 27 of the 50 dummy utterances."""
 
@@ -30,6 +31,7 @@ class IemocapFourClassTest(tfds.testing.DatasetBuilderTestCase):
     SKIP_CHECKSUMS = True  # manual download only
 
 
+@pytest.mark.slow
 class IemocapAllTest(tfds.testing.DatasetBuilderTestCase):
     """Every utterance, 11 codes incl. xxx: 10 per session."""
 

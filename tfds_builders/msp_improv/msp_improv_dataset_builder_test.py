@@ -31,6 +31,7 @@ class MspImprovFourClassTest(tfds.testing.DatasetBuilderTestCase):
     SKIP_CHECKSUMS = True  # manual download only
 
 
+@pytest.mark.slow
 class MspImprovAllTest(tfds.testing.DatasetBuilderTestCase):
     """Every clip with a consensus line (codes O and X included): 5 per session."""
 

@@ -1,10 +1,12 @@
 """TFDS builder test of the embedded synthetic corpus (generated, then openSMILE eGeMAPS)."""
 
+import pytest
 import tensorflow_datasets as tfds
 
 from serzoo.tfds_builders.synth_emo import synth_emo_dataset_builder
 
 
+@pytest.mark.slow
 class SynthEmoTest(tfds.testing.DatasetBuilderTestCase):
     DATASET_CLASS = synth_emo_dataset_builder.Builder
     BUILDER_CONFIG_NAMES_TO_TEST = ["egemaps"]
