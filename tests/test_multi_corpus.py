@@ -197,7 +197,6 @@ def _fixture_dirs() -> str:
     return ",".join(f"{name}={builders / name / 'dummy_data'}" for name in ("emodb", "ravdess", "emovo"))
 
 
-@pytest.mark.slow
 def test_an_existing_experiment_runs_unchanged_on_the_three_corpus_union(tfds_data_dir, tmp_path):
     """``serzoo reproduce`` (Yi & Mak's harness) on EmoDB + RAVDESS + EMOVO's fixtures, shared6: its folds are the
     pooled (corpus, speaker) groups; nothing in the experiment knows about several corpora."""
