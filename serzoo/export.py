@@ -258,7 +258,6 @@ def _classifier_module(scheme, normalizer, original_dim: int):
             self.encoder = scheme.encoder
             for name, tensor in _restoration(normalizer, original_dim).items():
                 setattr(self, name, tensor)
-            self.generate_labels_calls = tf.Variable(0, dtype=tf.int64, trainable=False, name="generate_labels_calls")
 
         if crop is None:
 
@@ -512,7 +511,6 @@ def export_keras_classifier(model, normalizer, path, *, manifest: dict, overwrit
             self.model = model
             for name, tensor in _restoration(normalizer, original_dim).items():
                 setattr(self, name, tensor)
-            self.generate_labels_calls = tf.Variable(0, dtype=tf.int64, trainable=False, name="generate_labels_calls")
 
         @tf.function(input_signature=[tf.TensorSpec([None, original_dim], tf.float32, name="features")])
         def classify(self, features):
